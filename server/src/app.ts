@@ -1,0 +1,90 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import sensible from '@fastify/sensible';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { installErrorHandling } from './errors/error-handler.js';
+import { loggerOptions } from './logger.js';
+import { authPlugin } from './plugins/auth.js';
+import { defaultWebDistDir, registerWebApp } from './plugins/web-app.js';
+import { healthRoutes } from './routes/health.js';
+import { version } from './version.js';
+
+/** Components a test or embedding program may hand in instead of the ones config would build. */
+export type AppOverrides = {
+  logger?: boolean;
+};
+
+/**
+ * Builds the whole application without listening, so tests call `app.inject()` on the real
+ * thing. Order: external plugins → app plugins → routes.
+ */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const logger = overrides.logger === false ? false : (loggerOptions(config) ?? false);
+  const app = Fastify({
+    logger,
+    bodyLimit: 1024 * 1024,
+    // Streams may run long; only idle sockets are closed.
+    requestTimeout: 0,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(sensible);
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+    credentials: true,
+    exposedHeaders: ['retry-after', 'x-thread-id'],
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", ...config.CORS_ORIGINS],
+        fontSrc: ["'self'", 'data:'],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Threadline API',
+        version,
+        description: 'Knowledge-base chat: threads, runs with file search, streamed as Server-Sent Events.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.decorate('healthSources', {});
+  await app.register(authPlugin, { config });
+
+  await app.register(healthRoutes, { engineName: config.ENGINE });
+  await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
+
+  return app;
+}

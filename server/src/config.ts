@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const number = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().min(min).max(max).default(fallback));
+const list = z.preprocess(
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== '')
+      : value,
+  z.array(z.string()).default([]),
+);
+/** `token=user` pairs, e.g. `AUTH_TOKENS=abc123=alice,def456=bob`. */
+const authTokens = z.preprocess(
+  (value) => (typeof value === 'string' ? value : ''),
+  z.string().transform((value, context) => {
+    const tokens = new Map<string, string>();
+    for (const pair of value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const separator = pair.lastIndexOf('=');
+      const token = pair.slice(0, separator);
+      const user = pair.slice(separator + 1);
+      if (separator <= 0 || user === '' || token.length < 8) {
+        context.addIssue({ code: 'custom', message: 'expected token=user pairs; tokens of 8+ characters' });
+        return z.NEVER;
+      }
+      tokens.set(token, user);
+    }
+    return tokens;
+  }),
+);
+
+/** Every setting Threadline reads from the environment; documented in .env.example. */
+export const configSchema = z
+  .object({
+    PORT: integer(8000, 0, 65_535),
+    HOST: z.preprocess(emptyToUndefined, z.string().min(1).default('127.0.0.1')),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().min(1).default('./data')),
+    ENGINE: z.preprocess(emptyToUndefined, z.enum(['local', 'openai', 'assistants']).default('local')),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    LOG_PRETTY: z.preprocess(emptyToUndefined, z.enum(['auto', 'true', 'false']).default('auto')),
+    CORS_ORIGINS: list,
+    WEB_DIST_DIR: optionalString,
+    PUBLIC_URL: optionalUrl,
+
+    MONGODB_URI: optionalString,
+    MONGODB_DB: z.preprocess(emptyToUndefined, z.string().min(1).default('threadline')),
+
+    MAX_UPLOAD_BYTES: integer(50 * 1024 * 1024, 1, 512 * 1024 * 1024),
+    CHUNK_SIZE_TOKENS: integer(800, 100, 4096),
+    CHUNK_OVERLAP_TOKENS: integer(400, 0, 2048),
+    RETRIEVAL_MAX_RESULTS: integer(20, 1, 50),
+    RETRIEVAL_SCORE_THRESHOLD: number(0, 0, 1),
+    RETRIEVAL_KEYWORD_WEIGHT: number(1, 0, 10),
+    RETRIEVAL_VECTOR_WEIGHT: number(1, 0, 10),
+
+    EMBEDDINGS_BASE_URL: optionalUrl,
+    EMBEDDINGS_API_KEY: optionalString,
+    EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),
+    LLM_BASE_URL: optionalUrl,
+    LLM_API_KEY: optionalString,
+    LLM_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4.1-mini')),
+    ASSISTANTS_BASE_URL: optionalUrl,
+    ASSISTANTS_API_KEY: optionalString,
+    ASSISTANTS_ASSISTANT_ID: optionalString,
+
+    AUTH_TOKENS: authTokens,
+    TRUSTED_PROXY_USER_HEADER: optionalString,
+    RATE_LIMIT_MAX: integer(120, 1, 1_000_000),
+    RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+    REDIS_URL: optionalUrl,
+
+    HEARTBEAT_MS: integer(15_000, 100, 600_000),
+    SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+    WRITER_QUEUE_SIZE: integer(10_000, 1, 1_000_000),
+    WRITER_BATCH_SIZE: integer(100, 1, 10_000),
+  })
+  .superRefine((config, context) => {
+    if (config.CHUNK_OVERLAP_TOKENS * 2 > config.CHUNK_SIZE_TOKENS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['CHUNK_OVERLAP_TOKENS'],
+        message: 'must be at most half of CHUNK_SIZE_TOKENS',
+      });
+    }
+    if (config.ENGINE === 'openai' && !config.OPENAI_API_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: ['OPENAI_API_KEY'],
+        message: 'is required when ENGINE=openai',
+      });
+    }
+    if (config.ENGINE === 'assistants' && !config.ASSISTANTS_BASE_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['ASSISTANTS_BASE_URL'],
+        message: 'is required when ENGINE=assistants',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Reads the whole configuration at once and reports every bad setting together. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(environment);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'environment';
+    const value = environment[name];
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(isSecret(name) ? '***' : value)})`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(problems);
+}
+
+export const isSecret = (name: string) => /KEY|TOKEN|SECRET|PASSWORD|URI/.test(name);

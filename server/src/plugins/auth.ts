@@ -1,0 +1,73 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { AppError } from '../errors/app-error.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling: `local` with auth off, else the user a token or trusted proxy names. */
+    userId: string;
+  }
+}
+
+export const localUserId = 'local';
+
+const equalTokens = (a: string, b: string) => {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+};
+
+/**
+ * Off by default (one local user). `AUTH_TOKENS` turns on bearer tokens mapped to user ids;
+ * `TRUSTED_PROXY_USER_HEADER` reads the user from a header set by a proxy in front.
+ */
+export function createAuthenticate(config: Pick<Config, 'AUTH_TOKENS' | 'TRUSTED_PROXY_USER_HEADER'>) {
+  const tokens = [...config.AUTH_TOKENS.entries()];
+  const proxyHeader = config.TRUSTED_PROXY_USER_HEADER?.toLowerCase();
+  return (request: FastifyRequest): string => {
+    if (proxyHeader) {
+      const value = request.headers[proxyHeader];
+      const user = Array.isArray(value) ? value[0] : value;
+      if (user && /^[\w.@-]{1,128}$/.test(user)) return user;
+      if (tokens.length === 0)
+        throw new AppError('unauthorized', 401, `Missing or invalid ${proxyHeader} header`);
+    }
+    if (tokens.length === 0) return localUserId;
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const presented = match?.[1];
+    const found = presented ? tokens.find(([token]) => equalTokens(token, presented)) : undefined;
+    if (!found) {
+      throw new AppError('unauthorized', 401, 'A valid bearer token is required', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    return found[1];
+  };
+}
+
+const publicPaths = [
+  /^\/health$/,
+  /^\/docs(\/|$)/,
+  /^\/$/,
+  /^\/assets\//,
+  /^\/[\w.-]+\.(js|css|png|svg|ico|webmanifest|json|txt)$/,
+];
+
+export const authPlugin = fastifyPlugin(
+  async (app: FastifyInstance, options: { config: Config }) => {
+    const authenticate = createAuthenticate(options.config);
+    app.decorateRequest('userId', '');
+    app.addHook('onRequest', async (request) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if (publicPaths.some((pattern) => pattern.test(path))) {
+        request.userId = localUserId;
+        return;
+      }
+      request.userId = authenticate(request);
+    });
+  },
+  { name: 'threadline-auth' },
+);

@@ -1,0 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+
+/** A real configuration over a fresh temp data dir; `cleanup` removes it. */
+export function testConfig(environment: Record<string, string> = {}): Config & { cleanup: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...environment });
+  return Object.assign(config, { cleanup: () => rmSync(dataDir, { recursive: true, force: true }) });
+}

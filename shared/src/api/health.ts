@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSeconds: z.number().nonnegative(),
+  engine: z.object({ name: z.string(), reachable: z.boolean(), detail: z.string().optional() }),
+  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), reachable: z.boolean() }),
+  queue: z.object({
+    depth: z.number().int().nonnegative(),
+    outbox: z.number().int().nonnegative(),
+    oldestPendingAgeMs: z.number().nonnegative().nullable(),
+    lastError: z.string().nullable(),
+  }),
+});
+export type Health = z.infer<typeof healthSchema>;

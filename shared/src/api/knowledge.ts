@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const fileStatusSchema = z.enum(['in_progress', 'completed', 'failed', 'cancelled']);
+export type FileStatus = z.infer<typeof fileStatusSchema>;
+
+export const fileCountsSchema = z.object({
+  in_progress: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  cancelled: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+
+export const vectorStoreSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  fileCounts: fileCountsSchema,
+  usageBytes: z.number().int().nonnegative(),
+});
+export type VectorStoreSummary = z.infer<typeof vectorStoreSummarySchema>;
+
+export const vectorStoreListSchema = z.object({ data: z.array(vectorStoreSummarySchema) });
+
+export const createVectorStoreRequestSchema = z.object({
+  name: z
+    .string()
+    .max(256)
+    .refine((text) => text.trim().length > 0, 'name must not be empty'),
+});
+
+export const knowledgeFileSchema = z.object({
+  id: z.string(),
+  vectorStoreId: z.string(),
+  fileName: z.string(),
+  bytes: z.number().int().nonnegative(),
+  status: fileStatusSchema,
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  chunkCount: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
+export const knowledgeFileListSchema = z.object({ data: z.array(knowledgeFileSchema) });
+
+export const searchRequestSchema = z.object({
+  query: z
+    .string()
+    .max(4096)
+    .refine((text) => text.trim().length > 0, 'query must not be empty'),
+  maxNumResults: z.number().int().min(1).max(50).default(10),
+  scoreThreshold: z.number().min(0).max(1).optional(),
+});
+export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+export const searchHitSchema = z.object({
+  fileId: z.string(),
+  fileName: z.string(),
+  chunkId: z.string(),
+  score: z.number(),
+  text: z.string(),
+  keywordRank: z.number().int().positive().nullable(),
+  vectorRank: z.number().int().positive().nullable(),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+export const searchResponseSchema = z.object({ data: z.array(searchHitSchema), tookMs: z.number() });
+
+/** File types the knowledge base accepts, by extension. */
+export const acceptedFileExtensions = ['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.docx'] as const;

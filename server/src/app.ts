@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
+import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
 import { loggerOptions } from './logger.js';
 import { authPlugin } from './plugins/auth.js';
@@ -21,6 +22,8 @@ import { version } from './version.js';
 /** Components a test or embedding program may hand in instead of the ones config would build. */
 export type AppOverrides = {
   logger?: boolean;
+  /** An engine built elsewhere (e.g. a test's); the app does not close it. */
+  engine?: Engine;
 };
 
 /**
@@ -83,7 +86,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.decorate('healthSources', {});
   await app.register(authPlugin, { config });
 
+  // --- app plugins: store + background writer, engine ---
+  // [persistence plugin]
+  // [engine plugin]
+
+  // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });
+  // [chat routes]
+  // [legacy routes]
+  // [thread routes]
+  // [knowledge routes]
+  // [v1 routes]
   await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
 
   return app;

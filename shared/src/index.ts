@@ -8,3 +8,4 @@ export * from './api/chat.js';
 export * from './api/threads.js';
 export * from './api/knowledge.js';
 export * from './api/health.js';
+export * from './api/paths.js';

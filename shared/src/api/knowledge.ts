@@ -66,3 +66,22 @@ export const searchResponseSchema = z.object({ data: z.array(searchHitSchema), t
 
 /** File types the knowledge base accepts, by extension. */
 export const acceptedFileExtensions = ['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.docx'] as const;
+
+export const knowledgeFileInfoSchema = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  bytes: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type KnowledgeFileInfo = z.infer<typeof knowledgeFileInfoSchema>;
+
+export const sampleKnowledgeBaseSchema = z.object({
+  vectorStore: vectorStoreSummarySchema,
+  files: z.array(knowledgeFileSchema),
+});
+export type SampleKnowledgeBase = z.infer<typeof sampleKnowledgeBaseSchema>;
+
+/** The legacy quickstart's answers: `{ threadId }` and its file list entries. */
+export const legacyThreadCreatedSchema = z.object({ threadId: z.string() });
+export const legacyFileSchema = z.object({ file_id: z.string(), filename: z.string(), status: z.string() });
+export const legacyFileListSchema = z.array(legacyFileSchema);

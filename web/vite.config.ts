@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     name: 'web',
     environment: 'jsdom',
+    // jsdom's fetch cannot resolve same-origin relative URLs; tests talk to a named origin (msw).
+    env: { VITE_API_URL: 'http://threadline.test' },
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
   },
 });

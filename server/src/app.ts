@@ -14,9 +14,18 @@ import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
 import { loggerOptions } from './logger.js';
+import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
+import { enginePlugin } from './plugins/engine.js';
+import { persistencePlugin } from './plugins/persistence.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { defaultWebDistDir, registerWebApp } from './plugins/web-app.js';
+import { chatRoutes } from './routes/chat/chat-routes.js';
 import { healthRoutes } from './routes/health.js';
+import { knowledgeRoutes } from './routes/knowledge/knowledge-routes.js';
+import { v1Routes } from './routes/v1/index.js';
+import { threadRoutes } from './routes/threads/thread-routes.js';
+import { legacyRoutes } from './routes/legacy/legacy-routes.js';
 import { version } from './version.js';
 
 /** Components a test or embedding program may hand in instead of the ones config would build. */
@@ -24,6 +33,8 @@ export type AppOverrides = {
   logger?: boolean;
   /** An engine built elsewhere (e.g. a test's); the app does not close it. */
   engine?: Engine;
+  /** A transcript store built elsewhere (tests, benchmarks); the app does not close it. */
+  transcriptStore?: TranscriptStore;
 };
 
 /**
@@ -85,17 +96,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   app.decorate('healthSources', {});
   await app.register(authPlugin, { config });
+  await app.register(rateLimitPlugin, { config });
 
   // --- app plugins: store + background writer, engine ---
+  await app.register(persistencePlugin, { config, store: overrides.transcriptStore });
   // [persistence plugin]
+  await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });
+  await app.register(chatRoutes, { config });
   // [chat routes]
+  await app.register(legacyRoutes, { config });
   // [legacy routes]
+  await app.register(threadRoutes);
   // [thread routes]
+  await app.register(knowledgeRoutes, { config });
   // [knowledge routes]
+  await app.register(v1Routes, { prefix: '/v1' });
   // [v1 routes]
   await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
 

@@ -64,7 +64,7 @@ export const configSchema = z
     RETRIEVAL_MAX_RESULTS: integer(20, 1, 50),
     RETRIEVAL_SCORE_THRESHOLD: number(0, 0, 1),
     RETRIEVAL_KEYWORD_WEIGHT: number(1, 0, 10),
-    RETRIEVAL_VECTOR_WEIGHT: number(1, 0, 10),
+    RETRIEVAL_VECTOR_WEIGHT: number(0.5, 0, 10),
 
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,

@@ -1,4 +1,5 @@
 export * from './assistants/objects.js';
+export * from './assistants/assistant.js';
 export * from './assistants/events.js';
 export * from './framing/framing-error.js';
 export * from './framing/sse.js';
@@ -9,3 +10,5 @@ export * from './api/threads.js';
 export * from './api/knowledge.js';
 export * from './api/health.js';
 export * from './api/paths.js';
+export * from './v1/v1-requests.js';
+export * from './v1/v1-knowledge.js';

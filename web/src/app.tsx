@@ -1,37 +1,103 @@
-import { healthSchema, type Health } from '@threadline/shared';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AppHeader } from './app-header.js';
+import { ChatPage } from './features/chat/chat-page.js';
+import { ComparePage } from './features/compare/compare-page.js';
+import { KnowledgePage } from './features/knowledge/knowledge-page.js';
+import { ThreadsSidebar } from './features/threads/threads-sidebar.js';
+import { describeBackend } from './config/api.js';
+import { navigate, parseRoute, useHashValue } from './lib/hash-route.js';
+import { themePreference, threadPreference, useLocalValue } from './lib/preferences.js';
+import { useServerStatus } from './lib/server-status.js';
+import { useBackend } from './lib/use-backend.js';
+import { StatusBanner } from './status-banner.js';
 
-/** Placeholder shell until the chat UI lands: shows whether the server is healthy. */
+/** The shell: header, server status, and the page the URL hash names. */
 export function App() {
-  const [health, setHealth] = useState<Health | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const route = parseRoute(useHashValue());
+  const backend = useBackend();
+  const theme = useLocalValue(themePreference);
+  const server = useServerStatus();
+  const [historyKey, setHistoryKey] = useState(0);
+  const [isHistoryOpen, setIsHistoryOpen] = useState(false);
+  const threadId = route.page === 'chat' ? route.threadId : null;
 
   useEffect(() => {
-    const controller = new AbortController();
-    fetch('/health', { signal: controller.signal })
-      .then(async (response) => {
-        const parsed = healthSchema.safeParse(await response.json());
-        if (parsed.success) setHealth(parsed.data);
-        else setProblem('The server answered /health with an unexpected shape.');
-      })
-      .catch((error: unknown) => {
-        if (!controller.signal.aborted) setProblem(`The server is unreachable: ${String(error)}`);
-      });
-    return () => controller.abort();
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  // A reload without a thread in the URL reopens the last one.
+  useEffect(() => {
+    const remembered = threadPreference.get();
+    if (route.page === 'chat' && route.threadId === null && remembered && window.location.hash === '') {
+      navigate({ page: 'chat', threadId: remembered }, { replace: true });
+    }
+    // Only on first load: later navigation to a blank chat means "new conversation".
   }, []);
 
+  // The phone drawer closes whenever the page or the conversation changes.
+  useEffect(() => setIsHistoryOpen(false), [route.page, threadId]);
+
+  const openThread = useCallback((id: string | null) => {
+    threadPreference.set(id);
+    setIsHistoryOpen(false);
+    navigate({ page: 'chat', threadId: id });
+  }, []);
+
+  // Switching backend starts a new conversation: a thread belongs to the backend that made it.
+  const shownBackend = useRef(backend);
+  useEffect(() => {
+    if (shownBackend.current === backend) return;
+    shownBackend.current = backend;
+    if (threadId !== null) openThread(null);
+  }, [backend, threadId, openThread]);
+
   return (
-    <main
-      style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 720, margin: '3rem auto', padding: '0 1rem' }}
-    >
-      <h1>Threadline</h1>
-      <p>Knowledge-base chat: ask questions of your documents.</p>
-      {health && (
-        <p data-testid="health">
-          Server {health.status}; engine {health.engine.name}; store {health.store.kind}.
-        </p>
-      )}
-      {problem && <p role="alert">{problem}</p>}
-    </main>
+    <div className="app">
+      <AppHeader
+        route={route}
+        backend={backend}
+        onToggleHistory={route.page === 'chat' ? () => setIsHistoryOpen((open) => !open) : null}
+      />
+      <StatusBanner status={server} />
+      <main className={`app-main page-${route.page}`}>
+        {route.page === 'chat' && (
+          <div className={`chat-layout${isHistoryOpen ? ' history-open' : ''}`}>
+            {isHistoryOpen && (
+              <button
+                type="button"
+                className="drawer-backdrop"
+                aria-label="Close conversations"
+                onClick={() => setIsHistoryOpen(false)}
+              />
+            )}
+            <ThreadsSidebar
+              currentThreadId={threadId}
+              refreshKey={historyKey}
+              hasHistory={describeBackend(backend).hasHistory}
+              onOpen={openThread}
+              onNew={() => openThread(null)}
+              onDeleted={(id) => {
+                if (id === threadId) openThread(null);
+              }}
+            />
+            <ChatPage
+              key={backend}
+              backend={backend}
+              threadId={threadId}
+              serverState={server.state}
+              onThreadCreated={(id) => {
+                threadPreference.set(id);
+                navigate({ page: 'chat', threadId: id }, { replace: true });
+                setHistoryKey((key) => key + 1);
+              }}
+              onRunEnded={() => setHistoryKey((key) => key + 1)}
+            />
+          </div>
+        )}
+        {route.page === 'knowledge' && <KnowledgePage />}
+        {route.page === 'compare' && <ComparePage />}
+      </main>
+    </div>
   );
 }

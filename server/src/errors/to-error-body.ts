@@ -1,4 +1,5 @@
 import type { ErrorBody, ErrorCode } from '@threadline/shared';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { APIError } from 'openai';
 import { ZodError } from 'zod';
 import { AppError } from './app-error.js';
@@ -39,10 +40,16 @@ export function toErrorBody(error: unknown): Mapped {
     };
   }
   if (error instanceof ZodError) return validationBody(error);
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext;
+    const issues = error.validation.map((issue) => ({
+      path: [context, ...issue.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
+      message: issue.message ?? 'is invalid',
+    }));
+    return issuesBody(issues);
+  }
   const fastifyError = error as FastifyLikeError;
   if (fastifyError instanceof Error && fastifyError.validation !== undefined) {
-    const cause = (fastifyError as { cause?: unknown }).cause;
-    if (cause instanceof ZodError) return validationBody(cause);
     return {
       body: { statusCode: 400, code: 'validation_failed', message: fastifyError.message },
       headers: {},
@@ -71,7 +78,10 @@ export function toErrorBody(error: unknown): Mapped {
 }
 
 function validationBody(error: ZodError): Mapped {
-  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return issuesBody(error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+}
+
+function issuesBody(issues: { path: string; message: string }[]): Mapped {
   const first = issues[0];
   const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input';
   return {

@@ -56,13 +56,16 @@ const publicPaths = [
   /^\/[\w.-]+\.(js|css|png|svg|ico|webmanifest|json|txt)$/,
 ];
 
+/** Paths anyone may call: no token needed and no rate limit. */
+export const isPublicPath = (path: string) => publicPaths.some((pattern) => pattern.test(path));
+
 export const authPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config }) => {
     const authenticate = createAuthenticate(options.config);
     app.decorateRequest('userId', '');
     app.addHook('onRequest', async (request) => {
       const path = request.url.split('?')[0] ?? '/';
-      if (publicPaths.some((pattern) => pattern.test(path))) {
+      if (isPublicPath(path)) {
         request.userId = localUserId;
         return;
       }

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { openDatabase } from '../db/database.js';
 import type { Engine } from '../engines/engine.js';
+import { createKnowledgeBase } from '../engines/local/knowledge/knowledge-base.js';
+import { LocalEngine } from '../engines/local/local-engine.js';
+import { AssistantsEngine } from '../engines/assistants/assistants-engine.js';
+import { OpenAIEngine } from '../engines/openai/openai-engine.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +27,32 @@ export const enginePlugin = fastifyPlugin(
   { name: 'threadline-engine' },
 );
 
-// OWNER: local engine helper (local) and adapters helper (openai, assistants).
+/** Builds the configured engine. `local` owns its database connection and knowledge base. */
 async function createEngine(config: Config): Promise<Engine> {
-  throw new Error(`engine "${config.ENGINE}" is not implemented yet`);
+  switch (config.ENGINE) {
+    case 'local': {
+      const database = openDatabase(config.DATA_DIR);
+      const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+      return new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+    }
+    // [engine openai] OWNER: adapters helper.
+    case 'openai':
+      return new OpenAIEngine({
+        apiKey: config.OPENAI_API_KEY ?? '',
+        baseURL: config.OPENAI_BASE_URL,
+        model: config.OPENAI_MODEL,
+        maxNumResults: config.RETRIEVAL_MAX_RESULTS,
+        scoreThreshold: config.RETRIEVAL_SCORE_THRESHOLD,
+      });
+    // [engine assistants] OWNER: adapters helper.
+    case 'assistants':
+      return new AssistantsEngine({
+        baseURL: config.ASSISTANTS_BASE_URL ?? '',
+        apiKey: config.ASSISTANTS_API_KEY,
+        assistantId: config.ASSISTANTS_ASSISTANT_ID,
+        model: config.OPENAI_MODEL,
+        maxNumResults: config.RETRIEVAL_MAX_RESULTS,
+        scoreThreshold: config.RETRIEVAL_SCORE_THRESHOLD,
+      });
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { functionToolSchema } from '../assistants/objects.js';
 
 /** OpenAI's own limit for one message's text. */
 export const maxMessageCharacters = 32_768;
@@ -18,6 +19,8 @@ export const chatRequestSchema = z.object({
   vectorStoreIds: z.array(idSchema).max(16).optional(),
   model: z.string().min(1).max(128).optional(),
   instructions: z.string().max(maxMessageCharacters).optional(),
+  /** Function tools the model may call; the run then pauses in `requires_action`. */
+  tools: z.array(functionToolSchema).max(64).optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 

@@ -1,0 +1,250 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiPaths } from '@threadline/shared';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { buildApp } from '../../server/src/app.js';
+import { loadConfig, type Config } from '../../server/src/config.js';
+import { installErrorHandling } from '../../server/src/errors/error-handler.js';
+import { authPlugin } from '../../server/src/plugins/auth.js';
+import { enginePlugin } from '../../server/src/plugins/engine.js';
+import { persistencePlugin } from '../../server/src/plugins/persistence.js';
+import { rateLimitPlugin } from '../../server/src/plugins/rate-limit.js';
+import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
+import { SyntheticEngine } from './synthetic-engine.js';
+
+/**
+ * Relay overhead of /chat/stream, against a direct in-process call of the same synthetic engine
+ * measured in the same run. The server runs in a child process (its own core), the clients
+ * here, over loopback. Usage: npm run bench:stream [-- rounds]
+ *   1. time to first event at 100 concurrent streams (added p50 ≤ 1 ms, p99 ≤ 5 ms)
+ *   2. relay rate of one long burst (≥ 100k events/s)
+ *   3. 1,000 concurrent paced streams (p99 gap between events ≤ 100 ms, ≤ 32 KB per stream)
+ */
+const rounds = Math.min(Number(process.argv[2] ?? 5), 100);
+const concurrency = 100;
+const burstEvents = 200_000;
+const manyStreams = 1000;
+const pacedEvents = 40;
+const paceMs = 50;
+
+/** Child: the real app with the synthetic engine; reports its port and, on request, its memory. */
+async function serve(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, RATE_LIMIT_MAX: '1000000' });
+  const app = await buildBenchApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({ port: (app.server.address() as AddressInfo).port });
+  process.on('message', (message) => {
+    if (message === 'memory') {
+      globalThis.gc?.();
+      process.send?.({ rss: process.memoryUsage().rss });
+    } else if (message === 'stop') {
+      void app.close().finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+    }
+  });
+}
+
+/**
+ * The whole app with the synthetic engine. If another part of the app refuses a non-local engine
+ * (a bug to fix there), fall back to the chat slice: the same plugins, in the same order.
+ */
+async function buildBenchApp(config: Config): Promise<FastifyInstance> {
+  try {
+    return await buildApp(config, { logger: false, engine: new SyntheticEngine() });
+  } catch (error) {
+    console.error(
+      `bench: the full app failed to build (${String(error).split('\n')[0]}); measuring the chat slice`,
+    );
+    const app = Fastify({ logger: false, requestTimeout: 0 });
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandling(app);
+    app.decorate('healthSources', {});
+    await app.register(authPlugin, { config });
+    await app.register(rateLimitPlugin, { config });
+    await app.register(persistencePlugin, { config });
+    await app.register(enginePlugin, { config, engine: new SyntheticEngine() });
+    await app.register(chatRoutes, { config });
+    return app;
+  }
+}
+
+type StreamResult = { firstEventMs: number; events: number; gaps: number[]; totalMs: number };
+
+function stream(port: number, agent: Agent, content: string, onOpen?: () => void): Promise<StreamResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const body = JSON.stringify({ content });
+    const outgoing = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: apiPaths.chatStream,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        onOpen?.();
+        let firstEventMs = -1;
+        let events = 0;
+        let last = 0;
+        const gaps: number[] = [];
+        let carry = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const at = performance.now();
+          const text = carry + chunk;
+          let frames = 0;
+          for (let index = text.indexOf('\n\n'); index !== -1; index = text.indexOf('\n\n', index + 2))
+            frames += 1;
+          carry = text.slice(text.lastIndexOf('\n\n') + 2);
+          if (frames === 0) return;
+          if (firstEventMs < 0) firstEventMs = at - started;
+          else gaps.push(at - last);
+          last = at;
+          events += frames;
+        });
+        response.on('end', () =>
+          resolve({ firstEventMs, events, gaps, totalMs: performance.now() - started }),
+        );
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+const ms = (value: number) => `${value.toFixed(3)} ms`;
+const verdict = (isMet: boolean) => (isMet ? 'MET' : 'NOT MET');
+
+/**
+ * The baseline: the same engine called in-process (no HTTP, no framing, no persistence), with
+ * `parallel` callers each making `repeats` calls one after another, as the HTTP clients do.
+ */
+async function direct(content: string, parallel: number, repeats = 1) {
+  const engine = new SyntheticEngine();
+  const firsts: number[] = [];
+  let events = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let repeat = 0; repeat < repeats; repeat += 1) {
+        const t0 = performance.now();
+        const thread = await engine.createThread();
+        await engine.appendMessage(thread.id, { content });
+        let isFirst = true;
+        for await (const _event of engine.streamRun(thread.id, {}, new AbortController().signal)) {
+          if (isFirst) firsts.push(performance.now() - t0);
+          isFirst = false;
+          events += 1;
+        }
+      }
+    }),
+  );
+  return { firsts, eventsPerSecond: events / ((performance.now() - started) / 1000) };
+}
+
+async function main(): Promise<void> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const agent = new Agent({ keepAlive: true, maxSockets: manyStreams + 10 });
+  const memory = async () => {
+    child.send('memory');
+    const [{ rss }] = (await once(child, 'message')) as [{ rss: number }];
+    return rss;
+  };
+  try {
+    // Warm-up: JIT, SQLite statements, sockets.
+    for (let index = 0; index < 3; index += 1)
+      await Promise.all(Array.from({ length: concurrency }, () => stream(port, agent, 'burst:10')));
+
+    // 100 clients, each opening one ~1 s stream after another, so 100 streams are always in
+    // flight and new ones keep arriving, as in a busy chat service.
+    const ttfeContent = `paced:20:${paceMs}`;
+    console.log(
+      `\n1. Time to first event with ${concurrency} concurrent streams (${concurrency} clients × ${rounds} streams of 20 events ${paceMs} ms apart)`,
+    );
+    const baseline = await direct(ttfeContent, concurrency, rounds);
+    const relayed: number[] = [];
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, client) => {
+        // Staggered starts: real clients do not arrive in one instant.
+        await new Promise((resolve) => setTimeout(resolve, (client * paceMs * 20) / concurrency));
+        for (let round = 0; round < rounds; round += 1)
+          relayed.push((await stream(port, agent, ttfeContent)).firstEventMs);
+      }),
+    );
+    const [baseP50, baseP99] = [percentile(baseline.firsts, 50), percentile(baseline.firsts, 99)];
+    const [relayP50, relayP99] = [percentile(relayed, 50), percentile(relayed, 99)];
+    console.log(`   direct in-process call: p50 ${ms(baseP50)}  p99 ${ms(baseP99)}`);
+    console.log(
+      `   via /chat/stream:       p50 ${ms(relayP50)}  p99 ${ms(relayP99)}  (${(relayP50 / baseP50).toFixed(0)}× / ${(relayP99 / baseP99).toFixed(0)}× the baseline)`,
+    );
+    console.log(
+      `   added: p50 ${ms(relayP50 - baseP50)} (target ≤ 1 ms: ${verdict(relayP50 - baseP50 <= 1)})  p99 ${ms(relayP99 - baseP99)} (target ≤ 5 ms: ${verdict(relayP99 - baseP99 <= 5)})`,
+    );
+
+    console.log(`\n2. Relay rate, one stream of ${burstEvents.toLocaleString('en')} events`);
+    const directRate = (await direct(`burst:${burstEvents}`, 1)).eventsPerSecond;
+    const burst = await stream(port, agent, `burst:${burstEvents}`);
+    const relayRate = burst.events / (burst.totalMs / 1000);
+    console.log(`   direct in-process iteration: ${Math.round(directRate).toLocaleString('en')} events/s`);
+    console.log(
+      `   via /chat/stream (SSE):      ${Math.round(relayRate).toLocaleString('en')} events/s = ${(relayRate / directRate).toFixed(3)} of the baseline (target ≥ 100,000/s: ${verdict(relayRate >= 100_000)})`,
+    );
+
+    console.log(
+      `\n3. ${manyStreams.toLocaleString('en')} concurrent streams, ${pacedEvents} events ${paceMs} ms apart`,
+    );
+    const idleRss = await memory();
+    let open = 0;
+    let resolveAllOpen = () => {};
+    const allOpen = new Promise<void>((resolve) => (resolveAllOpen = resolve));
+    const pending = Array.from({ length: manyStreams }, () =>
+      stream(port, agent, `paced:${pacedEvents}:${paceMs}`, () => {
+        open += 1;
+        if (open === manyStreams) resolveAllOpen();
+      }),
+    );
+    await allOpen;
+    const busyRss = await memory();
+    const results = await Promise.all(pending);
+    const gaps = results.flatMap((result) => result.gaps);
+    const complete = results.filter((result) => result.events >= pacedEvents + 4).length;
+    const perStreamKb = (busyRss - idleRss) / manyStreams / 1024;
+    console.log(`   streams complete: ${complete}/${manyStreams}`);
+    console.log(
+      `   gap between events: p50 ${ms(percentile(gaps, 50))}  p99 ${ms(percentile(gaps, 99))}  max ${ms(Math.max(...gaps))}  (engine pace ${paceMs} ms = the baseline; p99 ${(percentile(gaps, 99) / paceMs).toFixed(2)}× it; target p99 ≤ 100 ms: ${verdict(percentile(gaps, 99) <= 100)})`,
+    );
+    console.log(
+      `   server RSS: ${(idleRss / 1048576).toFixed(1)} MB idle → ${(busyRss / 1048576).toFixed(1)} MB with ${manyStreams} open = ${perStreamKb.toFixed(1)} KB per stream (target ≤ 32 KB: ${verdict(perStreamKb <= 32)})`,
+    );
+  } finally {
+    agent.destroy();
+    child.send('stop');
+    await once(child, 'exit');
+  }
+}
+
+// Last, so every constant above is initialised before either role runs.
+if (process.argv.includes('--serve')) await serve();
+else await main();

@@ -1,0 +1,396 @@
+// End-to-end: the built web app against the real server (embedded defaults) in real Chromium.
+// `node --import tsx scripts/e2e/run.ts`; screenshots go to artifacts/e2e/ (git-ignored).
+// Functions passed to the page are functions, not strings (the app's CSP forbids eval); the few
+// browser globals they use are declared below, module-scoped, because the scripts' tsconfig has
+// no DOM types and adding them would change the types of every other script.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  artifactsDir,
+  buildWebIfStale,
+  prepareArtifacts,
+  startServer,
+  type RunningServer,
+} from './harness.js';
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const question = 'How do I use MongoDB instead of SQLite?';
+
+type PageElement = {
+  textContent: string | null;
+  disabled?: boolean;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+};
+declare const document: {
+  body: unknown;
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
+};
+declare const window: { innerWidth: number; streamedLengths: Set<number> };
+declare const navigator: { serviceWorker: { ready: Promise<unknown>; controller: unknown } };
+declare const MutationObserver: new (callback: () => void) => {
+  observe(target: unknown, options: Record<string, boolean>): void;
+};
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
+let passed = 0;
+let failed = 0;
+const screenshots: string[] = [];
+
+let mainPage: Page | null = null;
+
+class StepFailure extends Error {}
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new StepFailure(message);
+}
+
+async function step(name: string, run: () => Promise<void>): Promise<boolean> {
+  const started = Date.now();
+  try {
+    await run();
+    passed += 1;
+    process.stdout.write(`  ✓ ${name} (${Date.now() - started} ms)\n`);
+    return true;
+  } catch (error) {
+    failed += 1;
+    await mainPage
+      ?.screenshot({ path: join(artifactsDir, `failed-${passed + failed}.png`) })
+      .catch(() => undefined);
+    process.stdout.write(
+      `  ✗ ${name}\n    ${error instanceof Error ? error.message.split('\n').slice(0, 6).join('\n    ') : String(error)}\n`,
+    );
+    return false;
+  }
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  screenshots.push(path);
+}
+
+const composer = (page: Page) => page.getByLabel('Your question');
+const lastAnswer = (page: Page) => page.locator('.answer').last();
+
+async function ask(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+async function waitForAnswerEnd(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const input = document.querySelector('#composer-input');
+      const answers = [...document.querySelectorAll('.answer')];
+      return (
+        input !== null && input.disabled === false && answers.at(-1)?.getAttribute('aria-busy') === 'false'
+      );
+    },
+    undefined,
+    { timeout },
+  );
+}
+
+async function main(): Promise<void> {
+  buildWebIfStale();
+  prepareArtifacts();
+  let server: RunningServer | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = await startServer();
+    const baseUrl = server.baseUrl;
+    process.stdout.write(`e2e: server at ${baseUrl}\n`);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    const context: BrowserContext = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+    });
+    const page = await context.newPage();
+    mainPage = page;
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+
+    await step('the app opens on an empty chat', async () => {
+      await page.goto(`${baseUrl}/`);
+      await page.getByRole('heading', { name: 'Ask your documents' }).waitFor({ timeout: 15_000 });
+      await shoot(page, '01-chat-empty');
+    });
+
+    await step('load the sample knowledge base; every file gets ingested', async () => {
+      await page.getByRole('link', { name: 'Knowledge' }).click();
+      await page.getByRole('button', { name: 'Load the sample knowledge base' }).click();
+      await page.locator('table.files tbody tr').first().waitFor({ timeout: 30_000 });
+      await page.waitForFunction(
+        () => {
+          const rows = [...document.querySelectorAll('table.files tbody tr')];
+          return rows.length > 0 && rows.every((row) => /Ready|Failed/.test(row.textContent ?? ''));
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+      const rows = await page.locator('table.files tbody tr').allTextContents();
+      assert(rows.length >= 3, `expected the sample's files, saw ${rows.length} rows`);
+      assert(
+        rows.every((row) => row.includes('Ready')),
+        `some sample files failed: ${rows.filter((row) => !row.includes('Ready')).join(' | ')}`,
+      );
+      await shoot(page, '02-knowledge-sample');
+    });
+
+    await step('upload a file: it is sent as multipart and ingested', async () => {
+      const notePath = join(artifactsDir, 'e2e-upload-note.md');
+      writeFileSync(
+        notePath,
+        '# Upload check\n\nThe e2e upload check file says the harbour opens at nine.\n',
+      );
+      await page.locator('input[type="file"]').setInputFiles(notePath);
+      const row = page.locator('table.files tbody tr', { hasText: 'e2e-upload-note.md' });
+      await row.waitFor({ timeout: 15_000 });
+      await row.getByText(/Ready/).waitFor({ timeout: 30_000 });
+      await row.getByRole('button', { name: 'Delete e2e-upload-note.md' }).click();
+      await row.waitFor({ state: 'detached', timeout: 10_000 });
+    });
+
+    let threadHash = '';
+    await step('ask a question: the answer streams in with working citation chips', async () => {
+      await page.getByRole('link', { name: 'Chat' }).click();
+      // Count distinct text lengths of the answer while it arrives: more than one means it streamed.
+      await page.evaluate(() => {
+        const seen = new Set<number>();
+        window.streamedLengths = seen;
+        new MutationObserver(() => {
+          const last = [...document.querySelectorAll('.answer')].at(-1);
+          if (last?.getAttribute('aria-busy') === 'true') seen.add(last.textContent?.length ?? 0);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      await ask(page, question);
+      await waitForAnswerEnd(page);
+      const lengths = await page.evaluate(() => window.streamedLengths.size);
+      assert(lengths >= 2, `the answer did not stream (saw ${lengths} intermediate states)`);
+      const chips = lastAnswer(page).locator('.markdown .citation-chip');
+      const count = await chips.count();
+      assert(count > 0, 'the answer has no citation chips');
+      const text = (await lastAnswer(page).textContent()) ?? '';
+      assert(!text.includes('【'), 'raw citation markers are visible in the answer');
+      await chips.first().click();
+      const popover = page.getByRole('dialog', { name: /^Source \d+$/ });
+      await popover.waitFor();
+      const quote = (await popover.locator('.citation-quote').textContent()) ?? '';
+      assert(quote.length > 10 && !quote.includes('did not send'), `the chip shows no passage: "${quote}"`);
+      const fileName = (await popover.locator('.citation-file').textContent()) ?? '';
+      assert(/\.md$/.test(fileName), `the chip shows no file name: "${fileName}"`);
+      threadHash = new URL(page.url()).hash;
+      assert(/^#\/chat\/[\w-]+$/.test(threadHash), `the URL does not name the thread: ${page.url()}`);
+      await shoot(page, '03-chat-answer-citation');
+      await page.keyboard.press('Escape');
+    });
+
+    await step('stop an answer mid-stream: the partial answer stays and the input is free', async () => {
+      // Slow the network so the answer is still arriving when Stop is pressed; the server is real.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: 1500,
+        uploadThroughput: -1,
+      });
+      try {
+        await ask(page, 'What does the background writer do when the database is down?');
+        await page.getByRole('button', { name: 'Stop' }).waitFor({ timeout: 10_000 });
+        await page.waitForFunction(
+          () =>
+            ([...document.querySelectorAll('.answer')].at(-1)?.querySelector('.markdown')?.textContent
+              ?.length ?? 0) > 0,
+          undefined,
+          { timeout: 30_000 },
+        );
+        await page.getByRole('button', { name: 'Stop' }).click();
+        await waitForAnswerEnd(page, 10_000);
+      } finally {
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 0,
+          downloadThroughput: -1,
+          uploadThroughput: -1,
+        });
+      }
+      const outcome = await lastAnswer(page).getAttribute('data-outcome');
+      assert(outcome === 'cancelled', `expected a cancelled answer, got ${outcome}`);
+      assert(
+        await page
+          .getByText(/^Stopped\./)
+          .last()
+          .isVisible(),
+        'no "Stopped" note',
+      );
+      assert((await lastAnswer(page).locator('.markdown').count()) === 1, 'the partial answer was not kept');
+      await shoot(page, '04-chat-stopped');
+    });
+
+    await step('reload: the thread reopens from history with its citations', async () => {
+      await page.reload();
+      await page.locator('.turn').first().waitFor({ timeout: 15_000 });
+      assert(new URL(page.url()).hash === threadHash, `the reload lost the thread: ${page.url()}`);
+      await page.locator('.chat .question', { hasText: question }).first().waitFor();
+      const chips = await page.locator('.turn').first().locator('.citation-chip').count();
+      assert(chips > 0, 'the reopened transcript has no citation chips');
+      const item = page.locator('.thread-item.current');
+      await item.waitFor({ timeout: 10_000 });
+      // Open it again from the sidebar after starting a new conversation.
+      await page.getByRole('button', { name: '+ New conversation' }).click();
+      await page.getByRole('heading', { name: 'Ask your documents' }).waitFor();
+      await page.locator('.thread-item .thread-open').first().click();
+      await page.locator('.chat .question', { hasText: question }).first().waitFor();
+      await page.locator('.chat .turn .citation-chip').first().click();
+      await page.getByRole('dialog').waitFor({ timeout: 10_000 });
+      await shoot(page, '05-history-reopened');
+      await page.keyboard.press('Escape');
+    });
+
+    await step('switch to the legacy backend and get an answer', async () => {
+      await page.locator('select[aria-label="Backend"]').selectOption('legacy');
+      await page.getByRole('heading', { name: 'Ask your documents' }).waitFor();
+      const responses: string[] = [];
+      page.on('response', (response) => responses.push(new URL(response.url()).pathname));
+      await ask(page, question);
+      await waitForAnswerEnd(page);
+      assert(
+        responses.some((path) => /^\/api\/assistants\/threads\/[^/]+\/messages$/.test(path)),
+        `the legacy route was not used: ${responses.join(', ')}`,
+      );
+      const outcome = await lastAnswer(page).getAttribute('data-outcome');
+      assert(outcome === 'completed', `legacy answer ended as ${outcome}`);
+      const text = (await lastAnswer(page).locator('.markdown').textContent()) ?? '';
+      assert(text.length > 20, 'the legacy answer is empty');
+      await shoot(page, '06-legacy-answer');
+      await page.locator('select[aria-label="Backend"]').selectOption('threadline');
+    });
+
+    await step('compare both backends on one question', async () => {
+      await page.getByRole('link', { name: 'Compare' }).click();
+      await page.getByLabel('Question to compare').fill(question);
+      await page.getByRole('button', { name: 'Compare' }).click();
+      await page.locator('table.results tbody tr').nth(1).waitFor({ timeout: 60_000 });
+      const rows = await page.locator('table.results tbody tr').allTextContents();
+      assert(rows.length === 2, `expected 2 result rows, saw ${rows.length}`);
+      assert(
+        rows.every((row) => row.includes('completed')),
+        `not both completed: ${rows.join(' | ')}`,
+      );
+      const metrics = await page.locator('.compare-side .metrics').allTextContents();
+      assert(
+        metrics.length === 2 && metrics.every((line) => /First token\s*\d/.test(line) && /tok\/s/.test(line)),
+        `metrics missing: ${metrics.join(' | ')}`,
+      );
+      await shoot(page, '07-compare');
+    });
+
+    await step(
+      'offline: the shell opens from the service worker and queued questions go out on reconnect',
+      async () => {
+        await page.goto(`${baseUrl}/#/chat`);
+        await page.evaluate(async () => {
+          await navigator.serviceWorker.ready;
+        });
+        await page.reload(); // now controlled by the service worker
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+          timeout: 15_000,
+        });
+        await context.setOffline(true);
+        await page.reload();
+        await page.getByText('The server is unreachable.').waitFor({ timeout: 15_000 });
+        await ask(page, 'What is Threadline?');
+        await page.getByText('Waiting for the server; this question will be sent automatically.').waitFor();
+        await shoot(page, '08-offline-queued');
+        await context.setOffline(false);
+        await page.getByText('What is Threadline?').first().waitFor();
+        await page.waitForFunction(
+          () =>
+            document.querySelectorAll('.turn.queued').length === 0 &&
+            document.querySelectorAll('.answer').length > 0,
+          undefined,
+          { timeout: 30_000 },
+        );
+        await waitForAnswerEnd(page);
+        const outcome = await lastAnswer(page).getAttribute('data-outcome');
+        assert(outcome === 'completed', `the queued question ended as ${outcome}`);
+      },
+    );
+
+    await step('dark theme and a 375 px wide phone screen', async () => {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.goto(`${baseUrl}/${threadHash}`);
+      await page.locator('.turn .citation-chip').first().click();
+      await page.getByRole('dialog').waitFor();
+      await shoot(page, '09-desktop-dark-chat');
+      await page.emulateMedia({ colorScheme: 'light' });
+      const phone = await browser!.newContext({
+        viewport: { width: 375, height: 760 },
+        colorScheme: 'dark',
+        isMobile: true,
+        hasTouch: true,
+      });
+      const small = await phone.newPage();
+      await small.goto(`${baseUrl}/${threadHash}`);
+      await small.locator('.turn').first().waitFor({ timeout: 15_000 });
+      const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 1, `the page scrolls sideways at 375 px (${overflow}px)`);
+      const background = await small.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(background === 'rgb(21, 23, 27)', `dark theme not applied (body ${background})`);
+      await shoot(small, '10-phone-dark-chat');
+      await small.getByRole('button', { name: 'Show conversations' }).click();
+      await shoot(small, '11-phone-dark-history');
+      await small.goto(`${baseUrl}/#/knowledge`);
+      await small.locator('table.files tbody tr').first().waitFor({ timeout: 15_000 });
+      await shoot(small, '12-phone-dark-knowledge');
+      await small.goto(`${baseUrl}/#/compare`);
+      await shoot(small, '13-phone-dark-compare');
+      // The header toggle overrides the system theme (Auto → Light) and is remembered.
+      await small.getByRole('button', { name: /^Theme: Auto/ }).click();
+      await small.goto(`${baseUrl}/${threadHash}`);
+      await small.locator('.turn').first().waitFor({ timeout: 15_000 });
+      const light = await small.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(
+        light === 'rgb(247, 247, 245)',
+        `the Light choice did not override the dark system theme (${light})`,
+      );
+      await shoot(small, '14-phone-light-chat');
+      await phone.close();
+    });
+
+    await step('no errors in the browser console', async () => {
+      // Offline reloads log failed fetches by design; anything else is a bug.
+      const unexpected = consoleErrors.filter(
+        (text) => !/Failed to load resource|ERR_INTERNET_DISCONNECTED|net::/.test(text),
+      );
+      assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
+    });
+  } catch (error) {
+    failed += 1;
+    process.stdout.write(`  ✗ setup: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    await browser?.close();
+    await server?.stop();
+  }
+  process.stdout.write(`\ne2e screenshots: ${artifactsDir}\n`);
+  for (const path of screenshots) process.stdout.write(`  ${path}\n`);
+  process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,47 @@
+/**
+ * The local engine's tables. Objects are stored whole as JSON (validated with the shared
+ * schemas when read); `seq` gives the stable creation order cursors page over.
+ */
+export const engineMigrations: readonly string[] = [
+  `
+  CREATE TABLE engine_assistants (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE engine_threads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL
+  );
+  CREATE TABLE engine_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    thread_id TEXT NOT NULL REFERENCES engine_threads(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX engine_messages_thread ON engine_messages(thread_id, seq);
+  CREATE TABLE engine_runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    thread_id TEXT NOT NULL REFERENCES engine_threads(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL,
+    context TEXT
+  );
+  CREATE INDEX engine_runs_thread ON engine_runs(thread_id, seq);
+  CREATE INDEX engine_runs_status ON engine_runs(status);
+  CREATE TABLE engine_run_steps (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    run_id TEXT NOT NULL REFERENCES engine_runs(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX engine_run_steps_run ON engine_run_steps(run_id, seq);
+  `,
+  // Who created an assistant or thread through /v1 (null: the orchestrator or the built-in one).
+  `
+  ALTER TABLE engine_assistants ADD COLUMN owner TEXT;
+  ALTER TABLE engine_threads ADD COLUMN owner TEXT;
+  `,
+];

@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KnowledgeFile, SearchHit, SearchRequest, VectorStoreSummary } from '@threadline/shared';
+import type { Config } from '../../../config.js';
+import type { SqliteDatabase } from '../../../db/database.js';
+import { AppError } from '../../../errors/app-error.js';
+import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
+import { createEmbedder } from './embedder.js';
+import { hybridSearch, type SearchResult } from './hybrid-search.js';
+import { IngestionQueue } from './ingestion-queue.js';
+import { migrateKnowledgeBase } from './knowledge-schema.js';
+import { acceptedTypesText, documentKind } from './parse-document.js';
+import {
+  KnowledgeStore,
+  type ChunkingStrategy,
+  type ExpiresAfter,
+  type FileAttributes,
+  type FileBatchRecord,
+  type VectorStoreRecord,
+} from './knowledge-store.js';
+import { VectorCache } from './vector-cache.js';
+
+export type {
+  ChunkingStrategy,
+  ExpiresAfter,
+  FileAttributes,
+  FileBatchRecord,
+  StoreFileDetails,
+  VectorStoreRecord,
+} from './knowledge-store.js';
+export type { SearchResult } from './hybrid-search.js';
+
+export type KnowledgeBaseOptions = {
+  database: SqliteDatabase;
+  dataDir: string;
+  config: Config;
+  fetch?: typeof fetch;
+};
+
+export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;
+
+export const newId = (prefix: string) =>
+  `${prefix}${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
+
+/**
+ * The local engine's knowledge base: stored files, vector stores, asynchronous ingestion
+ * (parse → chunk → keyword index + vectors) and hybrid retrieval, all in the shared SQLite file.
+ */
+export function createKnowledgeBase(options: KnowledgeBaseOptions) {
+  const { database, config } = options;
+  migrateKnowledgeBase(database);
+  const filesDir = join(options.dataDir, 'files');
+  mkdirSync(filesDir, { recursive: true });
+  const store = new KnowledgeStore(database);
+  const vectors = new VectorCache(database);
+  const embedder = createEmbedder(config, options.fetch);
+  const bytesPath = (fileId: string) => join(filesDir, fileId);
+  const queue = new IngestionQueue({
+    store,
+    vectors,
+    embedder,
+    readBytes: (fileId) => readFile(bytesPath(fileId)),
+  });
+  const defaultChunking = (): ChunkingStrategy => ({
+    maxChunkSizeTokens: config.CHUNK_SIZE_TOKENS,
+    chunkOverlapTokens: config.CHUNK_OVERLAP_TOKENS,
+  });
+
+  async function uploadFile(file: UploadedFile, purpose: string): Promise<StoredFile> {
+    if (file.bytes.length > config.MAX_UPLOAD_BYTES) {
+      throw new AppError(
+        'payload_too_large',
+        413,
+        `"${file.fileName}" is ${file.bytes.length} bytes; the limit is ${config.MAX_UPLOAD_BYTES} bytes`,
+      );
+    }
+    const id = newId('file-');
+    await writeFile(bytesPath(id), file.bytes);
+    return store.insertFile({
+      id,
+      fileName: file.fileName,
+      bytes: file.bytes.length,
+      purpose,
+      contentType: file.contentType,
+    });
+  }
+
+  function requireStore(vectorStoreId: string): VectorStoreRecord {
+    const record = store.getVectorStore(vectorStoreId);
+    if (!record) throw new AppError('not_found', 404, `No vector store found with id '${vectorStoreId}'.`);
+    return record;
+  }
+
+  /** Attaches a stored file to a store and queues its ingestion; re-attaching re-ingests. */
+  async function attachFile(
+    vectorStoreId: string,
+    fileId: string,
+    options: { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined } = {},
+  ): Promise<KnowledgeFile> {
+    requireStore(vectorStoreId);
+    if (!store.getFile(fileId)) throw new AppError('not_found', 404, `No file found with id '${fileId}'.`);
+    if (options.chunking) validateChunking(options.chunking);
+    store.upsertStoreFile(vectorStoreId, fileId, options);
+    vectors.invalidate(vectorStoreId);
+    queue.enqueue(vectorStoreId, fileId);
+    return store.getKnowledgeFile(vectorStoreId, fileId) ?? failMissing(fileId);
+  }
+
+  const vectorStores: VectorStoreApi & {
+    createWith(input: {
+      name: string;
+      chunking?: ChunkingStrategy | undefined;
+      metadata?: Record<string, string> | undefined;
+      expiresAfter?: ExpiresAfter | null | undefined;
+    }): Promise<VectorStoreSummary>;
+  } = {
+    create: (input) => vectorStores.createWith(input),
+    async createWith(input) {
+      const chunking = input.chunking ?? defaultChunking();
+      validateChunking(chunking);
+      const id = newId('vs_');
+      store.insertVectorStore({
+        id,
+        name: input.name,
+        chunking,
+        metadata: input.metadata ?? {},
+        expiresAfter: input.expiresAfter ?? null,
+      });
+      return store.summary(id) ?? failMissing(id);
+    },
+    list: () =>
+      Promise.resolve(
+        store
+          .listVectorStoreIds()
+          .map((id) => store.summary(id))
+          .filter(isPresent),
+      ),
+    get: (vectorStoreId) => Promise.resolve(store.summary(vectorStoreId)),
+    delete(vectorStoreId) {
+      const isDeleted = store.deleteVectorStore(vectorStoreId);
+      vectors.invalidate(vectorStoreId);
+      return Promise.resolve(isDeleted);
+    },
+    async addFile(vectorStoreId, file) {
+      requireStore(vectorStoreId);
+      if (documentKind(file.fileName) === null) {
+        throw new AppError(
+          'unsupported_media_type',
+          415,
+          `"${file.fileName}" is not a supported file type; accepted: ${acceptedTypesText}`,
+        );
+      }
+      const stored = await uploadFile(file, 'assistants');
+      return attachFile(vectorStoreId, stored.id);
+    },
+    listFiles: (vectorStoreId) => Promise.resolve(store.listKnowledgeFiles(vectorStoreId)),
+    getFile: (vectorStoreId, fileId) => Promise.resolve(store.getKnowledgeFile(vectorStoreId, fileId)),
+    removeFile(vectorStoreId, fileId) {
+      const isRemoved = store.detachFile(vectorStoreId, fileId);
+      vectors.invalidate(vectorStoreId);
+      return Promise.resolve(isRemoved);
+    },
+    async search(vectorStoreIds, request) {
+      return (await searchDetailed(vectorStoreIds, request)).map(toSearchHit);
+    },
+  };
+
+  // last_active_at needs minute precision, not a database write per search.
+  const lastTouched = new Map<string, number>();
+  function touch(vectorStoreIds: readonly string[]): void {
+    const now = Date.now();
+    for (const id of vectorStoreIds) {
+      if (now - (lastTouched.get(id) ?? 0) < 60_000) continue;
+      lastTouched.set(id, now);
+      store.touchVectorStore(id);
+    }
+  }
+
+  async function searchDetailed(
+    vectorStoreIds: readonly string[],
+    request: SearchRequest,
+  ): Promise<SearchResult[]> {
+    const existing = vectorStoreIds.filter((id) => store.getVectorStore(id) !== null);
+    if (existing.length === 0) return [];
+    touch(existing);
+    const [queryVector] = await embedder.embed([request.query]);
+    return hybridSearch(database, vectors, {
+      vectorStoreIds: existing,
+      query: request.query,
+      queryVector: queryVector ?? new Float32Array(0),
+      maxNumResults: request.maxNumResults,
+      scoreThreshold: request.scoreThreshold ?? config.RETRIEVAL_SCORE_THRESHOLD,
+      keywordWeight: config.RETRIEVAL_KEYWORD_WEIGHT,
+      vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT,
+    });
+  }
+
+  const files: FileApi = {
+    list: () => Promise.resolve(store.listFiles()),
+    get: (fileId) => Promise.resolve(store.getFile(fileId)),
+    async content(fileId) {
+      if (!store.getFile(fileId)) return null;
+      return readFile(bytesPath(fileId)).catch(() => null);
+    },
+    async delete(fileId) {
+      const storeIds = store.storesOfFile(fileId);
+      const isDeleted = store.deleteFile(fileId);
+      for (const id of storeIds) vectors.invalidate(id);
+      if (isDeleted) await rm(bytesPath(fileId), { force: true });
+      return isDeleted;
+    },
+  };
+
+  /** A file batch: attaches every file, then reports their combined status (OpenAI's files_batch). */
+  async function createFileBatch(
+    vectorStoreId: string,
+    fileIds: readonly string[],
+    options: { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined } = {},
+  ): Promise<FileBatchRecord> {
+    requireStore(vectorStoreId);
+    const missing = fileIds.find((fileId) => !store.getFile(fileId));
+    if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
+    for (const fileId of new Set(fileIds)) await attachFile(vectorStoreId, fileId, options);
+    return store.insertFileBatch({ id: newId('vsfb_'), vectorStoreId, fileIds: [...new Set(fileIds)] });
+  }
+
+  queue.resumeInterrupted();
+
+  return {
+    vectorStores,
+    files,
+    uploadFile,
+    attachFile,
+    createFileBatch,
+    searchDetailed,
+    store,
+    database,
+    vectors,
+    embeddingModel: embedder.model,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    defaultChunking,
+    waitForIngestion: (vectorStoreId?: string) => queue.idle(vectorStoreId),
+    async close() {
+      await queue.stop();
+    },
+  };
+}
+
+export function validateChunking(chunking: ChunkingStrategy): void {
+  const { maxChunkSizeTokens: size, chunkOverlapTokens: overlap } = chunking;
+  if (!Number.isInteger(size) || size < 100 || size > 4096) {
+    throw new AppError('validation_failed', 400, 'max_chunk_size_tokens must be an integer from 100 to 4096');
+  }
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap * 2 > size) {
+    throw new AppError(
+      'validation_failed',
+      400,
+      'chunk_overlap_tokens must be an integer from 0 to half of max_chunk_size_tokens',
+    );
+  }
+}
+
+export const toSearchHit = (result: SearchResult): SearchHit => ({
+  fileId: result.fileId,
+  fileName: result.fileName,
+  chunkId: result.chunkId,
+  score: result.score,
+  text: result.text,
+  keywordRank: result.keywordRank,
+  vectorRank: result.vectorRank,
+});
+
+const isPresent = <T>(value: T | null): value is T => value !== null;
+
+function failMissing(id: string): never {
+  throw new AppError('not_found', 404, `${id} was not found`);
+}

@@ -1,0 +1,439 @@
+import type { FileStatus, KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
+import { fileStatusSchema } from '@threadline/shared';
+import { z } from 'zod';
+import type { SqliteDatabase } from '../../../db/database.js';
+import type { StoredFile } from '../../engine.js';
+import type { PreparedChunk } from './prepare-chunks.js';
+
+export type ChunkingStrategy = { maxChunkSizeTokens: number; chunkOverlapTokens: number };
+export type ExpiresAfter = { anchor: 'last_active_at'; days: number };
+export type FileAttributes = Record<string, string | number | boolean>;
+export type VectorStoreRecord = {
+  id: string;
+  name: string;
+  chunking: ChunkingStrategy;
+  metadata: Record<string, string>;
+  expiresAfter: ExpiresAfter | null;
+  lastActiveAt: string | null;
+  createdAt: string;
+};
+/** A store file with what /v1 shows beyond KnowledgeFile. */
+export type StoreFileDetails = KnowledgeFile & {
+  usageBytes: number;
+  chunking: ChunkingStrategy;
+  attributes: FileAttributes;
+};
+export type FileBatchRecord = { id: string; vectorStoreId: string; fileIds: string[]; createdAt: string };
+
+type FileRow = { id: string; file_name: string; bytes: number; purpose: string; created_at: string };
+type StoreRow = {
+  id: string;
+  name: string;
+  chunk_size: number;
+  chunk_overlap: number;
+  metadata: string;
+  expires_after: string | null;
+  last_active_at: string | null;
+  created_at: string;
+};
+type StoreFileRow = {
+  vector_store_id: string;
+  file_id: string;
+  file_name: string;
+  bytes: number;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  chunk_count: number;
+  created_at: string;
+  usage_bytes: number;
+  chunk_size: number | null;
+  chunk_overlap: number | null;
+  attributes: string;
+};
+
+const metadataSchema = z.record(z.string(), z.string());
+const attributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const expiresAfterSchema = z.object({ anchor: z.literal('last_active_at'), days: z.number() }).nullable();
+const idListSchema = z.array(z.string());
+const parseJson = <T>(schema: z.ZodType<T>, text: string | null, fallback: T): T => {
+  if (text === null) return fallback;
+  try {
+    return schema.catch(fallback).parse(JSON.parse(text));
+  } catch {
+    return fallback;
+  }
+};
+
+const storeFileSelect = `SELECT sf.vector_store_id, sf.file_id, f.file_name, f.bytes, sf.status, sf.error_code,
+  sf.error_message, sf.chunk_count, sf.created_at, sf.usage_bytes, sf.chunk_size, sf.chunk_overlap, sf.attributes
+  FROM kb_store_files sf JOIN kb_files f ON f.id = sf.file_id`;
+
+/** Every SQL statement of the knowledge base, so the rest of it speaks in records. */
+export class KnowledgeStore {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  insertFile(input: {
+    id: string;
+    fileName: string;
+    bytes: number;
+    purpose: string;
+    contentType?: string | undefined;
+  }): StoredFile {
+    const createdAt = new Date().toISOString();
+    this.database
+      .prepare(
+        'INSERT INTO kb_files (id, file_name, bytes, purpose, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(input.id, input.fileName, input.bytes, input.purpose, input.contentType ?? null, createdAt);
+    return { id: input.id, fileName: input.fileName, bytes: input.bytes, createdAt };
+  }
+
+  getFile(fileId: string): (StoredFile & { purpose: string }) | null {
+    const row = this.database.prepare<[string], FileRow>('SELECT * FROM kb_files WHERE id = ?').get(fileId);
+    return row ? toStoredFile(row) : null;
+  }
+
+  listFiles(): (StoredFile & { purpose: string })[] {
+    return this.database
+      .prepare<[], FileRow>('SELECT * FROM kb_files ORDER BY created_at, rowid')
+      .all()
+      .map(toStoredFile);
+  }
+
+  storesOfFile(fileId: string): string[] {
+    return this.database
+      .prepare<[string], { vector_store_id: string }>(
+        'SELECT vector_store_id FROM kb_store_files WHERE file_id = ?',
+      )
+      .all(fileId)
+      .map((row) => row.vector_store_id);
+  }
+
+  deleteFile(fileId: string): boolean {
+    return this.database.transaction(() => {
+      for (const vectorStoreId of this.storesOfFile(fileId)) this.deleteChunks(vectorStoreId, fileId);
+      return this.database.prepare('DELETE FROM kb_files WHERE id = ?').run(fileId).changes > 0;
+    })();
+  }
+
+  insertVectorStore(input: Omit<VectorStoreRecord, 'createdAt' | 'lastActiveAt'>): void {
+    const now = new Date().toISOString();
+    this.database
+      .prepare(
+        `INSERT INTO kb_vector_stores (id, name, chunk_size, chunk_overlap, metadata, expires_after, last_active_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.id,
+        input.name,
+        input.chunking.maxChunkSizeTokens,
+        input.chunking.chunkOverlapTokens,
+        JSON.stringify(input.metadata),
+        input.expiresAfter === null ? null : JSON.stringify(input.expiresAfter),
+        now,
+        now,
+      );
+  }
+
+  updateVectorStore(
+    id: string,
+    input: { name?: string; metadata?: Record<string, string>; expiresAfter?: ExpiresAfter | null },
+  ): void {
+    if (input.expiresAfter !== undefined) {
+      this.database
+        .prepare('UPDATE kb_vector_stores SET expires_after = ? WHERE id = ?')
+        .run(input.expiresAfter === null ? null : JSON.stringify(input.expiresAfter), id);
+    }
+    if (input.name !== undefined)
+      this.database.prepare('UPDATE kb_vector_stores SET name = ? WHERE id = ?').run(input.name, id);
+    if (input.metadata !== undefined) {
+      this.database
+        .prepare('UPDATE kb_vector_stores SET metadata = ? WHERE id = ?')
+        .run(JSON.stringify(input.metadata), id);
+    }
+  }
+
+  getVectorStore(id: string): VectorStoreRecord | null {
+    const row = this.database
+      .prepare<[string], StoreRow>('SELECT * FROM kb_vector_stores WHERE id = ?')
+      .get(id);
+    if (!row) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      chunking: { maxChunkSizeTokens: row.chunk_size, chunkOverlapTokens: row.chunk_overlap },
+      metadata: parseJson(metadataSchema, row.metadata, {}),
+      expiresAfter: parseJson(expiresAfterSchema, row.expires_after, null),
+      lastActiveAt: row.last_active_at,
+      createdAt: row.created_at,
+    };
+  }
+
+  listVectorStoreIds(): string[] {
+    return this.database
+      .prepare<[], { id: string }>('SELECT id FROM kb_vector_stores ORDER BY created_at, rowid')
+      .all()
+      .map((row) => row.id);
+  }
+
+  summary(id: string): VectorStoreSummary | null {
+    const record = this.getVectorStore(id);
+    if (!record) return null;
+    const counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
+    let usageBytes = 0;
+    const rows = this.database
+      .prepare<[string], { status: string; count: number; usage: number }>(
+        'SELECT status, count(*) AS count, sum(usage_bytes) AS usage FROM kb_store_files WHERE vector_store_id = ? GROUP BY status',
+      )
+      .all(id);
+    for (const row of rows) {
+      const status = fileStatusSchema.catch('failed').parse(row.status);
+      counts[status] += row.count;
+      counts.total += row.count;
+      usageBytes += row.usage;
+    }
+    return { id, name: record.name, createdAt: record.createdAt, fileCounts: counts, usageBytes };
+  }
+
+  deleteVectorStore(id: string): boolean {
+    return this.database.transaction(() => {
+      this.database
+        .prepare(
+          'DELETE FROM kb_chunks_fts WHERE rowid IN (SELECT rowid FROM kb_chunks WHERE vector_store_id = ?)',
+        )
+        .run(id);
+      this.database.prepare('DELETE FROM kb_chunks WHERE vector_store_id = ?').run(id);
+      this.database.prepare('DELETE FROM kb_store_files WHERE vector_store_id = ?').run(id);
+      return this.database.prepare('DELETE FROM kb_vector_stores WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  upsertStoreFile(
+    vectorStoreId: string,
+    fileId: string,
+    options: { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined } = {},
+  ): void {
+    this.database
+      .prepare(
+        `INSERT INTO kb_store_files (vector_store_id, file_id, status, created_at, chunk_size, chunk_overlap, attributes)
+         VALUES (?, ?, 'in_progress', ?, ?, ?, ?)
+         ON CONFLICT (vector_store_id, file_id) DO UPDATE SET status = 'in_progress', error_code = NULL, error_message = NULL,
+           chunk_size = excluded.chunk_size, chunk_overlap = excluded.chunk_overlap, attributes = excluded.attributes`,
+      )
+      .run(
+        vectorStoreId,
+        fileId,
+        new Date().toISOString(),
+        options.chunking?.maxChunkSizeTokens ?? null,
+        options.chunking?.chunkOverlapTokens ?? null,
+        JSON.stringify(options.attributes ?? {}),
+      );
+  }
+
+  getStoreFileDetails(vectorStoreId: string, fileId: string): StoreFileDetails | null {
+    const row = this.database
+      .prepare<[string, string], StoreFileRow>(
+        `${storeFileSelect} WHERE sf.vector_store_id = ? AND sf.file_id = ?`,
+      )
+      .get(vectorStoreId, fileId);
+    const store = this.getVectorStore(vectorStoreId);
+    if (!row || !store) return null;
+    return {
+      ...toKnowledgeFile(row),
+      usageBytes: row.usage_bytes,
+      chunking:
+        row.chunk_size !== null && row.chunk_overlap !== null
+          ? { maxChunkSizeTokens: row.chunk_size, chunkOverlapTokens: row.chunk_overlap }
+          : store.chunking,
+      attributes: parseJson(attributesSchema, row.attributes, {}),
+    };
+  }
+
+  touchVectorStore(id: string): void {
+    this.database
+      .prepare('UPDATE kb_vector_stores SET last_active_at = ? WHERE id = ?')
+      .run(new Date().toISOString(), id);
+  }
+
+  insertFileBatch(batch: Omit<FileBatchRecord, 'createdAt'>): FileBatchRecord {
+    const createdAt = new Date().toISOString();
+    this.database
+      .prepare('INSERT INTO kb_file_batches (id, vector_store_id, file_ids, created_at) VALUES (?, ?, ?, ?)')
+      .run(batch.id, batch.vectorStoreId, JSON.stringify(batch.fileIds), createdAt);
+    return { ...batch, createdAt };
+  }
+
+  getFileBatch(vectorStoreId: string, batchId: string): FileBatchRecord | null {
+    const row = this.database
+      .prepare<
+        [string, string],
+        { id: string; vector_store_id: string; file_ids: string; created_at: string }
+      >('SELECT * FROM kb_file_batches WHERE vector_store_id = ? AND id = ?')
+      .get(vectorStoreId, batchId);
+    if (!row) return null;
+    return {
+      id: row.id,
+      vectorStoreId: row.vector_store_id,
+      fileIds: parseJson(idListSchema, row.file_ids, []),
+      createdAt: row.created_at,
+    };
+  }
+
+  getKnowledgeFile(vectorStoreId: string, fileId: string): KnowledgeFile | null {
+    const row = this.database
+      .prepare<[string, string], StoreFileRow>(
+        `${storeFileSelect} WHERE sf.vector_store_id = ? AND sf.file_id = ?`,
+      )
+      .get(vectorStoreId, fileId);
+    return row ? toKnowledgeFile(row) : null;
+  }
+
+  listKnowledgeFiles(vectorStoreId: string): KnowledgeFile[] {
+    return this.database
+      .prepare<[string], StoreFileRow>(
+        `${storeFileSelect} WHERE sf.vector_store_id = ? ORDER BY sf.created_at, sf.rowid`,
+      )
+      .all(vectorStoreId)
+      .map(toKnowledgeFile);
+  }
+
+  listByStatus(status: FileStatus): { vectorStoreId: string; fileId: string }[] {
+    return this.database
+      .prepare<[string], { vector_store_id: string; file_id: string }>(
+        'SELECT vector_store_id, file_id FROM kb_store_files WHERE status = ? ORDER BY created_at',
+      )
+      .all(status)
+      .map((row) => ({ vectorStoreId: row.vector_store_id, fileId: row.file_id }));
+  }
+
+  detachFile(vectorStoreId: string, fileId: string): boolean {
+    return this.database.transaction(() => {
+      this.deleteChunks(vectorStoreId, fileId);
+      return (
+        this.database
+          .prepare('DELETE FROM kb_store_files WHERE vector_store_id = ? AND file_id = ?')
+          .run(vectorStoreId, fileId).changes > 0
+      );
+    })();
+  }
+
+  /** Replaces the pair's chunks and marks it completed, unless it was detached meanwhile. */
+  completeIngestion(
+    vectorStoreId: string,
+    fileId: string,
+    chunks: readonly PreparedChunk[],
+    embeddings: readonly Float32Array[],
+    model: string,
+    newChunkId: () => string,
+  ): boolean {
+    return this.database.transaction(() => {
+      const current = this.getKnowledgeFile(vectorStoreId, fileId);
+      if (!current || current.status !== 'in_progress') return false;
+      this.deleteChunks(vectorStoreId, fileId);
+      const insertChunk = this.database.prepare(
+        'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      const insertIndex = this.database.prepare(
+        'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
+      );
+      chunks.forEach((chunk, ordinal) => {
+        const embedding = embeddings[ordinal] ?? new Float32Array(0);
+        const { lastInsertRowid } = insertChunk.run(
+          newChunkId(),
+          vectorStoreId,
+          fileId,
+          ordinal,
+          chunk.text,
+          Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength),
+          model,
+        );
+        insertIndex.run(
+          lastInsertRowid,
+          storeToken(vectorStoreId),
+          chunk.index.title,
+          chunk.index.headings,
+          chunk.index.body,
+        );
+      });
+      this.database
+        .prepare(
+          `UPDATE kb_store_files SET status = 'completed', chunk_count = ?, usage_bytes = ?, error_code = NULL, error_message = NULL
+           WHERE vector_store_id = ? AND file_id = ?`,
+        )
+        .run(chunks.length, current.bytes, vectorStoreId, fileId);
+      return true;
+    })();
+  }
+
+  failIngestion(vectorStoreId: string, fileId: string, error: { code: string; message: string }): void {
+    this.database.transaction(() => {
+      this.deleteChunks(vectorStoreId, fileId);
+      this.database
+        .prepare(
+          `UPDATE kb_store_files SET status = 'failed', chunk_count = 0, usage_bytes = 0, error_code = ?, error_message = ?
+           WHERE vector_store_id = ? AND file_id = ?`,
+        )
+        .run(error.code, error.message, vectorStoreId, fileId);
+    })();
+  }
+
+  countChunks(vectorStoreId: string, fileId?: string): number {
+    const row =
+      fileId === undefined
+        ? this.database
+            .prepare<[string], { count: number }>(
+              'SELECT count(*) AS count FROM kb_chunks WHERE vector_store_id = ?',
+            )
+            .get(vectorStoreId)
+        : this.database
+            .prepare<[string, string], { count: number }>(
+              'SELECT count(*) AS count FROM kb_chunks WHERE vector_store_id = ? AND file_id = ?',
+            )
+            .get(vectorStoreId, fileId);
+    return row?.count ?? 0;
+  }
+
+  countIndexRows(vectorStoreId: string): number {
+    return (
+      this.database
+        .prepare<[string], { count: number }>(
+          'SELECT count(*) AS count FROM kb_chunks_fts WHERE kb_chunks_fts MATCH ?',
+        )
+        .get(`store : "${storeToken(vectorStoreId)}"`)?.count ?? 0
+    );
+  }
+
+  private deleteChunks(vectorStoreId: string, fileId: string): void {
+    this.database
+      .prepare(
+        'DELETE FROM kb_chunks_fts WHERE rowid IN (SELECT rowid FROM kb_chunks WHERE vector_store_id = ? AND file_id = ?)',
+      )
+      .run(vectorStoreId, fileId);
+    this.database
+      .prepare('DELETE FROM kb_chunks WHERE vector_store_id = ? AND file_id = ?')
+      .run(vectorStoreId, fileId);
+  }
+}
+
+/** The store id as one index token (the tokenizer would split `vs_…` at the underscore). */
+export const storeToken = (vectorStoreId: string) => vectorStoreId.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
+const toStoredFile = (row: FileRow) => ({
+  id: row.id,
+  fileName: row.file_name,
+  bytes: row.bytes,
+  createdAt: row.created_at,
+  purpose: row.purpose,
+});
+
+const toKnowledgeFile = (row: StoreFileRow): KnowledgeFile => ({
+  id: row.file_id,
+  vectorStoreId: row.vector_store_id,
+  fileName: row.file_name,
+  bytes: row.bytes,
+  status: fileStatusSchema.catch('failed').parse(row.status),
+  lastError: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  chunkCount: row.chunk_count,
+  createdAt: row.created_at,
+});

@@ -1,0 +1,119 @@
+import { acceptedFileExtensions } from '@threadline/shared';
+import mammoth from 'mammoth';
+import { PDFParse } from 'pdf-parse';
+import { htmlToText } from './html-to-text.js';
+
+/** Why a file could not be ingested; becomes the file's `last_error`. */
+export class IngestionError extends Error {
+  override readonly name = 'IngestionError';
+  constructor(
+    readonly code: 'invalid_file' | 'unsupported_file' | 'server_error',
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+export type DocumentKind = 'markdown' | 'text' | 'html' | 'pdf' | 'docx';
+
+const kinds: Record<(typeof acceptedFileExtensions)[number], DocumentKind> = {
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.txt': 'text',
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+};
+
+export function documentKind(fileName: string): DocumentKind | null {
+  const extension = /\.[^.]+$/.exec(fileName.toLowerCase())?.[0];
+  const accepted: readonly string[] = acceptedFileExtensions;
+  if (extension === undefined || !accepted.includes(extension)) return null;
+  return kinds[extension as (typeof acceptedFileExtensions)[number]];
+}
+
+export const acceptedTypesText = acceptedFileExtensions.join(', ');
+
+/** Extracts plain text (headings kept as Markdown-style lines) from an uploaded document. */
+export async function parseDocument(fileName: string, bytes: Buffer): Promise<string> {
+  const kind = documentKind(fileName);
+  if (kind === null) {
+    throw new IngestionError(
+      'unsupported_file',
+      `"${fileName}" is not a supported type; accepted: ${acceptedTypesText}`,
+    );
+  }
+  const text = normaliseText(await extract(kind, bytes));
+  if (text.trim() === '') {
+    throw new IngestionError('invalid_file', `"${fileName}" contains no text to index`);
+  }
+  return text;
+}
+
+async function extract(kind: DocumentKind, bytes: Buffer): Promise<string> {
+  switch (kind) {
+    case 'markdown':
+    case 'text':
+      return decodeUtf8(bytes);
+    case 'html':
+      return htmlToText(decodeUtf8(bytes));
+    case 'pdf':
+      return extractPdf(bytes);
+    case 'docx':
+      return extractDocx(bytes);
+  }
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (error) {
+    throw new IngestionError(
+      'invalid_file',
+      'the file is not valid UTF-8 text; save it as UTF-8 and upload it again',
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function extractPdf(bytes: Buffer): Promise<string> {
+  const parser = new PDFParse({ data: new Uint8Array(bytes) });
+  try {
+    const result = await parser.getText();
+    // pdf-parse marks page breaks with "-- n of m --" lines; they are layout, not content.
+    return result.text.replace(/^-- \d+ of \d+ --$/gm, '');
+  } catch (error) {
+    throw new IngestionError('invalid_file', 'the PDF could not be read (damaged or encrypted?)', {
+      cause: error,
+    });
+  } finally {
+    await parser.destroy();
+  }
+}
+
+async function extractDocx(bytes: Buffer): Promise<string> {
+  try {
+    const result = await mammoth.convertToHtml({ buffer: bytes });
+    return htmlToText(result.value);
+  } catch (error) {
+    throw new IngestionError(
+      'invalid_file',
+      'the DOCX file could not be read (damaged or not a Word document?)',
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function normaliseText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replaceAll('\u0000', '')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{4,}/g, '\n\n\n');
+}

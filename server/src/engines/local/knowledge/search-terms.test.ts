@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { lightStem, queryTerms, searchTerms, toMatchExpression } from './search-terms.js';
+
+describe('searchTerms', () => {
+  it.each([
+    { text: 'How do I undo my last commit?', terms: ['undo', 'last', 'commit'] },
+    { text: 'git reset --soft HEAD~1', terms: ['git', 'reset', 'soft', 'head', '1'] },
+    { text: 'set commit.gpgSign', terms: ['set', 'gpgsign', 'commit', 'gpg', 'sign', 'commitgpgsign'] },
+    { text: 'git-cherry-pick', terms: ['git', 'cherry', 'pick', 'gitcherrypick'] },
+    { text: 'snake_case_name', terms: ['snak', 'case', 'name', 'snakecasename'] },
+    { text: 'Ünïcode Café', terms: ['ünïcod', 'café'] },
+    { text: '<|im_start|> "quoted"', terms: ['im', 'start', 'imstart', 'quot'] },
+  ])('$text', ({ text, terms }) => {
+    expect(searchTerms(text)).toEqual(terms);
+  });
+
+  it('keeps stop words when asked', () => {
+    expect(searchTerms('how do I', { keepStopWords: true })).toEqual(['how', 'do', 'i']);
+  });
+});
+
+describe('queryTerms', () => {
+  it.each([
+    { query: 'the stash the stash', terms: ['stash'] },
+    { query: 'how do I', terms: ['how', 'do', 'i'] },
+    { query: '???', terms: [] },
+  ])('$query', ({ query, terms }) => {
+    expect(queryTerms(query)).toEqual(terms);
+  });
+});
+
+describe('toMatchExpression', () => {
+  it.each([
+    { terms: ['a', 'b'], expression: '"a" OR "b"' },
+    { terms: ['say"hi'], expression: '"say""hi"' },
+  ])('$terms', ({ terms, expression }) => {
+    expect(toMatchExpression(terms)).toBe(expression);
+  });
+});
+
+describe('lightStem', () => {
+  it.each([
+    ['commits', 'commit'],
+    ['committed', 'commit'],
+    ['committing', 'commit'],
+    ['branches', 'branch'],
+    ['entries', 'entry'],
+    ['working', 'work'],
+    ['rebasing', 'rebas'],
+    ['rebase', 'rebas'],
+    ['changes', 'chang'],
+    ['changed', 'chang'],
+    ['status', 'status'],
+    ['class', 'class'],
+    ['tree', 'tree'],
+    ['ring', 'ring'],
+    ['sha256', 'sha256'],
+    ['red', 'red'],
+  ])('%s → %s', (word, stem) => {
+    expect(lightStem(word)).toBe(stem);
+  });
+});

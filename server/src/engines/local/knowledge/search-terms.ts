@@ -1,0 +1,74 @@
+/**
+ * Turns text into the terms the keyword index and the local embedding see. Beyond plain words
+ * it keeps what people type about software: option names (`--soft` → `soft`), dotted and
+ * snake/camel-cased identifiers (`commit.gpgSign` → `commit`, `gpg`, `sign`, `gpgsign`,
+ * `commitgpgsign`), so a question in prose and a passage in code meet. Stemming is
+ * `lightStem` (plurals only); character n-grams in the embedding add the rest.
+ */
+export const stopWords = new Set(
+  (
+    'a an and are as at be been but by can could did do does doing for from had has have how i if in ' +
+    'into is it its me my of on or our should so than that the their them then there these they this ' +
+    'those to was we were what when where which while who whom why will with would you your'
+  ).split(' '),
+);
+
+const wordPattern = /[\p{L}\p{N}]+(?:[._\-/:@][\p{L}\p{N}]+)*/gu;
+
+/** Every term of a text, in order, with identifier parts and joined forms added. */
+export function searchTerms(text: string, options: { keepStopWords?: boolean } = {}): string[] {
+  const terms: string[] = [];
+  for (const match of text.matchAll(wordPattern)) {
+    const pieces = match[0].split(/[._\-/:@]+/).filter((piece) => piece !== '');
+    const parts: string[] = [];
+    for (const piece of pieces) {
+      const camelParts = splitCamelCase(piece).map((part) => part.toLowerCase());
+      parts.push(...camelParts);
+      if (camelParts.length > 1) terms.push(piece.toLowerCase());
+    }
+    for (const part of parts) {
+      if (options.keepStopWords === true || !stopWords.has(part)) terms.push(lightStem(part));
+    }
+    if (pieces.length > 1) terms.push(pieces.join('').toLowerCase());
+  }
+  return terms;
+}
+
+/**
+ * A light English stemmer: plural and verb endings only (`commits` → `commit`, `branches` →
+ * `branch`, `working` → `work`, `committed` → `commit`, `rebasing`/`rebase` → `rebas`).
+ * Full Porter stemming was measured to hurt on technical text (it also folds derivations
+ * such as `-ation`, `-ful`, `-ive` that carry meaning in option and command names).
+ */
+export function lightStem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  let stem = word;
+  if (stem.endsWith('ies') && stem.length > 4) stem = `${stem.slice(0, -3)}y`;
+  else if (/(sses|xes|ches|shes|zzes)$/.test(stem)) stem = stem.slice(0, -2);
+  else if (stem.endsWith('s') && !/(ss|us|is|os)$/.test(stem)) stem = stem.slice(0, -1);
+  const verb = /^(.{3,}?)(ing|ed)$/.exec(stem);
+  if (verb?.[1] && /[aeiouy]/.test(verb[1])) {
+    stem = verb[1];
+    // `committed` → `commit`, `stopping` → `stop`; but `install`, `pass` keep their pairs.
+    if (/([bdgmnprt])\1$/.test(stem)) stem = stem.slice(0, -1);
+  }
+  if (stem.length > 4 && stem.endsWith('e')) stem = stem.slice(0, -1);
+  return stem;
+}
+
+function splitCamelCase(word: string): string[] {
+  if (!/[a-z][A-Z]/.test(word)) return [word];
+  return word.split(/(?<=[a-z0-9])(?=[A-Z])/);
+}
+
+/** Distinct query terms (stop words dropped unless nothing else is left). */
+export function queryTerms(query: string): string[] {
+  const terms = searchTerms(query);
+  const chosen = terms.length > 0 ? terms : searchTerms(query, { keepStopWords: true });
+  return [...new Set(chosen)];
+}
+
+/** An FTS5 MATCH expression that ORs the terms, each quoted so nothing is read as syntax. */
+export function toMatchExpression(terms: readonly string[]): string {
+  return terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+}

@@ -1,0 +1,58 @@
+/** Why a turn's signal aborted: a newer send to the same thread took over. */
+export class SupersededError extends Error {
+  override readonly name = 'SupersededError';
+  constructor() {
+    super('a newer message was sent to this thread');
+  }
+}
+
+type Turn = { controller: AbortController; finished: Promise<void>; finish: () => void };
+
+/** A send's exclusive hold on a thread; `signal` aborts when a newer send arrives. */
+export type ThreadTurn = { signal: AbortSignal; release: () => void };
+
+/**
+ * Serialises sends per thread. A new send aborts every earlier turn on the thread (their
+ * streams end with the engine's cancellation events), waits until they have all released,
+ * asks the engine to settle any run still active (started elsewhere, e.g. through /v1), and
+ * only then hands over the thread. Different threads never wait on each other.
+ */
+export class ThreadSerialiser {
+  private readonly turns = new Map<string, Turn[]>();
+
+  constructor(private readonly cancelActiveRuns: (threadId: string) => Promise<void>) {}
+
+  /** Threads with a send in flight (for health and tests). */
+  get activeThreadCount(): number {
+    return this.turns.size;
+  }
+
+  /**
+   * `settleActiveRuns: false` is for continuing a run (tool outputs): it still waits its turn but
+   * must not cancel the run it is about to continue.
+   */
+  async acquire(threadId: string, options: { settleActiveRuns?: boolean } = {}): Promise<ThreadTurn> {
+    const earlier = this.turns.get(threadId) ?? [];
+    for (const turn of earlier) turn.controller.abort(new SupersededError());
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const turn: Turn = { controller: new AbortController(), finished, finish };
+    this.turns.set(threadId, [...earlier, turn]);
+    const release = () => this.release(threadId, turn);
+    try {
+      await Promise.all(earlier.map((previous) => previous.finished));
+      if (options.settleActiveRuns !== false) await this.cancelActiveRuns(threadId);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return { signal: turn.controller.signal, release };
+  }
+
+  private release(threadId: string, turn: Turn): void {
+    turn.finish();
+    const remaining = (this.turns.get(threadId) ?? []).filter((candidate) => candidate !== turn);
+    if (remaining.length === 0) this.turns.delete(threadId);
+    else this.turns.set(threadId, remaining);
+  }
+}

@@ -1,0 +1,25 @@
+const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Cuts at the last word boundary at or before `max` characters, adding an ellipsis when it cut. */
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const slice = text.slice(0, max);
+  const boundary = slice.lastIndexOf(' ');
+  // A single very long word (a URL, say) is cut mid-word rather than dropped.
+  const kept = boundary >= max / 2 ? slice.slice(0, boundary) : slice;
+  return `${kept.replace(/[\s,.;:!?-]+$/, '')}…`;
+}
+
+export const maxTitleLength = 80;
+export const maxPreviewLength = 160;
+
+/** A thread's default title: its first user message on one line, trimmed at a word boundary. */
+export function defaultThreadTitle(firstUserMessage: string): string {
+  const title = cutAtWord(collapse(firstUserMessage), maxTitleLength);
+  return title === '' ? 'New conversation' : title;
+}
+
+/** The last message of a thread as the history list shows it. */
+export function messagePreview(text: string): string {
+  return cutAtWord(collapse(text), maxPreviewLength);
+}

@@ -1,0 +1,170 @@
+import {
+  apiPaths,
+  chatRequestSchema,
+  errorBodySchema,
+  modelListSchema,
+  threadIdHeader,
+  toolOutputsRequestSchema,
+  type AssistantStreamEvent,
+  type TranscriptMessage,
+} from '@threadline/shared';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
+import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
+import { relayRun } from '../../orchestrator/relay-run.js';
+import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
+import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { threadOwnerKey } from '../legacy/legacy-routes.js';
+import { defaultThreadTitle } from '../../persistence/thread-text.js';
+import { findOwnedThread } from './thread-access.js';
+
+const errorResponses = {
+  400: errorBodySchema,
+  401: errorBodySchema,
+  404: errorBodySchema,
+  429: errorBodySchema,
+};
+const streamDescription = `Server-Sent Events of Assistants events ending with \`done\`; NDJSON with \`Accept: ${ndjsonMediaType}\`.`;
+
+/** `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. */
+export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
+
+  const record = (message: TranscriptMessage | null, userId: string) => {
+    if (message) app.recorder.recordMessage({ ...message, userId });
+  };
+
+  const stream = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: {
+      threadId: string;
+      isDisconnected: () => boolean;
+      signal: AbortSignal;
+      preface?: AssistantStreamEvent[];
+      start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>;
+    },
+  ) =>
+    relayRun({
+      reply,
+      framing: framingFor(request.headers.accept),
+      heartbeatMs: config.HEARTBEAT_MS,
+      headers: { [threadIdHeader]: input.threadId },
+      onFinish: (message) => record(message, request.userId),
+      ...input,
+    });
+
+  app.post(
+    apiPaths.chatStream,
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'Send a message and stream the run',
+        description: streamDescription,
+        body: chatRequestSchema,
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const disconnected = watchDisconnect(reply.raw);
+      const preface: AssistantStreamEvent[] = [];
+      let threadId: string;
+      if (body.threadId) {
+        threadId = (await findOwnedThread(app, body.threadId, request.userId)).id;
+      } else {
+        const thread = await app.engine.createThread({
+          vectorStoreIds: body.vectorStoreIds,
+          metadata: { [threadOwnerKey]: request.userId },
+        });
+        threadId = thread.id;
+        preface.push({ event: 'thread.created', data: thread });
+        const now = new Date().toISOString();
+        app.recorder.recordThread({
+          id: thread.id,
+          userId: request.userId,
+          title: defaultThreadTitle(body.content),
+          engine: app.engine.name,
+          vectorStoreIds: body.vectorStoreIds ?? thread.tool_resources?.file_search?.vector_store_ids ?? [],
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+
+      const turn = await serialiser.acquire(threadId);
+      try {
+        const userMessage = await app.engine.appendMessage(threadId, { content: body.content });
+        record(
+          {
+            id: userMessage.id,
+            threadId,
+            role: 'user',
+            text: body.content,
+            citations: [],
+            runId: null,
+            runStatus: null,
+            model: null,
+            usage: null,
+            // Arrival time in ms (the engine's is whole seconds) keeps question before answer.
+            createdAt: new Date().toISOString(),
+            completedAt: null,
+          },
+          request.userId,
+        );
+        const runOptions = {
+          model: body.model,
+          instructions: body.instructions,
+          vectorStoreIds: body.vectorStoreIds,
+          tools: body.tools,
+        };
+        await stream(request, reply, {
+          threadId,
+          preface,
+          isDisconnected: () => disconnected.aborted,
+          signal: AbortSignal.any([disconnected, turn.signal]),
+          start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
+        });
+      } finally {
+        turn.release();
+      }
+      return reply;
+    },
+  );
+
+  app.post(
+    apiPaths.chatToolOutputs,
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'Submit function tool outputs and stream the continued run',
+        description: streamDescription,
+        body: toolOutputsRequestSchema,
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const { threadId, runId, toolOutputs } = request.body;
+      const disconnected = watchDisconnect(reply.raw);
+      await findOwnedThread(app, threadId, request.userId);
+      const turn = await serialiser.acquire(threadId, { settleActiveRuns: false });
+      try {
+        await stream(request, reply, {
+          threadId,
+          isDisconnected: () => disconnected.aborted,
+          signal: AbortSignal.any([disconnected, turn.signal]),
+          start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
+        });
+      } finally {
+        turn.release();
+      }
+      return reply;
+    },
+  );
+
+  app.get(
+    apiPaths.models,
+    { schema: { tags: ['chat'], summary: "The engine's models", response: { 200: modelListSchema } } },
+    async () => ({ data: await app.engine.listModels() }),
+  );
+};

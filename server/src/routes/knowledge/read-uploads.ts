@@ -1,0 +1,44 @@
+import { acceptedFileExtensions } from '@threadline/shared';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
+import type { UploadedFile } from '../../engines/engine.js';
+
+const accepted: readonly string[] = acceptedFileExtensions;
+
+export const isAcceptedFileName = (fileName: string) =>
+  accepted.includes(/\.[^.]+$/.exec(fileName.toLowerCase())?.[0] ?? '');
+
+/**
+ * Reads every `file` part of a multipart request into memory, checking each name before any
+ * is stored so one bad file in a batch rejects the whole batch. @fastify/multipart enforces
+ * the size limit while streaming (413) rather than after buffering.
+ */
+export async function readUploads(request: FastifyRequest): Promise<UploadedFile[]> {
+  if (!request.isMultipart()) {
+    throw new AppError(
+      'unsupported_media_type',
+      415,
+      'send the files as multipart/form-data in a field named "file"',
+    );
+  }
+  const uploads: UploadedFile[] = [];
+  for await (const part of request.files()) {
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw new AppError('bad_request', 400, `unexpected multipart field "${part.fieldname}"; use "file"`);
+    }
+    const fileName = part.filename.trim();
+    if (fileName === '' || !isAcceptedFileName(fileName)) {
+      part.file.resume();
+      throw new AppError(
+        'unsupported_media_type',
+        415,
+        `"${fileName || '(no name)'}" is not a supported file type; accepted: ${acceptedFileExtensions.join(', ')}`,
+      );
+    }
+    uploads.push({ fileName, bytes: await part.toBuffer(), contentType: part.mimetype });
+  }
+  if (uploads.length === 0)
+    throw new AppError('bad_request', 400, 'no file was sent; use a multipart field named "file"');
+  return uploads;
+}

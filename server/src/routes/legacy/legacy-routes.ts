@@ -1,0 +1,211 @@
+import multipart from '@fastify/multipart';
+import {
+  apiPaths,
+  errorBodySchema,
+  legacyActionsRequestSchema,
+  legacyFileListSchema,
+  legacyMessageRequestSchema,
+  legacyThreadCreatedSchema,
+  threadIdParamsSchema,
+  type AssistantStreamEvent,
+  type Thread,
+} from '@threadline/shared';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { AppError, notFound } from '../../errors/app-error.js';
+import { relayRun } from '../../orchestrator/relay-run.js';
+import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { localUserId } from '../../plugins/auth.js';
+import { createLegacyStoreResolver } from './legacy-vector-store.js';
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema };
+/** Thread metadata key naming the user who created it (also set by /chat/stream). */
+export const threadOwnerKey = 'userId';
+
+/**
+ * The engine's thread when `userId` created it; anyone else's is reported missing. Threads with
+ * no owner recorded (made through /v1) belong to the one local user of the auth-off default.
+ */
+async function findLegacyThread(app: FastifyInstance, threadId: string, userId: string): Promise<Thread> {
+  const thread = await app.engine.getThread(threadId);
+  const owner = thread?.metadata?.[threadOwnerKey] ?? localUserId;
+  if (!thread || owner !== userId) throw notFound('Thread');
+  return thread;
+}
+
+/**
+ * The migration baseline: openai-assistants-quickstart's Next.js routes on the configured
+ * engine. Deliberately as they were: NDJSON (AssistantStream.toReadableStream), no cancelling
+ * of a run still active on the thread (a concurrent send gets the engine's active-run error),
+ * no transcript persistence. Runs search every vector store, as the quickstart's assistant
+ * searched the one store holding all its files; the file routes manage that one store.
+ */
+export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const legacyStore = createLegacyStoreResolver(() => app.engine);
+  if (!app.hasRequestDecorator('isMultipart')) {
+    await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
+  }
+
+  const streamNdjson = async (
+    reply: FastifyReply,
+    threadId: string,
+    start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>,
+  ) => {
+    const disconnected = watchDisconnect(reply.raw);
+    await relayRun({
+      reply,
+      framing: 'ndjson',
+      heartbeatMs: config.HEARTBEAT_MS,
+      signal: disconnected,
+      isDisconnected: () => disconnected.aborted,
+      threadId,
+      start,
+    });
+    return reply;
+  };
+
+  app.post(
+    apiPaths.legacy.threads,
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: 'Create a thread',
+        response: { 200: legacyThreadCreatedSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const thread = await app.engine.createThread({ metadata: { [threadOwnerKey]: request.userId } });
+      return { threadId: thread.id };
+    },
+  );
+
+  app.post(
+    '/api/assistants/threads/:threadId/messages',
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: 'Append a message and stream the run as NDJSON (no cancel, no persistence)',
+        params: threadIdParamsSchema,
+        body: legacyMessageRequestSchema,
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const { threadId } = request.params;
+      await findLegacyThread(app, threadId, request.userId);
+      await app.engine.appendMessage(threadId, { content: request.body.content });
+      const vectorStoreIds = (await app.engine.vectorStores.list()).map((store) => store.id);
+      return streamNdjson(reply, threadId, (signal) =>
+        app.engine.streamRun(threadId, { vectorStoreIds }, signal),
+      );
+    },
+  );
+
+  app.post(
+    '/api/assistants/threads/:threadId/actions',
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: 'Submit tool outputs and stream the continuation as NDJSON',
+        params: threadIdParamsSchema,
+        body: legacyActionsRequestSchema,
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const { threadId } = request.params;
+      await findLegacyThread(app, threadId, request.userId);
+      const { runId, toolCallOutputs } = request.body;
+      return streamNdjson(reply, threadId, (signal) =>
+        app.engine.submitToolOutputs(threadId, runId, toolCallOutputs, signal),
+      );
+    },
+  );
+
+  app.get(
+    apiPaths.legacy.files,
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: "Files of the legacy assistant's vector store",
+        response: { 200: legacyFileListSchema, ...errors },
+      },
+    },
+    async () => {
+      const store = await legacyStore();
+      const files = await app.engine.vectorStores.listFiles(store.id);
+      return files.map((file) => ({ file_id: file.id, filename: file.fileName, status: file.status }));
+    },
+  );
+
+  app.post(
+    apiPaths.legacy.files,
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: "Upload a file (multipart field `file`) to the legacy assistant's store",
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart())
+        throw new AppError('unsupported_media_type', 415, 'Expected multipart/form-data');
+      const part = await request.file();
+      if (!part || part.fieldname !== 'file')
+        throw new AppError('bad_request', 400, 'Expected a multipart field "file"');
+      const bytes = await part.toBuffer();
+      const store = await legacyStore();
+      await app.engine.vectorStores.addFile(store.id, {
+        fileName: part.filename,
+        bytes,
+        contentType: part.mimetype,
+      });
+      return reply.code(200).send();
+    },
+  );
+
+  app.delete(
+    apiPaths.legacy.files,
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: "Remove a file from the legacy assistant's store",
+        body: z.object({ fileId: z.string().min(1).max(128) }),
+      },
+    },
+    async (request, reply) => {
+      const store = await legacyStore();
+      const isRemoved = await app.engine.vectorStores.removeFile(store.id, request.body.fileId);
+      if (!isRemoved) throw notFound('File');
+      return reply.code(200).send();
+    },
+  );
+
+  app.get(
+    '/api/files/:fileId',
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: "A file's content, as an attachment",
+        params: z.object({ fileId: z.string().min(1).max(128) }),
+      },
+    },
+    async (request, reply) => {
+      const { fileId } = request.params;
+      const [file, content] = await Promise.all([
+        app.engine.files.get(fileId),
+        app.engine.files.content(fileId),
+      ]);
+      if (!file || !content) throw notFound('File');
+      const safeName = file.fileName.replace(/["\\\r\n]/g, '_');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header(
+          'content-disposition',
+          `attachment; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+        )
+        .send(content);
+    },
+  );
+};

@@ -1,0 +1,75 @@
+import {
+  v1CreateAssistantSchema,
+  v1IdSchema,
+  v1ListQuerySchema,
+  v1UpdateAssistantSchema,
+  type Assistant,
+} from '@threadline/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import { listEnvelope, toPageQuery } from './list-envelope.js';
+import type { V1Options } from './v1-engine.js';
+
+const params = z.object({ assistant_id: v1IdSchema });
+
+/** `/v1/assistants`: create, list, get, update, delete. */
+export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  app.post('/assistants', { schema: { body: v1CreateAssistantSchema } }, async (request) => {
+    const body = request.body;
+    const vectorStoreIds = body.tool_resources?.file_search?.vector_store_ids ?? [];
+    await engine.assertVectorStores(vectorStoreIds);
+    return engine.createAssistant(
+      {
+        model: body.model,
+        name: body.name,
+        description: body.description,
+        instructions: body.instructions,
+        tools: body.tools,
+        vectorStoreIds,
+        metadata: body.metadata,
+        temperature: body.temperature,
+        top_p: body.top_p,
+      },
+      request.userId,
+    );
+  });
+
+  app.get('/assistants', { schema: { querystring: v1ListQuerySchema } }, async (request) =>
+    listEnvelope(engine.listAssistants(toPageQuery(request.query), request.userId)),
+  );
+
+  app.get('/assistants/:assistant_id', { schema: { params } }, async (request) =>
+    engine.getAssistant(request.params.assistant_id),
+  );
+
+  app.post(
+    '/assistants/:assistant_id',
+    { schema: { params, body: v1UpdateAssistantSchema } },
+    async (request) => {
+      const body = request.body;
+      const changes: Partial<Assistant> = {};
+      if (body.model !== undefined) changes.model = body.model;
+      if (body.name !== undefined) changes.name = body.name;
+      if (body.description !== undefined) changes.description = body.description;
+      if (body.instructions !== undefined) changes.instructions = body.instructions;
+      if (body.tools !== undefined) changes.tools = body.tools;
+      if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
+      if (body.temperature !== undefined) changes.temperature = body.temperature;
+      if (body.top_p !== undefined) changes.top_p = body.top_p;
+      const vectorStoreIds = body.tool_resources?.file_search?.vector_store_ids;
+      if (vectorStoreIds) {
+        await engine.assertVectorStores(vectorStoreIds);
+        changes.tool_resources = { file_search: { vector_store_ids: vectorStoreIds } };
+      }
+      return engine.updateAssistant(request.params.assistant_id, changes);
+    },
+  );
+
+  app.delete('/assistants/:assistant_id', { schema: { params } }, async (request) => {
+    const id = request.params.assistant_id;
+    if (!engine.deleteAssistant(id))
+      throw new AppError('not_found', 404, `No assistant found with id '${id}'.`);
+    return { id, object: 'assistant.deleted' as const, deleted: true };
+  });
+};

@@ -1,0 +1,109 @@
+import multipart from '@fastify/multipart';
+import {
+  v1DeletedSchema,
+  v1FileListQuerySchema,
+  v1FileObjectSchema,
+  v1FilePurposes,
+  v1IdSchema,
+} from '@threadline/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import { knowledgeFrom, paginate, toV1File, type V1KnowledgeOptions } from './knowledge-objects.js';
+
+const params = z.object({ file_id: v1IdSchema });
+const fileList = z.object({
+  object: z.literal('list'),
+  data: z.array(v1FileObjectSchema),
+  first_id: z.string().nullable(),
+  last_id: z.string().nullable(),
+  has_more: z.boolean(),
+});
+const noSuchFile = (fileId: string) => new AppError('not_found', 404, `No such File object: ${fileId}`);
+
+/** `/v1/files`: upload (multipart, `purpose=assistants`), list, get, delete, content. */
+export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
+  const knowledge = knowledgeFrom(options);
+  await app.register(multipart, {
+    limits: { fileSize: knowledge.maxUploadBytes, files: 1, fields: 5, parts: 6 },
+  });
+
+  app.post('/files', { schema: { response: { 200: v1FileObjectSchema } } }, async (request) => {
+    if (!request.isMultipart())
+      throw new AppError(
+        'bad_request',
+        400,
+        'Uploads must be multipart/form-data with "file" and "purpose".',
+      );
+    let purpose: string | undefined;
+    let upload: { fileName: string; bytes: Buffer; contentType: string } | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') {
+          part.file.resume();
+          throw new AppError('bad_request', 400, `Unexpected file field '${part.fieldname}'; use 'file'.`);
+        }
+        upload = {
+          fileName: part.filename || 'upload',
+          bytes: await part.toBuffer(),
+          contentType: part.mimetype,
+        };
+      } else if (part.fieldname === 'purpose' && typeof part.value === 'string') {
+        purpose = part.value;
+      }
+    }
+    if (!upload) throw new AppError('bad_request', 400, "'file' is a required property");
+    if (purpose === undefined) throw new AppError('bad_request', 400, "'purpose' is a required property");
+    const accepted: readonly string[] = v1FilePurposes;
+    if (!accepted.includes(purpose)) {
+      throw new AppError(
+        'bad_request',
+        400,
+        `'${purpose}' is not one of ${v1FilePurposes.map((item) => `'${item}'`).join(', ')} - 'purpose'`,
+      );
+    }
+    const stored = await knowledge.uploadFile(upload, purpose);
+    return toV1File({ ...stored, purpose });
+  });
+
+  app.get(
+    '/files',
+    { schema: { querystring: v1FileListQuerySchema, response: { 200: fileList } } },
+    async (request) => {
+      const { purpose, ...query } = request.query;
+      const files = (await knowledge.files.list())
+        .flatMap((file) => {
+          const full = knowledge.store.getFile(file.id);
+          return full ? [full] : [];
+        })
+        .filter((file) => purpose === undefined || file.purpose === purpose)
+        .map(toV1File);
+      return paginate(files, query);
+    },
+  );
+
+  app.get(
+    '/files/:file_id',
+    { schema: { params, response: { 200: v1FileObjectSchema } } },
+    async (request) => {
+      const file = knowledge.store.getFile(request.params.file_id);
+      if (!file) throw noSuchFile(request.params.file_id);
+      return toV1File(file);
+    },
+  );
+
+  app.delete(
+    '/files/:file_id',
+    { schema: { params, response: { 200: v1DeletedSchema } } },
+    async (request) => {
+      if (!(await knowledge.files.delete(request.params.file_id))) throw noSuchFile(request.params.file_id);
+      return { id: request.params.file_id, object: 'file', deleted: true };
+    },
+  );
+
+  app.get('/files/:file_id/content', { schema: { params } }, async (request, reply) => {
+    const content = await knowledge.files.content(request.params.file_id);
+    if (!content) throw noSuchFile(request.params.file_id);
+    return reply.type('application/octet-stream').send(content);
+  });
+};

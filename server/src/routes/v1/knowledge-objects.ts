@@ -1,0 +1,132 @@
+import type {
+  V1FileBatch,
+  V1FileObject,
+  V1VectorStore,
+  V1VectorStoreFile,
+  VectorStoreSummary,
+} from '@threadline/shared';
+import type { StoredFile } from '../../engines/engine.js';
+import type {
+  FileBatchRecord,
+  KnowledgeBase,
+  StoreFileDetails,
+  VectorStoreRecord,
+} from '../../engines/local/knowledge/knowledge-base.js';
+import { AppError } from '../../errors/app-error.js';
+
+/** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
+export type V1KnowledgeOptions = {
+  engine?: { knowledge: KnowledgeBase } | undefined;
+  knowledge?: KnowledgeBase | undefined;
+};
+
+export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {
+  const knowledge = options.knowledge ?? options.engine?.knowledge;
+  if (!knowledge) throw new Error('the /v1 files and vector-store routes need { engine } or { knowledge }');
+  return knowledge;
+}
+
+export const toUnixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+const dayMs = 86_400_000;
+
+/** SDK pollers (createAndPoll, uploadAndPoll) honour this header instead of waiting a second. */
+export const pollHeader = { 'openai-poll-after-ms': '100' };
+
+export const toV1File = (file: StoredFile & { purpose: string }): V1FileObject => ({
+  id: file.id,
+  object: 'file',
+  bytes: file.bytes,
+  created_at: toUnixSeconds(file.createdAt),
+  filename: file.fileName,
+  purpose: file.purpose,
+  status: 'processed',
+  status_details: null,
+  expires_at: null,
+});
+
+export function toV1VectorStore(record: VectorStoreRecord, summary: VectorStoreSummary): V1VectorStore {
+  const lastActive = record.lastActiveAt ?? record.createdAt;
+  const expiresAt = record.expiresAfter ? Date.parse(lastActive) + record.expiresAfter.days * dayMs : null;
+  return {
+    id: record.id,
+    object: 'vector_store',
+    created_at: toUnixSeconds(record.createdAt),
+    name: record.name,
+    usage_bytes: summary.usageBytes,
+    file_counts: summary.fileCounts,
+    status: summary.fileCounts.in_progress > 0 ? 'in_progress' : 'completed',
+    expires_after: record.expiresAfter,
+    expires_at: expiresAt === null ? null : Math.floor(expiresAt / 1000),
+    last_active_at: toUnixSeconds(lastActive),
+    metadata: record.metadata,
+  };
+}
+
+export const toV1VectorStoreFile = (file: StoreFileDetails): V1VectorStoreFile => ({
+  id: file.id,
+  object: 'vector_store.file',
+  usage_bytes: file.usageBytes,
+  created_at: toUnixSeconds(file.createdAt),
+  vector_store_id: file.vectorStoreId,
+  status: file.status,
+  last_error: file.lastError,
+  chunking_strategy: {
+    type: 'static',
+    static: {
+      max_chunk_size_tokens: file.chunking.maxChunkSizeTokens,
+      chunk_overlap_tokens: file.chunking.chunkOverlapTokens,
+    },
+  },
+  attributes: file.attributes,
+});
+
+export function toV1FileBatch(batch: FileBatchRecord, files: readonly StoreFileDetails[]): V1FileBatch {
+  const counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: files.length };
+  for (const file of files) counts[file.status] += 1;
+  const status =
+    counts.in_progress > 0
+      ? 'in_progress'
+      : counts.failed > 0 && counts.completed === 0
+        ? 'failed'
+        : 'completed';
+  return {
+    id: batch.id,
+    object: 'vector_store.files_batch',
+    created_at: toUnixSeconds(batch.createdAt),
+    vector_store_id: batch.vectorStoreId,
+    status,
+    file_counts: counts,
+  };
+}
+
+export type CursorQuery = {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string | undefined;
+  before?: string | undefined;
+};
+
+/** OpenAI's cursor list over an in-memory, oldest-first list. */
+export function paginate<T extends { id: string }>(oldestFirst: readonly T[], query: CursorQuery) {
+  let items = query.order === 'asc' ? [...oldestFirst] : [...oldestFirst].reverse();
+  if (query.after !== undefined) {
+    const index = items.findIndex((item) => item.id === query.after);
+    if (index === -1)
+      throw new AppError('bad_request', 400, `Invalid 'after' cursor: no object with id '${query.after}'.`);
+    items = items.slice(index + 1);
+  }
+  if (query.before !== undefined) {
+    const index = items.findIndex((item) => item.id === query.before);
+    if (index === -1)
+      throw new AppError('bad_request', 400, `Invalid 'before' cursor: no object with id '${query.before}'.`);
+    items = items.slice(0, index);
+  }
+  const data = items.slice(0, query.limit);
+  return {
+    object: 'list' as const,
+    data,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+    has_more: items.length > data.length,
+  };
+}

@@ -1,0 +1,71 @@
+import {
+  v1CreateMessageSchema,
+  v1IdSchema,
+  v1ListQuerySchema,
+  v1UpdateMetadataSchema,
+} from '@threadline/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listEnvelope, toPageQuery } from './list-envelope.js';
+import { requireText } from './run-request.js';
+import type { V1Options } from './v1-engine.js';
+
+const threadParams = z.object({ thread_id: v1IdSchema });
+const messageParams = threadParams.extend({ message_id: v1IdSchema });
+
+/** `/v1/threads/:thread_id/messages`: create, list (cursor pages, `run_id` filter), get, update. */
+export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  app.post(
+    '/threads/:thread_id/messages',
+    { schema: { params: threadParams, body: v1CreateMessageSchema } },
+    async (request) =>
+      engine.appendMessage(request.params.thread_id, {
+        role: request.body.role,
+        content: requireText(request.body.content),
+        metadata: request.body.metadata ?? null,
+      }),
+  );
+
+  app.get(
+    '/threads/:thread_id/messages',
+    {
+      schema: {
+        params: threadParams,
+        querystring: v1ListQuerySchema.extend({ run_id: v1IdSchema.optional() }),
+      },
+    },
+    async (request) =>
+      listEnvelope(
+        engine.listMessagePage(request.params.thread_id, {
+          ...toPageQuery(request.query),
+          runId: request.query.run_id,
+        }),
+      ),
+  );
+
+  app.get(
+    '/threads/:thread_id/messages/:message_id',
+    { schema: { params: messageParams } },
+    async (request) => engine.getMessage(request.params.thread_id, request.params.message_id),
+  );
+
+  app.post(
+    '/threads/:thread_id/messages/:message_id',
+    { schema: { params: messageParams, body: v1UpdateMetadataSchema } },
+    async (request) =>
+      engine.updateMessage(
+        request.params.thread_id,
+        request.params.message_id,
+        request.body.metadata ?? null,
+      ),
+  );
+
+  app.delete(
+    '/threads/:thread_id/messages/:message_id',
+    { schema: { params: messageParams } },
+    async (request) => {
+      engine.deleteMessage(request.params.thread_id, request.params.message_id);
+      return { id: request.params.message_id, object: 'thread.message.deleted' as const, deleted: true };
+    },
+  );
+};

@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type SqliteDatabase } from '../src/db/database.js';
+import { createOutbox } from '../src/persistence/outbox.js';
+import { createSqliteTranscriptStore } from '../src/persistence/sqlite-transcript-store.js';
+import {
+  createTranscriptWriter,
+  type TranscriptWriterOptions,
+} from '../src/persistence/transcript-writer.js';
+import { withFaults } from './helpers/faulty-store.js';
+import { assistantMessageFixture, threadFixture, userMessageFixture } from './helpers/transcript-fixtures.js';
+
+const silent = { warn: () => {}, error: () => {}, info: () => {} };
+const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs = 5000) => {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('transcript writer', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  /** A data dir with the store's tables (the "database") and the writer's outbox, as in production. */
+  function setUp() {
+    const dataDir = mkdtempSync(join(tmpdir(), 'threadline-writer-'));
+    const opened: SqliteDatabase[] = [];
+    const open = () => {
+      const database = openDatabase(dataDir);
+      opened.push(database);
+      return database;
+    };
+    cleanups.push(() => {
+      for (const database of opened) if (database.open) database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const database = open();
+    const rawStore = createSqliteTranscriptStore(database);
+    const faults = withFaults(rawStore);
+    const writer = (overrides: Partial<TranscriptWriterOptions> = {}, outboxDatabase = database) =>
+      createTranscriptWriter({
+        store: faults.store,
+        outbox: createOutbox(outboxDatabase),
+        queueSize: 100,
+        batchSize: 10,
+        logger: silent,
+        retry: { baseMs: 10, maxMs: 80 },
+        ...overrides,
+      });
+    return { open, database, faults, writer, store: faults.store, rawStore };
+  }
+
+  it('writes records in batches of at most the batch size and empties the journal', async () => {
+    const { writer, store, faults } = setUp();
+    const recorder = writer();
+    const thread = threadFixture();
+    recorder.recordThread(thread);
+    for (let index = 0; index < 24; index += 1)
+      recorder.recordMessage(userMessageFixture(thread, `message ${index}`));
+    await waitFor(() => recorder.status().depth === 0);
+    expect((await store.getThread('alice', thread.id))?.messageCount).toBe(24);
+    expect(faults.calls.map((call) => call.size)).toEqual([10, 10, 5]);
+    expect(recorder.status()).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null });
+  });
+
+  it('spills to the outbox when the queue is full and the database is down, then catches up in order', async () => {
+    const { writer, store, faults } = setUp();
+    faults.setMode({ kind: 'down' });
+    const recorder = writer({ queueSize: 20 });
+    const thread = threadFixture();
+    recorder.recordThread(thread);
+    const messages = Array.from({ length: 49 }, (_, index) => userMessageFixture(thread, `m${index}`, index));
+    for (const message of messages) recorder.recordMessage(message);
+    await waitFor(() => recorder.status().lastError !== null);
+    expect(recorder.status()).toMatchObject({
+      depth: 20,
+      outbox: 30,
+      lastError: 'connect ECONNREFUSED (test)',
+    });
+    expect(recorder.status().oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
+    // Ownership checks see writes that have not reached the database.
+    expect(await recorder.findThreadOwner(thread.id)).toBe('alice');
+
+    faults.setMode({ kind: 'healthy' });
+    await waitFor(() => recorder.status().depth === 0 && recorder.status().outbox === 0);
+    const stored = await store.listMessages('alice', thread.id);
+    expect(stored.map((message) => message.text)).toEqual(messages.map((message) => message.text));
+    expect(recorder.status().lastError).toBeNull();
+  });
+
+  it('backs off exponentially with jitter between retries', async () => {
+    const { writer, faults } = setUp();
+    faults.setMode({ kind: 'down' });
+    const recorder = writer({ retry: { baseMs: 20, maxMs: 160 }, random: () => 1 });
+    recorder.recordThread(threadFixture());
+    await waitFor(() => faults.calls.length >= 6, 3000);
+    const gaps = faults.calls.slice(1, 6).map((call, index) => call.at - (faults.calls[index]?.at ?? 0));
+    // random() = 1 → full capped delay: 20, 40, 80, 160, 160 (timers may fire a little late).
+    [20, 40, 80, 160, 160].forEach((expected, index) => {
+      expect(gaps[index]).toBeGreaterThanOrEqual(expected - 2);
+      expect(gaps[index]).toBeLessThan(expected + 60);
+    });
+    await recorder.close(0);
+  });
+
+  it('replays the outbox at start-up idempotently, even for records the database already has', async () => {
+    const { writer, store, faults, open, rawStore } = setUp();
+    faults.setMode({ kind: 'down' });
+    const first = writer();
+    const thread = threadFixture();
+    const question = userMessageFixture(thread, 'Question');
+    const answer = assistantMessageFixture(thread, 'Answer');
+    first.recordThread(thread);
+    first.recordMessage(question);
+    first.recordMessage(answer);
+    expect(await first.close(30)).toEqual({ isDrained: false });
+    // As if the process died after the database took the batch but before the journal was cleared.
+    await rawStore.writeBatch({ threads: [thread], messages: [question, answer] });
+
+    faults.setMode({ kind: 'healthy' });
+    const second = writer({}, open());
+    expect(second.status().outbox).toBe(3);
+    await waitFor(() => second.status().outbox === 0 && second.status().depth === 0);
+    expect(await store.listMessages('alice', thread.id)).toHaveLength(2);
+    expect(await store.getThread('alice', thread.id)).toMatchObject({
+      messageCount: 2,
+      lastMessagePreview: 'Answer',
+    });
+  });
+
+  it('flushes on close within the deadline while writes are slow', async () => {
+    const { writer, store, faults } = setUp();
+    faults.setMode({ kind: 'stall', ms: 40 });
+    const recorder = writer({ batchSize: 5 });
+    const thread = threadFixture();
+    recorder.recordThread(thread);
+    for (let index = 0; index < 14; index += 1)
+      recorder.recordMessage(userMessageFixture(thread, `m${index}`, index));
+    expect(await recorder.close(2000)).toEqual({ isDrained: true });
+    expect((await store.getThread('alice', thread.id))?.messageCount).toBe(14);
+  });
+
+  it('gives up at the deadline when the database is down and keeps everything in the outbox', async () => {
+    const { writer, faults, database } = setUp();
+    faults.setMode({ kind: 'down' });
+    const recorder = writer();
+    recorder.recordThread(threadFixture());
+    const started = Date.now();
+    expect(await recorder.close(150)).toEqual({ isDrained: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(createOutbox(database).count()).toBe(1);
+  });
+
+  it('parks a record the database refuses for good and writes the others', async () => {
+    const { writer, store, faults, database } = setUp();
+    faults.rejectWhen((batch) => batch.messages.some((message) => message.text === 'poison'));
+    const recorder = writer();
+    const thread = threadFixture();
+    recorder.recordThread(thread);
+    ['a', 'b', 'poison', 'c', 'd'].forEach((text, index) =>
+      recorder.recordMessage(userMessageFixture(thread, text, index)),
+    );
+    await waitFor(() => recorder.status().depth === 0);
+    expect((await store.listMessages('alice', thread.id)).map((message) => message.text)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    expect(createOutbox(database).deadCount()).toBe(1);
+  });
+
+  it('forgets a deleted thread’s pending writes', async () => {
+    const { writer, faults } = setUp();
+    faults.setMode({ kind: 'down' });
+    const recorder = writer();
+    const kept = threadFixture();
+    const deleted = threadFixture();
+    recorder.recordThread(kept);
+    recorder.recordThread(deleted);
+    recorder.recordMessage(userMessageFixture(deleted, 'gone'));
+    recorder.forgetThread(deleted.id);
+    expect(recorder.status()).toMatchObject({ depth: 1, outbox: 0 });
+    expect(await recorder.findThreadOwner(kept.id)).toBe('alice');
+    await expect(recorder.findThreadOwner(deleted.id)).resolves.toBeNull();
+    await recorder.close(0);
+  });
+});

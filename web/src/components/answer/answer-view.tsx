@@ -1,0 +1,58 @@
+import { resolveCitations } from '../../lib/citations.js';
+import { AnswerMarkdown } from './answer-markdown.js';
+import { SourcesList } from './sources-list.js';
+import type { Answer } from './answer.js';
+
+const outcomeNote: Partial<Record<NonNullable<Answer['outcome']>, string>> = {
+  cancelled: 'Stopped. The answer above is what arrived before the stop.',
+  requires_action: 'The assistant asked to call a tool this app does not provide, so the run paused.',
+  in_progress: 'This answer was still running when the history was saved.',
+};
+
+export function AnswerView({ answer, onRetry }: { answer: Answer; onRetry?: (() => void) | undefined }) {
+  const { markdown, sources, chips } = resolveCitations(answer.text, answer.citations, {
+    isStreaming: answer.isStreaming,
+  });
+  const note = answer.outcome ? outcomeNote[answer.outcome] : undefined;
+  return (
+    <div className="answer" aria-busy={answer.isStreaming} data-outcome={answer.outcome ?? 'streaming'}>
+      {markdown !== '' && <AnswerMarkdown markdown={markdown} sources={sources} chips={chips} />}
+      {answer.isStreaming && (
+        <p className="answer-activity" role="status">
+          <span className="typing-dots" aria-hidden="true" />
+          {answer.activity === 'searching'
+            ? 'Searching the knowledge base…'
+            : answer.activity === 'writing'
+              ? 'Writing…'
+              : 'Connecting…'}
+        </p>
+      )}
+      {answer.toolCalls.length > 0 && (
+        <div className="tool-calls">
+          <p>Tool calls requested:</p>
+          <ul>
+            {answer.toolCalls.map((call) => (
+              <li key={call.id}>
+                <code>
+                  {call.name}({call.arguments})
+                </code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {note && <p className="answer-note">{note}</p>}
+      {answer.problem && (
+        <div className="problem" role="alert">
+          <strong>{answer.problem.title}.</strong> {answer.problem.detail}
+          {onRetry && (
+            <button type="button" className="button small" onClick={onRetry}>
+              Retry
+            </button>
+          )}
+        </div>
+      )}
+      <SourcesList sources={sources} />
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+import type { KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { describeError } from '../../lib/api-error.js';
+import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
+import { FileDropzone } from './file-dropzone.js';
+import { FilesTable, type Upload } from './files-table.js';
+import {
+  createVectorStore,
+  deleteFile,
+  listFiles,
+  listVectorStores,
+  loadSampleKnowledgeBase,
+  uploadFile,
+} from './knowledge-api.js';
+
+const pollMilliseconds = 1000;
+
+/** Vector stores and their files: pick or create a store, upload, watch ingestion, delete. */
+export function KnowledgePage() {
+  const selectedId = useLocalValue(vectorStorePreference);
+  const [stores, setStores] = useState<VectorStoreSummary[] | null>(null);
+  const [files, setFiles] = useState<KnowledgeFile[]>([]);
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [isLoadingSample, setIsLoadingSample] = useState(false);
+  const [newName, setNewName] = useState('');
+
+  const refreshStores = useCallback(async () => {
+    try {
+      const list = await listVectorStores();
+      setStores(list.data);
+      if (!selectedId || !list.data.some((store) => store.id === selectedId)) {
+        vectorStorePreference.set(list.data[0]?.id ?? null);
+      }
+    } catch (error) {
+      setProblem(describeError(error));
+      setStores((current) => current ?? []);
+    }
+  }, [selectedId]);
+
+  useEffect(() => {
+    void refreshStores();
+  }, [refreshStores]);
+
+  const refreshFiles = useCallback(async () => {
+    if (!selectedId) return setFiles([]);
+    try {
+      setFiles((await listFiles(selectedId)).data);
+    } catch (error) {
+      setProblem(describeError(error));
+    }
+  }, [selectedId]);
+
+  useEffect(() => {
+    void refreshFiles();
+  }, [refreshFiles]);
+
+  // Ingestion runs on the server after the upload: poll until every file has settled.
+  const isIngesting = files.some((file) => file.status === 'in_progress');
+  useEffect(() => {
+    if (!isIngesting) return;
+    const timer = setInterval(() => void refreshFiles(), pollMilliseconds);
+    return () => clearInterval(timer);
+  }, [isIngesting, refreshFiles]);
+
+  const upload = (list: File[]) => {
+    if (!selectedId) return;
+    for (const file of list) {
+      const key = `${file.name}-${Date.now()}-${Math.random()}`;
+      setUploads((current) => [...current, { key, name: file.name, progress: 0, error: null }]);
+      const patch = (change: Partial<Upload>) =>
+        setUploads((current) => current.map((item) => (item.key === key ? { ...item, ...change } : item)));
+      uploadFile(selectedId, file, (progress) => patch({ progress })).promise.then(
+        (created) => {
+          setUploads((current) => current.filter((item) => item.key !== key));
+          const ids = new Set(created.map((item) => item.id));
+          setFiles((current) => [...created, ...current.filter((item) => !ids.has(item.id))]);
+        },
+        (error: unknown) => patch({ error: describeError(error) }),
+      );
+    }
+  };
+
+  const loadSample = async () => {
+    setIsLoadingSample(true);
+    setProblem(null);
+    try {
+      const sample = await loadSampleKnowledgeBase();
+      vectorStorePreference.set(sample.vectorStore.id);
+      setFiles(sample.files);
+      await refreshStores();
+    } catch (error) {
+      setProblem(describeError(error));
+    } finally {
+      setIsLoadingSample(false);
+    }
+  };
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    if (newName.trim() === '') return;
+    try {
+      const store = await createVectorStore(newName.trim());
+      setNewName('');
+      vectorStorePreference.set(store.id);
+      await refreshStores();
+    } catch (error) {
+      setProblem(describeError(error));
+    }
+  };
+
+  const remove = async (file: KnowledgeFile) => {
+    try {
+      await deleteFile(file.vectorStoreId, file.id);
+      setFiles((current) => current.filter((item) => item.id !== file.id));
+    } catch (error) {
+      setProblem(describeError(error));
+    }
+  };
+
+  const selected = stores?.find((store) => store.id === selectedId) ?? null;
+  return (
+    <section className="knowledge page-column" aria-label="Knowledge base">
+      <h1>Knowledge base</h1>
+      <p className="lead">Chat answers come from the files in the selected store.</p>
+      {problem && (
+        <div className="problem" role="alert">
+          {problem}{' '}
+          <button type="button" className="link-button" onClick={() => setProblem(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div className="card sample-card">
+        <div>
+          <strong>First time here?</strong> Load Threadline's own documentation as a sample, then ask about
+          it.
+        </div>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void loadSample()}
+          disabled={isLoadingSample}
+        >
+          {isLoadingSample ? 'Loading the sample…' : 'Load the sample knowledge base'}
+        </button>
+      </div>
+      <div className="store-bar">
+        <label>
+          Store{' '}
+          <select
+            value={selectedId ?? ''}
+            onChange={(event) => vectorStorePreference.set(event.target.value || null)}
+            disabled={!stores || stores.length === 0}
+          >
+            {stores === null && <option value="">Loading…</option>}
+            {stores?.length === 0 && <option value="">No stores yet</option>}
+            {stores?.map((store) => (
+              <option key={store.id} value={store.id}>
+                {store.name} ({store.fileCounts.total} files)
+              </option>
+            ))}
+          </select>
+        </label>
+        <form className="new-store" onSubmit={(event) => void create(event)}>
+          <input
+            aria-label="New store name"
+            placeholder="New store name"
+            value={newName}
+            maxLength={256}
+            onChange={(event) => setNewName(event.target.value)}
+          />
+          <button type="submit" className="button" disabled={newName.trim() === ''}>
+            Create
+          </button>
+        </form>
+      </div>
+      {selected ? (
+        <>
+          <FileDropzone onFiles={upload} disabled={false} />
+          <FilesTable files={files} uploads={uploads} onDelete={(file) => void remove(file)} />
+        </>
+      ) : (
+        stores !== null && <p className="placeholder">Create a store or load the sample to start.</p>
+      )}
+    </section>
+  );
+}

@@ -13,10 +13,11 @@ import { AppError } from '../../errors/app-error.js';
 import type { Engine, RunOptions, ToolOutput } from '../engine.js';
 import { ActiveRuns } from '../openai/active-runs.js';
 import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../openai/openai-knowledge.js';
-import { healthFailure, toUpstreamError } from '../openai/upstream-error.js';
+import { toUpstreamError } from '../openai/upstream-error.js';
 import { cancelAndWait } from './cancel-run.js';
 import { ensureAssistant } from './ensure-assistant.js';
 import { relayRun, type RelayDependencies } from './relay-run.js';
+import { listOpenAIModels, probeOpenAI } from '../openai/openai-models.js';
 
 export type AssistantsEngineOptions = {
   baseURL: string;
@@ -187,19 +188,11 @@ export class AssistantsEngine implements Engine {
   }
 
   async listModels(): Promise<ModelInfo[]> {
-    const models: ModelInfo[] = [];
-    for await (const model of await this.upstream(async () => this.client.models.list()))
-      models.push({ id: model.id, ownedBy: model.owned_by, description: '' });
-    return models;
+    return listOpenAIModels(this.client, this.upstream);
   }
 
   async health(): Promise<{ reachable: boolean; detail?: string }> {
-    try {
-      await this.client.models.list({ timeout: 3000, maxRetries: 0 });
-      return { reachable: true };
-    } catch (error) {
-      return healthFailure(error);
-    }
+    return probeOpenAI(this.client, 3000);
   }
 
   async close(): Promise<void> {

@@ -26,7 +26,8 @@ import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from './openai-kn
 import { ResponsesEventMapper } from './responses-event-mapper.js';
 import { buildResponsesTools } from './responses-tools.js';
 import { untilAborted } from './until-aborted.js';
-import { healthFailure, isAbortError, toUpstreamError } from './upstream-error.js';
+import { isAbortError, toUpstreamError } from './upstream-error.js';
+import { listOpenAIModels, probeOpenAI } from './openai-models.js';
 
 export type OpenAIEngineOptions = {
   apiKey: string;
@@ -156,19 +157,11 @@ export class OpenAIEngine implements Engine {
   }
 
   async listModels(): Promise<ModelInfo[]> {
-    const models: ModelInfo[] = [];
-    for await (const model of await this.upstream(async () => this.client.models.list()))
-      models.push({ id: model.id, ownedBy: model.owned_by, description: '' });
-    return models;
+    return listOpenAIModels(this.client, this.upstream);
   }
 
   async health(): Promise<{ reachable: boolean; detail?: string }> {
-    try {
-      await this.client.models.list({ timeout: this.options.healthTimeoutMs ?? 3000, maxRetries: 0 });
-      return { reachable: true };
-    } catch (error) {
-      return healthFailure(error);
-    }
+    return probeOpenAI(this.client, this.options.healthTimeoutMs ?? 3000);
   }
 
   async close(): Promise<void> {

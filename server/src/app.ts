@@ -46,9 +46,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
-    // Streams may run long; only idle sockets are closed.
+    // Streams may run long. On close, idle keep-alive sockets are dropped (Fastify's default)
+    // while streams in flight drain (see the chat routes' preClose hook).
     requestTimeout: 0,
-    forceCloseConnections: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;

@@ -13,6 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
 import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
+import { StreamDrain } from '../../orchestrator/stream-drain.js';
 import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
 import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
@@ -30,6 +31,9 @@ const streamDescription = `Server-Sent Events of Assistants events ending with \
 /** `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. */
 export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
+  // On shutdown, running answers get the grace period to finish; the rest end cancelled.
+  const drain = new StreamDrain();
+  app.addHook('preClose', async () => drain.drain(config.SHUTDOWN_GRACE_MS));
 
   const record = (message: TranscriptMessage | null, userId: string) => {
     if (message) app.recorder.recordMessage({ ...message, userId });
@@ -118,13 +122,15 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
           vectorStoreIds: body.vectorStoreIds,
           tools: body.tools,
         };
-        await stream(request, reply, {
-          threadId,
-          preface,
-          isDisconnected: () => disconnected.aborted,
-          signal: AbortSignal.any([disconnected, turn.signal]),
-          start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
-        });
+        await drain.track(
+          stream(request, reply, {
+            threadId,
+            preface,
+            isDisconnected: () => disconnected.aborted,
+            signal: AbortSignal.any([disconnected, turn.signal, drain.signal]),
+            start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
+          }),
+        );
       } finally {
         turn.release();
       }
@@ -149,12 +155,14 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       await findOwnedThread(app, threadId, request.userId);
       const turn = await serialiser.acquire(threadId, { settleActiveRuns: false });
       try {
-        await stream(request, reply, {
-          threadId,
-          isDisconnected: () => disconnected.aborted,
-          signal: AbortSignal.any([disconnected, turn.signal]),
-          start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
-        });
+        await drain.track(
+          stream(request, reply, {
+            threadId,
+            isDisconnected: () => disconnected.aborted,
+            signal: AbortSignal.any([disconnected, turn.signal, drain.signal]),
+            start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
+          }),
+        );
       } finally {
         turn.release();
       }

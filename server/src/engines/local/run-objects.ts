@@ -153,3 +153,6 @@ export function withoutResultContent(step: RunStep): RunStep {
     },
   };
 }
+
+export const textOf = (message: Message) =>
+  message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('\n');

@@ -2,15 +2,18 @@ import type { Run } from '@threadline/shared';
 import type { EngineStore } from './engine-store.js';
 import { nowSeconds } from './ids.js';
 
+type ClosedStatus = 'cancelled' | 'failed' | 'expired';
+
 /** An idle `requires_action` run past its `expires_at` becomes `expired` (with its open steps). */
 export function expireIfDue(store: EngineStore, run: Run, now = nowSeconds()): Run {
   if (run.status !== 'requires_action' || run.expires_at === null || now < run.expires_at) return run;
-  const expired: Run = { ...run, status: 'expired', required_action: null };
-  store.transaction(() => {
-    store.runs.update(expired);
-    closeOpenWork(store, run.id, 'expired', now);
-  });
-  return expired;
+  return closeRun(store, { ...run, status: 'expired', required_action: null }, 'expired', now);
+}
+
+/** Cancels a run no task is executing (one waiting for tool outputs): the store is all there is. */
+export function cancelIdleRun(store: EngineStore, run: Run, now = nowSeconds()): Run {
+  const cancelled: Run = { ...run, status: 'cancelled', cancelled_at: now, required_action: null };
+  return closeRun(store, cancelled, 'cancelled', now);
 }
 
 /**
@@ -26,31 +29,33 @@ export function recoverInterruptedRuns(store: EngineStore, now = nowSeconds()): 
       if (expireIfDue(store, run, now).status === 'expired') recovered += 1;
       continue;
     }
-    const isCancelling = run.status === 'cancelling';
-    const finished: Run = isCancelling
-      ? { ...run, status: 'cancelled', cancelled_at: now, required_action: null }
-      : {
-          ...run,
-          status: 'failed',
-          failed_at: now,
-          required_action: null,
-          last_error: { code: 'server_error', message: 'The server stopped while this run was in progress.' },
-        };
-    store.transaction(() => {
-      store.runs.update(finished);
-      closeOpenWork(store, run.id, isCancelling ? 'cancelled' : 'failed', now);
-    });
+    if (run.status === 'cancelling') {
+      cancelIdleRun(store, run, now);
+    } else {
+      const failed: Run = {
+        ...run,
+        status: 'failed',
+        failed_at: now,
+        required_action: null,
+        last_error: { code: 'server_error', message: 'The server stopped while this run was in progress.' },
+      };
+      closeRun(store, failed, 'failed', now);
+    }
     recovered += 1;
   }
   return recovered;
 }
 
-function closeOpenWork(
-  store: EngineStore,
-  runId: string,
-  status: 'cancelled' | 'failed' | 'expired',
-  now: number,
-) {
+/** One transaction, so a reader never sees a finished run with steps still in progress. */
+function closeRun(store: EngineStore, finished: Run, status: ClosedStatus, now: number): Run {
+  store.transaction(() => {
+    store.runs.update(finished);
+    closeOpenWork(store, finished.id, status, now);
+  });
+  return finished;
+}
+
+function closeOpenWork(store: EngineStore, runId: string, status: ClosedStatus, now: number) {
   for (const step of store.steps.list(runId, { limit: 1000, order: 'asc' }).data) {
     if (step.status !== 'in_progress') continue;
     store.steps.update({

@@ -1,0 +1,41 @@
+import type { ModelInfo } from '@threadline/shared';
+import type { Config } from '../../config.js';
+import type { Answerer } from './answer/answer-piece.js';
+import { extractiveAnswerer } from './answer/extractive-answer.js';
+import { createLlmAnswerer } from './answer/llm-answerer.js';
+import { extractiveModelId } from './run-objects.js';
+
+export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
+
+/** With an LLM endpoint configured its model is the default; the extractive one is always there. */
+export const defaultModelOf = (config: ModelConfig): string =>
+  config.LLM_BASE_URL ? config.LLM_MODEL : extractiveModelId;
+
+export function localModelsOf(config: ModelConfig): ModelInfo[] {
+  const models: ModelInfo[] = [
+    {
+      id: extractiveModelId,
+      ownedBy: 'threadline',
+      description: 'Model-free extractive answers: the most relevant retrieved sentences, each cited.',
+    },
+  ];
+  if (config.LLM_BASE_URL) {
+    models.push({
+      id: config.LLM_MODEL,
+      ownedBy: 'llm-endpoint',
+      description: `Grounded answers streamed from ${new URL(config.LLM_BASE_URL).host}.`,
+    });
+  }
+  return models;
+}
+
+/**
+ * Any model name other than the extractive one goes to the endpoint (it may serve several);
+ * without an endpoint every run answers extractively.
+ */
+export function createAnswererFor(config: ModelConfig): (model: string) => Answerer {
+  const llmAnswerer = config.LLM_BASE_URL
+    ? createLlmAnswerer({ baseURL: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY ?? 'not-needed' })
+    : null;
+  return (model) => (llmAnswerer && model !== extractiveModelId ? llmAnswerer : extractiveAnswerer);
+}

@@ -1,0 +1,108 @@
+import type { AssistantStreamEvent, Message, MessageDelta, Run, RunStep } from '@threadline/shared';
+import { terminalRunStatuses } from '@threadline/shared';
+import type { EngineStore } from './engine-store.js';
+import { EventHub } from './event-hub.js';
+import { newId, nowSeconds } from './ids.js';
+import { withoutResultContent } from './run-objects.js';
+
+type RunEventName = Extract<AssistantStreamEvent, { data: Run }>['event'];
+type StepEventName = Extract<AssistantStreamEvent, { data: RunStep }>['event'];
+type MessageEventName = Extract<AssistantStreamEvent, { data: Message }>['event'];
+type StepOutcome = 'completed' | 'cancelled' | 'failed';
+
+/**
+ * A run's state changes as the store and its subscribers see them: every change is persisted
+ * before its event is published, so a client that reads after an event finds that state.
+ */
+export class RunPublisher {
+  readonly hub = new EventHub<AssistantStreamEvent>();
+  /** Stream subscribers see file contents only when the run was started asking for them. */
+  isResultContentShown = false;
+  private openSteps: RunStep[] = [];
+
+  constructor(
+    readonly store: EngineStore,
+    public run: Run,
+  ) {}
+
+  isTerminal(): boolean {
+    return terminalRunStatuses.includes(this.run.status);
+  }
+
+  saveRun(changes: Partial<Run>, event: RunEventName): void {
+    this.run = { ...this.run, ...changes };
+    this.store.runs.update(this.run);
+    this.publish(event, this.run);
+  }
+
+  createStep(details: RunStep['step_details']): RunStep {
+    const step: RunStep = {
+      id: newId('step'),
+      object: 'thread.run.step',
+      created_at: nowSeconds(),
+      assistant_id: this.run.assistant_id,
+      thread_id: this.run.thread_id,
+      run_id: this.run.id,
+      type: details.type,
+      status: 'in_progress',
+      step_details: details,
+      last_error: null,
+      expired_at: null,
+      cancelled_at: null,
+      failed_at: null,
+      completed_at: null,
+      metadata: null,
+      usage: null,
+    };
+    this.store.steps.insert(step, this.run.id);
+    this.openSteps.push(step);
+    this.publish('thread.run.step.created', step);
+    this.publish('thread.run.step.in_progress', step);
+    return step;
+  }
+
+  /** A step an earlier turn created (the tool calls waiting for outputs), finished by this one. */
+  adoptStep(step: RunStep): void {
+    this.openSteps.push(step);
+  }
+
+  openStep(type: RunStep['type']): RunStep | undefined {
+    return this.openSteps.find((open) => open.type === type);
+  }
+
+  finishStep(step: RunStep, status: StepOutcome, lastError?: Run['last_error']): void {
+    const now = nowSeconds();
+    const finished: RunStep = {
+      ...step,
+      status,
+      completed_at: status === 'completed' ? now : null,
+      cancelled_at: status === 'cancelled' ? now : null,
+      failed_at: status === 'failed' ? now : null,
+      last_error: lastError ?? null,
+    };
+    this.store.steps.update(finished);
+    this.openSteps = this.openSteps.filter((open) => open.id !== step.id);
+    const event: StepEventName = `thread.run.step.${status}`;
+    this.publish(event, finished);
+  }
+
+  finishOpenSteps(status: Exclude<StepOutcome, 'completed'>, lastError?: Run['last_error']): void {
+    for (const step of [...this.openSteps]) this.finishStep(step, status, lastError);
+  }
+
+  publishDelta(messageId: string, content: MessageDelta['delta']['content']): void {
+    this.hub.publish({
+      event: 'thread.message.delta',
+      data: { id: messageId, object: 'thread.message.delta', delta: { content } },
+    });
+  }
+
+  publish(event: RunEventName, data: Run): void;
+  publish(event: StepEventName, data: RunStep): void;
+  publish(event: MessageEventName, data: Message): void;
+  publish(event: string, data: Run | RunStep | Message): void {
+    const shown =
+      data.object === 'thread.run.step' && !this.isResultContentShown ? withoutResultContent(data) : data;
+    this.hub.publish({ event, data: shown } as AssistantStreamEvent);
+  }
+}

@@ -1,0 +1,66 @@
+import type { FunctionToolCall, RunStep } from '@threadline/shared';
+import { describe, expect, it } from 'vitest';
+import { completedToolStep, toolRoundOf } from './tool-round.js';
+
+const call = (id: string, name: string): FunctionToolCall => ({
+  id,
+  type: 'function',
+  function: { name, arguments: `{"id":"${id}"}` },
+});
+const calls = [call('call_a', 'weather'), call('call_b', 'clock')];
+const waitingStep: RunStep = {
+  id: 'step_1',
+  object: 'thread.run.step',
+  created_at: 1,
+  assistant_id: 'asst_1',
+  thread_id: 'thread_1',
+  run_id: 'run_1',
+  type: 'tool_calls',
+  status: 'in_progress',
+  step_details: {
+    type: 'tool_calls',
+    tool_calls: calls.map((pending) => ({ ...pending, function: { ...pending.function, output: null } })),
+  },
+  last_error: null,
+  expired_at: null,
+  cancelled_at: null,
+  failed_at: null,
+  completed_at: null,
+  metadata: null,
+  usage: null,
+};
+
+describe('completedToolStep', () => {
+  it.each<[string, { tool_call_id: string; output: string }[], string[]]>([
+    [
+      'each call gets its own output, in call order',
+      [
+        { tool_call_id: 'call_b', output: '12:00' },
+        { tool_call_id: 'call_a', output: 'sunny' },
+      ],
+      ['sunny', '12:00'],
+    ],
+    ['a call without output gets an empty one', [{ tool_call_id: 'call_a', output: 'sunny' }], ['sunny', '']],
+  ])('%s', (_name, outputs, expected) => {
+    const step = completedToolStep(waitingStep, calls, outputs);
+    expect(step).toMatchObject({ id: 'step_1', status: 'in_progress' });
+    const details = step.step_details;
+    expect(
+      details.type === 'tool_calls' &&
+        details.tool_calls.map((done) => done.type === 'function' && done.function.output),
+    ).toEqual(expected);
+  });
+});
+
+describe('toolRoundOf', () => {
+  it('keeps the calls as the model made them, with the outputs given', () => {
+    const outputs = [{ tool_call_id: 'call_a', output: 'sunny' }];
+    expect(toolRoundOf(calls, outputs)).toEqual({
+      calls: [
+        { id: 'call_a', name: 'weather', arguments: '{"id":"call_a"}' },
+        { id: 'call_b', name: 'clock', arguments: '{"id":"call_b"}' },
+      ],
+      outputs,
+    });
+  });
+});

@@ -60,6 +60,25 @@ describe('loadConfig', () => {
       'http://b.test',
     ]);
   });
+
+  it('accepts only redis:// and rediss:// for REDIS_URL, without echoing the URL', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.test:6380/2' }).REDIS_URL).toBe(
+      'rediss://:pw@cache.test:6380/2',
+    );
+    expect(loadConfig({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
+    for (const url of ['http://:hunter2@cache.test:6379', 'cache.test:6379']) {
+      let caught: unknown;
+      try {
+        loadConfig({ REDIS_URL: url });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as ConfigError).problems.join('\n')).toMatch(/REDIS_URL.*redis:\/\/ or rediss:\/\//);
+      expect((caught as Error).message).not.toContain('hunter2');
+    }
+  });
 });
 
 describe('.env.example', () => {

@@ -3,6 +3,10 @@ import { z } from 'zod';
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const optionalRedisUrl = z.preprocess(
+  emptyToUndefined,
+  z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+);
 const integer = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 const number = (fallback: number, min: number, max: number) =>
@@ -84,7 +88,7 @@ export const configSchema = z
     TRUSTED_PROXY_USER_HEADER: optionalString,
     RATE_LIMIT_MAX: integer(120, 1, 1_000_000),
     RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
-    REDIS_URL: optionalUrl,
+    REDIS_URL: optionalRedisUrl,
 
     HEARTBEAT_MS: integer(15_000, 100, 600_000),
     SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
@@ -137,4 +141,5 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   throw new ConfigError(problems);
 }
 
-export const isSecret = (name: string) => /KEY|TOKEN|SECRET|PASSWORD|URI/.test(name);
+// Connection strings (MONGODB_URI, REDIS_URL) routinely carry a password.
+export const isSecret = (name: string) => /KEY|TOKEN|SECRET|PASSWORD|URI|REDIS_URL/.test(name);

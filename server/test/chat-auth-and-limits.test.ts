@@ -1,6 +1,5 @@
 import { apiPaths, errorBodySchema, threadIdHeader } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
 import {
   createChatHarness,
   decodeBody,
@@ -8,7 +7,6 @@ import {
   eventually,
   type ChatHarness,
 } from './helpers/chat-harness.js';
-import { testConfig } from './helpers/test-config.js';
 
 const alice = { authorization: 'Bearer alice-token-1' };
 const bob = { authorization: 'Bearer bob-token-22' };
@@ -211,16 +209,5 @@ describe('rate limits without auth are per client IP', () => {
     expect((await fromIp('10.0.0.1')).statusCode).toBe(200);
     expect((await fromIp('10.0.0.1')).statusCode).toBe(429);
     expect((await fromIp('10.0.0.2')).statusCode).toBe(200);
-  });
-});
-
-describe('rate limits in Redis', () => {
-  it('refuses to start with REDIS_URL when the optional ioredis package is missing, saying why', async () => {
-    const config = testConfig({ REDIS_URL: 'redis://127.0.0.1:6390' });
-    try {
-      await expect(buildApp(config, { logger: false })).rejects.toThrow(/ioredis/);
-    } finally {
-      config.cleanup();
-    }
   });
 });

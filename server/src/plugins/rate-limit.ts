@@ -4,6 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError } from '../errors/app-error.js';
 import { isPublicPath } from './auth.js';
+import { closeRateLimitRedis, connectRateLimitRedis } from './rate-limit-redis.js';
 
 type RateLimitConfig = Pick<
   Config,
@@ -16,46 +17,33 @@ export const rateLimitKey = (config: RateLimitConfig) => {
   return (request: FastifyRequest): string => (isAuthOn ? `user:${request.userId}` : `ip:${request.ip}`);
 };
 
+/** Key prefix in Redis: `threadline-rl-user:alice`, `threadline-rl-ip:10.0.0.1`. */
+export const rateLimitRedisNamespace = 'threadline-rl-';
+
 /**
  * @fastify/rate-limit on every route registered after it except the public ones (health, docs,
  * the web app): 429 in the one error shape with Retry-After. In-memory by default; with
- * `REDIS_URL` the counters live in Redis (the optional `ioredis` package) so replicas share them.
+ * `REDIS_URL` the counters live in Redis so every instance sharing it shares one budget per key.
+ * `skipOnError` (Redis only; the memory store cannot fail): when Redis is down or slow the request
+ * is served unlimited rather than failed, because the limiter guards cost, not correctness, and
+ * an outage of its store should not become an outage of chat.
  * Registered after auth so `request.userId` is known when the key is computed.
  */
 export const rateLimitPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: RateLimitConfig }) => {
     const { config } = options;
-    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL) : undefined;
-    if (redis) app.addHook('onClose', async () => void (await redis.quit()));
+    const redis = config.REDIS_URL ? await connectRateLimitRedis(config.REDIS_URL, app.log) : undefined;
+    if (redis) app.addHook('onClose', async () => closeRateLimitRedis(redis));
     await app.register(rateLimit, {
       global: true,
       max: config.RATE_LIMIT_MAX,
       timeWindow: config.RATE_LIMIT_WINDOW_MS,
       keyGenerator: rateLimitKey(config),
       allowList: (request) => isPublicPath(request.url.split('?')[0] ?? '/'),
-      ...(redis ? { redis, nameSpace: 'threadline-rate-limit-' } : {}),
+      ...(redis ? { redis, nameSpace: rateLimitRedisNamespace, skipOnError: true } : {}),
       errorResponseBuilder: (_request, context) =>
         new AppError('rate_limited', 429, `Too many requests; retry in ${context.after}.`),
     });
   },
   { name: 'threadline-rate-limit', dependencies: ['threadline-auth'] },
 );
-
-type RedisClient = { quit(): Promise<unknown> };
-
-async function connectRedis(url: string): Promise<RedisClient> {
-  const moduleName = 'ioredis';
-  let imported: unknown;
-  try {
-    imported = await import(moduleName);
-  } catch (error) {
-    throw new Error(
-      'REDIS_URL is set but the optional "ioredis" package is not installed (npm install ioredis)',
-      {
-        cause: error,
-      },
-    );
-  }
-  const Redis = (imported as { default: new (url: string, options: object) => RedisClient }).default;
-  return new Redis(url, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-}

@@ -50,8 +50,11 @@ export type RunningServer = {
   log: () => string;
 };
 
-/** The real server on its embedded defaults (local engine, SQLite in a temp dir). */
-export async function startServer(): Promise<RunningServer> {
+/**
+ * The real server on its embedded defaults (local engine, SQLite in a temp dir); `overrides` adds
+ * settings on top, e.g. `LLM_BASE_URL` for an instance that streams from a fake LLM.
+ */
+export async function startServer(overrides: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-e2e-'));
   const env: NodeJS.ProcessEnv = {
@@ -70,6 +73,7 @@ export async function startServer(): Promise<RunningServer> {
     'WEB_DIST_DIR',
   ])
     delete env[name];
+  Object.assign(env, overrides);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
     cwd: root,
     env,

@@ -3,13 +3,16 @@
 // Functions passed to the page are functions, not strings (the app's CSP forbids eval); the few
 // browser globals they use are declared below, module-scoped, because the scripts' tsconfig has
 // no DOM types and adding them would change the types of every other script.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiPaths, threadMessagesSchema } from '@threadline/shared';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { fakeTokens, startFakeLlm, type FakeLlm } from './fake-llm.js';
 import {
   artifactsDir,
   buildWebIfStale,
   prepareArtifacts,
+  root,
   startServer,
   type RunningServer,
 } from './harness.js';
@@ -24,6 +27,9 @@ const chromiumArgs = [
   '--no-first-run',
 ];
 const question = 'How do I use MongoDB instead of SQLite?';
+const fakeTokenDelayMs = 100;
+const fakeTokenCount = 100;
+const fullFakeAnswerLength = fakeTokens(fakeTokenCount).join('').length;
 
 type PageElement = {
   textContent: string | null;
@@ -42,6 +48,7 @@ declare const navigator: { serviceWorker: { ready: Promise<unknown>; controller:
 declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Record<string, boolean>): void;
 };
+declare const caches: { match(url: string): Promise<unknown> };
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 
 let passed = 0;
@@ -102,15 +109,45 @@ async function waitForAnswerEnd(page: Page, timeout = 30_000): Promise<void> {
   );
 }
 
+async function loadSampleKnowledgeBase(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Load the sample knowledge base' }).click();
+  await page.locator('table.files tbody tr').first().waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const rows = [...document.querySelectorAll('table.files tbody tr')];
+      return rows.length > 0 && rows.every((row) => /Ready|Failed/.test(row.textContent ?? ''));
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
+  const rows = await page.locator('table.files tbody tr').allTextContents();
+  assert(rows.length >= 3, `expected the sample's files, saw ${rows.length} rows`);
+  assert(
+    rows.every((row) => row.includes('Ready')),
+    `some sample files failed: ${rows.filter((row) => !row.includes('Ready')).join(' | ')}`,
+  );
+}
+
+const consoleErrors: string[] = [];
+function watchConsole(page: Page): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+}
+
 async function main(): Promise<void> {
   buildWebIfStale();
   prepareArtifacts();
   let server: RunningServer | null = null;
+  let llmServer: RunningServer | null = null;
+  let fakeLlm: FakeLlm | null = null;
   let browser: Browser | null = null;
   try {
-    server = await startServer();
+    fakeLlm = await startFakeLlm({ tokenDelayMs: fakeTokenDelayMs, tokenCount: fakeTokenCount });
+    [server, llmServer] = await Promise.all([startServer(), startServer({ LLM_BASE_URL: fakeLlm.baseUrl })]);
     const baseUrl = server.baseUrl;
-    process.stdout.write(`e2e: server at ${baseUrl}\n`);
+    process.stdout.write(`e2e: server at ${baseUrl}; with a slow fake LLM at ${llmServer.baseUrl}\n`);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     const context: BrowserContext = await browser.newContext({
       viewport: { width: 1280, height: 800 },
@@ -118,11 +155,7 @@ async function main(): Promise<void> {
     });
     const page = await context.newPage();
     mainPage = page;
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    watchConsole(page);
 
     await step('the app opens on an empty chat', async () => {
       await page.goto(`${baseUrl}/`);
@@ -132,22 +165,7 @@ async function main(): Promise<void> {
 
     await step('load the sample knowledge base; every file gets ingested', async () => {
       await page.getByRole('link', { name: 'Knowledge' }).click();
-      await page.getByRole('button', { name: 'Load the sample knowledge base' }).click();
-      await page.locator('table.files tbody tr').first().waitFor({ timeout: 30_000 });
-      await page.waitForFunction(
-        () => {
-          const rows = [...document.querySelectorAll('table.files tbody tr')];
-          return rows.length > 0 && rows.every((row) => /Ready|Failed/.test(row.textContent ?? ''));
-        },
-        undefined,
-        { timeout: 60_000 },
-      );
-      const rows = await page.locator('table.files tbody tr').allTextContents();
-      assert(rows.length >= 3, `expected the sample's files, saw ${rows.length} rows`);
-      assert(
-        rows.every((row) => row.includes('Ready')),
-        `some sample files failed: ${rows.filter((row) => !row.includes('Ready')).join(' | ')}`,
-      );
+      await loadSampleKnowledgeBase(page);
       await shoot(page, '02-knowledge-sample');
     });
 
@@ -199,47 +217,94 @@ async function main(): Promise<void> {
       await page.keyboard.press('Escape');
     });
 
-    await step('stop an answer mid-stream: the partial answer stays and the input is free', async () => {
-      // Slow the network so the answer is still arriving when Stop is pressed; the server is real.
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: 1500,
-        uploadThroughput: -1,
-      });
-      try {
-        await ask(page, 'What does the background writer do when the database is down?');
-        await page.getByRole('button', { name: 'Stop' }).waitFor({ timeout: 10_000 });
-        await page.waitForFunction(
-          () =>
-            ([...document.querySelectorAll('.answer')].at(-1)?.querySelector('.markdown')?.textContent
-              ?.length ?? 0) > 0,
-          undefined,
-          { timeout: 30_000 },
-        );
-        await page.getByRole('button', { name: 'Stop' }).click();
-        await waitForAnswerEnd(page, 10_000);
-      } finally {
-        await cdp.send('Network.emulateNetworkConditions', {
-          offline: false,
-          latency: 0,
-          downloadThroughput: -1,
-          uploadThroughput: -1,
-        });
-      }
-      const outcome = await lastAnswer(page).getAttribute('data-outcome');
+    // The stop step needs an answer slower than a click, so it runs against a second server
+    // whose local engine streams from the slow fake LLM; every other step keeps the embedded
+    // (extractive) defaults.
+    let stopPage: Page | null = null;
+    await step(
+      'a second server answers through a slow fake LLM: load its sample knowledge base',
+      async () => {
+        stopPage = await context.newPage();
+        watchConsole(stopPage);
+        await stopPage.goto(`${llmServer!.baseUrl}/#/knowledge`);
+        await loadSampleKnowledgeBase(stopPage);
+      },
+    );
+
+    await step('stop an answer mid-stream: the run is cancelled on the server and upstream', async () => {
+      assert(stopPage, 'the fake-LLM page did not open');
+      const slow = stopPage;
+      await slow.getByRole('link', { name: 'Chat' }).click();
+      await ask(slow, 'What does the background writer do when the database is down?');
+      await slow.getByRole('button', { name: 'Stop' }).waitFor({ timeout: 10_000 });
+      // A few deltas in (each fake token takes 100 ms) and the first citation, then Stop.
+      await slow.waitForFunction(
+        () => {
+          const markdown = [...document.querySelectorAll('.answer')].at(-1)?.querySelector('.markdown');
+          return (
+            (markdown?.textContent?.length ?? 0) > 30 && markdown?.querySelector('.citation-chip') != null
+          );
+        },
+        undefined,
+        { timeout: 30_000 },
+      );
+      await slow.getByRole('button', { name: 'Stop' }).click();
+      await waitForAnswerEnd(slow, 10_000);
+      assert(await composer(slow).isEnabled(), 'the input stayed disabled after Stop');
+      const outcome = await lastAnswer(slow).getAttribute('data-outcome');
       assert(outcome === 'cancelled', `expected a cancelled answer, got ${outcome}`);
       assert(
-        await page
+        await slow
           .getByText(/^Stopped\./)
           .last()
           .isVisible(),
         'no "Stopped" note',
       );
-      assert((await lastAnswer(page).locator('.markdown').count()) === 1, 'the partial answer was not kept');
-      await shoot(page, '04-chat-stopped');
+      const partial = (await lastAnswer(slow).locator('.markdown').textContent()) ?? '';
+      assert(
+        partial.length > 30 && partial.length < fullFakeAnswerLength / 2,
+        `expected a partial answer, got ${partial.length} of ${fullFakeAnswerLength} characters`,
+      );
+      // The server cancelled the run upstream: the fake LLM saw its request closed mid-answer.
+      await fakeLlm!.closedEarly(10_000);
+      assert(fakeLlm!.requests() === 1, `the fake LLM got ${fakeLlm!.requests()} requests, expected 1`);
+      await shoot(slow, '04-chat-stopped');
+
+      const threadId = /^#\/chat\/([\w-]+)$/.exec(new URL(slow.url()).hash)?.[1];
+      assert(threadId, `the URL does not name the thread: ${slow.url()}`);
+      // The saved run says cancelled (the transcript writer is asynchronous: poll briefly).
+      const messagesUrl = `${llmServer!.baseUrl}${apiPaths.threadMessages(threadId)}`;
+      let runStatus: string | null = null;
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+        const response = await slow.request.get(messagesUrl);
+        assert(response.ok(), `GET ${messagesUrl} answered ${response.status()}`);
+        const transcript = threadMessagesSchema.parse(await response.json());
+        runStatus = transcript.data.find((message) => message.role === 'assistant')?.runStatus ?? null;
+        if (runStatus === 'cancelled') break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert(runStatus === 'cancelled', `the saved run status is ${runStatus}, expected cancelled`);
+      await slow.reload();
+      await slow.locator('.turn .answer').first().waitFor({ timeout: 15_000 });
+      const reopened = await lastAnswer(slow).getAttribute('data-outcome');
+      assert(reopened === 'cancelled', `the reopened answer shows as ${reopened}, expected cancelled`);
+      assert(
+        await slow
+          .getByText(/^Stopped\./)
+          .last()
+          .isVisible(),
+        'the reopened answer has no "Stopped" note',
+      );
+      const kept = (await lastAnswer(slow).locator('.markdown').textContent()) ?? '';
+      assert(kept.length > 30, `the reopened answer lost its partial text ("${kept}")`);
+      await slow.locator('.thread-item.current').waitFor({ timeout: 10_000 });
+      // The citation that arrived before the stop was saved with the partial answer.
+      await lastAnswer(slow).locator('.markdown .citation-chip').first().click();
+      const quote = (await slow.getByRole('dialog').locator('.citation-quote').textContent()) ?? '';
+      assert(quote.length > 10 && !quote.includes('did not send'), `the chip shows no passage: "${quote}"`);
+      await shoot(slow, '05-stopped-reopened');
+      await slow.close();
+      stopPage = null;
     });
 
     await step('reload: the thread reopens from history with its citations', async () => {
@@ -258,7 +323,7 @@ async function main(): Promise<void> {
       await page.locator('.chat .question', { hasText: question }).first().waitFor();
       await page.locator('.chat .turn .citation-chip').first().click();
       await page.getByRole('dialog').waitFor({ timeout: 10_000 });
-      await shoot(page, '05-history-reopened');
+      await shoot(page, '06-history-reopened');
       await page.keyboard.press('Escape');
     });
 
@@ -277,7 +342,7 @@ async function main(): Promise<void> {
       assert(outcome === 'completed', `legacy answer ended as ${outcome}`);
       const text = (await lastAnswer(page).locator('.markdown').textContent()) ?? '';
       assert(text.length > 20, 'the legacy answer is empty');
-      await shoot(page, '06-legacy-answer');
+      await shoot(page, '07-legacy-answer');
       await page.locator('select[aria-label="Backend"]').selectOption('threadline');
     });
 
@@ -297,7 +362,7 @@ async function main(): Promise<void> {
         metrics.length === 2 && metrics.every((line) => /First token\s*\d/.test(line) && /tok\/s/.test(line)),
         `metrics missing: ${metrics.join(' | ')}`,
       );
-      await shoot(page, '07-compare');
+      await shoot(page, '08-compare');
     });
 
     await step(
@@ -316,7 +381,7 @@ async function main(): Promise<void> {
         await page.getByText('The server is unreachable.').waitFor({ timeout: 15_000 });
         await ask(page, 'What is Threadline?');
         await page.getByText('Waiting for the server; this question will be sent automatically.').waitFor();
-        await shoot(page, '08-offline-queued');
+        await shoot(page, '09-offline-queued');
         await context.setOffline(false);
         await page.getByText('What is Threadline?').first().waitFor();
         await page.waitForFunction(
@@ -332,12 +397,46 @@ async function main(): Promise<void> {
       },
     );
 
+    await step('a fresh browser precaches every chunk: lazy pages open offline on first visit', async () => {
+      const fresh = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const first = await fresh.newPage();
+        watchConsole(first);
+        await first.goto(`${baseUrl}/#/chat`);
+        await first.evaluate(async () => {
+          await navigator.serviceWorker.ready;
+        });
+        await first.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+          timeout: 15_000,
+        });
+        const built = readdirSync(join(root, 'web/dist/assets'))
+          .filter((name) => /\.(js|css)$/.test(name))
+          .map((name) => `/assets/${name}`);
+        const missing = await first.evaluate(async (paths) => {
+          const found = await Promise.all(
+            paths.map(async (path) => ((await caches.match(path)) ? null : path)),
+          );
+          return found.filter((path) => path !== null);
+        }, built);
+        assert(built.length >= 5 && missing.length === 0, `not precached: ${missing.join(', ')}`);
+        await fresh.setOffline(true);
+        // Knowledge and Compare were never loaded in this browser: only the precache has them.
+        await first.getByRole('link', { name: 'Compare' }).click();
+        await first.getByRole('heading', { name: 'Compare backends' }).waitFor({ timeout: 10_000 });
+        await first.getByRole('link', { name: 'Knowledge' }).click();
+        await first.getByRole('heading', { name: 'Knowledge base' }).waitFor({ timeout: 10_000 });
+        await shoot(first, '10-offline-lazy-knowledge');
+      } finally {
+        await fresh.close();
+      }
+    });
+
     await step('dark theme and a 375 px wide phone screen', async () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.goto(`${baseUrl}/${threadHash}`);
       await page.locator('.turn .citation-chip').first().click();
       await page.getByRole('dialog').waitFor();
-      await shoot(page, '09-desktop-dark-chat');
+      await shoot(page, '11-desktop-dark-chat');
       await page.emulateMedia({ colorScheme: 'light' });
       const phone = await browser!.newContext({
         viewport: { width: 375, height: 760 },
@@ -352,14 +451,14 @@ async function main(): Promise<void> {
       assert(overflow <= 1, `the page scrolls sideways at 375 px (${overflow}px)`);
       const background = await small.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert(background === 'rgb(21, 23, 27)', `dark theme not applied (body ${background})`);
-      await shoot(small, '10-phone-dark-chat');
+      await shoot(small, '12-phone-dark-chat');
       await small.getByRole('button', { name: 'Show conversations' }).click();
-      await shoot(small, '11-phone-dark-history');
+      await shoot(small, '13-phone-dark-history');
       await small.goto(`${baseUrl}/#/knowledge`);
       await small.locator('table.files tbody tr').first().waitFor({ timeout: 15_000 });
-      await shoot(small, '12-phone-dark-knowledge');
+      await shoot(small, '14-phone-dark-knowledge');
       await small.goto(`${baseUrl}/#/compare`);
-      await shoot(small, '13-phone-dark-compare');
+      await shoot(small, '15-phone-dark-compare');
       // The header toggle overrides the system theme (Auto → Light) and is remembered.
       await small.getByRole('button', { name: /^Theme: Auto/ }).click();
       await small.goto(`${baseUrl}/${threadHash}`);
@@ -369,7 +468,7 @@ async function main(): Promise<void> {
         light === 'rgb(247, 247, 245)',
         `the Light choice did not override the dark system theme (${light})`,
       );
-      await shoot(small, '14-phone-light-chat');
+      await shoot(small, '16-phone-light-chat');
       await phone.close();
     });
 
@@ -385,7 +484,8 @@ async function main(): Promise<void> {
     process.stdout.write(`  ✗ setup: ${error instanceof Error ? error.message : String(error)}\n`);
   } finally {
     await browser?.close();
-    await server?.stop();
+    await Promise.all([server?.stop(), llmServer?.stop()]);
+    await fakeLlm?.close();
   }
   process.stdout.write(`\ne2e screenshots: ${artifactsDir}\n`);
   for (const path of screenshots) process.stdout.write(`  ${path}\n`);

@@ -3,13 +3,16 @@
 // unreachable and queues questions. Bump SHELL_VERSION to drop old caches.
 const SHELL_VERSION = 'threadline-shell-v1';
 const SHELL = ['/', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png'];
+// Every built JS/CSS chunk (lazy pages too), written in by the build (web/vite.config.ts), so
+// each release changes this file and gets installed with all its chunks.
+const ASSETS = /* built assets */ [];
 const API_PREFIXES = ['/chat', '/threads', '/knowledge', '/api/', '/v1/', '/health', '/models', '/docs'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(SHELL_VERSION)
-      .then((cache) => cache.addAll(SHELL))
+      .then((cache) => cache.addAll([...SHELL, ...ASSETS]))
       .then(() => self.skipWaiting()),
   );
 });
@@ -20,6 +23,18 @@ self.addEventListener('activate', (event) => {
       .keys()
       .then((keys) =>
         Promise.all(keys.filter((key) => key !== SHELL_VERSION).map((key) => caches.delete(key))),
+      )
+      .then(() => caches.open(SHELL_VERSION))
+      .then((cache) =>
+        cache.keys().then((requests) =>
+          Promise.all(
+            requests.map((request) => {
+              // Chunks of older releases are never asked for again.
+              const path = new URL(request.url).pathname;
+              return path.startsWith('/assets/') && !ASSETS.includes(path) ? cache.delete(request) : false;
+            }),
+          ),
+        ),
       )
       .then(() => self.clients.claim()),
   );

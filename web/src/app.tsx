@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { AppHeader } from './app-header.js';
 import { ChatPage } from './features/chat/chat-page.js';
-import { ComparePage } from './features/compare/compare-page.js';
-import { KnowledgePage } from './features/knowledge/knowledge-page.js';
 import { ThreadsSidebar } from './features/threads/threads-sidebar.js';
 import { describeBackend } from './config/api.js';
 import { navigate, parseRoute, useHashValue } from './lib/hash-route.js';
@@ -10,6 +8,21 @@ import { themePreference, threadPreference, useLocalValue } from './lib/preferen
 import { useServerStatus } from './lib/server-status.js';
 import { useBackend } from './lib/use-backend.js';
 import { StatusBanner } from './status-banner.js';
+
+// Chat is the landing page; the other two load on first visit, which keeps the first download
+// small (the service worker precaches them, so they still open offline).
+const KnowledgePage = lazy(() =>
+  import('./features/knowledge/knowledge-page.js').then((module) => ({ default: module.KnowledgePage })),
+);
+const ComparePage = lazy(() =>
+  import('./features/compare/compare-page.js').then((module) => ({ default: module.ComparePage })),
+);
+
+const pageLoading = (
+  <p className="empty-state muted" role="status">
+    Loading…
+  </p>
+);
 
 /** The shell: header, server status, and the page the URL hash names. */
 export function App() {
@@ -95,8 +108,10 @@ export function App() {
             />
           </div>
         )}
-        {route.page === 'knowledge' && <KnowledgePage />}
-        {route.page === 'compare' && <ComparePage />}
+        <Suspense fallback={pageLoading}>
+          {route.page === 'knowledge' && <KnowledgePage />}
+          {route.page === 'compare' && <ComparePage />}
+        </Suspense>
       </main>
     </div>
   );

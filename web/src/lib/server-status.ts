@@ -27,22 +27,27 @@ const schedule = () => {
   timer = setTimeout(() => void checkServer(), status.state === 'reachable' ? 30_000 : 4_000);
 };
 
+async function probe(): Promise<void> {
+  try {
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) throw new TypeError('offline');
+    const health = await requestJson(endpoints().health(), healthSchema, {
+      signal: AbortSignal.timeout(5000),
+    });
+    publish({ state: 'reachable', health, checkedAt: Date.now() });
+  } catch {
+    publish({ state: 'unreachable', health: null, checkedAt: Date.now() });
+  }
+}
+
 /** Asks /health now; concurrent callers share one request. */
 export function checkServer(): Promise<void> {
-  inFlight ??= (async () => {
-    try {
-      if (typeof navigator !== 'undefined' && navigator.onLine === false) throw new TypeError('offline');
-      const health = await requestJson(endpoints().health(), healthSchema, {
-        signal: AbortSignal.timeout(5000),
-      });
-      publish({ state: 'reachable', health, checkedAt: Date.now() });
-    } catch {
-      publish({ state: 'unreachable', health: null, checkedAt: Date.now() });
-    } finally {
-      inFlight = null;
-      schedule();
-    }
-  })();
+  // `.finally` runs after the assignment even when the probe settles synchronously (offline):
+  // clearing `inFlight` inside the probe itself would be overwritten by the `??=` and leave a
+  // settled promise there for good, so the app would never check again after starting offline.
+  inFlight ??= probe().finally(() => {
+    inFlight = null;
+    schedule();
+  });
   return inFlight;
 }
 

@@ -62,7 +62,8 @@ export function ThreadItem({ thread, isCurrent, onOpen, onRename, onDelete }: Th
         >
           <span className="thread-title">{thread.title || 'Untitled'}</span>
           <span className="thread-meta">
-            {when(thread.updatedAt)} · {thread.messageCount} messages
+            {when(thread.updatedAt)} · {thread.messageCount}{' '}
+            {thread.messageCount === 1 ? 'message' : 'messages'}
           </span>
           {thread.lastMessagePreview && <span className="thread-preview">{thread.lastMessagePreview}</span>}
         </button>

@@ -8,7 +8,16 @@ import { vectorStorePreference } from '../../lib/preferences.js';
 import { KnowledgePage } from './knowledge-page.js';
 
 const base = 'http://threadline.test';
-const server = setupServer();
+// The page re-reads its stores when the server comes back, so it watches /health too.
+const healthy = {
+  status: 'ok',
+  version: '0.1.0',
+  uptimeSeconds: 1,
+  engine: { name: 'local', reachable: true },
+  store: { kind: 'sqlite', reachable: true },
+  queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null },
+};
+const server = setupServer(http.get('http://threadline.test/health', () => HttpResponse.json(healthy)));
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   cleanup();
@@ -148,5 +157,13 @@ describe('KnowledgePage', () => {
     render(<KnowledgePage />);
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/The store is unavailable\. The server had a problem; retry/);
+  });
+
+  it('never claims there are no stores when the list could not be read', async () => {
+    server.use(http.get(`${base}/knowledge/vector-stores`, () => HttpResponse.error()));
+    render(<KnowledgePage />);
+    await screen.findByRole('alert');
+    expect(screen.queryByRole('option', { name: 'No stores yet' })).toBeNull();
+    expect(screen.getByRole('option', { name: /Stores unavailable/ })).toBeTruthy();
   });
 });

@@ -2,6 +2,7 @@ import type { KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../../lib/api-error.js';
 import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
+import { useServerStatus } from '../../lib/server-status.js';
 import { FileDropzone } from './file-dropzone.js';
 import { FilesTable, type Upload } from './files-table.js';
 import {
@@ -24,23 +25,32 @@ export function KnowledgePage() {
   const [problem, setProblem] = useState<string | null>(null);
   const [isLoadingSample, setIsLoadingSample] = useState(false);
   const [newName, setNewName] = useState('');
+  const [hasListFailed, setHasListFailed] = useState(false);
+  const isServerReachable = useServerStatus().state === 'reachable';
 
   const refreshStores = useCallback(async () => {
     try {
       const list = await listVectorStores();
       setStores(list.data);
+      setHasListFailed(false);
       if (!selectedId || !list.data.some((store) => store.id === selectedId)) {
         vectorStorePreference.set(list.data[0]?.id ?? null);
       }
     } catch (error) {
+      // Not "no stores": the list could not be read. Keep what was shown and say so.
       setProblem(describeError(error));
-      setStores((current) => current ?? []);
+      setHasListFailed(true);
     }
   }, [selectedId]);
 
   useEffect(() => {
     void refreshStores();
   }, [refreshStores]);
+
+  // A list that failed (server unreachable) is read again as soon as the server is back.
+  useEffect(() => {
+    if (isServerReachable && hasListFailed) void refreshStores();
+  }, [isServerReachable, hasListFailed, refreshStores]);
 
   const refreshFiles = useCallback(async () => {
     if (!selectedId) return setFiles([]);
@@ -153,7 +163,11 @@ export function KnowledgePage() {
             onChange={(event) => vectorStorePreference.set(event.target.value || null)}
             disabled={!stores || stores.length === 0}
           >
-            {stores === null && <option value="">Loading…</option>}
+            {stores === null && (
+              <option value="">
+                {hasListFailed ? 'Stores unavailable (server unreachable)' : 'Loading…'}
+              </option>
+            )}
             {stores?.length === 0 && <option value="">No stores yet</option>}
             {stores?.map((store) => (
               <option key={store.id} value={store.id}>

@@ -1,16 +1,33 @@
 import type { SqliteDatabase } from '../../../db/database.js';
+import { buildColumnIndex, columnTopRows, type ColumnIndex } from './column-index.js';
 
 type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number };
 
+type LoadedStore =
+  { layout: 'rows'; vectors: StoreVectors } | { layout: 'columns'; index: ColumnIndex; dimensions: number };
+
+/**
+ * Stores with at least this many chunks are kept as a column index (see column-index.ts);
+ * smaller ones keep the row scan, which is already ~1 ms at a few thousand chunks.
+ */
+export const columnIndexMinChunks = 20_000;
+
 /**
  * Keeps each vector store's chunk vectors as one contiguous Float32Array so an exact
- * similarity scan is a tight loop over memory (≈ 25 M multiply-adds for 100k × 256-d).
- * Loaded lazily from SQLite and dropped whenever the store's chunks change.
+ * similarity scan is a tight loop over memory (≈ 25 M multiply-adds for 100k × 256-d), laid
+ * out dimension-major for large stores. Derived data: loaded lazily from SQLite (so a restart
+ * rebuilds it) and dropped whenever the store's chunks change, so deleted files never match.
  */
 export class VectorCache {
-  private readonly stores = new Map<string, StoreVectors>();
+  private readonly stores = new Map<string, LoadedStore>();
+  private readonly columnMinChunks: number;
 
-  constructor(private readonly database: SqliteDatabase) {}
+  constructor(
+    private readonly database: SqliteDatabase,
+    options: { columnIndexMinChunks?: number } = {},
+  ) {
+    this.columnMinChunks = options.columnIndexMinChunks ?? columnIndexMinChunks;
+  }
 
   invalidate(vectorStoreId: string): void {
     this.stores.delete(vectorStoreId);
@@ -18,16 +35,20 @@ export class VectorCache {
 
   /**
    * The `limit` nearest chunks (dot product of unit vectors) across the given stores, best
-   * first, by an exact scan. A prefix pre-pass (score the first dimensions, re-score the best
+   * first, by an exact scan (row by row, or over a large store's column index). A prefix pre-pass (score the first dimensions, re-score the best
    * thousand) was tried for large stores: with hashed local vectors it kept under half of the
    * true top 20 at 100k chunks while saving a fifth of the time, so the scan stays exact.
    */
   nearest(vectorStoreIds: readonly string[], query: Float32Array, limit: number): number[] {
     const candidates: Candidate[] = [];
-    for (const vectorStoreId of vectorStoreIds) {
-      const vectors = this.load(vectorStoreId, query.length);
-      for (const row of topRows(vectors, query, limit))
-        candidates.push({ row: vectors.rowids[row.row] ?? 0, score: row.score });
+    for (const vectorStoreId of new Set(vectorStoreIds)) {
+      const loaded = this.load(vectorStoreId, query.length);
+      const rowids = loaded.layout === 'rows' ? loaded.vectors.rowids : loaded.index.rowids;
+      const best =
+        loaded.layout === 'rows'
+          ? topRows(loaded.vectors, query, limit)
+          : columnTopRows(loaded.index, query, limit);
+      for (const row of best) candidates.push({ row: rowids[row.row] ?? 0, score: row.score });
     }
     return candidates
       .filter((entry) => entry.score > 0)
@@ -36,28 +57,39 @@ export class VectorCache {
       .map((entry) => entry.row);
   }
 
-  private load(vectorStoreId: string, dimensions: number): StoreVectors {
+  /** Which layout a store is held in once loaded (for tests and benchmarks). */
+  layoutOf(vectorStoreId: string): LoadedStore['layout'] | null {
+    return this.stores.get(vectorStoreId)?.layout ?? null;
+  }
+
+  private load(vectorStoreId: string, dimensions: number): LoadedStore {
     const cached = this.stores.get(vectorStoreId);
-    if (cached && cached.dimensions === dimensions) return cached;
+    const cachedDimensions = cached?.layout === 'rows' ? cached.vectors.dimensions : cached?.dimensions;
+    if (cached && cachedDimensions === dimensions) return cached;
     const rows = this.database
       .prepare<[string, number], { rowid: number; embedding: Buffer }>(
         'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND length(embedding) = ?',
       )
       .all(vectorStoreId, dimensions * 4);
-    const rowids = new Int32Array(rows.length);
-    const matrix = new Float32Array(rows.length * dimensions);
-    rows.forEach((row, index) => {
-      rowids[index] = row.rowid;
-      // Copied out: SQLite's buffers need not be 4-byte aligned for a Float32Array view.
-      const bytes = row.embedding.buffer.slice(
-        row.embedding.byteOffset,
-        row.embedding.byteOffset + dimensions * 4,
+    const rowids = Int32Array.from(rows, (row) => row.rowid);
+    // Copied out: SQLite's buffers need not be 4-byte aligned for a Float32Array view.
+    const vectorAt = (index: number) => {
+      const embedding = rows[index]?.embedding;
+      if (!embedding) return new Float32Array(dimensions);
+      return new Float32Array(
+        embedding.buffer.slice(embedding.byteOffset, embedding.byteOffset + dimensions * 4),
       );
-      matrix.set(new Float32Array(bytes), index * dimensions);
-    });
-    const vectors = { rowids, matrix, dimensions };
-    this.stores.set(vectorStoreId, vectors);
-    return vectors;
+    };
+    let loaded: LoadedStore;
+    if (rows.length >= this.columnMinChunks) {
+      loaded = { layout: 'columns', index: buildColumnIndex(rowids, dimensions, vectorAt), dimensions };
+    } else {
+      const matrix = new Float32Array(rows.length * dimensions);
+      for (let index = 0; index < rows.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
+      loaded = { layout: 'rows', vectors: { rowids, matrix, dimensions } };
+    }
+    this.stores.set(vectorStoreId, loaded);
+    return loaded;
   }
 }
 

@@ -10,6 +10,7 @@ import { apiPaths } from '@threadline/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../../server/src/app.js';
+import { listenBacklog } from '../../server/src/listen-options.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
 import { installErrorHandling } from '../../server/src/errors/error-handler.js';
 import { authPlugin } from '../../server/src/plugins/auth.js';
@@ -39,7 +40,9 @@ async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, RATE_LIMIT_MAX: '1000000' });
   const app = await buildBenchApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // The same accept backlog as server.ts: with Node's default (511) a burst of 1,000 connections
+  // overflows the accept queue and the kernel drops SYNs, retried by clients after 1 s and 3 s.
+  await app.listen({ port: 0, host: '127.0.0.1', backlog: listenBacklog });
   process.send?.({ port: (app.server.address() as AddressInfo).port });
   process.on('message', (message) => {
     if (message === 'memory') {
@@ -162,7 +165,8 @@ async function direct(content: string, parallel: number, repeats = 1) {
 
 async function main(): Promise<void> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`) profiles the server side on its own.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];

@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { listenBacklog } from './listen-options.js';
 
 /** Process concerns only: config → buildApp → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: listenBacklog });
   const shown = address.replace('127.0.0.1', 'localhost');
   process.stdout.write(`\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n\n`);
 }

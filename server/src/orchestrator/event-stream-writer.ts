@@ -26,19 +26,25 @@ export function streamHeaders(framing: StreamFraming): Record<string, string> {
 
 type Headers = Record<string, string | number | string[] | undefined>;
 
+/** Frames beyond this many characters are written at once instead of waiting for the tick. */
+const flushAtChars = 16 * 1024;
+
 /**
- * Writes Assistants events to a raw response as SSE or NDJSON. `send` returns a promise only
- * when the socket buffer is full, so the fast path allocates nothing per event; callers await it
- * to respect backpressure. SSE streams get heartbeat comments while idle; NDJSON gets none
- * because its readers would choke on anything that is not an event line.
+ * Writes Assistants events to a raw response as SSE or NDJSON. Frames produced in one tick are
+ * joined and leave in one `write` (one chunk, one syscall; the headers ride along with the first
+ * one), so a burst costs one socket write and a lone event still goes out on the next tick.
+ * `send` returns a promise only when the socket buffer is full, so the fast path allocates
+ * nothing per event; callers await it to respect backpressure. SSE streams get heartbeat comments
+ * while idle; NDJSON gets none because its readers would choke on anything that is not an event line.
  */
 export class EventStreamWriter {
   private heartbeat: NodeJS.Timeout | undefined;
   private hasWrittenSinceTick = false;
-  private isCorked = false;
-  private readonly uncork = () => {
-    this.isCorked = false;
-    this.response.uncork();
+  private pending = '';
+  private isFlushScheduled = false;
+  private readonly flushOnTick = () => {
+    this.isFlushScheduled = false;
+    this.flush();
   };
 
   constructor(
@@ -58,7 +64,8 @@ export class EventStreamWriter {
     }
     this.response.removeHeader('content-length');
     this.response.writeHead(200);
-    this.response.flushHeaders();
+    // The headers go out on the next tick at the latest: with the first frames when there are any.
+    this.scheduleFlush();
     if (this.framing === 'sse') {
       // Ticks at half the period: a comment goes out after between ½ and 1 period of silence.
       this.heartbeat = setInterval(() => this.tick(), Math.max(1, Math.floor(this.heartbeatMs / 2)));
@@ -68,16 +75,12 @@ export class EventStreamWriter {
 
   send(event: AssistantStreamEvent): Promise<void> | undefined {
     if (this.isClosed) return undefined;
-    const frame = this.framing === 'sse' ? encodeSseEvent(event) : encodeNdjsonEvent(event);
+    this.pending += this.framing === 'sse' ? encodeSseEvent(event) : encodeNdjsonEvent(event);
     this.hasWrittenSinceTick = true;
-    // Events produced in one burst leave in one socket write; a lone event still goes out on
-    // the next tick, so batching never delays a slow stream.
-    if (!this.isCorked) {
-      this.isCorked = true;
-      this.response.cork();
-      process.nextTick(this.uncork);
-    }
-    return this.response.write(frame) ? undefined : this.drained();
+    if (this.pending.length >= flushAtChars) {
+      if (!this.flush()) return this.drained();
+    } else this.scheduleFlush();
+    return this.response.writableNeedDrain ? this.drained() : undefined;
   }
 
   /**
@@ -88,13 +91,35 @@ export class EventStreamWriter {
     this.stopHeartbeat();
     if (this.isClosed) return;
     if (this.framing === 'sse' && options.isClean !== false)
-      this.response.write(encodeSseEvent({ event: 'done', data: '[DONE]' }));
-    this.response.end();
+      this.pending += encodeSseEvent({ event: 'done', data: '[DONE]' });
+    const rest = this.pending;
+    this.pending = '';
+    if (rest === '') this.response.end();
+    else this.response.end(rest);
+  }
+
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    process.nextTick(this.flushOnTick);
+  }
+
+  /** Writes what is pending (or just the headers); false when the socket buffer is full. */
+  private flush(): boolean {
+    if (this.isClosed) return true;
+    const chunk = this.pending;
+    this.pending = '';
+    if (chunk !== '') return this.response.write(chunk);
+    if (!this.response.headersSent) this.response.flushHeaders();
+    return true;
   }
 
   private tick(): void {
     if (this.isClosed) return this.stopHeartbeat();
-    if (!this.hasWrittenSinceTick) this.response.write(encodeSseComment('heartbeat'));
+    if (!this.hasWrittenSinceTick) {
+      this.pending += encodeSseComment('heartbeat');
+      this.scheduleFlush();
+    }
     this.hasWrittenSinceTick = false;
   }
 

@@ -30,6 +30,7 @@ const toBatch = (entries: readonly OutboxEntry[]): WriteBatch => ({
   threads: entries.flatMap((entry) => (entry.kind === 'thread' ? [entry.record] : [])),
   messages: entries.flatMap((entry) => (entry.kind === 'message' ? [entry.record] : [])),
 });
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -60,13 +61,11 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
     walWritesSinceCheckpoint += count;
     if (walWritesSinceCheckpoint < 500) return;
     walWritesSinceCheckpoint = 0;
-    setImmediate(() => {
-      try {
-        if (!isClosed) outbox.checkpoint();
-      } catch (error) {
-        logger.warn({ err: error }, 'WAL checkpoint failed');
-      }
-    });
+    try {
+      if (!isClosed) outbox.checkpointInBackground();
+    } catch (error) {
+      logger.warn({ err: error }, 'WAL checkpoint failed');
+    }
   };
 
   const isEmpty = () => memory.length === 0 && diskOnlyFromSeq === null;
@@ -140,6 +139,9 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
         lastError = null;
         batchLimit = batchSize;
         noteWalWrites(batch.length);
+        // A synchronous store (SQLite) resolves at once: let the streams' timers and sockets run
+        // between batches instead of draining a backlog in one long block of the event loop.
+        if (!isEmpty()) await yieldToEventLoop();
       }
     } catch (error) {
       // Only the local journal can throw here; keep the process alive and try again later.
@@ -236,6 +238,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
       }
       const isDrained = isEmpty() && !isDraining;
       isClosed = true;
+      await outbox.closeBackground();
       try {
         outbox.checkpoint();
       } catch (error) {

@@ -34,7 +34,9 @@ export const persistencePlugin = fastifyPlugin(
         : createSqliteTranscriptStore(database));
     const writer = createTranscriptWriter({
       store,
-      outbox: createOutbox(database),
+      outbox: createOutbox(database, {
+        onCheckpointError: (message) => app.log.warn({ error: message }, 'WAL checkpoint failed'),
+      }),
       queueSize: config.WRITER_QUEUE_SIZE,
       batchSize: config.WRITER_BATCH_SIZE,
       logger: app.log,

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type SqliteDatabase } from '../db/database.js';
+import { createBackgroundCheckpointer } from './background-checkpointer.js';
+
+let dataDir = '';
+let database: SqliteDatabase | undefined;
+afterEach(() => {
+  database?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function openWithWal(): SqliteDatabase {
+  dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
+  const opened = openDatabase(dataDir);
+  opened.pragma('wal_autocheckpoint = 0');
+  opened.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+  const insert = opened.prepare('INSERT INTO rows (text) VALUES (?)');
+  for (let index = 0; index < 200; index += 1) insert.run('x'.repeat(1000));
+  return opened;
+}
+
+describe('createBackgroundCheckpointer', () => {
+  it('folds the WAL into the database file from a worker while the main connection keeps writing', async () => {
+    database = openWithWal();
+    const file = join(dataDir, 'threadline.db');
+    const before = statSync(file).size;
+    const errors: string[] = [];
+    const checkpointer = createBackgroundCheckpointer(file, (message) => errors.push(message));
+    checkpointer.request();
+    checkpointer.request(); // one already running: ignored, not queued twice
+    database.prepare('INSERT INTO rows (text) VALUES (?)').run('written during the checkpoint');
+    await checkpointer.close();
+    expect(errors).toEqual([]);
+    expect(statSync(file).size).toBeGreaterThan(before + 100 * 1000);
+    expect(database.prepare('SELECT COUNT(*) AS count FROM rows').get()).toEqual({ count: 201 });
+  });
+
+  it('reports a file it cannot open instead of throwing, and closes cleanly', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
+    const errors: string[] = [];
+    const checkpointer = createBackgroundCheckpointer(join(dataDir, 'missing.db'), (message) =>
+      errors.push(message),
+    );
+    checkpointer.request();
+    await checkpointer.close();
+    expect(errors.join()).toMatch(/missing\.db|unable to open|does not exist/i);
+  });
+});

@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Runs `PRAGMA wal_checkpoint(PASSIVE)` on a database file from a worker thread with its own
+ * connection. A checkpoint copies the WAL into the database file and syncs it: tens of
+ * milliseconds on an ordinary disk, which on the main thread stalled every open stream at once.
+ * A passive checkpoint takes no lock writers wait for, so the main connection keeps committing.
+ */
+export type BackgroundCheckpointer = {
+  /** Starts a checkpoint unless one is already running; never throws. */
+  request(): void;
+  /** Waits for a running checkpoint, then closes the worker's connection. */
+  close(): Promise<void>;
+};
+
+// Plain CommonJS so the worker needs no TypeScript loader; the driver path comes from the parent.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driverPath);
+let database;
+try {
+  database = new Database(workerData.file, { fileMustExist: true });
+  database.pragma('busy_timeout = 0');
+} catch (error) {
+  parentPort.postMessage({ error: String(error && error.message), isFatal: true });
+  parentPort.close();
+}
+if (database) parentPort.on('message', (message) => {
+  if (message === 'close') {
+    database.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    database.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ error: null });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error) });
+  }
+});
+`;
+
+export function createBackgroundCheckpointer(
+  file: string,
+  onError: (message: string) => void,
+): BackgroundCheckpointer {
+  let worker: Worker | null = null;
+  let isRunning = false;
+  let isClosed = false;
+  const start = () => {
+    const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
+    const started = new Worker(workerSource, { eval: true, workerData: { file, driverPath } });
+    started.unref();
+    started.on('message', (result: { error: string | null; isFatal?: boolean }) => {
+      isRunning = false;
+      if (result.isFatal && worker === started) worker = null;
+      if (result.error !== null) onError(result.error);
+    });
+    started.on('exit', () => {
+      if (worker === started) worker = null;
+      isRunning = false;
+    });
+    started.on('error', (error) => {
+      isRunning = false;
+      worker = null;
+      onError(String(error));
+    });
+    return started;
+  };
+  return {
+    request() {
+      if (isRunning || isClosed) return;
+      worker ??= start();
+      isRunning = true;
+      worker.postMessage('checkpoint');
+    },
+    async close() {
+      isClosed = true;
+      const running = worker;
+      worker = null;
+      if (!running) return;
+      const exited = once(running, 'exit');
+      running.postMessage('close');
+      try {
+        await exited;
+      } catch {
+        // The worker failed instead of exiting cleanly; `onError` has already reported it.
+      }
+    },
+  };
+}

@@ -1,10 +1,11 @@
-import type {
-  AssistantStreamEvent,
-  Citation,
-  Message,
-  RunStatus,
-  TranscriptMessage,
-  Usage,
+import {
+  textAndCitationsOf,
+  type AssistantStreamEvent,
+  type Citation,
+  type Message,
+  type RunStatus,
+  type TranscriptMessage,
+  type Usage,
 } from '@threadline/shared';
 
 type TranscriptRunStatus = NonNullable<TranscriptMessage['runStatus']>;
@@ -197,23 +198,7 @@ export class TranscriptAccumulator {
 
   private replaceWith(message: Message): void {
     const part = this.partFor(message.id);
-    let text = '';
-    const citations: PartialCitation[] = [];
-    for (const content of message.content) {
-      if (content.type !== 'text') continue;
-      const offset = text.length;
-      for (const annotation of content.text.annotations) {
-        if (annotation.type !== 'file_citation') continue;
-        citations.push({
-          marker: annotation.text,
-          startIndex: annotation.start_index + offset,
-          endIndex: annotation.end_index + offset,
-          fileId: annotation.file_citation.file_id,
-          quote: annotation.file_citation.quote ?? null,
-        });
-      }
-      text += content.text.value;
-    }
+    const { text, citations } = textAndCitationsOf(message);
     // An engine that ends a message early may send it without the text it streamed; keep ours.
     if (text === '' && part.text !== '') return;
     part.text = text;

@@ -1,4 +1,4 @@
-import type { AssistantStreamEvent, Message, Usage } from '@threadline/shared';
+import { textAndCitationsOf, type AssistantStreamEvent, type Message, type Usage } from '@threadline/shared';
 import type { CitationRef } from './citations.js';
 
 /** How a run ended, as far as this client could tell. `dropped`: the stream ended too early. */
@@ -61,25 +61,8 @@ const finish = (state: RunState, outcome: RunOutcome, at: number, problem: RunPr
 });
 
 export function citationsFromMessage(message: Message): { text: string; citations: CitationRef[] } {
-  let text = '';
-  const citations: CitationRef[] = [];
-  for (const part of message.content) {
-    if (part.type !== 'text') continue;
-    const offset = text.length;
-    text += part.text.value;
-    for (const annotation of part.text.annotations) {
-      if (annotation.type !== 'file_citation') continue;
-      citations.push({
-        marker: annotation.text,
-        startIndex: annotation.start_index + offset,
-        endIndex: annotation.end_index + offset,
-        fileId: annotation.file_citation.file_id,
-        fileName: null,
-        quote: annotation.file_citation.quote ?? null,
-      });
-    }
-  }
-  return { text, citations };
+  const { text, citations } = textAndCitationsOf(message);
+  return { text, citations: citations.map((citation) => ({ ...citation, fileName: null })) };
 }
 
 const updateMessage = (state: RunState, id: string, update: (message: AnswerMessage) => AnswerMessage) => {

@@ -2,6 +2,7 @@ export * from './assistants/objects.js';
 export * from './assistants/assistant.js';
 export * from './assistants/events.js';
 export * from './assistants/message-citations.js';
+export * from './assistants/run-step.js';
 export * from './framing/framing-error.js';
 export * from './framing/sse.js';
 export * from './framing/ndjson.js';

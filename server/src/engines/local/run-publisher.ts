@@ -1,5 +1,5 @@
 import type { AssistantStreamEvent, Message, MessageDelta, Run, RunStep } from '@threadline/shared';
-import { terminalRunStatuses } from '@threadline/shared';
+import { inProgressRunStep, terminalRunStatuses } from '@threadline/shared';
 import type { EngineStore } from './engine-store.js';
 import { EventHub } from './event-hub.js';
 import { newId, nowSeconds } from './ids.js';
@@ -36,24 +36,14 @@ export class RunPublisher {
   }
 
   createStep(details: RunStep['step_details']): RunStep {
-    const step: RunStep = {
+    const step = inProgressRunStep({
       id: newId('step'),
-      object: 'thread.run.step',
-      created_at: nowSeconds(),
-      assistant_id: this.run.assistant_id,
-      thread_id: this.run.thread_id,
-      run_id: this.run.id,
-      type: details.type,
-      status: 'in_progress',
-      step_details: details,
-      last_error: null,
-      expired_at: null,
-      cancelled_at: null,
-      failed_at: null,
-      completed_at: null,
-      metadata: null,
-      usage: null,
-    };
+      createdAt: nowSeconds(),
+      assistantId: this.run.assistant_id,
+      threadId: this.run.thread_id,
+      runId: this.run.id,
+      details,
+    });
     this.store.steps.insert(step, this.run.id);
     this.openSteps.push(step);
     this.publish('thread.run.step.created', step);

@@ -1,4 +1,5 @@
 import type { Message, Run, RunStatus, RunStep, Tool, ToolCall, Usage } from '@threadline/shared';
+import { inProgressRunStep } from '@threadline/shared';
 import type {
   Response as OpenAIResponse,
   ResponseUsage,
@@ -119,27 +120,17 @@ export function newStep(
   createdAt: number,
   details: { messageId: string } | { toolCalls: ToolCall[] },
 ): RunStep {
-  return {
+  return inProgressRunStep({
     id,
-    object: 'thread.run.step',
-    created_at: createdAt,
-    assistant_id: responsesAssistantId,
-    thread_id: context.threadId,
-    run_id: context.runId,
-    type: 'messageId' in details ? 'message_creation' : 'tool_calls',
-    status: 'in_progress',
-    step_details:
+    createdAt,
+    assistantId: responsesAssistantId,
+    threadId: context.threadId,
+    runId: context.runId,
+    details:
       'messageId' in details
         ? { type: 'message_creation', message_creation: { message_id: details.messageId } }
         : { type: 'tool_calls', tool_calls: details.toolCalls },
-    last_error: null,
-    expired_at: null,
-    cancelled_at: null,
-    failed_at: null,
-    completed_at: null,
-    metadata: null,
-    usage: null,
-  };
+  });
 }
 
 export function newAssistantMessage(context: RunContext, id: string, createdAt: number): Message {

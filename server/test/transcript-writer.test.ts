@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,22 @@ const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs = 
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+};
+
+/** The WAL's frame count, from its size (32-byte header, then 24-byte frame headers + pages). */
+const walFrames = (database: SqliteDatabase) => {
+  const pageSize = database.pragma('page_size', { simple: true }) as number;
+  const size = statSync(`${database.name}-wal`).size;
+  return size <= 32 ? 0 : (size - 32) / (24 + pageSize);
+};
+/** Commit frames (a non-zero "database size after commit" field) written after frame `from`. */
+const walCommits = (database: SqliteDatabase, from: number) => {
+  const pageSize = database.pragma('page_size', { simple: true }) as number;
+  const wal = readFileSync(`${database.name}-wal`);
+  let commits = 0;
+  for (let frame = from; frame < walFrames(database); frame += 1)
+    if (wal.readUInt32BE(32 + frame * (24 + pageSize) + 4) !== 0) commits += 1;
+  return commits;
 };
 
 describe('transcript writer', () => {
@@ -174,6 +190,77 @@ describe('transcript writer', () => {
       'd',
     ]);
     expect(createOutbox(database).deadCount()).toBe(1);
+  });
+
+  it('journals a new thread and its first message in one commit, all or nothing', async () => {
+    const { writer, faults, database, store } = setUp();
+    faults.setMode({ kind: 'down' });
+    const recorder = writer();
+    const thread = threadFixture();
+    const walFramesBefore = walFrames(database);
+    recorder.recordTurn({ thread, message: userMessageFixture(thread, 'First question') });
+    expect(recorder.status()).toMatchObject({ depth: 2 });
+    expect(createOutbox(database).count()).toBe(2);
+    // One commit: the WAL grew by one transaction's frames, ending in a single commit frame.
+    expect(walCommits(database, walFramesBefore)).toBe(1);
+    expect(await recorder.findThreadOwner(thread.id)).toBe('alice');
+
+    faults.setMode({ kind: 'healthy' });
+    await waitFor(() => recorder.status().depth === 0 && recorder.status().outbox === 0);
+    expect(await store.getThread('alice', thread.id)).toMatchObject({
+      title: 'First question',
+      messageCount: 1,
+    });
+
+    // A record the journal cannot take (the disk refuses it) takes its thread with it: neither is
+    // journaled, and both are still tried on the store directly.
+    database.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON outbox_entries WHEN NEW.payload LIKE '%refused%' BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    );
+    const other = threadFixture();
+    recorder.recordTurn({ thread: other, message: userMessageFixture(other, 'refused') });
+    expect(createOutbox(database).count()).toBe(0);
+    expect(createOutbox(database).ownerOf(other.id)).toBeNull();
+    database.exec('DROP TRIGGER refuse');
+    expect(recorder.status().lastError).toMatch(/disk says no/);
+    await waitFor(async () => (await store.getThread('alice', other.id)) !== null);
+    expect(await store.getThread('alice', other.id)).toMatchObject({ messageCount: 1 });
+    await recorder.close(0);
+  });
+
+  it('replays a journal written by the first outbox schema after upgrading it in place', async () => {
+    const { open, store } = setUp();
+    const legacy = open();
+    // The outbox as version 1 created it, with one pending turn in it.
+    legacy.exec(`CREATE TABLE outbox_entries (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, thread_id TEXT NOT NULL,
+       payload TEXT NOT NULL, created_at INTEGER NOT NULL);
+     CREATE INDEX outbox_entries_by_thread ON outbox_entries (thread_id);
+     CREATE TABLE outbox_thread_owners (thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
+     CREATE TABLE outbox_dead (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, thread_id TEXT NOT NULL,
+       payload TEXT NOT NULL, created_at INTEGER NOT NULL, error TEXT NOT NULL, failed_at INTEGER NOT NULL);
+     INSERT INTO schema_migrations VALUES ('outbox', 1, '2026-01-01T00:00:00.000Z');`);
+    const thread = threadFixture();
+    const question = userMessageFixture(thread, 'Still pending');
+    const insert = legacy.prepare(
+      'INSERT INTO outbox_entries (kind, thread_id, payload, created_at) VALUES (?, ?, ?, ?)',
+    );
+    insert.run('thread', thread.id, JSON.stringify(thread), Date.now());
+    insert.run('message', thread.id, JSON.stringify(question), Date.now());
+    legacy.prepare('INSERT INTO outbox_thread_owners VALUES (?, ?)').run(thread.id, thread.userId);
+
+    const outbox = createOutbox(legacy);
+    expect(outbox.count()).toBe(2);
+    expect(outbox.ownerOf(thread.id)).toBe('alice');
+    // New seqs continue after the old ones (AUTOINCREMENT survives the upgrade).
+    expect(outbox.append({ kind: 'message', record: userMessageFixture(thread, 'next', 2) })).toBe(3);
+    const recorder = createTranscriptWriter({ store, outbox, queueSize: 10, batchSize: 10, logger: silent });
+    await waitFor(() => recorder.status().outbox === 0 && recorder.status().depth === 0);
+    expect((await store.listMessages('alice', thread.id)).map((message) => message.text)).toEqual([
+      'Still pending',
+      'next',
+    ]);
+    await recorder.close(0);
   });
 
   it('forgets a deleted thread’s pending writes', async () => {

@@ -12,6 +12,14 @@ const migrations = [
    CREATE TABLE outbox_thread_owners (thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
    CREATE TABLE outbox_dead (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, thread_id TEXT NOT NULL,
      payload TEXT NOT NULL, created_at INTEGER NOT NULL, error TEXT NOT NULL, failed_at INTEGER NOT NULL);`,
+  // Journal commits sit on the path to a stream's first event and cost about one disk page each
+  // per table or index they touch: the by-thread index goes (only a thread's deletion looks
+  // entries up by thread, scanning what is pending), and owners become one B-tree, not two.
+  `DROP INDEX outbox_entries_by_thread;
+   CREATE TABLE outbox_thread_owners_v2 (thread_id TEXT PRIMARY KEY, user_id TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO outbox_thread_owners_v2 SELECT thread_id, user_id FROM outbox_thread_owners;
+   DROP TABLE outbox_thread_owners;
+   ALTER TABLE outbox_thread_owners_v2 RENAME TO outbox_thread_owners;`,
 ];
 
 const threadRecordSchema = z.object({
@@ -84,12 +92,22 @@ export function createOutbox(
   // more per record, and journaling sits on the request path.
   const append = (entry: OutboxRecord, createdAt: number): number =>
     entry.kind === 'thread' ? appendThread(entry, createdAt) : insertEntry(entry, createdAt);
+  // Several records in one commit: a new thread and its first message cost one commit, not two.
+  const appendMany = database.transaction((entries: readonly OutboxRecord[], createdAt: number) =>
+    entries.map((entry) => {
+      if (entry.kind === 'thread') upsertOwner.run(entry.record.id, entry.record.userId);
+      return insertEntry(entry, createdAt);
+    }),
+  );
   const removeMany = database.transaction((seqs: readonly number[]) =>
     seqs.reduce((removed, seq) => removed + deleteOne.run(seq).changes, 0),
   );
 
   return {
     append: (entry: OutboxRecord, createdAt = Date.now()): number => append(entry, createdAt),
+    /** Journals `entries` in one commit (all or none); returns their seqs in order. */
+    appendMany: (entries: readonly OutboxRecord[], createdAt = Date.now()): number[] =>
+      entries.length === 1 && entries[0] ? [append(entries[0], createdAt)] : appendMany(entries, createdAt),
     /** Oldest first, from `fromSeq` on. */
     load: (fromSeq: number, limit: number): OutboxEntry[] => selectFrom.all(fromSeq, limit).map(parseEntry),
     /** Returns how many were still there. */

@@ -166,24 +166,29 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
     setTimeout(() => void drain(), lingerMs).unref();
   }
 
-  const record = (entry: OutboxRecord) => {
+  /** Journals the records in one commit, then queues them (or leaves them on disk when the queue is full). */
+  const record = (entries: readonly OutboxRecord[]) => {
     const createdAt = Date.now();
-    let seq: number;
+    let seqs: number[];
     try {
-      seq = outbox.append(entry, createdAt);
+      seqs = outbox.appendMany(entries, createdAt);
     } catch (error) {
       // The local disk failed: nothing durable can be promised, but the write is still worth trying.
       lastError = `outbox: ${describe(error)}`;
       logger.error({ err: error }, 'could not journal a transcript record; writing it without a journal');
-      void store.writeBatch(toBatch([{ ...entry, seq: -1, createdAt }])).catch((writeError: unknown) => {
+      const unjournaled = entries.map((entry) => ({ ...entry, seq: -1, createdAt }));
+      void store.writeBatch(toBatch(unjournaled)).catch((writeError: unknown) => {
         logger.error({ err: writeError }, 'transcript record lost');
       });
       return;
     }
-    journalCount += 1;
-    noteWalWrites(1);
-    if (diskOnlyFromSeq === null && memory.length < queueSize) memory.push({ ...entry, seq, createdAt });
-    else diskOnlyFromSeq ??= seq;
+    journalCount += seqs.length;
+    noteWalWrites(seqs.length);
+    entries.forEach((entry, index) => {
+      const seq = seqs[index] ?? -1;
+      if (diskOnlyFromSeq === null && memory.length < queueSize) memory.push({ ...entry, seq, createdAt });
+      else diskOnlyFromSeq ??= seq;
+    });
     schedule();
   };
 
@@ -194,10 +199,20 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
 
   return {
     recordThread(thread: ThreadRecord) {
-      record({ kind: 'thread', record: thread });
+      record([{ kind: 'thread', record: thread }]);
     },
     recordMessage(message: MessageRecord) {
-      record({ kind: 'message', record: message });
+      record([{ kind: 'message', record: message }]);
+    },
+    recordTurn({ thread, message }) {
+      record(
+        thread
+          ? [
+              { kind: 'thread', record: thread },
+              { kind: 'message', record: message },
+            ]
+          : [{ kind: 'message', record: message }],
+      );
     },
     async findThreadOwner(threadId) {
       const local = outbox.ownerOf(threadId);

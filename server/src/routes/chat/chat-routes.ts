@@ -18,6 +18,7 @@ import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
 import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
 import { defaultThreadTitle } from '../../persistence/thread-text.js';
+import type { ThreadRecord } from '../../persistence/transcript-recorder.js';
 import { findOwnedThread } from './thread-access.js';
 
 const errorResponses = {
@@ -37,6 +38,17 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
 
   const record = (message: TranscriptMessage | null, userId: string) => {
     if (message) app.recorder.recordMessage({ ...message, userId });
+  };
+
+  /** Waits for the thread's turn (cancelling the run in progress), then appends the user message. */
+  const appendInTurn = async (threadId: string, content: string) => {
+    const turn = await serialiser.acquire(threadId);
+    try {
+      return { turn, userMessage: await app.engine.appendMessage(threadId, { content }) };
+    } catch (error) {
+      turn.release();
+      throw error;
+    }
   };
 
   const stream = (
@@ -75,6 +87,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const disconnected = watchDisconnect(reply.raw);
       const preface: AssistantStreamEvent[] = [];
       let threadId: string;
+      /** A thread this send creates: journaled together with the user message, in one commit. */
+      let newThread: ThreadRecord | undefined;
       if (body.threadId) {
         threadId = (await findOwnedThread(app, body.threadId, request.userId)).id;
       } else {
@@ -85,7 +99,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
         threadId = thread.id;
         preface.push({ event: 'thread.created', data: thread });
         const now = new Date().toISOString();
-        app.recorder.recordThread({
+        newThread = {
           id: thread.id,
           userId: request.userId,
           title: defaultThreadTitle(body.content),
@@ -93,14 +107,18 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
           vectorStoreIds: body.vectorStoreIds ?? thread.tool_resources?.file_search?.vector_store_ids ?? [],
           createdAt: now,
           updatedAt: now,
-        });
+        };
       }
 
-      const turn = await serialiser.acquire(threadId);
+      const { turn, userMessage } = await appendInTurn(threadId, body.content).catch((error: unknown) => {
+        // The engine made the thread but took no message: keep the (empty) thread in the history.
+        if (newThread) app.recorder.recordThread(newThread);
+        throw error;
+      });
       try {
-        const userMessage = await app.engine.appendMessage(threadId, { content: body.content });
-        record(
-          {
+        app.recorder.recordTurn({
+          thread: newThread,
+          message: {
             id: userMessage.id,
             threadId,
             role: 'user',
@@ -113,9 +131,9 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
             // Arrival time in ms (the engine's is whole seconds) keeps question before answer.
             createdAt: new Date().toISOString(),
             completedAt: null,
+            userId: request.userId,
           },
-          request.userId,
-        );
+        });
         const runOptions = {
           model: body.model,
           instructions: body.instructions,

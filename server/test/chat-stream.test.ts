@@ -28,6 +28,9 @@ describe('POST /chat/stream over app.inject', () => {
     expect(response.headers['cache-control']).toBe('no-cache');
     expect(response.headers['x-accel-buffering']).toBe('no');
     expect(response.headers['content-encoding']).toBeUndefined();
+    // The security headers reach a hijacked stream too.
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
     const events = decodeBody(response.headers['content-type'], response.body);
     const names = eventNames(events);
     expect(names[0]).toBe('thread.created');

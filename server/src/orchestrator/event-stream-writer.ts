@@ -59,11 +59,12 @@ export class EventStreamWriter {
 
   open(extraHeaders: Headers = {}): void {
     const headers: Headers = { ...extraHeaders, ...streamHeaders(this.framing) };
-    for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined) this.response.setHeader(name, value);
-    }
+    delete headers['content-length'];
+    for (const [name, value] of Object.entries(headers)) if (value === undefined) delete headers[name];
     this.response.removeHeader('content-length');
-    this.response.writeHead(200);
+    // Handed to writeHead, not set one by one: with no header set on the response before, Node
+    // formats them straight into the head.
+    this.response.writeHead(200, headers as Record<string, string | number | string[]>);
     // The headers go out on the next tick at the latest: with the first frames when there are any.
     this.scheduleFlush();
     if (this.framing === 'sse') {

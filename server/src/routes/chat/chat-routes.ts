@@ -11,6 +11,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
+import { AdmissionGate } from '../../orchestrator/admission-gate.js';
 import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
 import { StreamDrain } from '../../orchestrator/stream-drain.js';
@@ -34,6 +35,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
   const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
   // On shutdown, running answers get the grace period to finish; the rest end cancelled.
   const drain = new StreamDrain();
+  const gate = new AdmissionGate();
   app.addHook('preClose', async () => drain.drain(config.SHUTDOWN_GRACE_MS));
 
   const record = (message: TranscriptMessage | null, userId: string) => {
@@ -83,6 +85,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       },
     },
     async (request, reply) => {
+      await gate.admit();
       const body = request.body;
       const disconnected = watchDisconnect(reply.raw);
       const preface: AssistantStreamEvent[] = [];
@@ -168,6 +171,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       },
     },
     async (request, reply) => {
+      await gate.admit();
       const { threadId, runId, toolOutputs } = request.body;
       const disconnected = watchDisconnect(reply.raw);
       await findOwnedThread(app, threadId, request.userId);

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,13 @@ async function serve(): Promise<void> {
   // The same accept backlog as server.ts: with Node's default (511) a burst of 1,000 connections
   // overflows the accept queue and the kernel drops SYNs, retried by clients after 1 s and 3 s.
   await app.listen({ port: 0, host: '127.0.0.1', backlog: listenBacklog });
-  process.send?.({ port: (app.server.address() as AddressInfo).port });
+  const floor = createFloorServer();
+  floor.listen({ port: 0, host: '127.0.0.1', backlog: listenBacklog });
+  await once(floor, 'listening');
+  process.send?.({
+    port: (app.server.address() as AddressInfo).port,
+    floorPort: (floor.address() as AddressInfo).port,
+  });
   process.on('message', (message) => {
     if (message === 'memory') {
       globalThis.gc?.();
@@ -53,11 +59,38 @@ async function serve(): Promise<void> {
       // phases, so its difference can even come out negative.
       process.send?.({ rss: usage.rss, live: usage.heapUsed + usage.external });
     } else if (message === 'stop') {
+      floor.close();
       void app.close().finally(() => {
         rmSync(dataDir, { recursive: true, force: true });
         process.exit(0);
       });
     }
+  });
+}
+
+/**
+ * The HTTP floor: a bare node:http server that answers `paced:N:MS` with the same SSE framing and
+ * pace but nothing else (no Fastify, no thread, no journal, no engine), so the report can say how
+ * much of the added time is the HTTP exchange itself.
+ */
+function createFloorServer(): Server {
+  const frame = (event: string, data: string) => `event: ${event}\ndata: ${data}\n\n`;
+  return createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const { content } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { content: string };
+      const [, count = '10', pace = '0'] = content.split(':');
+      response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+      response.write(frame('thread.created', '{"id":"thread_floor","object":"thread"}'));
+      let sent = 0;
+      const next = () => {
+        if (sent++ >= Number(count)) return void response.end(frame('done', '[DONE]'));
+        response.write(frame('thread.message.delta', '{"delta":{"content":[{"index":0,"type":"text"}]}}'));
+        setTimeout(next, Number(pace));
+      };
+      next();
+    });
   });
 }
 
@@ -186,7 +219,7 @@ async function main(): Promise<void> {
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  const [{ port, floorPort }] = (await once(child, 'message')) as [{ port: number; floorPort: number }];
   const agent = new Agent({ keepAlive: true, maxSockets: manyStreams + 10 });
   const memory = async () => {
     child.send('memory');
@@ -196,7 +229,8 @@ async function main(): Promise<void> {
   try {
     // Warm-up: JIT, SQLite statements, sockets.
     for (let index = 0; index < 3; index += 1)
-      await Promise.all(Array.from({ length: concurrency }, () => stream(port, agent, 'burst:10')));
+      for (const target of [port, floorPort])
+        await Promise.all(Array.from({ length: concurrency }, () => stream(target, agent, 'burst:10')));
 
     // 100 clients, each opening one ~1 s stream after another, so 100 streams are always in
     // flight and new ones keep arriving, as in a busy chat service.
@@ -206,15 +240,20 @@ async function main(): Promise<void> {
     );
     const baseline = await direct(ttfeContent, concurrency, rounds);
     await settle(port);
-    const relayed: number[] = [];
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, client) => {
-        // Staggered starts: real clients do not arrive in one instant.
-        await new Promise((resolve) => setTimeout(resolve, (client * paceMs * 20) / concurrency));
-        for (let round = 0; round < rounds; round += 1)
-          relayed.push((await stream(port, agent, ttfeContent)).firstEventMs);
-      }),
-    );
+    const firstEvents = async (target: number) => {
+      const firsts: number[] = [];
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, client) => {
+          // Staggered starts: real clients do not arrive in one instant.
+          await new Promise((resolve) => setTimeout(resolve, (client * paceMs * 20) / concurrency));
+          for (let round = 0; round < rounds; round += 1)
+            firsts.push((await stream(target, agent, ttfeContent)).firstEventMs);
+        }),
+      );
+      return firsts;
+    };
+    const relayed = await firstEvents(port);
+    const floored = await firstEvents(floorPort);
     const [baseP50, baseP99] = [percentile(baseline.firsts, 50), percentile(baseline.firsts, 99)];
     const [relayP50, relayP99] = [percentile(relayed, 50), percentile(relayed, 99)];
     console.log(`   direct in-process call: p50 ${ms(baseP50)}  p99 ${ms(baseP99)}`);
@@ -223,6 +262,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `   added: p50 ${ms(relayP50 - baseP50)} (target ≤ 1 ms: ${verdict(relayP50 - baseP50 <= 1)})  p99 ${ms(relayP99 - baseP99)} (target ≤ 5 ms: ${verdict(relayP99 - baseP99 <= 5)})`,
+    );
+    const floorP50 = percentile(floored, 50);
+    console.log(
+      `   for scale, a bare node:http server with the same client and pace: p50 ${ms(floorP50)} (${ms(floorP50 - baseP50)} of the added p50 is the HTTP exchange itself; Threadline's own share ${ms(relayP50 - floorP50)})`,
     );
 
     console.log(`\n2. Relay rate, one stream of ${burstEvents.toLocaleString('en')} events`);

@@ -34,6 +34,24 @@ describe('StreamDrain', () => {
     expect(drain.signal.reason).toBeInstanceOf(ShuttingDownError);
   });
 
+  it("aborts a stream's own controller when the grace period ends, and at once for one tracked after", async () => {
+    const drain = new StreamDrain();
+    const controller = new AbortController();
+    const stream = drain.track(
+      new Promise<string>((resolve) =>
+        controller.signal.addEventListener('abort', () => resolve(String(controller.signal.reason))),
+      ),
+      controller,
+    );
+    await drain.drain(50);
+    expect(await stream).toContain('shutting down');
+    expect(controller.signal.reason).toBeInstanceOf(ShuttingDownError);
+
+    const late = new AbortController();
+    void drain.track(Promise.resolve(), late);
+    expect(late.signal.reason).toBeInstanceOf(ShuttingDownError);
+  });
+
   it('returns at once with nothing in flight', async () => {
     const drain = new StreamDrain();
     await drain.drain(10_000);

@@ -16,8 +16,9 @@ const delay = (milliseconds: number) =>
  */
 export class StreamDrain {
   private readonly controller = new AbortController();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Map<Promise<unknown>, AbortController | undefined>();
 
+  /** Aborts (with a ShuttingDownError) once the grace period of a shutdown has run out. */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -26,8 +27,10 @@ export class StreamDrain {
     return this.inFlight.size;
   }
 
-  async track<T>(work: Promise<T>): Promise<T> {
-    this.inFlight.add(work);
+  /** Tracks a stream; `controller`, when given, is aborted if the stream outlives the grace period. */
+  async track<T>(work: Promise<T>, controller?: AbortController): Promise<T> {
+    this.inFlight.set(work, controller);
+    if (this.controller.signal.aborted) controller?.abort(this.controller.signal.reason);
     try {
       return await work;
     } finally {
@@ -37,9 +40,12 @@ export class StreamDrain {
 
   /** Waits up to `graceMs` for streams to end, then cancels the rest and waits for them to settle. */
   async drain(graceMs: number, settleMs = 5000): Promise<void> {
-    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled([...this.inFlight]), delay(graceMs)]);
+    if (this.inFlight.size > 0)
+      await Promise.race([Promise.allSettled([...this.inFlight.keys()]), delay(graceMs)]);
     if (this.inFlight.size === 0) return;
-    this.controller.abort(new ShuttingDownError());
-    await Promise.race([Promise.allSettled([...this.inFlight]), delay(settleMs)]);
+    const reason = new ShuttingDownError();
+    this.controller.abort(reason);
+    for (const controller of this.inFlight.values()) controller?.abort(reason);
+    await Promise.race([Promise.allSettled([...this.inFlight.keys()]), delay(settleMs)]);
   }
 }

@@ -29,14 +29,18 @@ export class ThreadSerialiser {
 
   /**
    * `settleActiveRuns: false` is for continuing a run (tool outputs): it still waits its turn but
-   * must not cancel the run it is about to continue.
+   * must not cancel the run it is about to continue. `controller`: the stream's own, aborted with
+   * a SupersededError when a newer send arrives (one signal per stream instead of a combination).
    */
-  async acquire(threadId: string, options: { settleActiveRuns?: boolean } = {}): Promise<ThreadTurn> {
+  async acquire(
+    threadId: string,
+    options: { settleActiveRuns?: boolean; controller?: AbortController } = {},
+  ): Promise<ThreadTurn> {
     const earlier = this.turns.get(threadId) ?? [];
     for (const turn of earlier) turn.controller.abort(new SupersededError());
     let finish = () => {};
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    const turn: Turn = { controller: new AbortController(), finished, finish };
+    const turn: Turn = { controller: options.controller ?? new AbortController(), finished, finish };
     this.turns.set(threadId, [...earlier, turn]);
     const release = () => this.release(threadId, turn);
     try {

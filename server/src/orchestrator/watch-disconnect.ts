@@ -11,11 +11,18 @@ export class ClientDisconnectedError extends Error {
 /**
  * An AbortSignal that fires when the client leaves. It listens on the RESPONSE's `close`: the
  * request's `close` fires as soon as the body has been read, long before the stream is over.
+ * A stream passes its own controller so one signal carries every reason to stop it.
  */
-export function watchDisconnect(response: ServerResponse): AbortSignal {
-  const controller = new AbortController();
+export function watchDisconnect(
+  response: ServerResponse,
+  controller: AbortController = new AbortController(),
+): AbortSignal {
   response.once('close', () => {
     if (!response.writableFinished) controller.abort(new ClientDisconnectedError());
   });
   return controller.signal;
 }
+
+/** Whether `signal` was aborted because the client left (not superseded, not shutdown). */
+export const isClientGone = (signal: AbortSignal) =>
+  signal.aborted && signal.reason instanceof ClientDisconnectedError;

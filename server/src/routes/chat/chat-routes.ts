@@ -16,7 +16,7 @@ import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-wri
 import { relayRun } from '../../orchestrator/relay-run.js';
 import { StreamDrain } from '../../orchestrator/stream-drain.js';
 import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
-import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
 import { defaultThreadTitle } from '../../persistence/thread-text.js';
 import type { ThreadRecord } from '../../persistence/transcript-recorder.js';
@@ -43,8 +43,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
   };
 
   /** Waits for the thread's turn (cancelling the run in progress), then appends the user message. */
-  const appendInTurn = async (threadId: string, content: string) => {
-    const turn = await serialiser.acquire(threadId);
+  const appendInTurn = async (threadId: string, content: string, controller: AbortController) => {
+    const turn = await serialiser.acquire(threadId, { controller });
     try {
       return { turn, userMessage: await app.engine.appendMessage(threadId, { content }) };
     } catch (error) {
@@ -87,7 +87,9 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
     async (request, reply) => {
       await gate.admit();
       const body = request.body;
-      const disconnected = watchDisconnect(reply.raw);
+      // One controller per stream: the client leaving, a newer send and shutdown all abort it.
+      const controller = new AbortController();
+      const signal = watchDisconnect(reply.raw, controller);
       const preface: AssistantStreamEvent[] = [];
       let threadId: string;
       /** A thread this send creates: journaled together with the user message, in one commit. */
@@ -113,11 +115,13 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
         };
       }
 
-      const { turn, userMessage } = await appendInTurn(threadId, body.content).catch((error: unknown) => {
-        // The engine made the thread but took no message: keep the (empty) thread in the history.
-        if (newThread) app.recorder.recordThread(newThread);
-        throw error;
-      });
+      const { turn, userMessage } = await appendInTurn(threadId, body.content, controller).catch(
+        (error: unknown) => {
+          // The engine made the thread but took no message: keep the (empty) thread in the history.
+          if (newThread) app.recorder.recordThread(newThread);
+          throw error;
+        },
+      );
       try {
         app.recorder.recordTurn({
           thread: newThread,
@@ -147,10 +151,11 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
           stream(request, reply, {
             threadId,
             preface,
-            isDisconnected: () => disconnected.aborted,
-            signal: AbortSignal.any([disconnected, turn.signal, drain.signal]),
+            isDisconnected: () => isClientGone(signal),
+            signal,
             start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
           }),
+          controller,
         );
       } finally {
         turn.release();
@@ -173,17 +178,19 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
     async (request, reply) => {
       await gate.admit();
       const { threadId, runId, toolOutputs } = request.body;
-      const disconnected = watchDisconnect(reply.raw);
+      const controller = new AbortController();
+      const signal = watchDisconnect(reply.raw, controller);
       await findOwnedThread(app, threadId, request.userId);
-      const turn = await serialiser.acquire(threadId, { settleActiveRuns: false });
+      const turn = await serialiser.acquire(threadId, { settleActiveRuns: false, controller });
       try {
         await drain.track(
           stream(request, reply, {
             threadId,
-            isDisconnected: () => disconnected.aborted,
-            signal: AbortSignal.any([disconnected, turn.signal, drain.signal]),
+            isDisconnected: () => isClientGone(signal),
+            signal,
             start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
           }),
+          controller,
         );
       } finally {
         turn.release();

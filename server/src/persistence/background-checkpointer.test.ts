@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../db/database.js';
+import { openDatabase, useBackgroundCheckpoints, type SqliteDatabase } from '../db/database.js';
 import { createBackgroundCheckpointer } from './background-checkpointer.js';
 
 let dataDir = '';
@@ -36,6 +36,35 @@ describe('createBackgroundCheckpointer', () => {
     expect(errors).toEqual([]);
     expect(statSync(file).size).toBeGreaterThan(before + 100 * 1000);
     expect(database.prepare('SELECT COUNT(*) AS count FROM rows').get()).toEqual({ count: 201 });
+  });
+
+  it('checkpoints on its own clock, with no request from the main thread', async () => {
+    database = openWithWal();
+    const file = join(dataDir, 'threadline.db');
+    const before = statSync(file).size;
+    const checkpointer = createBackgroundCheckpointer(file, () => {}, { intervalMs: 20 });
+    const started = Date.now();
+    while (statSync(file).size <= before + 100 * 1000 && Date.now() - started < 5000)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await checkpointer.close();
+    expect(statSync(file).size).toBeGreaterThan(before + 100 * 1000);
+  });
+
+  it('leaves checkpoints to the background for every connection opened to a file it looks after', () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
+    database = openDatabase(dataDir);
+    const autocheckpoint = (connection: SqliteDatabase) =>
+      connection.pragma('wal_autocheckpoint', { simple: true }) as number;
+    expect(autocheckpoint(database)).toBe(1000);
+    const release = useBackgroundCheckpoints(database);
+    expect(autocheckpoint(database)).toBe(0);
+    const engineConnection = openDatabase(dataDir);
+    expect(autocheckpoint(engineConnection)).toBe(0);
+    engineConnection.close();
+    release();
+    const later = openDatabase(dataDir);
+    expect(autocheckpoint(later)).toBe(1000);
+    later.close();
   });
 
   it('reports a file it cannot open instead of throwing, and closes cleanly', async () => {

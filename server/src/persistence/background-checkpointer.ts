@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Runs `PRAGMA wal_checkpoint(PASSIVE)` on a database file from a worker thread with its own
- * connection. A checkpoint copies the WAL into the database file and syncs it: tens of
+ * connection, on request and (with `intervalMs`) every so often on its own. A checkpoint copies the WAL into the database file and syncs it: tens of
  * milliseconds on an ordinary disk, which on the main thread stalled every open stream at once.
  * A passive checkpoint takes no lock writers wait for, so the main connection keeps committing.
  */
@@ -27,34 +27,48 @@ try {
   parentPort.postMessage({ error: String(error && error.message), isFatal: true });
   parentPort.close();
 }
+const checkpoint = () => {
+  try {
+    database.pragma('wal_checkpoint(PASSIVE)');
+    return null;
+  } catch (error) {
+    return String(error);
+  }
+};
+// Every connection to the file leaves checkpoints to this worker (wal_autocheckpoint = 0), so it
+// also checkpoints on its own clock: the WAL stays short whoever writes to it.
+const timer = database && workerData.intervalMs > 0
+  ? setInterval(() => {
+      const error = checkpoint();
+      if (error !== null) parentPort.postMessage({ error, isPeriodic: true });
+    }, workerData.intervalMs)
+  : undefined;
 if (database) parentPort.on('message', (message) => {
   if (message === 'close') {
+    clearInterval(timer);
     database.close();
     parentPort.close();
     return;
   }
-  try {
-    database.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ error: null });
-  } catch (error) {
-    parentPort.postMessage({ error: String(error) });
-  }
+  parentPort.postMessage({ error: checkpoint() });
 });
 `;
 
 export function createBackgroundCheckpointer(
   file: string,
   onError: (message: string) => void,
+  options: { intervalMs?: number } = {},
 ): BackgroundCheckpointer {
+  const intervalMs = options.intervalMs ?? 0;
   let worker: Worker | null = null;
   let isRunning = false;
   let isClosed = false;
   const start = () => {
     const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
-    const started = new Worker(workerSource, { eval: true, workerData: { file, driverPath } });
+    const started = new Worker(workerSource, { eval: true, workerData: { file, driverPath, intervalMs } });
     started.unref();
-    started.on('message', (result: { error: string | null; isFatal?: boolean }) => {
-      isRunning = false;
+    started.on('message', (result: { error: string | null; isFatal?: boolean; isPeriodic?: boolean }) => {
+      if (!result.isPeriodic) isRunning = false;
       if (result.isFatal && worker === started) worker = null;
       if (result.error !== null) onError(result.error);
     });
@@ -69,6 +83,8 @@ export function createBackgroundCheckpointer(
     });
     return started;
   };
+  // With a period, the worker starts now rather than at the first request.
+  if (intervalMs > 0) worker = start();
   return {
     request() {
       if (isRunning || isClosed) return;

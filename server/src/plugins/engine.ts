@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase, type SqliteDatabase } from '../db/database.js';
 import type { Engine } from '../engines/engine.js';
 import { createKnowledgeBase } from '../engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../engines/local/local-engine.js';
@@ -17,7 +17,8 @@ declare module 'fastify' {
 /** Decorates the app with the configured engine (or an injected one) and closes it on shutdown. */
 export const enginePlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config; engine?: Engine | undefined }) => {
-    const engine = options.engine ?? (await createEngine(options.config));
+    const shared = app.hasDecorator('embeddedDatabase') ? app.embeddedDatabase : undefined;
+    const engine = options.engine ?? (await createEngine(options.config, shared));
     app.decorate('engine', engine);
     app.healthSources.engine = async () => ({ name: engine.name, ...(await engine.health()) });
     app.addHook('onClose', async () => {
@@ -27,13 +28,16 @@ export const enginePlugin = fastifyPlugin(
   { name: 'threadline-engine' },
 );
 
-/** Builds the configured engine. `local` owns its database connection and knowledge base. */
-async function createEngine(config: Config): Promise<Engine> {
+/**
+ * Builds the configured engine. `local` uses the app's connection to the embedded database when
+ * there is one (the persistence plugin's, which closes it), else opens and owns its own.
+ */
+async function createEngine(config: Config, sharedDatabase: SqliteDatabase | undefined): Promise<Engine> {
   switch (config.ENGINE) {
     case 'local': {
-      const database = openDatabase(config.DATA_DIR);
+      const database = sharedDatabase ?? openDatabase(config.DATA_DIR);
       const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-      return new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+      return new LocalEngine({ database, knowledge, config, ownsDatabase: !sharedDatabase });
     }
     // [engine openai] OWNER: adapters helper.
     case 'openai':

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase, type SqliteDatabase } from '../db/database.js';
 import { createMongoTranscriptStore } from '../persistence/mongo-transcript-store.js';
 import { createOutbox } from '../persistence/outbox.js';
 import { createSqliteTranscriptStore } from '../persistence/sqlite-transcript-store.js';
@@ -10,6 +10,13 @@ import { createTranscriptWriter, type TranscriptWriter } from '../persistence/tr
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /**
+     * The one connection to the embedded database file, shared by the outbox, the SQLite store
+     * and the local engine. With a connection each, every journal commit made the engine's
+     * connection drop its whole page cache (SQLite resets it when another connection has written),
+     * so retrieval re-read its pages on the next request.
+     */
+    embeddedDatabase: SqliteDatabase;
     /** Transcript reads and user edits (history routes). Writes go through `recorder`. */
     transcripts: TranscriptStore;
     /** The recorder itself, with the writer-only operations (forget a deleted thread, status). */
@@ -41,6 +48,7 @@ export const persistencePlugin = fastifyPlugin(
       batchSize: config.WRITER_BATCH_SIZE,
       logger: app.log,
     });
+    app.decorate('embeddedDatabase', database);
     app.decorate('recorder', writer);
     app.decorate('transcriptWriter', writer);
     app.decorate('transcripts', store);
@@ -57,7 +65,8 @@ export const persistencePlugin = fastifyPlugin(
     app.healthSources.queue = () => writer.status();
 
     // Runs after the HTTP server has closed (Fastify closes it first), so finished streams have
-    // recorded their assistant messages by now.
+    // recorded their assistant messages by now; and after the engine's (onClose hooks run in reverse
+    // order of registration), which uses the database until it has closed.
     app.addHook('onClose', async () => {
       await writer.close(config.SHUTDOWN_GRACE_MS);
       if (!options.store) await store.close();

@@ -40,9 +40,10 @@ describe('AdmissionGate', () => {
   it('spreads a burst of starts over turns of the event loop, in arrival order', async () => {
     const ungated = await storm(null, 150, 1);
     const gated = await storm(new AdmissionGate(5), 150, 1);
-    // Without the gate the timer waits for all 150 ms of work; with it, for about a slice or two.
-    expect(ungated.longestWait).toBeGreaterThan(100);
-    expect(gated.longestWait).toBeLessThan(40);
+    // Without the gate the timer waits for all 150 ms of work; with it, for about a slice or two
+    // (5–15 ms; the bound leaves room for a busy CI machine descheduling the process).
+    expect(ungated.longestWait).toBeGreaterThan(140);
+    expect(gated.longestWait).toBeLessThan(60);
     expect(gated.order).toEqual([...gated.order].sort((a, b) => a - b));
     expect(gated.order).toHaveLength(150);
   });

@@ -1,7 +1,5 @@
 import type { AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
-import { http, HttpResponse, passthrough } from 'msw';
-import { setupServer } from 'msw/node';
 import OpenAI from 'openai';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,36 +14,8 @@ import {
   textOf,
 } from './helpers/assistants-stream-checks.js';
 import { handbook, security } from './helpers/local-engine-fixture.js';
+import { createMockLlm, mockLlmBaseUrl, slowWords } from './helpers/mock-llm.js';
 import { testConfig } from './helpers/test-config.js';
-
-const llmUrl = 'http://llm.test/v1';
-const encoder = new TextEncoder();
-
-/** The only outside party: a model still typing, one word every 15 ms (for cancellation). */
-const slowModel = http.post(`${llmUrl}/chat/completions`, ({ request }) => {
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        for (let index = 0; index < 400 && !request.signal.aborted; index += 1) {
-          const chunk = {
-            id: 'chatcmpl-1',
-            object: 'chat.completion.chunk',
-            created: 1,
-            model: 'slow',
-            choices: [{ index: 0, delta: { content: `word${index} ` }, finish_reason: null }],
-          };
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
-          await new Promise((resolve) => setTimeout(resolve, 15));
-        }
-        controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-        controller.close();
-      } catch {
-        // The run was cancelled and the body abandoned.
-      }
-    },
-  });
-  return new HttpResponse(stream, { headers: { 'content-type': 'text/event-stream' } });
-});
 
 async function collect(stream: AsyncIterable<AssistantStreamEvent>): Promise<AssistantStreamEvent[]> {
   const events: AssistantStreamEvent[] = [];
@@ -54,11 +24,10 @@ async function collect(stream: AsyncIterable<AssistantStreamEvent>): Promise<Ass
 }
 
 describe('AssistantsEngine over real HTTP against Threadline’s own /v1', () => {
-  const config = testConfig({ LLM_BASE_URL: llmUrl, LLM_MODEL: 'slow-model' });
-  const mockServer = setupServer(
-    slowModel,
-    http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()),
-  );
+  const config = testConfig({ LLM_BASE_URL: mockLlmBaseUrl, LLM_MODEL: 'slow-model' });
+  // The only outside party: a model still typing, one word every 15 ms (for cancellation).
+  const mockServer = createMockLlm();
+  mockServer.script(slowWords());
   let app: FastifyInstance;
   let baseURL: string;
   let vectorStoreId: string;
@@ -66,12 +35,7 @@ describe('AssistantsEngine over real HTTP against Threadline’s own /v1', () =>
   let sdk: OpenAI;
 
   beforeAll(async () => {
-    mockServer.listen({
-      onUnhandledRequest: (request, print) => {
-        // The SDK probes its fetch with a `data:` URL before the first upload; that stays local.
-        if (!request.url.startsWith('data:')) print.error();
-      },
-    });
+    mockServer.listen();
     app = await buildApp(config, { logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`;

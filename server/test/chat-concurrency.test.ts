@@ -10,11 +10,9 @@ import {
   readEvents,
   type ChatHarness,
 } from './helpers/chat-harness.js';
-import { createMockLlm, mockLlmBaseUrl } from './helpers/mock-llm.js';
+import { createMockLlm, mockLlmBaseUrl, slowWords } from './helpers/mock-llm.js';
 
 const isLocalEngine = (engine: Engine): engine is LocalEngine => engine instanceof LocalEngine;
-
-const slowTokens = Array.from({ length: 200 }, (_, index) => `word${index} `);
 
 describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   const llm = createMockLlm();
@@ -50,7 +48,7 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   }
 
   it('a second send to a busy thread cancels the first run; no active-run error, no interleaving', async () => {
-    llm.script({ tokens: slowTokens, delayMs: 10 });
+    llm.script(slowWords(200, 10));
     const first = await ask({ content: 'How much are meals reimbursed?' });
     const threadId = String(first.headers.get(threadIdHeader));
     const { events: firstEvents, rest } = await collect(
@@ -85,7 +83,7 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   });
 
   it('three racing sends to one thread all get a stream; only the last completes', async () => {
-    llm.script({ tokens: slowTokens.slice(0, 30), delayMs: 5 });
+    llm.script(slowWords(30, 5));
     const seed = await ask({ content: 'Hello' });
     const threadId = String(seed.headers.get(threadIdHeader));
     await collect(seed);
@@ -103,7 +101,7 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   });
 
   it('different threads stream in parallel', async () => {
-    llm.script({ tokens: slowTokens.slice(0, 20), delayMs: 15 });
+    llm.script(slowWords(20, 15));
     const timeline = async (response: Response) => {
       let firstDeltaAt = Infinity;
       for await (const event of readEvents(response)) {
@@ -120,7 +118,7 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   });
 
   it('a client that disconnects mid-stream cancels the run within 100 ms and keeps the partial answer', async () => {
-    llm.script({ tokens: slowTokens, delayMs: 10 });
+    llm.script(slowWords(200, 10));
     const controller = new AbortController();
     const response = await ask({ content: 'How much are meals reimbursed?' }, controller.signal);
     const threadId = String(response.headers.get(threadIdHeader));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { eventNames, postJson, readEvents, waitForIngestion } from './helpers/chat-harness.js';
 import { handbook } from './helpers/local-engine-fixture.js';
-import { createMockLlm, mockLlmBaseUrl } from './helpers/mock-llm.js';
+import { createMockLlm, mockLlmBaseUrl, slowWords, type LlmScript } from './helpers/mock-llm.js';
 import { testConfig } from './helpers/test-config.js';
 
 /**
@@ -39,8 +39,8 @@ describe('shutdown while a stream is running', () => {
     }
   }
 
-  async function streamThenClose(graceMs: number, tokens: string[], delayMs: number) {
-    llm.script({ tokens, delayMs });
+  async function streamThenClose(graceMs: number, script: LlmScript) {
+    llm.script(script);
     const { app, config, url, vectorStoreId } = await startApp(graceMs);
     const response = await postJson(`${url}/chat/stream`, {
       content: 'How much are meals reimbursed?',
@@ -58,11 +58,10 @@ describe('shutdown while a stream is running', () => {
   }
 
   it('lets an answer that ends within the grace period complete', async () => {
-    const { events, transcript } = await streamThenClose(
-      5000,
-      ['Meals ', 'are ', 'reimbursed ', 'up to 60 euros [1].'],
-      60,
-    );
+    const { events, transcript } = await streamThenClose(5000, {
+      tokens: ['Meals ', 'are ', 'reimbursed ', 'up to 60 euros [1].'],
+      delayMs: 60,
+    });
     expect(eventNames(events).slice(-2)).toEqual(['thread.run.completed', 'done']);
     expect(transcript.map((message) => [message.role, message.runStatus])).toEqual([
       ['user', null],
@@ -72,9 +71,8 @@ describe('shutdown while a stream is running', () => {
   });
 
   it('cancels an answer still running when the grace period ends and keeps the partial text', async () => {
-    const tokens = Array.from({ length: 200 }, (_, index) => `word${index} `);
     const started = Date.now();
-    const { events, transcript } = await streamThenClose(300, tokens, 50);
+    const { events, transcript } = await streamThenClose(300, slowWords(200, 50));
     expect(Date.now() - started).toBeLessThan(8000);
     expect(eventNames(events).slice(-2)).toEqual(['thread.run.cancelled', 'done']);
     const assistant = transcript.find((message) => message.role === 'assistant');

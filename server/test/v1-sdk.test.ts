@@ -1,49 +1,18 @@
 import { v1ErrorSchema } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
-import { http, HttpResponse, passthrough } from 'msw';
-import { setupServer } from 'msw/node';
 import OpenAI, { toFile } from 'openai';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { handbook, security } from './helpers/local-engine-fixture.js';
+import { createMockLlm, mockLlmBaseUrl, slowWords } from './helpers/mock-llm.js';
 import { testConfig } from './helpers/test-config.js';
 
-const llmUrl = 'http://llm.test/v1';
-const encoder = new TextEncoder();
-
-/** A model that is still typing: a chat-completions SSE stream of one word every 15 ms. */
-const slowModel = http.post(`${llmUrl}/chat/completions`, ({ request }) => {
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        for (let index = 0; index < 400 && !request.signal.aborted; index += 1) {
-          const chunk = {
-            id: 'chatcmpl-1',
-            object: 'chat.completion.chunk',
-            created: 1,
-            model: 'slow',
-            choices: [{ index: 0, delta: { content: `word${index} ` }, finish_reason: null }],
-          };
-          controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
-          await new Promise((resolve) => setTimeout(resolve, 15));
-        }
-        controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-        controller.close();
-      } catch {
-        // The consumer went away (the run was cancelled).
-      }
-    },
-  });
-  return new HttpResponse(stream, { headers: { 'content-type': 'text/event-stream' } });
-});
-
 describe('/v1 over real HTTP with the official openai SDK', () => {
-  const config = testConfig({ LLM_BASE_URL: llmUrl, LLM_MODEL: 'slow-model' });
-  const mockServer = setupServer(
-    slowModel,
-    http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()),
-  );
+  const config = testConfig({ LLM_BASE_URL: mockLlmBaseUrl, LLM_MODEL: 'slow-model' });
+  // The only outside party: a model still typing, one word every 15 ms (for cancellation).
+  const mockServer = createMockLlm();
+  mockServer.script(slowWords());
   let app: FastifyInstance;
   let client: OpenAI;
   let baseURL: string;
@@ -51,12 +20,7 @@ describe('/v1 over real HTTP with the official openai SDK', () => {
   let assistantId: string;
 
   beforeAll(async () => {
-    mockServer.listen({
-      // 'error' for every unhandled request except the SDK's `fetch('data:,')` probe before uploads.
-      onUnhandledRequest: (request, print) => {
-        if (!request.url.startsWith('data:')) print.error();
-      },
-    });
+    mockServer.listen();
     app = await buildApp(config, { logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`;

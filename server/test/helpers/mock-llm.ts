@@ -4,6 +4,12 @@ import { setupServer } from 'msw/node';
 /** The OpenAI-compatible chat endpoint the local engine is pointed at (LLM_BASE_URL). */
 export const mockLlmBaseUrl = 'http://llm.test/v1';
 
+/** A model still typing: `count` words (`word0 `, `word1 `…), one every `delayMs`. */
+export const slowWords = (count = 400, delayMs = 15): LlmScript => ({
+  tokens: Array.from({ length: count }, (_, index) => `word${index} `),
+  delayMs,
+});
+
 export type LlmScript = {
   /** Content deltas, streamed one chunk each. */
   tokens?: string[];
@@ -93,6 +99,8 @@ export function createMockLlm() {
     listen: () =>
       server.listen({
         onUnhandledRequest(request, print) {
+          // The SDK probes its fetch with a `data:` URL before the first upload; that stays local.
+          if (request.url.startsWith('data:')) return;
           const host = new URL(request.url).hostname;
           if (host === '127.0.0.1' || host === 'localhost') return;
           print.error();

@@ -253,7 +253,7 @@ describe('transcript writer', () => {
     expect(outbox.count()).toBe(2);
     expect(outbox.ownerOf(thread.id)).toBe('alice');
     // New seqs continue after the old ones (AUTOINCREMENT survives the upgrade).
-    expect(outbox.append({ kind: 'message', record: userMessageFixture(thread, 'next', 2) })).toBe(3);
+    expect(outbox.append([{ kind: 'message', record: userMessageFixture(thread, 'next', 2) }])).toEqual([3]);
     const recorder = createTranscriptWriter({ store, outbox, queueSize: 10, batchSize: 10, logger: silent });
     await waitFor(() => recorder.status().outbox === 0 && recorder.status().depth === 0);
     expect((await store.listMessages('alice', thread.id)).map((message) => message.text)).toEqual([

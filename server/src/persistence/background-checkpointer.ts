@@ -4,8 +4,9 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Runs `PRAGMA wal_checkpoint(PASSIVE)` on a database file from a worker thread with its own
- * connection, on request and (with `intervalMs`) every so often on its own. A checkpoint copies the WAL into the database file and syncs it: tens of
- * milliseconds on an ordinary disk, which on the main thread stalled every open stream at once.
+ * connection, on request and (with `intervalMs`) every so often on its own. A checkpoint copies
+ * the WAL into the database file and syncs it: tens of milliseconds on an ordinary disk, which on
+ * the main thread stalled every open stream at once.
  * A passive checkpoint takes no lock writers wait for, so the main connection keeps committing.
  */
 export type BackgroundCheckpointer = {

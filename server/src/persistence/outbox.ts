@@ -88,30 +88,30 @@ export function createOutbox(
     Number(
       insert.run(entry.kind, threadIdOf(entry), JSON.stringify(entry.record), createdAt).lastInsertRowid,
     );
-  const appendThread = database.transaction((entry: OutboxRecord, createdAt: number): number => {
+  const journal = (entry: OutboxRecord, createdAt: number): number => {
     if (entry.kind === 'thread') upsertOwner.run(entry.record.id, entry.record.userId);
     return insertEntry(entry, createdAt);
-  });
-  // A message is one INSERT, atomic on its own: the explicit BEGIN/COMMIT around it cost a third
-  // more per record, and journaling sits on the request path.
-  const append = (entry: OutboxRecord, createdAt: number): number =>
-    entry.kind === 'thread' ? appendThread(entry, createdAt) : insertEntry(entry, createdAt);
+  };
   // Several records in one commit: a new thread and its first message cost one commit, not two.
-  const appendMany = database.transaction((entries: readonly OutboxRecord[], createdAt: number) =>
-    entries.map((entry) => {
-      if (entry.kind === 'thread') upsertOwner.run(entry.record.id, entry.record.userId);
-      return insertEntry(entry, createdAt);
-    }),
+  const journalInOneCommit = database.transaction((entries: readonly OutboxRecord[], createdAt: number) =>
+    entries.map((entry) => journal(entry, createdAt)),
   );
   const removeMany = database.transaction((seqs: readonly number[]) =>
     seqs.reduce((removed, seq) => removed + deleteOne.run(seq).changes, 0),
   );
 
   return {
-    append: (entry: OutboxRecord, createdAt = Date.now()): number => append(entry, createdAt),
-    /** Journals `entries` in one commit (all or none); returns their seqs in order. */
-    appendMany: (entries: readonly OutboxRecord[], createdAt = Date.now()): number[] =>
-      entries.length === 1 && entries[0] ? [append(entries[0], createdAt)] : appendMany(entries, createdAt),
+    /**
+     * Journals `entries` in one commit (all or none); returns their seqs in order. A lone message
+     * is one INSERT, atomic on its own: an explicit BEGIN/COMMIT around it cost a third more, and
+     * journaling sits on the request path.
+     */
+    append: (entries: readonly OutboxRecord[], createdAt = Date.now()): number[] => {
+      const [only] = entries;
+      return entries.length === 1 && only?.kind === 'message'
+        ? [insertEntry(only, createdAt)]
+        : journalInOneCommit(entries, createdAt);
+    },
     /** Oldest first, from `fromSeq` on. */
     load: (fromSeq: number, limit: number): OutboxEntry[] => selectFrom.all(fromSeq, limit).map(parseEntry),
     /** Returns how many were still there. */

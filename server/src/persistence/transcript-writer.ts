@@ -171,7 +171,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
     const createdAt = Date.now();
     let seqs: number[];
     try {
-      seqs = outbox.appendMany(entries, createdAt);
+      seqs = outbox.append(entries, createdAt);
     } catch (error) {
       // The local disk failed: nothing durable can be promised, but the write is still worth trying.
       lastError = `outbox: ${describe(error)}`;
@@ -205,14 +205,8 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
       record([{ kind: 'message', record: message }]);
     },
     recordTurn({ thread, message }) {
-      record(
-        thread
-          ? [
-              { kind: 'thread', record: thread },
-              { kind: 'message', record: message },
-            ]
-          : [{ kind: 'message', record: message }],
-      );
+      const threadEntry: OutboxRecord[] = thread ? [{ kind: 'thread', record: thread }] : [];
+      record([...threadEntry, { kind: 'message', record: message }]);
     },
     async findThreadOwner(threadId) {
       const local = outbox.ownerOf(threadId);

@@ -263,6 +263,15 @@ describe('transcript writer', () => {
     await recorder.close(0);
   });
 
+  it('leaves WAL checkpoints to its worker: its connection never checkpoints inside a commit', async () => {
+    const { open } = setUp();
+    const database = open();
+    expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    const outbox = createOutbox(database);
+    expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await outbox.closeBackground();
+  });
+
   it('forgets a deleted thread’s pending writes', async () => {
     const { writer, faults } = setUp();
     faults.setMode({ kind: 'down' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, useBackgroundCheckpoints, type SqliteDatabase } from '../db/database.js';
+import { openDatabase, type SqliteDatabase } from '../db/database.js';
 import { createBackgroundCheckpointer } from './background-checkpointer.js';
 
 let dataDir = '';
@@ -48,23 +48,6 @@ describe('createBackgroundCheckpointer', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     await checkpointer.close();
     expect(statSync(file).size).toBeGreaterThan(before + 100 * 1000);
-  });
-
-  it('leaves checkpoints to the background for every connection opened to a file it looks after', () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
-    database = openDatabase(dataDir);
-    const autocheckpoint = (connection: SqliteDatabase) =>
-      connection.pragma('wal_autocheckpoint', { simple: true }) as number;
-    expect(autocheckpoint(database)).toBe(1000);
-    const release = useBackgroundCheckpoints(database);
-    expect(autocheckpoint(database)).toBe(0);
-    const engineConnection = openDatabase(dataDir);
-    expect(autocheckpoint(engineConnection)).toBe(0);
-    engineConnection.close();
-    release();
-    const later = openDatabase(dataDir);
-    expect(autocheckpoint(later)).toBe(1000);
-    later.close();
   });
 
   it('reports a file it cannot open instead of throwing, and closes cleanly', async () => {

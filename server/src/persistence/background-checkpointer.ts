@@ -36,8 +36,8 @@ const checkpoint = () => {
     return String(error);
   }
 };
-// Every connection to the file leaves checkpoints to this worker (wal_autocheckpoint = 0), so it
-// also checkpoints on its own clock: the WAL stays short whoever writes to it.
+// The connections writing to the file leave checkpoints to this worker (wal_autocheckpoint = 0),
+// so it also checkpoints on its own clock: the WAL stays short however the writes come.
 const timer = database && workerData.intervalMs > 0
   ? setInterval(() => {
       const error = checkpoint();

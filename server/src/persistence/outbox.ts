@@ -1,6 +1,6 @@
 import { transcriptMessageSchema } from '@threadline/shared';
 import { z } from 'zod';
-import { migrate, useBackgroundCheckpoints, type SqliteDatabase } from '../db/database.js';
+import { migrate, type SqliteDatabase } from '../db/database.js';
 import { createBackgroundCheckpointer } from './background-checkpointer.js';
 import type { MessageRecord, ThreadRecord } from './transcript-recorder.js';
 
@@ -60,16 +60,16 @@ export function createOutbox(
   options: { onCheckpointError?: (message: string) => void } = {},
 ) {
   migrate(database, 'outbox', migrations);
-  // A checkpoint inside a commit stalls that commit (and the event loop) for milliseconds; commits
-  // here are journal inserts on a request's path, and the engine's share the file. So every
-  // connection to the file leaves checkpoints to a worker thread that runs them every half second
-  // (and when the writer asks, after a burst of writes).
+  // A checkpoint inside a commit stalls that commit (and the event loop) for milliseconds. Commits
+  // on this connection are journal inserts on a request's path, and the local engine shares the
+  // connection, so checkpoints run in a worker thread: every half second, and when the writer asks
+  // after a burst of writes.
   const checkpointer = database.memory
     ? null
     : createBackgroundCheckpointer(database.name, options.onCheckpointError ?? (() => {}), {
         intervalMs: 500,
       });
-  const releaseCheckpoints = checkpointer ? useBackgroundCheckpoints(database) : () => {};
+  database.pragma('wal_autocheckpoint = 0');
   const insert = database.prepare<[string, string, string, number]>(
     'INSERT INTO outbox_entries (kind, thread_id, payload, created_at) VALUES (?, ?, ?, ?)',
   );
@@ -159,7 +159,6 @@ export function createOutbox(
     },
     /** Stops the background checkpointer (before the database itself is closed). */
     closeBackground: async (): Promise<void> => {
-      releaseCheckpoints();
       await checkpointer?.close();
     },
     deadCount: (): number =>

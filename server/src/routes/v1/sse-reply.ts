@@ -1,5 +1,6 @@
 import { encodeSseEvent, type AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
+import { streamHeaders } from '../../orchestrator/event-stream-writer.js';
 import { toOpenAiError } from './openai-error.js';
 
 /**
@@ -15,13 +16,7 @@ export async function sendSse(
   const inherited: Record<string, string | number | string[]> = {};
   for (const [name, value] of Object.entries(reply.getHeaders()))
     if (value !== undefined) inherited[name] = value;
-  response.writeHead(200, {
-    ...inherited,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  response.writeHead(200, { ...inherited, ...streamHeaders('sse') });
   const iterator = events[Symbol.asyncIterator]();
   let isClosed = false;
   response.on('close', () => {

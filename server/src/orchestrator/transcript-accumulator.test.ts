@@ -1,28 +1,9 @@
 import type { AssistantStreamEvent, Message, Run, RunStep } from '@threadline/shared';
 import { describe, expect, it } from 'vitest';
+import { runFixture } from '../../test/helpers/assistants-objects.js';
 import { TranscriptAccumulator, type StreamOutcome } from './transcript-accumulator.js';
 
-const run = (status: Run['status'], usage: Run['usage'] = null): Run => ({
-  id: 'run_1',
-  object: 'thread.run',
-  created_at: 1_700_000_000,
-  thread_id: 'thread_1',
-  assistant_id: 'asst_1',
-  status,
-  required_action: null,
-  last_error: null,
-  expires_at: null,
-  started_at: null,
-  cancelled_at: null,
-  failed_at: null,
-  completed_at: null,
-  incomplete_details: null,
-  model: 'local-extractive',
-  instructions: null,
-  tools: [{ type: 'file_search' }],
-  metadata: {},
-  usage,
-});
+const run = (status: Run['status'], usage: Run['usage'] = null): Run => runFixture(status, { usage });
 
 const message = (status: Message['status'], value: string, marker?: string): Message => ({
   id: 'msg_1',

@@ -1,28 +1,9 @@
 import type { AssistantStreamEvent, Message, Run, RunStep } from '@threadline/shared';
 import { describe, expect, it } from 'vitest';
+import { runFixture } from '../../../test/helpers/assistants-objects.js';
 import { RelayTracker } from './relay-tracker.js';
 
-const run = (status: Run['status']): Run => ({
-  id: 'run_1',
-  object: 'thread.run',
-  created_at: 1,
-  thread_id: 'thread_1',
-  assistant_id: 'asst_1',
-  status,
-  required_action: null,
-  last_error: null,
-  expires_at: null,
-  started_at: null,
-  cancelled_at: null,
-  failed_at: null,
-  completed_at: null,
-  incomplete_details: null,
-  model: 'm',
-  instructions: null,
-  tools: [],
-  metadata: {},
-  usage: null,
-});
+const run = (status: Run['status']): Run => runFixture(status);
 const step: RunStep = {
   id: 'step_1',
   object: 'thread.run.step',

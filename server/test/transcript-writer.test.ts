@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,22 +21,14 @@ const waitFor = async (condition: () => boolean | Promise<boolean>, timeoutMs = 
   }
 };
 
+const logOf = (database: SqliteDatabase) => `${database.name}.outbox-log`;
+
 /** The WAL's frame count, from its size (32-byte header, then 24-byte frame headers + pages). */
 const walFrames = (database: SqliteDatabase) => {
   const pageSize = database.pragma('page_size', { simple: true }) as number;
   const size = statSync(`${database.name}-wal`).size;
   return size <= 32 ? 0 : (size - 32) / (24 + pageSize);
 };
-/** Commit frames (a non-zero "database size after commit" field) written after frame `from`. */
-const walCommits = (database: SqliteDatabase, from: number) => {
-  const pageSize = database.pragma('page_size', { simple: true }) as number;
-  const wal = readFileSync(`${database.name}-wal`);
-  let commits = 0;
-  for (let frame = from; frame < walFrames(database); frame += 1)
-    if (wal.readUInt32BE(32 + frame * (24 + pageSize) + 4) !== 0) commits += 1;
-  return commits;
-};
-
 describe('transcript writer', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => {
@@ -192,40 +184,91 @@ describe('transcript writer', () => {
     expect(createOutbox(database).deadCount()).toBe(1);
   });
 
-  it('journals a new thread and its first message in one commit, all or nothing', async () => {
-    const { writer, faults, database, store } = setUp();
+  it('journals a new thread and its first message as one line of the log, all or nothing', async () => {
+    const { writer, faults, database, open, store } = setUp();
     faults.setMode({ kind: 'down' });
-    const recorder = writer();
+    const outbox = createOutbox(database);
+    const recorder = writer({ outbox });
     const thread = threadFixture();
-    const walFramesBefore = walFrames(database);
+    const walBefore = walFrames(database);
     recorder.recordTurn({ thread, message: userMessageFixture(thread, 'First question') });
-    expect(recorder.status()).toMatchObject({ depth: 2 });
-    expect(createOutbox(database).count()).toBe(2);
-    // One commit: the WAL grew by one transaction's frames, ending in a single commit frame.
-    expect(walCommits(database, walFramesBefore)).toBe(1);
+    expect(recorder.status()).toMatchObject({ depth: 2, outbox: 0 });
     expect(await recorder.findThreadOwner(thread.id)).toBe('alice');
+    // On the request's path: one line appended to the log, nothing committed to SQLite.
+    const lines = readFileSync(logOf(database), 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      seq: 1,
+      entries: [
+        { kind: 'thread', record: { id: thread.id } },
+        { kind: 'message', record: { text: 'First question' } },
+      ],
+    });
+    expect(walFrames(database)).toBe(walBefore);
+
+    // The process dies in the middle of journaling the next turn: its line is torn.
+    const next = threadFixture();
+    appendFileSync(logOf(database), JSON.stringify({ seq: 3, at: 1, entries: [] }).slice(0, 12));
+    const afterCrash = createOutbox(open());
+    expect(afterCrash.count()).toBe(2);
+    expect(afterCrash.ownerOf(thread.id)).toBe('alice');
+    expect(afterCrash.ownerOf(next.id)).toBeNull();
+    expect(statSync(logOf(database)).size).toBe(0);
 
     faults.setMode({ kind: 'healthy' });
-    await waitFor(() => recorder.status().depth === 0 && recorder.status().outbox === 0);
+    const replay = writer({ outbox: afterCrash });
+    await waitFor(() => replay.status().depth === 0 && replay.status().outbox === 0);
     expect(await store.getThread('alice', thread.id)).toMatchObject({
       title: 'First question',
       messageCount: 1,
     });
+    await replay.close(0);
+  });
 
-    // A record the journal cannot take (the disk refuses it) takes its thread with it: neither is
-    // journaled, and both are still tried on the store directly.
-    database.exec(
-      "CREATE TRIGGER refuse BEFORE INSERT ON outbox_entries WHEN NEW.payload LIKE '%refused%' BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
-    );
-    const other = threadFixture();
-    recorder.recordTurn({ thread: other, message: userMessageFixture(other, 'refused') });
-    expect(createOutbox(database).count()).toBe(0);
-    expect(createOutbox(database).ownerOf(other.id)).toBeNull();
-    database.exec('DROP TRIGGER refuse');
-    expect(recorder.status().lastError).toMatch(/disk says no/);
-    await waitFor(async () => (await store.getThread('alice', other.id)) !== null);
-    expect(await store.getThread('alice', other.id)).toMatchObject({ messageCount: 1 });
+  it('still writes a turn the journal cannot take (disk full) straight to the store', async () => {
+    const { writer, database, store } = setUp();
+    const recorder = writer({ outbox: createOutbox(database, { logPath: '/dev/full' }) });
+    const thread = threadFixture();
+    recorder.recordTurn({ thread, message: userMessageFixture(thread, 'refused') });
+    expect(recorder.status().lastError).toMatch(/ENOSPC/);
+    expect(recorder.status()).toMatchObject({ depth: 0, outbox: 0 });
+    await waitFor(async () => (await store.getThread('alice', thread.id)) !== null);
+    expect(await store.getThread('alice', thread.id)).toMatchObject({ messageCount: 1 });
     await recorder.close(0);
+  });
+
+  it('keeps the log small: stored records leave it, late ones move to the tables', async () => {
+    const { writer, faults, database } = setUp();
+    const outbox = createOutbox(database, { flushAfterMs: 50 });
+    const recorder = writer({ outbox });
+    const thread = threadFixture();
+    recorder.recordThread(thread);
+    recorder.recordMessage(userMessageFixture(thread, 'stored at once'));
+    expect(statSync(logOf(database)).size).toBeGreaterThan(0);
+    await waitFor(() => recorder.status().depth === 0);
+    // Stored and removed before any flush: the log is empty and the tables never saw them.
+    expect(statSync(logOf(database)).size).toBe(0);
+    expect(database.prepare('SELECT COUNT(*) AS n FROM outbox_entries').get()).toEqual({ n: 0 });
+
+    faults.setMode({ kind: 'down' });
+    recorder.recordMessage(userMessageFixture(thread, 'waits for the store'));
+    await waitFor(() => statSync(logOf(database)).size === 0);
+    // Still pending after flushAfterMs: copied into the tables, the log emptied, the owner kept.
+    expect(database.prepare('SELECT COUNT(*) AS n FROM outbox_entries').get()).toEqual({ n: 1 });
+    expect(
+      database.prepare('SELECT user_id FROM outbox_thread_owners WHERE thread_id = ?').get(thread.id),
+    ).toEqual({ user_id: 'alice' });
+    expect(recorder.status()).toMatchObject({ depth: 1, outbox: 0 });
+    faults.setMode({ kind: 'healthy' });
+    await waitFor(() => recorder.status().depth === 0);
+    expect(outbox.count()).toBe(0);
+    await recorder.close(0);
+    // Seqs go on after a restart, past every record the tables have seen.
+    const restarted = createOutbox(database);
+    expect(restarted.append([{ kind: 'message', record: userMessageFixture(thread, 'later', 9) }])).toEqual([
+      4,
+    ]);
+    await restarted.close();
   });
 
   it('replays a journal written by the first outbox schema after upgrading it in place', async () => {
@@ -269,7 +312,7 @@ describe('transcript writer', () => {
     expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     const outbox = createOutbox(database);
     expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-    await outbox.closeBackground();
+    await outbox.close();
   });
 
   it('forgets a deleted thread’s pending writes', async () => {

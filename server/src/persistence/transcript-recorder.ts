@@ -26,8 +26,8 @@ export interface TranscriptRecorder {
   /** Upserts the message keyed by its id: the user message on arrival, the assistant's at run end. */
   recordMessage(message: MessageRecord): void;
   /**
-   * A send's arrival: its thread when the send created it, and the user message, journaled in one
-   * commit (half the cost of two on the path to the stream's first event).
+   * A send's arrival: its thread when the send created it, and the user message, journaled
+   * together (one write on the path to the stream's first event; both survive a crash or neither).
    */
   recordTurn(turn: { thread?: ThreadRecord | undefined; message: MessageRecord }): void;
   /** The owner of a thread, seeing writes still queued; null when no one has it. */

@@ -34,8 +34,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Background persistence. Each record is journaled in the outbox (a synchronous local SQLite insert,
- * tens of microseconds) before the call returns, then written to the store in batches from a
+ * Background persistence. Each record is journaled in the outbox (one synchronous append to a local
+ * log file, a few microseconds) before the call returns, then written to the store in batches from a
  * bounded in-memory queue. When the queue is full, or entries from an earlier run wait on disk,
  * new records stay on disk only and are read back in order, so the store sees them in journal order.
  */
@@ -56,7 +56,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
   let isClosing = false;
   let isClosed = false;
   let walWritesSinceCheckpoint = 0;
-  /** Journal inserts and store writes grow the WAL; fold it back now and then, never inside a commit. */
+  /** Store writes (and outbox removals) grow the WAL; fold it back now and then, never inside a commit. */
   const noteWalWrites = (count: number) => {
     walWritesSinceCheckpoint += count;
     if (walWritesSinceCheckpoint < 500) return;
@@ -166,7 +166,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
     setTimeout(() => void drain(), lingerMs).unref();
   }
 
-  /** Journals the records in one commit, then queues them (or leaves them on disk when the queue is full). */
+  /** Journals the records all or none, then queues them (or leaves them on disk when the queue is full). */
   const record = (entries: readonly OutboxRecord[]) => {
     const createdAt = Date.now();
     let seqs: number[];
@@ -183,7 +183,6 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
       return;
     }
     journalCount += seqs.length;
-    noteWalWrites(seqs.length);
     entries.forEach((entry, index) => {
       const seq = seqs[index] ?? -1;
       if (diskOnlyFromSeq === null && memory.length < queueSize) memory.push({ ...entry, seq, createdAt });
@@ -247,7 +246,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
       }
       const isDrained = isEmpty() && !isDraining;
       isClosed = true;
-      await outbox.closeBackground();
+      await outbox.close();
       try {
         outbox.checkpoint();
       } catch (error) {

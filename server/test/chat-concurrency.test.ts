@@ -100,6 +100,26 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
     expect(endings.at(-1)).toBe('thread.run.completed');
   });
 
+  it('settles active runs before appending to an existing thread, and skips that for a thread it has just made', async () => {
+    const settled: string[] = [];
+    const settle = engine.cancelActiveRuns.bind(engine);
+    engine.cancelActiveRuns = async (threadId, signal) => {
+      settled.push(threadId);
+      return settle(threadId, signal);
+    };
+    try {
+      const first = await ask({ content: 'Meals?' });
+      const threadId = first.headers.get(threadIdHeader) ?? '';
+      expect(eventNames((await collect(first)).events)).toContain('thread.run.completed');
+      expect(settled).toEqual([]);
+      const second = await ask({ threadId, content: 'And hotels?' });
+      expect(eventNames((await collect(second)).events)).toContain('thread.run.completed');
+      expect(settled).toEqual([threadId]);
+    } finally {
+      engine.cancelActiveRuns = settle;
+    }
+  });
+
   it('different threads stream in parallel', async () => {
     llm.script(slowWords(20, 15));
     const timeline = async (response: Response) => {

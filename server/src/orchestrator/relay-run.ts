@@ -32,11 +32,14 @@ export async function relayRun(options: RelayOptions): Promise<void> {
   const { reply, signal } = options;
   // Once aborted, a client that stopped reading must not hold the thread hostage: the few
   // cancellation events left are buffered instead of waiting for its socket to drain.
-  const aborted = new Promise<void>((resolve) =>
-    signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
+  // Made on the first wait only: most streams never wait on a full socket buffer.
+  let aborted: Promise<void> | undefined;
   const settle = async (pending: Promise<void> | undefined) => {
-    if (pending) await Promise.race([pending, aborted]);
+    if (!pending) return;
+    aborted ??= new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([pending, aborted]);
   };
   const accumulator = new TranscriptAccumulator();
   const iterator = options.start(signal)[Symbol.asyncIterator]();
@@ -55,7 +58,8 @@ export async function relayRun(options: RelayOptions): Promise<void> {
   const writer = new EventStreamWriter(reply.raw, options.framing, options.heartbeatMs);
   writer.open({ ...reply.getHeaders(), ...options.headers });
   for (const event of options.preface ?? []) {
-    await settle(writer.send(event));
+    const pending = writer.send(event);
+    if (pending) await settle(pending);
   }
 
   let outcome: StreamOutcome = 'ended';

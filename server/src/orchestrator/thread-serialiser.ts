@@ -28,8 +28,9 @@ export class ThreadSerialiser {
   }
 
   /**
-   * `settleActiveRuns: false` is for continuing a run (tool outputs): it still waits its turn but
-   * must not cancel the run it is about to continue. `controller`: the stream's own, aborted with
+   * `settleActiveRuns: false` is for continuing a run (tool outputs), which still waits its turn but
+   * must not cancel the run it is about to continue, and for a thread the caller has just created,
+   * which has no run to settle. `controller`: the stream's own, aborted with
    * a SupersededError when a newer send arrives (one signal per stream instead of a combination).
    */
   async acquire(

@@ -63,13 +63,19 @@ export const authPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config }) => {
     const authenticate = createAuthenticate(options.config);
     app.decorateRequest('userId', '');
-    app.addHook('onRequest', async (request) => {
+    // A callback hook, not an async one: no promise per request on every route's path.
+    app.addHook('onRequest', (request, _reply, done) => {
       const path = request.url.split('?')[0] ?? '/';
       if (isPublicPath(path)) {
         request.userId = localUserId;
-        return;
+        return done();
       }
-      request.userId = authenticate(request);
+      try {
+        request.userId = authenticate(request);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
     });
   },
   { name: 'threadline-auth' },

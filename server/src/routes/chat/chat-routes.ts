@@ -42,9 +42,18 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
     if (message) app.recorder.recordMessage({ ...message, userId });
   };
 
-  /** Waits for the thread's turn (cancelling the run in progress), then appends the user message. */
-  const appendInTurn = async (threadId: string, content: string, controller: AbortController) => {
-    const turn = await serialiser.acquire(threadId, { controller });
+  /**
+   * Waits for the thread's turn (cancelling the run in progress), then appends the user message.
+   * A thread this send has just created has no run to settle: asking the engine would cost a
+   * query (local) or an upstream round trip (assistants) before the first event, for nothing.
+   */
+  const appendInTurn = async (
+    threadId: string,
+    content: string,
+    controller: AbortController,
+    isNewThread: boolean,
+  ) => {
+    const turn = await serialiser.acquire(threadId, { controller, settleActiveRuns: !isNewThread });
     try {
       return { turn, userMessage: await app.engine.appendMessage(threadId, { content }) };
     } catch (error) {
@@ -85,14 +94,16 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       },
     },
     async (request, reply) => {
-      await gate.admit();
+      // Usually undefined (start now): no await, so no extra turn of the microtask queue.
+      const admission = gate.admit();
+      if (admission) await admission;
       const body = request.body;
       // One controller per stream: the client leaving, a newer send and shutdown all abort it.
       const controller = new AbortController();
       const signal = watchDisconnect(reply.raw, controller);
       const preface: AssistantStreamEvent[] = [];
       let threadId: string;
-      /** A thread this send creates: journaled together with the user message, in one commit. */
+      /** A thread this send creates: journaled together with the user message. */
       let newThread: ThreadRecord | undefined;
       if (body.threadId) {
         threadId = (await findOwnedThread(app, body.threadId, request.userId)).id;
@@ -115,7 +126,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
         };
       }
 
-      const { turn, userMessage } = await appendInTurn(threadId, body.content, controller).catch(
+      const { turn, userMessage } = await appendInTurn(threadId, body.content, controller, !!newThread).catch(
         (error: unknown) => {
           // The engine made the thread but took no message: keep the (empty) thread in the history.
           if (newThread) app.recorder.recordThread(newThread);
@@ -176,7 +187,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       },
     },
     async (request, reply) => {
-      await gate.admit();
+      const admission = gate.admit();
+      if (admission) await admission;
       const { threadId, runId, toolOutputs } = request.body;
       const controller = new AbortController();
       const signal = watchDisconnect(reply.raw, controller);

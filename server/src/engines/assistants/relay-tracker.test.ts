@@ -1,27 +1,17 @@
-import type { AssistantStreamEvent, Message, Run, RunStep } from '@threadline/shared';
+import { inProgressRunStep, type AssistantStreamEvent, type Message, type Run } from '@threadline/shared';
 import { describe, expect, it } from 'vitest';
 import { runFixture } from '../../../test/helpers/assistants-objects.js';
 import { RelayTracker } from './relay-tracker.js';
 
 const run = (status: Run['status']): Run => runFixture(status);
-const step: RunStep = {
+const step = inProgressRunStep({
   id: 'step_1',
-  object: 'thread.run.step',
-  created_at: 1,
-  assistant_id: 'asst_1',
-  thread_id: 'thread_1',
-  run_id: 'run_1',
-  type: 'message_creation',
-  status: 'in_progress',
-  step_details: { type: 'message_creation', message_creation: { message_id: 'msg_1' } },
-  last_error: null,
-  expired_at: null,
-  cancelled_at: null,
-  failed_at: null,
-  completed_at: null,
-  metadata: null,
-  usage: null,
-};
+  createdAt: 1,
+  assistantId: 'asst_1',
+  threadId: 'thread_1',
+  runId: 'run_1',
+  details: { type: 'message_creation', message_creation: { message_id: 'msg_1' } },
+});
 const message: Message = {
   id: 'msg_1',
   object: 'thread.message',

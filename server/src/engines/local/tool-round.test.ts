@@ -1,4 +1,4 @@
-import type { FunctionToolCall, RunStep } from '@threadline/shared';
+import { inProgressRunStep, type FunctionToolCall } from '@threadline/shared';
 import { describe, expect, it } from 'vitest';
 import { completedToolStep, toolRoundOf } from './tool-round.js';
 
@@ -8,27 +8,17 @@ const call = (id: string, name: string): FunctionToolCall => ({
   function: { name, arguments: `{"id":"${id}"}` },
 });
 const calls = [call('call_a', 'weather'), call('call_b', 'clock')];
-const waitingStep: RunStep = {
+const waitingStep = inProgressRunStep({
   id: 'step_1',
-  object: 'thread.run.step',
-  created_at: 1,
-  assistant_id: 'asst_1',
-  thread_id: 'thread_1',
-  run_id: 'run_1',
-  type: 'tool_calls',
-  status: 'in_progress',
-  step_details: {
+  createdAt: 1,
+  assistantId: 'asst_1',
+  threadId: 'thread_1',
+  runId: 'run_1',
+  details: {
     type: 'tool_calls',
     tool_calls: calls.map((pending) => ({ ...pending, function: { ...pending.function, output: null } })),
   },
-  last_error: null,
-  expired_at: null,
-  cancelled_at: null,
-  failed_at: null,
-  completed_at: null,
-  metadata: null,
-  usage: null,
-};
+});
 
 describe('completedToolStep', () => {
   it.each<[string, { tool_call_id: string; output: string }[], string[]]>([

@@ -14,7 +14,7 @@ export const ndjsonMediaType = 'application/x-ndjson';
 export const framingFor = (accept: string | undefined): StreamFraming =>
   accept?.toLowerCase().includes(ndjsonMediaType) ? 'ndjson' : 'sse';
 
-export function streamHeaders(framing: StreamFraming): Record<string, string> {
+function streamHeaders(framing: StreamFraming): Record<string, string> {
   return {
     'content-type':
       framing === 'sse' ? 'text/event-stream; charset=utf-8' : `${ndjsonMediaType}; charset=utf-8`,
@@ -25,6 +25,20 @@ export function streamHeaders(framing: StreamFraming): Record<string, string> {
 }
 
 type Headers = Record<string, string | number | string[] | undefined>;
+
+/**
+ * The head of a stream response: the headers already set for it (security, rate limit, CORS) with
+ * the stream's own on top, minus unset values and any content length.
+ */
+export function streamHead(
+  framing: StreamFraming,
+  inherited: Headers,
+): Record<string, string | number | string[]> {
+  const head: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(inherited))
+    if (value !== undefined && name !== 'content-length') head[name] = value;
+  return Object.assign(head, streamHeaders(framing));
+}
 
 /** Frames beyond this many characters are written at once instead of waiting for the tick. */
 const flushAtChars = 16 * 1024;
@@ -58,13 +72,10 @@ export class EventStreamWriter {
   }
 
   open(extraHeaders: Headers = {}): void {
-    const headers: Headers = { ...extraHeaders, ...streamHeaders(this.framing) };
-    delete headers['content-length'];
-    for (const [name, value] of Object.entries(headers)) if (value === undefined) delete headers[name];
     this.response.removeHeader('content-length');
     // Handed to writeHead, not set one by one: with no header set on the response before, Node
     // formats them straight into the head.
-    this.response.writeHead(200, headers as Record<string, string | number | string[]>);
+    this.response.writeHead(200, streamHead(this.framing, extraHeaders));
     // The headers go out on the next tick at the latest: with the first frames when there are any.
     this.scheduleFlush();
     if (this.framing === 'sse') {

@@ -1,6 +1,6 @@
 import { encodeSseEvent, type AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
-import { streamHeaders } from '../../orchestrator/event-stream-writer.js';
+import { streamHead } from '../../orchestrator/event-stream-writer.js';
 import { toOpenAiError } from './openai-error.js';
 
 /**
@@ -13,10 +13,7 @@ export async function sendSse(
 ): Promise<void> {
   reply.hijack();
   const response = reply.raw;
-  const inherited: Record<string, string | number | string[]> = {};
-  for (const [name, value] of Object.entries(reply.getHeaders()))
-    if (value !== undefined) inherited[name] = value;
-  response.writeHead(200, { ...inherited, ...streamHeaders('sse') });
+  response.writeHead(200, streamHead('sse', reply.getHeaders()));
   const iterator = events[Symbol.asyncIterator]();
   let isClosed = false;
   response.on('close', () => {

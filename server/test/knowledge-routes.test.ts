@@ -143,17 +143,20 @@ describe('knowledge routes', () => {
     await upload(id, [
       { fileName: 'empty.md', content: '   \n' },
       { fileName: 'latin1.txt', content: Buffer.from([0x63, 0x61, 0x66, 0xe9]) },
+      { fileName: 'broken.pdf', content: fixture('onboarding.pdf').subarray(0, 300) },
     ]);
     const settled = await waitUntilSettled(id);
     expect(settled.map((file) => [file.status, file.lastError?.code])).toEqual([
       ['failed', 'invalid_file'],
       ['failed', 'invalid_file'],
+      ['failed', 'invalid_file'],
     ]);
     expect(settled[1]?.lastError?.message).toContain('UTF-8');
+    expect(settled[2]?.lastError?.message).toBe('the PDF could not be read (damaged or not a PDF?)');
     const store = vectorStoreSummarySchema.parse(
       (await app.inject({ url: apiPaths.vectorStore(id) })).json(),
     );
-    expect(store.fileCounts).toMatchObject({ failed: 2, completed: 0, total: 2 });
+    expect(store.fileCounts).toMatchObject({ failed: 3, completed: 0, total: 3 });
   });
 
   it('deletes a file with its chunks, so search no longer finds it', async () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,5 +60,35 @@ describe('createBackgroundCheckpointer', () => {
     checkpointer.request();
     await checkpointer.close();
     expect(errors.join()).toMatch(/missing\.db|unable to open|does not exist/i);
+  });
+
+  it('keeps a process that has nothing else to do alive until its worker has closed', () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
+    const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+    // An unreferenced worker let such a process end mid-close (exit code 13: a top-level await
+    // never settled), so whatever its shutdown had left to do after that never ran.
+    const script = `
+      const { statSync } = await import('node:fs');
+      const { openDatabase } = await import(${module('../db/database.ts')});
+      const { createBackgroundCheckpointer } = await import(${module('./background-checkpointer.ts')});
+      const database = openDatabase(${JSON.stringify(dataDir)});
+      database.pragma('wal_autocheckpoint = 0');
+      database.exec('CREATE TABLE rows (text TEXT)');
+      database.prepare('INSERT INTO rows VALUES (?)').run('x'.repeat(100000));
+      const before = statSync(database.name).size;
+      const checkpointer = createBackgroundCheckpointer(database.name, () => {}, { intervalMs: 20 });
+      // Once the worker has checkpointed, it is up and running.
+      while (statSync(database.name).size <= before) await new Promise((resolve) => setTimeout(resolve, 10));
+      await checkpointer.close();
+      database.close();
+      process.stdout.write('closed');
+    `;
+    const scriptFile = join(dataDir, 'close-and-exit.mjs');
+    writeFileSync(scriptFile, script);
+    const output = execFileSync(process.execPath, ['--import', 'tsx', scriptFile], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(output).toBe('closed');
   });
 });

@@ -99,6 +99,8 @@ export function createBackgroundCheckpointer(
       worker = null;
       if (!running) return;
       const exited = once(running, 'exit');
+      // Unreferenced, the worker would let the process end before it has closed its connection.
+      running.ref();
       running.postMessage('close');
       try {
         await exited;

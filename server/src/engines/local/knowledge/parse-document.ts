@@ -1,7 +1,7 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import mammoth from 'mammoth';
-import { PDFParse } from 'pdf-parse';
 import { htmlToText } from './html-to-text.js';
+import { PdfTextError, PdfTextWorker } from './pdf-text.js';
 
 /** Why a file could not be ingested; becomes the file's `last_error`. */
 export class IngestionError extends Error {
@@ -80,18 +80,28 @@ function decodeUtf8(bytes: Buffer): string {
   }
 }
 
+/** pdf.js runs in a worker thread of its own (see pdf-text.ts), started on the first PDF. */
+const pdfText = new PdfTextWorker();
+
+const pdfFailures: Record<PdfTextError['reason'], (error: PdfTextError) => [IngestionError['code'], string]> =
+  {
+    unreadable: () => ['invalid_file', 'the PDF could not be read (damaged or not a PDF?)'],
+    encrypted: () => [
+      'invalid_file',
+      'the PDF is password-protected; remove the password and upload it again',
+    ],
+    over_limit: (error) => ['invalid_file', `the PDF is too heavy to read: ${error.message}`],
+    stopped: () => ['server_error', 'the PDF reader stopped; try adding the file again'],
+  };
+
 async function extractPdf(bytes: Buffer): Promise<string> {
-  const parser = new PDFParse({ data: new Uint8Array(bytes) });
   try {
-    const result = await parser.getText();
     // pdf-parse marks page breaks with "-- n of m --" lines; they are layout, not content.
-    return result.text.replace(/^-- \d+ of \d+ --$/gm, '');
+    return (await pdfText.extract(bytes)).replace(/^-- \d+ of \d+ --$/gm, '');
   } catch (error) {
-    throw new IngestionError('invalid_file', 'the PDF could not be read (damaged or encrypted?)', {
-      cause: error,
-    });
-  } finally {
-    await parser.destroy();
+    if (!(error instanceof PdfTextError)) throw error;
+    const [code, message] = pdfFailures[error.reason](error);
+    throw new IngestionError(code, message, { cause: error });
   }
 }
 

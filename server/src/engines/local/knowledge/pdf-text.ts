@@ -105,7 +105,14 @@ export class PdfTextWorker {
     const job = this.queue.shift();
     if (!job) return this.idle();
     clearTimeout(this.idleTimer);
-    const worker = (this.worker ??= this.start());
+    let worker: Worker;
+    try {
+      worker = this.worker ??= this.start();
+    } catch (error) {
+      // No thread could be started (out of memory or threads): this document fails, the next tries again.
+      job.reject(new PdfTextError('stopped', 'the PDF reader could not start', { cause: error }));
+      return this.next();
+    }
     worker.ref();
     const timer = setTimeout(
       () =>

@@ -175,6 +175,6 @@ describe('thread history routes', () => {
       queue: unknown;
     }>();
     expect(health.store).toEqual({ kind: 'sqlite', reachable: true });
-    expect(health.queue).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null });
+    expect(health.queue).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 });
   });
 });

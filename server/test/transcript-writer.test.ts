@@ -74,7 +74,7 @@ describe('transcript writer', () => {
     await waitFor(() => recorder.status().depth === 0);
     expect((await store.getThread('alice', thread.id))?.messageCount).toBe(24);
     expect(faults.calls.map((call) => call.size)).toEqual([10, 10, 5]);
-    expect(recorder.status()).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null });
+    expect(recorder.status()).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 });
   });
 
   it('spills to the outbox when the queue is full and the database is down, then catches up in order', async () => {
@@ -182,6 +182,10 @@ describe('transcript writer', () => {
       'd',
     ]);
     expect(createOutbox(database).deadCount()).toBe(1);
+    expect(recorder.status().dead).toBe(1);
+    await recorder.close(1000);
+    // A later process reports what an earlier one parked.
+    expect(writer().status().dead).toBe(1);
   });
 
   it('journals a new thread and its first message as one line of the log, all or nothing', async () => {

@@ -47,6 +47,8 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
   /** Lowest seq that is on disk but not in memory; null when memory holds everything pending. */
   let diskOnlyFromSeq: number | null = outbox.minSeq();
   let journalCount = outbox.count();
+  /** Records parked in the dead-letter table, by this process or an earlier one. */
+  let deadCount = outbox.deadCount();
   let batchLimit = batchSize;
   let attempt = 0;
   let lastError: string | null = null;
@@ -127,6 +129,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
             'transcript record rejected by the store; parked in outbox_dead',
           );
           journalCount -= outbox.moveToDead(only.seq, lastError);
+          deadCount += 1;
           removeFromMemory(new Set([only.seq]));
           continue;
         }
@@ -229,6 +232,7 @@ export function createTranscriptWriter(options: TranscriptWriterOptions): Transc
         outbox: Math.max(0, journalCount - memory.length),
         oldestPendingAgeMs: oldest === null ? null : Math.max(0, Date.now() - oldest),
         lastError,
+        dead: deadCount,
       };
     },
     async close(deadlineMs) {

@@ -39,7 +39,13 @@ export const healthRoutes: FastifyPluginAsyncZod<{ engineName: string }> = async
         sources.store?.().catch(() => ({ kind: 'sqlite' as const, reachable: false })) ??
           Promise.resolve({ kind: 'sqlite' as const, reachable: false }),
       ]);
-      const queue = sources.queue?.() ?? { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null };
+      const queue = sources.queue?.() ?? {
+        depth: 0,
+        outbox: 0,
+        oldestPendingAgeMs: null,
+        lastError: null,
+        dead: 0,
+      };
       const isHealthy = engine.reachable && store.reachable;
       const body: Health = {
         status: isHealthy ? 'ok' : 'degraded',

@@ -11,6 +11,8 @@ export const healthSchema = z.object({
     outbox: z.number().int().nonnegative(),
     oldestPendingAgeMs: z.number().nonnegative().nullable(),
     lastError: z.string().nullable(),
+    /** Records the store refused for good, parked in the outbox's dead-letter table. */
+    dead: z.number().int().nonnegative(),
   }),
 });
 export type Health = z.infer<typeof healthSchema>;

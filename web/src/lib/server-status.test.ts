@@ -11,7 +11,7 @@ const health: Health = {
   uptimeSeconds: 1,
   engine: { name: 'local', reachable: true },
   store: { kind: 'sqlite', reachable: true },
-  queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null },
+  queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 },
 };
 let healthRequests = 0;
 const server = setupServer(

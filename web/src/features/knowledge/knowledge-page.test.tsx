@@ -15,7 +15,7 @@ const healthy = {
   uptimeSeconds: 1,
   engine: { name: 'local', reachable: true },
   store: { kind: 'sqlite', reachable: true },
-  queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null },
+  queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 },
 };
 const server = setupServer(http.get('http://threadline.test/health', () => HttpResponse.json(healthy)));
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));

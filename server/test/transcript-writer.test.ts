@@ -74,7 +74,13 @@ describe('transcript writer', () => {
     await waitFor(() => recorder.status().depth === 0);
     expect((await store.getThread('alice', thread.id))?.messageCount).toBe(24);
     expect(faults.calls.map((call) => call.size)).toEqual([10, 10, 5]);
-    expect(recorder.status()).toEqual({ depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 });
+    expect(recorder.status()).toEqual({
+      depth: 0,
+      outbox: 0,
+      oldestPendingAgeMs: null,
+      lastError: null,
+      dead: 0,
+    });
   });
 
   it('spills to the outbox when the queue is full and the database is down, then catches up in order', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiPaths, healthSchema } from '@threadline/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../../server/src/app.js';
 import { listenBacklog } from '../../server/src/listen-options.js';
@@ -23,7 +24,8 @@ import { SyntheticEngine } from './synthetic-engine.js';
 /**
  * Relay overhead of /chat/stream, against a direct in-process call of the same synthetic engine
  * measured in the same run. The server runs in a child process (its own core), the clients
- * here, over loopback. Usage: npm run bench:stream [-- rounds]
+ * here, over loopback; it logs at the default level (info), as users run it, to /dev/null.
+ * Usage: npm run bench:stream [-- rounds]
  *   1. time to first event at 100 concurrent streams (added p50 ≤ 1 ms, p99 ≤ 5 ms), measured with a
  *      lean HTTP client (wrk-like) and, for comparison, with node:http's client, each against a
  *      bare node:http server too, in alternating blocks
@@ -43,7 +45,8 @@ const paceMs = 50;
 /** Child: the real app with the synthetic engine; reports its port and, on request, its memory. */
 async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, RATE_LIMIT_MAX: '1000000' });
+  // Logging as users run it (the default level), to /dev/null through pino's own destination.
+  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_MAX: '1000000', LOG_PRETTY: 'false' });
   const app = await buildBenchApp(config);
   // The same accept backlog as server.ts: with Node's default (511) a burst of 1,000 connections
   // overflows the accept queue and the kernel drops SYNs, retried by clients after 1 s and 3 s.
@@ -106,7 +109,10 @@ function createFloorServer(): Server {
  */
 async function buildBenchApp(config: Config): Promise<FastifyInstance> {
   try {
-    return await buildApp(config, { logger: false, engine: new SyntheticEngine() });
+    return await buildApp(config, {
+      engine: new SyntheticEngine(),
+      logStream: pino.destination({ dest: '/dev/null', sync: false }),
+    });
   } catch (error) {
     console.error(
       `bench: the full app failed to build (${String(error).split('\n')[0]}); measuring the chat slice`,

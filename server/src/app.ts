@@ -3,6 +3,7 @@ import sensible from '@fastify/sensible';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -12,7 +13,7 @@ import {
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions, RequestLogController } from './logger.js';
 import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
 import { enginePlugin } from './plugins/engine.js';
@@ -35,6 +36,8 @@ export type AppOverrides = {
   engine?: Engine;
   /** A transcript store built elsewhere (tests, benchmarks); the app does not close it. */
   transcriptStore?: TranscriptStore;
+  /** Where log lines go instead of standard output (tests, benchmarks). */
+  logStream?: DestinationStream;
 };
 
 /**
@@ -42,9 +45,10 @@ export type AppOverrides = {
  * thing. Order: external plugins → app plugins → routes.
  */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
-  const logger = overrides.logger === false ? false : (loggerOptions(config) ?? false);
+  const logger = overrides.logger === false ? false : (loggerOptions(config, overrides.logStream) ?? false);
   const app = Fastify({
     logger,
+    logController: new RequestLogController(),
     bodyLimit: 1024 * 1024,
     // Streams may run long. On close, idle keep-alive sockets are dropped (Fastify's default)
     // while streams in flight drain (see the chat routes' preClose hook).

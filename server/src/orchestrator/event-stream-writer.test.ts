@@ -34,6 +34,29 @@ describe('framingFor', () => {
 });
 
 describe('EventStreamWriter', () => {
+  it('calls afterFirstWrite once, after the head and the first frames were handed to the socket', async () => {
+    const seen: { headersSent: boolean; written: number }[] = [];
+    const url = await serve(async (response) => {
+      const writer = new EventStreamWriter(response, 'sse', 60_000);
+      let written = 0;
+      const write = response.write.bind(response);
+      response.write = ((chunk: string) => {
+        written += 1;
+        return write(chunk);
+      }) as typeof response.write;
+      writer.open({}, () => seen.push({ headersSent: response.headersSent, written }));
+      void writer.send(errorEvent('first'));
+      void writer.send(errorEvent('same tick'));
+      expect(seen).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      void writer.send(errorEvent('later'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      writer.end();
+    });
+    expect(await (await fetch(url)).text()).toContain('later');
+    expect(seen).toEqual([{ headersSent: true, written: 1 }]);
+  });
+
   it('writes SSE with stream headers, heartbeats while idle and done at the end', async () => {
     const url = await serve(async (response) => {
       const writer = new EventStreamWriter(response, 'sse', 100);

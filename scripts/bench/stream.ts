@@ -115,9 +115,10 @@ function createFloorServer(): Server {
  */
 async function buildBenchApp(config: Config): Promise<FastifyInstance> {
   try {
+    const isLogging = config.LOG_LEVEL !== 'silent';
     return await buildApp(config, {
       engine: new SyntheticEngine(),
-      logStream: pino.destination({ dest: '/dev/null', sync: false }),
+      ...(isLogging ? { logStream: pino.destination({ dest: '/dev/null', sync: false }) } : {}),
     });
   } catch (error) {
     console.error(

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiPaths, healthSchema } from '@threadline/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../../server/src/app.js';
 import { listenBacklog } from '../../server/src/listen-options.js';
+import { logDestination } from '../../server/src/logger.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
 import { installErrorHandling } from '../../server/src/errors/error-handler.js';
 import { authPlugin } from '../../server/src/plugins/auth.js';
@@ -24,9 +24,10 @@ import { SyntheticEngine } from './synthetic-engine.js';
 /**
  * Relay overhead of /chat/stream, against a direct in-process call of the same synthetic engine
  * measured in the same run with the same arrival pattern (callers started 10 ms apart, not all at
- * once). The server runs in a child process (its own core), the clients here, over loopback. The server does not log, as in earlier runs of this bench, so figures stay
- * comparable; BENCH_LOG_LEVEL=info logs as users run it by default (to /dev/null through pino's
- * own destination), which costs the added time to first event a few tenths of a millisecond here.
+ * once). The server runs in a child process (its own core), the clients here, over loopback. The
+ * server does not log, as in earlier runs of this bench, so figures stay comparable;
+ * BENCH_LOG_LEVEL=info logs as users run it by default (to /dev/null through the server's own
+ * batched destination, logDestination).
  * Usage: [BENCH_LOG_LEVEL=info] npm run bench:stream [-- rounds]
  *   1. time to first event at 100 concurrent streams (added p50 ≤ 1 ms, p99 ≤ 5 ms), measured with a
  *      lean HTTP client (wrk-like) and, for comparison, with node:http's client, each against a
@@ -124,7 +125,7 @@ async function buildBenchApp(config: Config): Promise<FastifyInstance> {
     const isLogging = config.LOG_LEVEL !== 'silent';
     return await buildApp(config, {
       engine: new SyntheticEngine(),
-      ...(isLogging ? { logStream: pino.destination({ dest: '/dev/null', sync: false }) } : {}),
+      ...(isLogging ? { logStream: logDestination('/dev/null') } : {}),
     });
   } catch (error) {
     console.error(

@@ -15,6 +15,7 @@ import {
 import { openDatabase } from '../src/db/database.js';
 import { createChatHarness, type ChatHarness } from './helpers/chat-harness.js';
 import { announceMongoSkip, mongoTestUri } from './helpers/mongo-test-uri.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 announceMongoSkip('persistence fault tests');
 const canStartServer = resolveMongoTestServer() !== undefined;
@@ -41,14 +42,6 @@ async function storedMessages(uri: string, dbName: string) {
     return { documents, copies };
   } finally {
     await client.close();
-  }
-}
-
-async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

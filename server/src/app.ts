@@ -62,11 +62,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installErrorHandling(app);
 
   await app.register(sensible);
-  await app.register(cors, {
-    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
-    credentials: true,
-    exposedHeaders: ['retry-after', 'x-thread-id'],
-  });
+  // Without configured origins there is nothing for CORS to allow: no hook on every request then
+  // (preflights are unknown routes, 404).
+  if (config.CORS_ORIGINS.length > 0)
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS,
+      credentials: true,
+      exposedHeaders: ['retry-after', 'x-thread-id'],
+    });
   await app.register(securityHeadersPlugin, {
     helmet: {
       contentSecurityPolicy: {

@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiPaths } from '@threadline/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/mongo-test-server/start.mjs';
 import { logFlushMs } from '../src/logger.js';
+import { startServerProcess } from './helpers/server-process.js';
 import { waitUntil } from './helpers/wait-until.js';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'threadline-log-output-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -21,50 +18,22 @@ type LogLine = { msg?: string; req?: { url?: string }; signal?: string };
  */
 describe('the log on standard output', () => {
   it('arrives in batches, within the flush interval, and is written out at shutdown', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        LOG_PRETTY: 'false',
-        MONGODB_URI: '',
-        AUTH_TOKENS: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, baseUrl, output, stdoutChunks } = await startServerProcess({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      MONGODB_URI: '',
+      AUTH_TOKENS: '',
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let output = '';
-    let chunks = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      chunks += 1;
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const lines = () =>
-      output
+      output()
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as LogLine);
     const completed = (url: string) =>
       lines().filter((line) => line.msg === 'request completed' && line.req?.url === url).length;
-    const baseUrl = `http://127.0.0.1:${port}`;
     try {
-      await waitUntil(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-          return fetch(`${baseUrl}${apiPaths.health}`).then(
-            (response) => response.ok,
-            () => false,
-          );
-        },
-        60_000,
-        'the server to listen',
-      );
-
       // A lone request's line is not held until a batch fills up: the periodic flush writes it.
       await fetch(`${baseUrl}${apiPaths.models}`);
       const askedAt = Date.now();
@@ -72,10 +41,10 @@ describe('the log on standard output', () => {
       expect(Date.now() - askedAt).toBeLessThan(logFlushMs + 1_000);
 
       // Many lines in a burst leave together, not one write each.
-      const chunksBefore = chunks;
+      const chunksBefore = stdoutChunks();
       await Promise.all(Array.from({ length: 40 }, () => fetch(`${baseUrl}${apiPaths.models}`)));
       await waitUntil(() => completed(apiPaths.models) === 41, 5_000, 'the lines of a burst');
-      expect(chunks - chunksBefore).toBeLessThan(10);
+      expect(stdoutChunks() - chunksBefore).toBeLessThan(10);
 
       // Lines logged on the way out are written before the process ends.
       child.kill('SIGTERM');

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiPaths, threadIdHeader } from '@threadline/shared';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  freePort,
   resolveMongoTestServer,
   startMongoTestServer,
   type MongoTestServer,
@@ -15,6 +13,7 @@ import {
 import { openDatabase } from '../src/db/database.js';
 import { createChatHarness, type ChatHarness } from './helpers/chat-harness.js';
 import { announceMongoSkip, mongoTestUri } from './helpers/mongo-test-uri.js';
+import { startServerProcess } from './helpers/server-process.js';
 import { waitUntil } from './helpers/wait-until.js';
 
 announceMongoSkip('persistence fault tests');
@@ -25,8 +24,6 @@ if (mongoTestUri !== '' && !canStartServer) {
   if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`CI: ${message}. Failing.`);
   console.warn(`\n${'!'.repeat(78)}\nSKIPPED: ${message}.\n${'!'.repeat(78)}\n`);
 }
-
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every stored message id with how often it is stored, straight from MongoDB. */
 async function storedMessages(uri: string, dbName: string) {
@@ -146,38 +143,15 @@ describe.skipIf(mongoTestUri === '' || !canStartServer)('persistence under fault
     });
 
     const startServer = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-        cwd: repositoryRoot,
-        env: {
-          ...process.env,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          DATA_DIR: dataDir,
-          MONGODB_URI: mongo.uri,
-          MONGODB_DB: 'threadline_kill',
-          LOG_LEVEL: 'warn',
-          AUTH_TOKENS: '',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const started = await startServerProcess({
+        DATA_DIR: dataDir,
+        MONGODB_URI: mongo.uri,
+        MONGODB_DB: 'threadline_kill',
+        LOG_LEVEL: 'warn',
+        AUTH_TOKENS: '',
       });
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const baseUrl = `http://127.0.0.1:${port}`;
-      await waitUntil(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-          return fetch(`${baseUrl}/health`).then(
-            (response) => response.ok,
-            () => false,
-          );
-        },
-        60_000,
-        'the server to listen',
-      );
-      server = child;
-      return { child, baseUrl };
+      server = started.child;
+      return started;
     };
 
     const chat = async (baseUrl: string, content: string, threadId?: string) => {

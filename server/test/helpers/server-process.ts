@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { apiPaths } from '@threadline/shared';
+import { freePort } from '../../../scripts/mongo-test-server/start.mjs';
+import { waitUntil } from './wait-until.js';
+
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+export type ServerProcess = {
+  child: ChildProcess;
+  baseUrl: string;
+  /** What the process wrote to standard output, then standard error, so far. */
+  output: () => string;
+  /** How many chunks standard output has arrived in so far. */
+  stdoutChunks: () => number;
+};
+
+/**
+ * `server/src/server.ts` in a process of its own, as users start it, on a free port of 127.0.0.1
+ * with `env` on top of this process's environment; resolves once `/health` answers.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+    cwd: repositoryRoot,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let stdoutChunks = 0;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    stdoutChunks += 1;
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`server exited: ${stdout}${stderr}`);
+        return fetch(`${baseUrl}${apiPaths.health}`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      60_000,
+      'the server to listen',
+    );
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, baseUrl, output: () => stdout + stderr, stdoutChunks: () => stdoutChunks };
+}

@@ -29,9 +29,10 @@ export const logFlushMs = 250;
  * Where JSON log lines go: standard output by default, written in batches. pino's default
  * destination hands every line to the libuv thread pool on its own; at `info`, with a line or two
  * per request, that hand-off cost a stream's time to first event ~0.2 ms here (on 2 cores the pool
- * thread competes with everything else). Batched, a busy server writes a few times a second. A
- * crash that kills the process outright (SIGKILL, out of memory) can lose the last ≤ 250 ms of
- * lines; an orderly exit, `process.exit` or an uncaught error included, writes them first.
+ * thread competes with everything else). Batched, a server at 100 requests a second writes about
+ * ten times a second. A crash that kills the process outright (SIGKILL, out of memory) can lose
+ * the last ≤ 250 ms of lines; an orderly exit, `process.exit` or an uncaught error included,
+ * writes them first.
  */
 export function logDestination(dest: number | string = 1): DestinationStream {
   return pino.destination({ dest, sync: false, minLength: logBatchBytes, periodicFlush: logFlushMs });

@@ -46,7 +46,6 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
   return {
     level: config.LOG_LEVEL,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    ...(isPretty ? {} : { stream: stream ?? logDestination() }),
     ...(isPretty
       ? {
           transport: {
@@ -54,7 +53,7 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
             options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
           },
         }
-      : {}),
+      : { stream: stream ?? logDestination() }),
   };
 }
 

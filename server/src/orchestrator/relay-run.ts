@@ -56,8 +56,9 @@ export async function relayRun(options: RelayOptions): Promise<void> {
 
   reply.hijack();
   const writer = new EventStreamWriter(reply.raw, options.framing, options.heartbeatMs);
+  // getHeaders() is already a copy of the reply's headers: the stream's own go straight onto it.
   // Logged once the first frames have left, not on their way.
-  writer.open({ ...reply.getHeaders(), ...options.headers }, () =>
+  writer.open(Object.assign(reply.getHeaders(), options.headers), () =>
     reply.log.info({ threadId: options.threadId }, 'stream started'),
   );
   for (const event of options.preface ?? []) {

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling: `local` with auth off, else the user a token or trusted proxy names. */
     userId: string;
+    /** Whether the path is public (no token, no rate limit), decided once per request by auth. */
+    isPublicPath: boolean;
   }
 }
 
@@ -63,10 +65,12 @@ export const authPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config }) => {
     const authenticate = createAuthenticate(options.config);
     app.decorateRequest('userId', '');
+    app.decorateRequest('isPublicPath', false);
     // A callback hook, not an async one: no promise per request on every route's path.
     app.addHook('onRequest', (request, _reply, done) => {
       const path = request.url.split('?')[0] ?? '/';
       if (isPublicPath(path)) {
+        request.isPublicPath = true;
         request.userId = localUserId;
         return done();
       }

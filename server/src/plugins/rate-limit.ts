@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError } from '../errors/app-error.js';
-import { isPublicPath } from './auth.js';
 import { closeRateLimitRedis, connectRateLimitRedis } from './rate-limit-redis.js';
 
 type RateLimitConfig = Pick<
@@ -39,7 +38,8 @@ export const rateLimitPlugin = fastifyPlugin(
       max: config.RATE_LIMIT_MAX,
       timeWindow: config.RATE_LIMIT_WINDOW_MS,
       keyGenerator: rateLimitKey(config),
-      allowList: (request) => isPublicPath(request.url.split('?')[0] ?? '/'),
+      // Auth has already told public paths apart.
+      allowList: (request) => request.isPublicPath,
       ...(redis ? { redis, nameSpace: rateLimitRedisNamespace, skipOnError: true } : {}),
       errorResponseBuilder: (_request, context) =>
         new AppError('rate_limited', 429, `Too many requests; retry in ${context.after}.`),

@@ -59,7 +59,7 @@ const publicPaths = [
 ];
 
 /** Paths anyone may call: no token needed and no rate limit. */
-export const isPublicPath = (path: string) => publicPaths.some((pattern) => pattern.test(path));
+const isPublicPath = (path: string) => publicPaths.some((pattern) => pattern.test(path));
 
 export const authPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config }) => {

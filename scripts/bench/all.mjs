@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const benches = [
   'bench:retrieval',
+  'bench:answers',
   'bench:retrieval-scale',
   'bench:stream',
   'bench:persistence',

@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import type { SqliteDatabase } from '../../db/database.js';
 import type { Engine, FileApi, RunOptions, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './engine-store.js';
+import type { TermStatistics } from './knowledge/term-statistics.js';
 import { searchExistingStores } from './file-search-step.js';
 import { followRun } from './follow-run.js';
 import type { Page, PageQuery } from './json-table.js';
@@ -40,6 +41,8 @@ export type { LocalRunOptions } from './run-plan.js';
 export type KnowledgeLike = {
   vectorStores: VectorStoreApi;
   files: FileApi;
+  /** Term rarity over the indexed chunks; extractive answers use it to judge evidence. */
+  termStatistics?: TermStatistics;
   close(): Promise<void> | void;
 };
 
@@ -76,7 +79,7 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     const { config } = options;
     const taskDeps: RunTaskDeps = {
       store: this.store,
-      answererFor: createAnswererFor(config),
+      answererFor: createAnswererFor(config, options.knowledge.termStatistics),
       search: (vectorStoreIds, query, plan) =>
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
     };

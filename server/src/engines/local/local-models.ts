@@ -1,8 +1,9 @@
 import type { ModelInfo } from '@threadline/shared';
 import type { Config } from '../../config.js';
 import type { Answerer } from './answer/answer-piece.js';
-import { extractiveAnswerer } from './answer/extractive-answer.js';
 import { createLlmAnswerer } from './answer/llm-answerer.js';
+import { createPassageAnswerer } from './answer/passage-answer.js';
+import type { TermStatistics } from './knowledge/term-statistics.js';
 import { extractiveModelId } from './run-objects.js';
 
 export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
@@ -16,7 +17,7 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
     {
       id: extractiveModelId,
       ownedBy: 'threadline',
-      description: 'Model-free extractive answers: the most relevant retrieved sentences, each cited.',
+      description: 'Model-free extractive answers: the passage that answers the question, quoted and cited.',
     },
   ];
   if (config.LLM_BASE_URL) {
@@ -33,7 +34,11 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
  * Any model name other than the extractive one goes to the endpoint (it may serve several);
  * without an endpoint every run answers extractively.
  */
-export function createAnswererFor(config: ModelConfig): (model: string) => Answerer {
+export function createAnswererFor(
+  config: ModelConfig,
+  termStatistics?: TermStatistics,
+): (model: string) => Answerer {
+  const extractiveAnswerer = createPassageAnswerer(termStatistics);
   const llmAnswerer = config.LLM_BASE_URL
     ? createLlmAnswerer({ baseURL: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY ?? 'not-needed' })
     : null;

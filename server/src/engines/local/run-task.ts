@@ -2,13 +2,13 @@ import type { AssistantStreamEvent, Message, Run, RunStep } from '@threadline/sh
 import { APIError } from 'openai';
 import type { ToolOutput } from '../engine.js';
 import type { Answerer } from './answer/answer-piece.js';
+import { conversationQuestion } from './answer/conversation-question.js';
 import { AnswerMessage } from './answer-message.js';
 import { answerTurn } from './answer-turn.js';
 import type { EngineStore, RunContext } from './engine-store.js';
 import type { EventHub } from './event-hub.js';
 import { fileSearchStep, type SearchKnowledge } from './file-search-step.js';
 import { nowSeconds } from './ids.js';
-import { textOf } from './run-objects.js';
 import type { RunPlan } from './run-plan.js';
 import { RunPublisher } from './run-publisher.js';
 import { completedToolStep, toolRoundOf } from './tool-round.js';
@@ -92,8 +92,8 @@ export class RunTask {
     this.publisher.saveRun({ status: 'in_progress', started_at: nowSeconds() }, 'thread.run.in_progress');
     const { store } = this.deps;
     const conversation = store.allMessages(this.run.thread_id);
-    const question = [...conversation].reverse().find((message) => message.role === 'user');
-    const query = question ? textOf(question) : '';
+    // A follow-up ("how do I delete it?") is searched together with the question it continues.
+    const query = conversationQuestion(conversation).searchQuery;
     const hits = plan.isFileSearchOn
       ? await fileSearchStep({
           publisher: this.publisher,

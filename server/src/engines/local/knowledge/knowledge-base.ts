@@ -8,6 +8,7 @@ import type { SqliteDatabase } from '../../../db/database.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder } from './embedder.js';
+import { createTermStatistics } from './term-statistics.js';
 import { hybridSearch, type SearchResult } from './hybrid-search.js';
 import { IngestionQueue } from './ingestion-queue.js';
 import { migrateKnowledgeBase } from './knowledge-schema.js';
@@ -235,6 +236,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     attachFile,
     createFileBatch,
     searchDetailed,
+    termStatistics: createTermStatistics(database),
     store,
     database,
     vectors,

@@ -1,6 +1,7 @@
+// Today's (2026-11) sentence-picking extractive answerer, kept only as bench:answers' baseline.
 import type { SearchHit } from '@threadline/shared';
-import type { AnswerPiece, Answerer } from './answer-piece.js';
-import { noRelevantInformationText } from './no-answer.js';
+import type { AnswerPiece, Answerer } from '../../../server/src/engines/local/answer/answer-piece.js';
+import { noRelevantInformationText } from '../../../server/src/engines/local/answer/no-answer.js';
 import { queryTerms } from './query-terms.js';
 import { splitSentences } from './sentence-splitter.js';
 

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { corpusDir, repoRoot } from './retrieval-corpus.js';
+
+const questionSchema = z.object({
+  kind: z.enum(['follow-up', 'off-topic']).optional(),
+  q: z.string(),
+  then: z.string().optional(),
+  gold: z.array(z.string()).default([]),
+  ans: z.array(z.string()).default([]),
+});
+export type AnswerQuestion = z.infer<typeof questionSchema>;
+
+export type AnswerCorpus = {
+  name: string;
+  files: { fileName: string; bytes: Buffer }[];
+  questions: AnswerQuestion[];
+  followUps: AnswerQuestion[];
+  offTopic: AnswerQuestion[];
+  paraphrases: AnswerQuestion[];
+};
+
+const readQuestions = (path: string): AnswerQuestion[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => questionSchema.parse(JSON.parse(line)))
+    : [];
+
+function filesUnder(directory: string, extension: string): { fileName: string; bytes: Buffer }[] {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+    .map((path) => ({ fileName: basename(path), bytes: readFileSync(path) }));
+}
+
+function corpusOf(
+  name: string,
+  files: AnswerCorpus['files'],
+  questionDir: string,
+  prefix: string,
+): AnswerCorpus {
+  const conversations = readQuestions(join(questionDir, `${prefix}-answers.jsonl`));
+  return {
+    name,
+    files,
+    questions: readQuestions(join(questionDir, `${prefix}-qa.jsonl`)),
+    followUps: conversations.filter((question) => question.kind === 'follow-up'),
+    offTopic: conversations.filter((question) => question.kind === 'off-topic'),
+    paraphrases: readQuestions(join(questionDir, `${prefix}-paraphrases.jsonl`)),
+  };
+}
+
+/**
+ * The Git documentation (the test corpus beside the repository) and, as documents the answerer
+ * was not tuned on, Fastify's own documentation as installed in node_modules with question sets
+ * kept in scripts/bench/answer-sets.
+ */
+export function answerCorpora(): AnswerCorpus[] {
+  const corpora: AnswerCorpus[] = [];
+  const gitDocs = join(corpusDir, 'git-docs');
+  if (existsSync(gitDocs))
+    corpora.push(corpusOf('git-docs', filesUnder(gitDocs, '.txt'), corpusDir, 'git-docs'));
+  else console.error(`The Git docs corpus was not found at ${corpusDir}; skipping it.`);
+  const fastifyDocs = join(repoRoot, 'node_modules/fastify/docs');
+  if (existsSync(fastifyDocs))
+    corpora.push(
+      corpusOf(
+        'fastify-docs',
+        filesUnder(fastifyDocs, '.md'),
+        join(repoRoot, 'scripts/bench/answer-sets'),
+        'fastify-docs',
+      ),
+    );
+  return corpora;
+}

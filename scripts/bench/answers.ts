@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { AssistantStreamEvent, Message, SearchHit } from '@threadline/shared';
+import { loadConfig } from '../../server/src/config.js';
+import { openDatabase } from '../../server/src/db/database.js';
+import type { AnswerPiece } from '../../server/src/engines/local/answer/answer-piece.js';
+import { noRelevantInformationText } from '../../server/src/engines/local/answer/no-answer.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../server/src/engines/local/knowledge/knowledge-base.js';
+import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
+import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
+import { percentile } from './retrieval-corpus.js';
+import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sentence-answerer.js';
+
+/**
+ * Answer quality of the embedded default (local engine, extractive answers) against today's
+ * sentence-picking answerer, on the Git docs and on a second corpus (Fastify's docs) that the
+ * answerer was not tuned on. `npm run bench:answers`; BENCH_CORPUS=git-docs runs one corpus.
+ */
+type Answer = { text: string; citedFiles: string[]; firstTokenMs: number; totalMs: number };
+type Pipeline = (turns: string[]) => Promise<Answer>;
+
+const stemOf = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
+
+const isCorrect = (question: AnswerQuestion, answer: Answer) =>
+  question.ans.some((expected) => answer.text.toLowerCase().includes(expected.toLowerCase())) &&
+  answer.citedFiles.some((file) => question.gold.includes(stemOf(file)));
+
+/** Today's path: search the last message as typed, answer with the sentence picker. */
+function baselinePipeline(knowledge: KnowledgeBase, vectorStoreId: string): Pipeline {
+  return async (turns) => {
+    const started = performance.now();
+    const query = turns[turns.length - 1] ?? '';
+    const hits: SearchHit[] = await knowledge.vectorStores.search([vectorStoreId], {
+      query,
+      maxNumResults: 20,
+    });
+    const pieces: AsyncIterable<AnswerPiece> =
+      hits.length === 0
+        ? (async function* () {
+            yield { type: 'text' as const, text: noRelevantInformationText };
+          })()
+        : sentenceAnswerer({
+            query,
+            hits,
+            conversation: [],
+            instructions: null,
+            model: 'extractive',
+            functionTools: [],
+            toolRounds: [],
+            signal: new AbortController().signal,
+          });
+    let text = '';
+    let firstTokenMs = Number.NaN;
+    const citedFiles: string[] = [];
+    for await (const piece of pieces) {
+      if (piece.type === 'text') {
+        if (Number.isNaN(firstTokenMs)) firstTokenMs = performance.now() - started;
+        text += piece.text;
+      } else if (piece.type === 'citation') {
+        const hit = hits[piece.source];
+        if (hit) citedFiles.push(hit.fileName);
+      }
+    }
+    return { text, citedFiles, firstTokenMs, totalMs: performance.now() - started };
+  };
+}
+
+/** The real engine: one thread per conversation, every turn a run streamed as a client sees it. */
+function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: string): Pipeline {
+  const fileNames = new Map<string, string>();
+  const fileNameOf = async (fileId: string) => {
+    if (!fileNames.has(fileId)) {
+      const file = await engine.vectorStores.getFile(vectorStoreId, fileId);
+      fileNames.set(fileId, file?.fileName ?? fileId);
+    }
+    return fileNames.get(fileId) ?? fileId;
+  };
+  return async (turns) => {
+    const thread = await engine.createThread({ vectorStoreIds: [vectorStoreId] });
+    let answer: Answer = { text: '', citedFiles: [], firstTokenMs: Number.NaN, totalMs: Number.NaN };
+    for (const turn of turns) {
+      await engine.appendMessage(thread.id, { content: turn });
+      const started = performance.now();
+      let firstTokenMs = Number.NaN;
+      let message: Message | null = null;
+      const events: AsyncIterable<AssistantStreamEvent> = engine.streamRun(
+        thread.id,
+        { vectorStoreIds: [vectorStoreId] },
+        new AbortController().signal,
+      );
+      for await (const event of events) {
+        if (event.event === 'thread.message.delta' && Number.isNaN(firstTokenMs))
+          firstTokenMs = performance.now() - started;
+        if (event.event === 'thread.message.completed') message = event.data;
+      }
+      const content = message?.content.find((part) => part.type === 'text');
+      const text = content?.type === 'text' ? content.text.value : '';
+      const fileIds =
+        content?.type === 'text'
+          ? content.text.annotations.flatMap((annotation) =>
+              annotation.type === 'file_citation' ? [annotation.file_citation.file_id] : [],
+            )
+          : [];
+      const citedFiles = await Promise.all(fileIds.map(fileNameOf));
+      answer = { text, citedFiles, firstTokenMs, totalMs: performance.now() - started };
+    }
+    return answer;
+  };
+}
+
+type SetScore = {
+  correct: number;
+  total: number;
+  firstTokenMs: number[];
+  totalMs: number[];
+  misses: string[];
+};
+
+async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: 'answer' | 'refusal') {
+  const score: SetScore = { correct: 0, total: questions.length, firstTokenMs: [], totalMs: [], misses: [] };
+  for (const question of questions) {
+    const answer = await pipeline(question.then ? [question.q, question.then] : [question.q]);
+    const isGood = kind === 'refusal' ? answer.citedFiles.length === 0 : isCorrect(question, answer);
+    if (isGood) score.correct += 1;
+    else
+      score.misses.push(`${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`);
+    if (!Number.isNaN(answer.firstTokenMs)) score.firstTokenMs.push(answer.firstTokenMs);
+    score.totalMs.push(answer.totalMs);
+  }
+  return score;
+}
+
+const share = (score: SetScore) => (score.total === 0 ? Number.NaN : score.correct / score.total);
+
+async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-answers-'));
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const database = openDatabase(dataDir);
+  const knowledge = createKnowledgeBase({ database, dataDir, config });
+  const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+  try {
+    const store = await knowledge.vectorStores.create({ name: corpus.name });
+    const ingestStart = performance.now();
+    for (const file of corpus.files) await knowledge.vectorStores.addFile(store.id, file);
+    await knowledge.waitForIngestion(store.id);
+    const ingestSeconds = (performance.now() - ingestStart) / 1000;
+    console.log(
+      `\n## ${corpus.name}: ${corpus.files.length} files ingested in ${ingestSeconds.toFixed(1)} s; embeddings ${knowledge.embeddingModel}`,
+    );
+    const pipelines = {
+      threadline: enginePipeline(engine, store.id),
+      baseline: baselinePipeline(knowledge, store.id),
+    };
+    const rows: Array<[string, string, SetScore, SetScore]> = [];
+    const sets: Array<[string, string, AnswerQuestion[], 'answer' | 'refusal']> = [
+      ['answers correct', '≥ 0.85', corpus.questions, 'answer'],
+      ['follow-ups correct', '≥ 0.80', corpus.followUps, 'answer'],
+      ['off-topic refused', '≥ 0.90', corpus.offTopic, 'refusal'],
+      ['paraphrases correct', '≥ 0.70', corpus.paraphrases, 'answer'],
+    ];
+    for (const [label, target, questions, kind] of sets) {
+      if (questions.length === 0) continue;
+      rows.push([
+        label,
+        target,
+        await scoreSet(pipelines.threadline, questions, kind),
+        await scoreSet(pipelines.baseline, questions, kind),
+      ]);
+    }
+    console.log(
+      ['metric', 'target', 'threadline', 'baseline', 'n']
+        .map((cell, index) => cell.padEnd(index === 0 ? 22 : 12))
+        .join(''),
+    );
+    for (const [label, target, ours, theirs] of rows) {
+      console.log(
+        [label, target, share(ours).toFixed(2), share(theirs).toFixed(2), String(ours.total)]
+          .map((cell, index) => cell.padEnd(index === 0 ? 22 : 12))
+          .join(''),
+      );
+    }
+    const timing = (pick: (score: SetScore) => number[]) => {
+      const ours = rows.flatMap(([, , score]) => pick(score));
+      const theirs = rows.flatMap(([, , , score]) => pick(score));
+      return [ours, theirs] as const;
+    };
+    const [oursFirst, theirsFirst] = timing((score) => score.firstTokenMs);
+    const [oursTotal, theirsTotal] = timing((score) => score.totalMs);
+    for (const [label, ours, theirs] of [
+      ['first token p50 (ms)', oursFirst, theirsFirst],
+      ['first token p99 (ms)', oursFirst, theirsFirst],
+      ['answer p50 (ms)', oursTotal, theirsTotal],
+      ['answer p99 (ms)', oursTotal, theirsTotal],
+    ] as const) {
+      const fraction = label.includes('p99') ? 0.99 : 0.5;
+      const [mine, base] = [percentile(ours, fraction), percentile(theirs, fraction)];
+      console.log(
+        [
+          label,
+          label.startsWith('first token p50') ? '≤ 150' : '',
+          mine.toFixed(1),
+          base.toFixed(1),
+          `×${(mine / base).toFixed(2)}`,
+        ]
+          .map((cell, index) => cell.padEnd(index === 0 ? 22 : 12))
+          .join(''),
+      );
+    }
+    if (process.env.BENCH_VERBOSE === '1') {
+      for (const [label, , ours] of rows)
+        for (const miss of ours.misses) console.log(`  miss (${label}): ${miss}`);
+    }
+  } finally {
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_CORPUS;
+  for (const corpus of answerCorpora()) {
+    if (only && corpus.name !== only) continue;
+    await benchCorpus(corpus);
+  }
+  console.log(
+    '\n(baseline: the last message searched as typed and answered by the sentence picker this replaced)',
+  );
+}
+
+await main();

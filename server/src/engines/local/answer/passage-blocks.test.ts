@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { renderPassage, splitPassages } from './passage-blocks.js';
+
+describe('splitPassages', () => {
+  it('opens a passage at each Markdown heading and keeps fenced code verbatim', () => {
+    const passages = splitPassages(
+      '# Hashing\n\nCompute a digest with `createHash`:\n\n```js\nconst hash = createHash("sha256");\n  hash.update(text);\n```\n\n## Next\n\nMore.',
+    );
+    expect(passages.map((passage) => passage.label)).toEqual(['Hashing', 'Next']);
+    expect(passages[0]?.blocks).toEqual([
+      { type: 'paragraph', text: 'Compute a digest with `createHash`:' },
+      { type: 'code', text: 'const hash = createHash("sha256");\n  hash.update(text);' },
+    ]);
+  });
+
+  it.each([
+    ['an underlined AsciiDoc title', 'DESCRIPTION\n-----------\nSaves work.', 'DESCRIPTION', 'Saves work.'],
+    [
+      'an option term with its indented description',
+      '--soft::\n\tDoes not touch\n\tthe index.',
+      '--soft',
+      'Does not touch the index.',
+    ],
+    [
+      'two terms naming one option',
+      '-n::\n--dry-run::\n\tShow what would be done.',
+      '-n, --dry-run',
+      'Show what would be done.',
+    ],
+    [
+      'a heading followed by prose on the next line',
+      '## Festival\nEvery year the town meets.',
+      'Festival',
+      'Every year the town meets.',
+    ],
+  ])('reads %s', (_name, text, label, paragraph) => {
+    const [passage] = splitPassages(text);
+    expect(passage?.label).toBe(label);
+    expect(passage?.blocks[0]).toEqual({ type: 'paragraph', text: paragraph });
+  });
+
+  it('keeps AsciiDoc listing blocks and `$` transcripts as code', () => {
+    const [passage] = splitPassages(
+      'Undo a commit::\n+\n------------\n$ git commit ...\n$ git reset --soft HEAD^\n------------\n+\nThen edit.\n\n$ git stash pop\n$ git status',
+    );
+    expect(passage?.blocks).toEqual([
+      { type: 'code', text: '$ git commit ...\n$ git reset --soft HEAD^' },
+      { type: 'paragraph', text: 'Then edit.' },
+      { type: 'code', text: '$ git stash pop\n$ git status' },
+    ]);
+  });
+
+  it('keeps list items and table rows whole, one per line', () => {
+    const [passage] = splitPassages(
+      'Steps:\n\n- install it\n  with npm\n- start it\n\n| key | value |\n|---|---|\n| PORT | 8000 |',
+    );
+    expect(passage?.blocks).toEqual([
+      { type: 'paragraph', text: 'Steps:' },
+      { type: 'list', text: '- install it with npm\n- start it' },
+      { type: 'table', text: '| key | value |\n|---|---|\n| PORT | 8000 |' },
+    ]);
+  });
+});
+
+describe('renderPassage', () => {
+  it('puts the label on a line of its own and fences code with a fence longer than any backtick run', () => {
+    const [passage] = splitPassages('## Run\n\nStart it:\n\n```\nnpm start ``` here\n```');
+    expect(passage && renderPassage(passage)).toBe('**Run**\n\nStart it:\n\n````\nnpm start ``` here\n````');
+  });
+});

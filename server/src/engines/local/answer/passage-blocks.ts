@@ -1,0 +1,194 @@
+/**
+ * Splits a retrieved chunk into passages a person can read: each heading or definition term
+ * (Markdown `#`, AsciiDoc `==` and underlined titles, `--option::` terms) opens a passage that
+ * runs to the next one. Inside a passage, paragraphs are reflowed, code (fenced, `----`-delimited
+ * or `$`-prompted) is kept verbatim, and list items and table rows stay whole lines.
+ */
+export type Block = { type: 'paragraph' | 'code' | 'list' | 'table'; text: string };
+
+export type Passage = {
+  /** The heading or definition term the passage sits under, if the chunk shows it. */
+  label: string | null;
+  /** Whether the label is a definition term (an option or subcommand entry) rather than a heading. */
+  isTerm: boolean;
+  blocks: Block[];
+};
+
+const markdownFence = /^\s*(```|~~~)/;
+const asciidocDelimiter = /^(-{4,}|\.{4,})\s*$/;
+const containerDelimiter = /^(={4,}|\*{4,}|_{4,}|--)\s*$/;
+const atxHeading = /^(#{1,6}|={1,6})[ \t]+(.+?)[ \t#=]*$/;
+const underline = /^(=+|-+|~+|\^+|\++)[ \t]*$/;
+const definitionTerm = /^(\S.*?)(::|;;)\s*$/;
+const attributeLine = /^\[[^\]]*\]\s*$/;
+const listItem = /^\s*([-*+•]|\d+[.)]|<\d+>)\s+\S/;
+const tableRow = /^\s*\|/;
+
+export function splitPassages(text: string): Passage[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const passages: Passage[] = [];
+  let passage: Passage = { label: null, isTerm: false, blocks: [] };
+  let paragraph: string[] = [];
+  let list: string[] = [];
+  let table: string[] = [];
+  let code: string[] | null = null;
+  let closeCode: RegExp | null = null;
+
+  const flush = () => {
+    if (paragraph.length > 0) passage.blocks.push({ type: 'paragraph', text: reflow(paragraph) });
+    if (list.length > 0) passage.blocks.push({ type: 'list', text: list.join('\n') });
+    if (table.length > 0) passage.blocks.push({ type: 'table', text: table.join('\n') });
+    paragraph = [];
+    list = [];
+    table = [];
+  };
+  const open = (label: string, isTerm = false) => {
+    flush();
+    if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
+    passage = { label, isTerm, blocks: [] };
+  };
+
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (code !== null) {
+      if (closeCode?.test(line)) {
+        passage.blocks.push({ type: 'code', text: dedent(code).join('\n') });
+        code = null;
+      } else code.push(line);
+      continue;
+    }
+    const trimmed = line.trim();
+    const next = lines[index + 1];
+    const fence = markdownFence.exec(line);
+    if (fence?.[1]) {
+      flush();
+      code = [];
+      closeCode = new RegExp(`^\\s*${fence[1] === '```' ? '```' : '~~~'}\\s*$`);
+      continue;
+    }
+    if (asciidocDelimiter.test(trimmed) && !isUnderlineOf(lines[index - 1], trimmed)) {
+      flush();
+      code = [];
+      closeCode = new RegExp(`^${trimmed.replace(/\./g, '\\.')}\\s*$`);
+      continue;
+    }
+    const heading = atxHeading.exec(trimmed);
+    if (heading?.[2] && !/^\s/.test(line)) {
+      open(stripMarkup(heading[2]));
+      continue;
+    }
+    if (next !== undefined && trimmed !== '' && isUnderlineOf(line, next.trim())) {
+      open(stripMarkup(trimmed));
+      index += 1;
+      continue;
+    }
+    const term = definitionTerm.exec(line);
+    if (term?.[1] && !/^\s/.test(line)) {
+      // Consecutive terms (`-n::` then `--dry-run::`) name one definition.
+      const label = stripMarkup(term[1]);
+      if (passage.blocks.length === 0 && paragraph.length === 0 && passage.isTerm)
+        passage.label = `${passage.label ?? ''}, ${label}`;
+      else open(label, true);
+      continue;
+    }
+    if (
+      trimmed === '' ||
+      trimmed === '+' ||
+      containerDelimiter.test(trimmed) ||
+      attributeLine.test(trimmed)
+    ) {
+      flush();
+      continue;
+    }
+    if (tableRow.test(line)) {
+      if (paragraph.length > 0 || list.length > 0) flush();
+      table.push(trimmed);
+      continue;
+    }
+    if (listItem.test(line)) {
+      if (paragraph.length > 0 || table.length > 0) flush();
+      list.push(trimmed);
+      continue;
+    }
+    if (list.length > 0 && /^\s+\S/.test(line)) {
+      // A wrapped list item continues on an indented line.
+      list[list.length - 1] = `${list[list.length - 1] ?? ''} ${trimmed}`;
+      continue;
+    }
+    if (isShellLine(trimmed) && paragraph.length === 0) {
+      // A `$ command` paragraph is a transcript: keep its lines as code.
+      flush();
+      const transcript = [line];
+      while (index + 1 < lines.length && (lines[index + 1] ?? '').trim() !== '')
+        transcript.push(lines[++index] ?? '');
+      passage.blocks.push({ type: 'code', text: dedent(transcript).join('\n') });
+      continue;
+    }
+    if (list.length > 0 || table.length > 0) flush();
+    paragraph.push(trimmed);
+  }
+  if (code !== null && code.length > 0) passage.blocks.push({ type: 'code', text: dedent(code).join('\n') });
+  flush();
+  if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
+  return passages.filter((item) => item.blocks.length > 0);
+}
+
+/** The passage as Markdown: its label in bold on a line of its own, code fenced, lists kept. */
+export function renderPassage(passage: Passage, blocks: readonly Block[] = passage.blocks): string {
+  const parts = blocks.map((block) => (block.type === 'code' ? fenceCode(block.text) : block.text));
+  if (passage.label) parts.unshift(`**${passage.label.replace(/\*/g, '')}**`);
+  return parts.join('\n\n');
+}
+
+/** Plain text of a passage, as the scorer and the citation quote see it. */
+export const passagePlainText = (passage: Passage, blocks: readonly Block[] = passage.blocks): string =>
+  [passage.label ?? '', ...blocks.map((block) => block.text)].filter((part) => part !== '').join('\n');
+
+function fenceCode(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}\n${text}\n${fence}`;
+}
+
+function isUnderlineOf(title: string | undefined, candidate: string): boolean {
+  const marker = underline.exec(candidate)?.[1];
+  const heading = title?.trim() ?? '';
+  if (!marker || heading === '' || /^[-=~^+*`|.[]/.test(heading) || definitionTerm.test(heading))
+    return false;
+  return marker.length >= 2 && Math.abs(marker.length - heading.length) <= 2;
+}
+
+const isShellLine = (line: string) => /^\$ \S/.test(line);
+
+/** Joins a paragraph's lines; AsciiDoc's `linkgit:git-add[1]` reads as `git-add(1)`. */
+function reflow(lines: readonly string[]): string {
+  return stripMarkup(lines.join(' ').replace(/\s+/g, ' ').trim());
+}
+
+function stripMarkup(text: string): string {
+  return text
+    .replace(/linkgit:([\w.-]+)\[(\d)\]/g, '$1($2)')
+    .replace(/\{litdd\}/g, '--')
+    .replace(/^'([^']+)'/, '$1')
+    .trim();
+}
+
+function dedent(lines: readonly string[]): string[] {
+  const indents = lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '    ').length ?? 0);
+  const common = indents.length > 0 ? Math.min(...indents) : 0;
+  return lines.map((line) => {
+    let removed = 0;
+    let position = 0;
+    while (
+      position < line.length &&
+      removed < common &&
+      (line[position] === ' ' || line[position] === '\t')
+    ) {
+      removed += line[position] === '\t' ? 4 : 1;
+      position += 1;
+    }
+    return line.slice(position).trimEnd();
+  });
+}

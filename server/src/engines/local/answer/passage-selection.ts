@@ -1,0 +1,235 @@
+import type { SearchHit } from '@threadline/shared';
+import { searchTerms } from '../knowledge/search-terms.js';
+import type { TermStatistics } from '../knowledge/term-statistics.js';
+import { everydayDiscount } from './common-english.js';
+import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
+
+export type SelectionInput = {
+  /** The user's latest message. */
+  focus: string;
+  /** Earlier questions a follow-up leans on, or null. */
+  context: string | null;
+  hits: readonly SearchHit[];
+  topicFileIds: readonly string[];
+  termStatistics?: TermStatistics | undefined;
+};
+
+export type ScoredPassage = {
+  /** Index of the hit (source) the passage comes from. */
+  source: number;
+  passage: Passage;
+  blocks: Block[];
+  /** Weighted share of the question's distinctive terms the passage (or its file's name) covers. */
+  coverage: number;
+  score: number;
+  /** Whether it carries a code block or command transcript (an example, for a how-to). */
+  hasCode: boolean;
+  coveredTerms: Set<string>;
+  /** Whether it comes from a file the conversation's last answer cited. */
+  isTopic: boolean;
+  /** The passages after it in the same chunk: where a how-to's example usually follows. */
+  following: Passage[];
+};
+
+export type Selection = {
+  passages: ScoredPassage[];
+  /** The best coverage found: below `minimumCoverage` the documents do not answer the question. */
+  coverage: number;
+  terms: Map<string, number>;
+};
+
+/**
+ * Share of what is distinctive in a question that must appear in one passage before it counts
+ * as an answer. Terms are weighted by rarity in the knowledge base (idf) and discounted when
+ * they are everyday English, so a passage matching only the common part of a question ("how do
+ * I change a flat *tire*") stays below it. Off-topic questions measured 0.00–0.35 on two
+ * unrelated document sets, answerable ones mostly 0.6–1.0 (`npm run bench:answers`).
+ */
+export const minimumCoverage = 0.4;
+
+const maxHitsRead = 8;
+const maxPassageCharacters = 1400;
+// A follow-up's earlier question picks the topic (retrieval, the files already cited); the
+// passage must answer the follow-up's own words.
+const contextWeight = 0.5;
+const earlierTieBreak = 0.05;
+const offTopicFollowUpWeight = 0.4;
+const titleMatchWeight = 0.7;
+
+export const isHowTo = (text: string) =>
+  /^\s*(how|can|could|what command|which command|show me|is there a way)\b/i.test(text);
+
+/**
+ * Cuts the top hits into passages and ranks them by how much of the question they cover
+ * (rare terms weigh more; a follow-up's own words weigh more than the earlier question's),
+ * favouring higher-ranked hits, the files the conversation is already about, and, for a
+ * how-to, passages that carry a command or code example.
+ */
+export function selectPassages(input: SelectionInput): Selection {
+  const focusTerms = new Set(searchTerms(input.focus));
+  const contextTerms = new Set(input.context ? searchTerms(input.context) : []);
+  const hits = input.hits.slice(0, maxHitsRead);
+  const idf = input.termStatistics
+    ? input.termStatistics([...focusTerms, ...contextTerms])
+    : localIdf([...focusTerms, ...contextTerms], hits);
+  const weightOf = (term: string) => (idf.get(term) ?? 1) * everydayDiscount(term);
+  const terms = new Map<string, number>();
+  const earlier = new Map<string, number>();
+  for (const term of focusTerms) terms.set(term, weightOf(term));
+  for (const term of contextTerms) if (!focusTerms.has(term)) earlier.set(term, weightOf(term));
+  const total = sum(terms.values());
+  const earlierTotal = sum(earlier.values());
+  if (total + earlierTotal === 0) return { passages: [], coverage: 0, terms };
+  const wantsCode = isHowTo(input.focus);
+  const questionKey = normalise(input.focus);
+  const topics = new Set(input.topicFileIds);
+  const seen = new Set<string>();
+  const passages: ScoredPassage[] = [];
+  hits.forEach((hit, source) => {
+    const fileTerms = new Set(searchTerms(hit.fileName.replace(/\.[^.]+$/, '')));
+    const chunkPassages = splitPassages(hit.text);
+    for (const [order, passage] of chunkPassages.entries()) {
+      const blocks = windowOf(passage, terms, wantsCode);
+      const text = passagePlainText(passage, blocks);
+      const key = normalise(text);
+      if (key.length < 12 || seen.has(key) || isEcho(key, questionKey)) continue;
+      seen.add(key);
+      const words = new Set(searchTerms(text).map(foldFinalE));
+      const coveredTerms = new Set<string>();
+      const matchedOf = (weights: Map<string, number>) => {
+        let matched = 0;
+        for (const [term, weight] of weights) {
+          if (words.has(foldFinalE(term))) {
+            matched += weight;
+            coveredTerms.add(term);
+          } else if (fileTerms.has(term)) matched += weight * titleMatchWeight;
+        }
+        return matched;
+      };
+      const matched = matchedOf(terms);
+      const matchedEarlier = matchedOf(earlier);
+      const ownCoverage = total > 0 ? matched / total : 0;
+      const earlierCoverage = earlierTotal > 0 ? matchedEarlier / earlierTotal : 0;
+      // Evidence for a follow-up may come from the subject it continues ("how do I delete it?"
+      // is answered where the tag was created); the ranking stays on the follow-up's own words.
+      const coverage =
+        earlier.size === 0
+          ? ownCoverage
+          : Math.max(
+              ownCoverage,
+              (matched + contextWeight * matchedEarlier) / (total + contextWeight * earlierTotal),
+            );
+      if (coverage === 0) continue;
+      const hasCode = blocks.some((block) => block.type === 'code');
+
+      const rankPrior = 1 / (1 + 0.3 * source);
+      // A how-to is answered by an example or by the entry for the option or subcommand that does it.
+      const codeBonus = wantsCode && (hasCode || passage.isTerm) ? 1.15 : 1;
+      const isTopic = topics.has(hit.fileId);
+      // A one-line summary (a manual's NAME line) names a topic rather than answering about it.
+      const brevity = text.length < 100 ? 0.85 : 1;
+      passages.push({
+        source,
+        passage,
+        blocks,
+        coverage,
+        hasCode,
+        coveredTerms,
+        following: chunkPassages.slice(order + 1, order + 3),
+        isTopic,
+        score: (ownCoverage + earlierTieBreak * earlierCoverage) * rankPrior * codeBonus * brevity,
+      });
+    }
+  });
+  // A follow-up continues the conversation: while the files the last answer cited hold
+  // evidence for it, a passage elsewhere that merely shares its words ("bring it back") is not it.
+  if (passages.some((passage) => passage.isTopic && passage.coverage >= minimumCoverage)) {
+    for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
+  }
+  passages.sort((left, right) => right.score - left.score);
+  return { passages, coverage: passages[0]?.coverage ?? 0, terms };
+}
+
+/** Passages to answer with: the best, plus one more only when it adds evidence the best lacks. */
+export function answerPassages(selection: Selection): ScoredPassage[] {
+  const [best, ...rest] = selection.passages;
+  if (!best) return [];
+  const chosen = [best];
+  const missing = (candidate: ScoredPassage) =>
+    [...candidate.coveredTerms].filter((term) => !best.coveredTerms.has(term));
+  const total = sum(selection.terms.values());
+  for (const candidate of rest.slice(0, 6)) {
+    if (candidate.score < best.score * 0.6) break;
+    if (best.isTopic && !candidate.isTopic) continue;
+    const added =
+      missing(candidate).reduce((value, term) => value + (selection.terms.get(term) ?? 0), 0) / total;
+    const addsExample = !best.hasCode && candidate.hasCode && candidate.source === best.source;
+    if (added >= 0.15 || addsExample) {
+      chosen.push(candidate);
+      break;
+    }
+  }
+  return chosen;
+}
+
+/** A long passage shrinks to the block that matches best, with the code example that follows it. */
+function windowOf(passage: Passage, terms: Map<string, number>, wantsCode: boolean): Block[] {
+  const length = (blocks: readonly Block[]) => blocks.reduce((sum, block) => sum + block.text.length, 0);
+  if (length(passage.blocks) <= maxPassageCharacters) return passage.blocks;
+  let bestIndex = 0;
+  let bestScore = -1;
+  passage.blocks.forEach((block, index) => {
+    const words = new Set(searchTerms(block.text));
+    let score = 0;
+    for (const [term, weight] of terms) if (words.has(term)) score += weight;
+    if (score > bestScore) {
+      bestScore = score;
+      bestIndex = index;
+    }
+  });
+  const window: Block[] = [];
+  for (let index = bestIndex; index < passage.blocks.length; index += 1) {
+    const block = passage.blocks[index];
+    if (!block) break;
+    if (window.length > 0 && length(window) + block.text.length > maxPassageCharacters) break;
+    window.push(block);
+    if (window.some((item) => item.type === 'code') && !wantsCode) break;
+    if (block.type === 'code') break;
+  }
+  // A code block on its own needs the sentence that introduces it.
+  const before = passage.blocks[bestIndex - 1];
+  if (window[0]?.type === 'code' && before && before.type !== 'code') window.unshift(before);
+  return window;
+}
+
+function localIdf(terms: readonly string[], hits: readonly SearchHit[]): Map<string, number> {
+  const documents = hits.map((hit) => new Set(searchTerms(hit.text)));
+  const weights = new Map<string, number>();
+  for (const term of terms) {
+    const found = documents.filter((words) => words.has(term)).length;
+    weights.set(term, Math.log(1 + (documents.length - found + 0.5) / (found + 0.5)));
+  }
+  return weights;
+}
+
+const sum = (values: Iterable<number>) => {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+};
+
+/**
+ * The index's stemmer leaves "remove" but turns "removed" into "remov"; matching a question to
+ * a passage folds a final e so the two meet (the index itself is left as it is stored).
+ */
+const foldFinalE = (term: string) => (term.length > 4 && term.endsWith('e') ? term.slice(0, -1) : term);
+
+const normalise = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/** The user's own question found in a document is not an answer to it. */
+const isEcho = (passageKey: string, questionKey: string) =>
+  questionKey.length > 0 && passageKey.includes(questionKey) && passageKey.length < questionKey.length * 1.6;

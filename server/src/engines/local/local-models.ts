@@ -40,7 +40,11 @@ export function createAnswererFor(
 ): (model: string) => Answerer {
   const extractiveAnswerer = createPassageAnswerer(termStatistics);
   const llmAnswerer = config.LLM_BASE_URL
-    ? createLlmAnswerer({ baseURL: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY ?? 'not-needed' })
+    ? createLlmAnswerer({
+        baseURL: config.LLM_BASE_URL,
+        apiKey: config.LLM_API_KEY ?? 'not-needed',
+        termStatistics,
+      })
     : null;
   return (model) => (llmAnswerer && model !== extractiveModelId ? llmAnswerer : extractiveAnswerer);
 }

@@ -176,4 +176,44 @@ describe('createLlmAnswerer', () => {
       { role: 'tool', tool_call_id: 'call_abc', content: 'sunny' },
     ]);
   });
+
+  it('shows the model the passages that answer, and cites exactly those passages', async () => {
+    const guide: SearchHit = {
+      fileId: 'file-c',
+      fileName: 'guide.md',
+      chunkId: 'c3',
+      score: 0.9,
+      text: '## Meals\n\nMeals are reimbursed up to 60 euros per day.\n\n## Parking\n\nParking is never reimbursed.',
+      keywordRank: 1,
+      vectorRank: 1,
+    };
+    reply = () => chatCompletionStream([{ content: 'Up to 60 euros a day [1].' }]);
+    const pieces = await collect(
+      input({ hits: [guide], conversation: [], query: 'How much are meals reimbursed per day?' }),
+    );
+    const system = String(requestSchema.parse(requests[0]).messages[0]?.content);
+    expect(system).toContain(
+      '[1] (file: guide.md)\n**Meals**\n\nMeals are reimbursed up to 60 euros per day.',
+    );
+    expect(pieces).toContainEqual({
+      type: 'citation',
+      source: 0,
+      quote: 'Meals\nMeals are reimbursed up to 60 euros per day.',
+    });
+  });
+
+  it("keeps the model's refusal as a refusal: no citation even when it adds a number", async () => {
+    reply = () =>
+      chatCompletionStream([
+        {
+          content:
+            "I couldn't find any relevant information in the knowledge base to answer that question. [1]",
+        },
+      ]);
+    const pieces = await collect(input());
+    expect(pieces.filter((piece) => piece.type === 'citation')).toEqual([]);
+    expect(String(requestSchema.parse(requests[0]).messages[0]?.content)).toContain(
+      `reply with exactly this sentence and cite nothing: "I couldn't find any relevant information`,
+    );
+  });
 });

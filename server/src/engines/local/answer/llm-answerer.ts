@@ -2,9 +2,42 @@ import OpenAI from 'openai';
 import { newId } from '../ids.js';
 import type { AnswerPiece, Answerer, AnswerInput } from './answer-piece.js';
 import { CitationStreamParser, type CitationStreamPiece } from './citation-stream.js';
-import { buildGroundedMessages, toChatTools } from './grounded-prompt.js';
+import type { TermStatistics } from '../knowledge/term-statistics.js';
+import { buildGroundedMessages, toChatTools, type GroundedSource } from './grounded-prompt.js';
+import { noRelevantInformationText } from './no-answer.js';
+import { passagePlainText, renderPassage } from './passage-blocks.js';
+import { selectAnswer } from './passage-answer.js';
+import { minimumCoverage } from './passage-selection.js';
 
 const maxQuoteCharacters = 2000;
+const maxPassageSources = 8;
+
+type Source = GroundedSource & { hitIndex: number; quote: string };
+
+/**
+ * When passages clearly answer the question, the model sees those passages (so its citations
+ * point at exactly what it read); otherwise the whole retrieved chunks, for it to judge.
+ */
+function groundedSources(input: AnswerInput, termStatistics?: TermStatistics): Source[] {
+  const selection = selectAnswer(input, termStatistics);
+  if (selection.coverage >= minimumCoverage) {
+    return selection.passages.slice(0, maxPassageSources).map((item) => ({
+      fileName: input.hits[item.source]?.fileName ?? '',
+      text: renderPassage(item.passage, item.blocks),
+      hitIndex: item.source,
+      quote: passagePlainText(item.passage, item.blocks),
+    }));
+  }
+  return input.hits.map((hit, hitIndex) => ({
+    fileName: hit.fileName,
+    text: hit.text,
+    hitIndex,
+    quote: hit.text.trim(),
+  }));
+}
+
+const refusalStart = noRelevantInformationText.slice(0, 30).toLowerCase();
+const isRefusal = (text: string) => text.trim().toLowerCase().replace(/[’]/g, "'").startsWith(refusalStart);
 
 /**
  * Grounded answers from an OpenAI-compatible chat-completions endpoint, streamed token by
@@ -14,6 +47,7 @@ export function createLlmAnswerer(options: {
   baseURL: string;
   apiKey: string;
   fetch?: typeof fetch;
+  termStatistics?: TermStatistics | undefined;
 }): Answerer {
   const client = new OpenAI({
     baseURL: options.baseURL,
@@ -23,10 +57,11 @@ export function createLlmAnswerer(options: {
   });
   return async function* (input: AnswerInput): AsyncIterable<AnswerPiece> {
     const tools = toChatTools(input.functionTools);
+    const sources = groundedSources(input, options.termStatistics);
     const stream = await client.chat.completions.create(
       {
         model: input.model,
-        messages: buildGroundedMessages(input),
+        messages: buildGroundedMessages(input, sources),
         stream: true,
         stream_options: { include_usage: true },
         ...(tools.length > 0 ? { tools } : {}),
@@ -35,16 +70,20 @@ export function createLlmAnswerer(options: {
     );
     const parser = new CitationStreamParser();
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
+    let text = '';
     const toPieces = (pieces: CitationStreamPiece[]): AnswerPiece[] =>
-      pieces.map((piece) =>
-        piece.type === 'text'
-          ? { type: 'text', text: piece.text }
-          : {
-              type: 'citation',
-              source: piece.number - 1,
-              quote: (input.hits[piece.number - 1]?.text ?? '').trim().slice(0, maxQuoteCharacters),
-            },
-      );
+      pieces.flatMap((piece): AnswerPiece[] => {
+        if (piece.type === 'text') {
+          text += piece.text;
+          return [{ type: 'text', text: piece.text }];
+        }
+        const source = sources[piece.number - 1];
+        // A refusal cites nothing, whatever numbers the model added to it.
+        if (!source || isRefusal(text)) return [];
+        return [
+          { type: 'citation', source: source.hitIndex, quote: source.quote.slice(0, maxQuoteCharacters) },
+        ];
+      });
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) yield* toPieces(parser.push(delta.content));

@@ -33,6 +33,8 @@ export type ScoredPassage = {
 
 export type Selection = {
   passages: ScoredPassage[];
+  /** Whether the question asks how to do something (an example then belongs in the answer). */
+  wantsCode: boolean;
   /** The best coverage found: below `minimumCoverage` the documents do not answer the question. */
   coverage: number;
   terms: Map<string, number>;
@@ -79,8 +81,9 @@ export function selectPassages(input: SelectionInput): Selection {
   for (const term of contextTerms) if (!focusTerms.has(term)) earlier.set(term, weightOf(term));
   const total = sum(terms.values());
   const earlierTotal = sum(earlier.values());
-  if (total + earlierTotal === 0) return { passages: [], coverage: 0, terms };
+  if (total + earlierTotal === 0) return { passages: [], coverage: 0, terms, wantsCode: false };
   const wantsCode = isHowTo(input.focus);
+  const subject = definitionSubject(input.focus);
   const questionKey = normalise(input.focus);
   const topics = new Set(input.topicFileIds);
   const seen = new Set<string>();
@@ -89,7 +92,7 @@ export function selectPassages(input: SelectionInput): Selection {
     const fileTerms = new Set(searchTerms(hit.fileName.replace(/\.[^.]+$/, '')));
     const chunkPassages = splitPassages(hit.text);
     for (const [order, passage] of chunkPassages.entries()) {
-      const blocks = windowOf(passage, terms, wantsCode);
+      const blocks = narrowItems(windowOf(passage, terms, wantsCode), terms);
       const text = passagePlainText(passage, blocks);
       const key = normalise(text);
       if (key.length < 12 || seen.has(key) || isEcho(key, questionKey)) continue;
@@ -128,6 +131,15 @@ export function selectPassages(input: SelectionInput): Selection {
       const isTopic = topics.has(hit.fileId);
       // A one-line summary (a manual's NAME line) names a topic rather than answering about it.
       const brevity = text.length < 100 ? 0.85 : 1;
+      // "What is X?" is answered by the sentence that says what X is, best in the section
+      // named after X itself (the README's "# Threadline", not "Deploying Threadline").
+      const definitionBonus = !subject
+        ? 1
+        : passage.label !== null && normalise(passage.label) === subject.name && subject.pattern.test(text)
+          ? 2.5
+          : subject.pattern.test(text)
+            ? 1.3
+            : 1;
       passages.push({
         source,
         passage,
@@ -137,7 +149,12 @@ export function selectPassages(input: SelectionInput): Selection {
         coveredTerms,
         following: chunkPassages.slice(order + 1, order + 3),
         isTopic,
-        score: (ownCoverage + earlierTieBreak * earlierCoverage) * rankPrior * codeBonus * brevity,
+        score:
+          (ownCoverage + earlierTieBreak * earlierCoverage) *
+          rankPrior *
+          codeBonus *
+          brevity *
+          definitionBonus,
       });
     }
   });
@@ -147,7 +164,7 @@ export function selectPassages(input: SelectionInput): Selection {
     for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
   }
   passages.sort((left, right) => right.score - left.score);
-  return { passages, coverage: passages[0]?.coverage ?? 0, terms };
+  return { passages, coverage: passages[0]?.coverage ?? 0, terms, wantsCode };
 }
 
 /** Passages to answer with: the best, plus one more only when it adds evidence the best lacks. */
@@ -159,11 +176,12 @@ export function answerPassages(selection: Selection): ScoredPassage[] {
     [...candidate.coveredTerms].filter((term) => !best.coveredTerms.has(term));
   const total = sum(selection.terms.values());
   for (const candidate of rest.slice(0, 6)) {
-    if (candidate.score < best.score * 0.6) break;
+    if (candidate.score < best.score * 0.35) break;
     if (best.isTopic && !candidate.isTopic) continue;
     const added =
       missing(candidate).reduce((value, term) => value + (selection.terms.get(term) ?? 0), 0) / total;
-    const addsExample = !best.hasCode && candidate.hasCode && candidate.source === best.source;
+    const addsExample =
+      selection.wantsCode && !best.hasCode && candidate.hasCode && candidate.source === best.source;
     if (added >= 0.15 || addsExample) {
       chosen.push(candidate);
       break;
@@ -200,6 +218,42 @@ function windowOf(passage: Passage, terms: Map<string, number>, wantsCode: boole
   const before = passage.blocks[bestIndex - 1];
   if (window[0]?.type === 'code' && before && before.type !== 'code') window.unshift(before);
   return window;
+}
+
+/** For "what is X?" / "what are Xs?": X, and a pattern finding "X is …" / "Xs are …" in a passage. */
+function definitionSubject(question: string): { name: string; pattern: RegExp } | null {
+  const match =
+    /^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\p{L}\p{N}][\p{L}\p{N} ._-]{0,40}?)\s*\??\s*$/iu.exec(
+      question,
+    );
+  if (!match?.[1]) return null;
+  const escaped = match[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { name: normalise(match[1]), pattern: new RegExp(`\\b${escaped}\\b[*_\`]*\\s+(?:is|are)\\b`, 'i') };
+}
+
+/**
+ * A long list or table answers with the items that match: table rows keep their header, and a
+ * block where nothing matches stays whole.
+ */
+function narrowItems(blocks: readonly Block[], terms: Map<string, number>): Block[] {
+  return blocks.map((block) => {
+    if (block.type !== 'list' && block.type !== 'table') return block;
+    const lines = block.text.split('\n');
+    const header = block.type === 'table' ? lines.slice(0, 2).filter((line) => /\|/.test(line)) : [];
+    const items = block.type === 'table' && /^\|?[\s:|-]+\|?$/.test(lines[1] ?? '') ? lines.slice(2) : lines;
+    if (items.length <= 2) return block;
+    const weightOfLine = (line: string) => {
+      const words = new Set(searchTerms(line).map(foldFinalE));
+      return sum([...terms].map(([term, weight]) => (words.has(foldFinalE(term)) ? weight : 0)));
+    };
+    const weights = items.map(weightOfLine);
+    const best = Math.max(...weights);
+    // Items that match at least half as well as the best one.
+    const matching = best > 0 ? items.filter((_line, index) => (weights[index] ?? 0) >= best / 2) : [];
+    if (matching.length === 0 || matching.length === items.length) return block;
+    const kept = block.type === 'table' && header.length === 2 ? [...header, ...matching] : matching;
+    return { type: block.type, text: kept.join('\n') };
+  });
 }
 
 function localIdf(terms: readonly string[], hits: readonly SearchHit[]): Map<string, number> {

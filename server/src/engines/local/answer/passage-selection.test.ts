@@ -1,0 +1,84 @@
+import type { SearchHit } from '@threadline/shared';
+import { describe, expect, it } from 'vitest';
+import { passagePlainText, renderPassage } from './passage-blocks.js';
+import { answerPassages, minimumCoverage, selectPassages } from './passage-selection.js';
+
+const hit = (fileName: string, text: string): SearchHit => ({
+  fileId: `file-${fileName}`,
+  fileName,
+  chunkId: `chunk-${fileName}`,
+  score: 1,
+  text,
+  keywordRank: 1,
+  vectorRank: 1,
+});
+
+const select = (focus: string, hits: SearchHit[], context: string | null = null) =>
+  selectPassages({ focus, context, hits, topicFileIds: [] });
+
+describe('selectPassages', () => {
+  it('answers "what is X" from the section named after X', () => {
+    const hits = [
+      hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),
+      hit('readme.md', '# Acme\n\nAcme is a chat backend for your documents.'),
+    ];
+    const [best] = select('What is Acme?', hits).passages;
+    expect(best && passagePlainText(best.passage, best.blocks)).toBe(
+      'Acme\nAcme is a chat backend for your documents.',
+    );
+  });
+
+  it('keeps a table header with only the rows that match', () => {
+    const table = [
+      '## Settings',
+      '',
+      '| setting | meaning |',
+      '|---|---|',
+      '| `PORT` | where the server listens |',
+      '| `RATE_LIMIT_MAX` | requests per user per window (rate limit) |',
+      '| `DATA_DIR` | where data lives |',
+    ].join('\n');
+    const [best] = select('What is the rate limit?', [hit('config.md', table)]).passages;
+    expect(best && renderPassage(best.passage, best.blocks)).toBe(
+      '**Settings**\n\n| setting | meaning |\n|---|---|\n| `RATE_LIMIT_MAX` | requests per user per window (rate limit) |',
+    );
+  });
+
+  it('never answers with the question itself', () => {
+    const hits = [
+      hit(
+        'faq.md',
+        '## Questions\n\nHow do I rotate the signing keys?\n\n## Keys\n\nRotate the signing keys with `acme keys rotate`.',
+      ),
+    ];
+    const [best] = select('How do I rotate the signing keys?', hits).passages;
+    expect(best && passagePlainText(best.passage, best.blocks)).toBe(
+      'Keys\nRotate the signing keys with `acme keys rotate`.',
+    );
+  });
+
+  it('finds too little evidence when only the everyday words of a question match', () => {
+    const hits = [
+      hit(
+        'guide.md',
+        '## Changing settings\n\nChange a setting on the settings page, then restart the server.',
+      ),
+    ];
+    expect(select('How do I change a flat tire on a car?', hits).coverage).toBeLessThan(minimumCoverage);
+    expect(select('How do I change a setting?', hits).coverage).toBeGreaterThanOrEqual(minimumCoverage);
+  });
+
+  it('adds a second passage only when it covers what the first does not', () => {
+    const hits = [
+      hit(
+        'a.md',
+        '## Backups\n\nBack up the database with `acme backup`.\n\n## Colours\n\nThe theme colour is blue.',
+      ),
+      hit('b.md', '## Restores\n\nRestore a backup with `acme restore`.'),
+    ];
+    const twoParts = answerPassages(select('How do I back up and restore the database?', hits));
+    expect(twoParts.map((item) => item.passage.label)).toEqual(['Backups', 'Restores']);
+    const onePart = answerPassages(select('How do I back up the database?', hits));
+    expect(onePart.map((item) => item.passage.label)).toEqual(['Backups']);
+  });
+});

@@ -11,6 +11,7 @@ import type { Config } from '../../config.js';
 import type { SqliteDatabase } from '../../db/database.js';
 import type { Engine, FileApi, RunOptions, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './engine-store.js';
+import type { PassageSimilarity } from './answer/answer-evidence.js';
 import type { TermStatistics } from './knowledge/term-statistics.js';
 import { searchExistingStores } from './file-search-step.js';
 import { followRun } from './follow-run.js';
@@ -41,8 +42,10 @@ export type { LocalRunOptions } from './run-plan.js';
 export type KnowledgeLike = {
   vectorStores: VectorStoreApi;
   files: FileApi;
-  /** Term rarity over the indexed chunks; extractive answers use it to judge evidence. */
+  /** Term rarity over the indexed chunks; answers weigh evidence with it. */
   termStatistics?: TermStatistics;
+  /** Question-to-passage similarity under the sentence-embedding model, when one runs. */
+  passageSimilarity?: PassageSimilarity;
   close(): Promise<void> | void;
 };
 
@@ -79,7 +82,10 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     const { config } = options;
     const taskDeps: RunTaskDeps = {
       store: this.store,
-      answererFor: createAnswererFor(config, options.knowledge.termStatistics),
+      answererFor: createAnswererFor(config, {
+        termStatistics: options.knowledge.termStatistics,
+        similarity: options.knowledge.passageSimilarity,
+      }),
       search: (vectorStoreIds, query, plan) =>
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
     };

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Answerer } from './answer/answer-piece.js';
 import { createLlmAnswerer } from './answer/llm-answerer.js';
 import { createPassageAnswerer } from './answer/passage-answer.js';
-import type { TermStatistics } from './knowledge/term-statistics.js';
+import type { AnswerEvidence } from './answer/answer-evidence.js';
 import { extractiveModelId } from './run-objects.js';
 
 export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
@@ -36,14 +36,14 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
  */
 export function createAnswererFor(
   config: ModelConfig,
-  termStatistics?: TermStatistics,
+  evidence: AnswerEvidence = {},
 ): (model: string) => Answerer {
-  const extractiveAnswerer = createPassageAnswerer(termStatistics);
+  const extractiveAnswerer = createPassageAnswerer(evidence);
   const llmAnswerer = config.LLM_BASE_URL
     ? createLlmAnswerer({
         baseURL: config.LLM_BASE_URL,
         apiKey: config.LLM_API_KEY ?? 'not-needed',
-        termStatistics,
+        evidence,
       })
     : null;
   return (model) => (llmAnswerer && model !== extractiveModelId ? llmAnswerer : extractiveAnswerer);

@@ -2,12 +2,10 @@ import OpenAI from 'openai';
 import { newId } from '../ids.js';
 import type { AnswerPiece, Answerer, AnswerInput } from './answer-piece.js';
 import { CitationStreamParser, type CitationStreamPiece } from './citation-stream.js';
-import type { TermStatistics } from '../knowledge/term-statistics.js';
 import { buildGroundedMessages, toChatTools, type GroundedSource } from './grounded-prompt.js';
 import { noRelevantInformationText } from './no-answer.js';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
-import { selectAnswer } from './passage-answer.js';
-import { minimumCoverage } from './passage-selection.js';
+import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 
 const maxQuoteCharacters = 2000;
 const maxPassageSources = 8;
@@ -18,9 +16,9 @@ type Source = GroundedSource & { hitIndex: number; quote: string };
  * When passages clearly answer the question, the model sees those passages (so its citations
  * point at exactly what it read); otherwise the whole retrieved chunks, for it to judge.
  */
-function groundedSources(input: AnswerInput, termStatistics?: TermStatistics): Source[] {
-  const selection = selectAnswer(input, termStatistics);
-  if (selection.coverage >= minimumCoverage) {
+async function groundedSources(input: AnswerInput, evidence?: AnswerEvidence): Promise<Source[]> {
+  const { chosen, selection } = await findAnswer(input, evidence);
+  if (chosen.length > 0) {
     return selection.passages.slice(0, maxPassageSources).map((item) => ({
       fileName: input.hits[item.source]?.fileName ?? '',
       text: renderPassage(item.passage, item.blocks),
@@ -47,7 +45,7 @@ export function createLlmAnswerer(options: {
   baseURL: string;
   apiKey: string;
   fetch?: typeof fetch;
-  termStatistics?: TermStatistics | undefined;
+  evidence?: AnswerEvidence | undefined;
 }): Answerer {
   const client = new OpenAI({
     baseURL: options.baseURL,
@@ -57,7 +55,7 @@ export function createLlmAnswerer(options: {
   });
   return async function* (input: AnswerInput): AsyncIterable<AnswerPiece> {
     const tools = toChatTools(input.functionTools);
-    const sources = groundedSources(input, options.termStatistics);
+    const sources = await groundedSources(input, options.evidence);
     const stream = await client.chat.completions.create(
       {
         model: input.model,

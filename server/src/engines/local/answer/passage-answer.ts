@@ -1,16 +1,8 @@
-import type { TermStatistics } from '../knowledge/term-statistics.js';
-import type { AnswerPiece, Answerer, AnswerInput } from './answer-piece.js';
-import { conversationQuestion } from './conversation-question.js';
+import type { AnswerPiece, Answerer } from './answer-piece.js';
+import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 import { noRelevantInformationText } from './no-answer.js';
 import { passagePlainText, renderPassage, type Passage } from './passage-blocks.js';
-import {
-  answerPassages,
-  isHowTo,
-  minimumCoverage,
-  selectPassages,
-  type ScoredPassage,
-  type Selection,
-} from './passage-selection.js';
+import type { ScoredPassage } from './passage-selection.js';
 
 /** Splits text into pieces of a few words (whitespace kept), so a passage streams as several deltas. */
 export function wordGroups(text: string, wordsPerGroup = 6): string[] {
@@ -39,19 +31,6 @@ function exampleAfter(item: ScoredPassage): Passage | null {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** The passages an answer rests on, read with the conversation; empty when the documents are silent. */
-export function selectAnswer(input: AnswerInput, termStatistics?: TermStatistics): Selection {
-  const question = conversationQuestion(input.conversation);
-  const focus = question.focus === '' ? input.query : question.focus;
-  return selectPassages({
-    focus,
-    context: question.context,
-    hits: input.hits,
-    topicFileIds: question.topicFileIds,
-    termStatistics,
-  });
-}
-
 /**
  * The default, model-free answer: the passage that answers the question, quoted as the
  * document has it (its heading, paragraphs, code kept verbatim), cited with that passage as the
@@ -59,15 +38,14 @@ export function selectAnswer(input: AnswerInput, termStatistics?: TermStatistics
  * distinctive in the question it says so and cites nothing. Yields to the event loop between
  * pieces so a cancel can land mid-answer.
  */
-export function createPassageAnswerer(termStatistics?: TermStatistics): Answerer {
+export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
   return async function* (input): AsyncIterable<AnswerPiece> {
-    const selection = selectAnswer(input, termStatistics);
-    const chosen = selection.coverage >= minimumCoverage ? answerPassages(selection) : [];
+    const { chosen, selection } = await findAnswer(input, evidence);
     if (chosen.length === 0) {
       yield { type: 'text', text: noRelevantInformationText };
       return;
     }
-    const wantsExample = isHowTo(conversationQuestion(input.conversation).focus || input.query);
+    const wantsExample = selection.wantsCode;
     for (const [index, item] of chosen.entries()) {
       const example = wantsExample && !item.hasCode ? exampleAfter(item) : null;
       const rendered = [renderPassage(item.passage, item.blocks), example ? renderPassage(example) : '']

@@ -22,6 +22,8 @@ export type ScoredPassage = {
   /** Weighted share of the question's distinctive terms the passage (or its file's name) covers. */
   coverage: number;
   score: number;
+  /** Cosine similarity to the question under a semantic model, when one ran. */
+  similarity: number | null;
   /** Whether it carries a code block or command transcript (an example, for a how-to). */
   hasCode: boolean;
   coveredTerms: Set<string>;
@@ -122,7 +124,6 @@ export function selectPassages(input: SelectionInput): Selection {
               ownCoverage,
               (matched + contextWeight * matchedEarlier) / (total + contextWeight * earlierTotal),
             );
-      if (coverage === 0) continue;
       const hasCode = blocks.some((block) => block.type === 'code');
 
       const rankPrior = 1 / (1 + 0.3 * source);
@@ -149,6 +150,7 @@ export function selectPassages(input: SelectionInput): Selection {
         coveredTerms,
         following: chunkPassages.slice(order + 1, order + 3),
         isTopic,
+        similarity: null,
         score:
           (ownCoverage + earlierTieBreak * earlierCoverage) *
           rankPrior *
@@ -164,7 +166,7 @@ export function selectPassages(input: SelectionInput): Selection {
     for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
   }
   passages.sort((left, right) => right.score - left.score);
-  return { passages, coverage: passages[0]?.coverage ?? 0, terms, wantsCode };
+  return { passages, coverage: Math.max(0, ...passages.map((item) => item.coverage)), terms, wantsCode };
 }
 
 /** Passages to answer with: the best, plus one more only when it adds evidence the best lacks. */

@@ -1,0 +1,89 @@
+import type { TermStatistics } from '../knowledge/term-statistics.js';
+import type { AnswerInput } from './answer-piece.js';
+import { conversationQuestion } from './conversation-question.js';
+import { passagePlainText } from './passage-blocks.js';
+import {
+  answerPassages,
+  minimumCoverage,
+  selectPassages,
+  type ScoredPassage,
+  type Selection,
+} from './passage-selection.js';
+
+/** Similarity of a question to passages under the knowledge base's sentence-embedding model. */
+export type PassageSimilarity = {
+  /** Cosine similarity to each passage, or null when no semantic model is running. */
+  score(question: string, passages: readonly string[], signal?: AbortSignal): Promise<number[] | null>;
+  /**
+   * The similarity at which a passage answers a question on meaning alone, for this model; null
+   * when the model's scale is unknown (an embeddings endpoint), so only word evidence can answer.
+   */
+  answerFloor(): number | null;
+};
+
+/** What the answerers weigh evidence with: term rarity and, when a model runs, meaning. */
+export type AnswerEvidence = {
+  termStatistics?: TermStatistics | undefined;
+  similarity?: PassageSimilarity | undefined;
+};
+
+export type FoundAnswer = {
+  selection: Selection;
+  /** The passages to answer with; empty when the documents do not answer the question. */
+  chosen: ScoredPassage[];
+  /** Best similarity of a passage to the question, when a semantic model ran. */
+  similarity: number | null;
+};
+
+const maxScoredBySimilarity = 24;
+const maxSimilarityCharacters = 1000;
+
+/**
+ * Finds the passages that answer the latest question of a conversation. Word evidence ranks the
+ * passages of the top hits; a semantic model, when one runs, re-ranks the best of them by
+ * meaning, so a question asked in other words than the documents use still finds its passage.
+ * The documents answer when one passage covers enough of the question's distinctive words, or
+ * comes close enough to its meaning.
+ */
+export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = {}): Promise<FoundAnswer> {
+  const question = conversationQuestion(input.conversation);
+  const focus = question.focus === '' ? input.query : question.focus;
+  const selection = selectPassages({
+    focus,
+    context: question.context,
+    hits: input.hits,
+    topicFileIds: question.topicFileIds,
+    termStatistics: evidence.termStatistics,
+  });
+  const similarity = await rerankByMeaning(selection, question.searchQuery || focus, evidence, input.signal);
+  const floor = evidence.similarity?.answerFloor() ?? null;
+  const isAnswered =
+    selection.coverage >= minimumCoverage || (floor !== null && similarity !== null && similarity >= floor);
+  return { selection, chosen: isAnswered ? answerPassages(selection) : [], similarity };
+}
+
+async function rerankByMeaning(
+  selection: Selection,
+  question: string,
+  evidence: AnswerEvidence,
+  signal: AbortSignal,
+): Promise<number | null> {
+  if (!evidence.similarity || selection.passages.length === 0) return null;
+  const candidates = selection.passages.slice(0, maxScoredBySimilarity);
+  const scores = await evidence.similarity.score(
+    question,
+    candidates.map((item) => passagePlainText(item.passage, item.blocks).slice(0, maxSimilarityCharacters)),
+    signal,
+  );
+  if (!scores) return null;
+  candidates.forEach((item, index) => {
+    item.similarity = scores[index] ?? 0;
+    // Words and meaning count alike; the passage both agree on wins.
+    item.score += item.similarity;
+  });
+  selection.passages = [
+    ...candidates.sort((left, right) => right.score - left.score),
+    ...selection.passages.slice(maxScoredBySimilarity),
+  ];
+  return Math.max(...candidates.map((item) => item.similarity ?? 0));
+}

@@ -60,6 +60,17 @@ describe('splitPassages', () => {
       { type: 'table', text: '| key | value |\n|---|---|\n| PORT | 8000 |' },
     ]);
   });
+
+  it('reads links as their text and drops HTML anchors', () => {
+    const [passage] = splitPassages(
+      '### `genReqId` <a id="gen-request-id"></a>\n\nSee [the logger](https://example.com/a_(b)) and <b>this</b>.\n\n- [`pino`](https://x.y/pino) logs',
+    );
+    expect(passage?.label).toBe('`genReqId`');
+    expect(passage?.blocks).toEqual([
+      { type: 'paragraph', text: 'See the logger and this.' },
+      { type: 'list', text: '- `pino` logs' },
+    ]);
+  });
 });
 
 describe('renderPassage', () => {

@@ -102,17 +102,17 @@ export function splitPassages(text: string): Passage[] {
     }
     if (tableRow.test(line)) {
       if (paragraph.length > 0 || list.length > 0) flush();
-      table.push(trimmed);
+      table.push(stripMarkup(trimmed));
       continue;
     }
     if (listItem.test(line)) {
       if (paragraph.length > 0 || table.length > 0) flush();
-      list.push(trimmed);
+      list.push(stripMarkup(trimmed));
       continue;
     }
     if (list.length > 0 && /^\s+\S/.test(line)) {
       // A wrapped list item continues on an indented line.
-      list[list.length - 1] = `${list[list.length - 1] ?? ''} ${trimmed}`;
+      list[list.length - 1] = `${list[list.length - 1] ?? ''} ${stripMarkup(trimmed)}`;
       continue;
     }
     if (isShellLine(trimmed) && paragraph.length === 0) {
@@ -160,13 +160,19 @@ function isUnderlineOf(title: string | undefined, candidate: string): boolean {
 
 const isShellLine = (line: string) => /^\$ \S/.test(line);
 
-/** Joins a paragraph's lines; AsciiDoc's `linkgit:git-add[1]` reads as `git-add(1)`. */
+/**
+ * Joins a paragraph's lines. Links read as their text, HTML anchors go, and AsciiDoc's
+ * `linkgit:git-add[1]` reads as `git-add(1)`: an answer quotes prose, not markup.
+ */
 function reflow(lines: readonly string[]): string {
   return stripMarkup(lines.join(' ').replace(/\s+/g, ' ').trim());
 }
 
 function stripMarkup(text: string): string {
   return text
+    .replace(/<a\s[^>]*>\s*<\/a>/gi, '')
+    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(/!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
     .replace(/linkgit:([\w.-]+)\[(\d)\]/g, '$1($2)')
     .replace(/\{litdd\}/g, '--')
     .replace(/^'([^']+)'/, '$1')

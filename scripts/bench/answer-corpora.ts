@@ -55,9 +55,10 @@ function corpusOf(
 }
 
 /**
- * The Git documentation (the test corpus beside the repository) and, as documents the answerer
- * was not tuned on, Fastify's own documentation as installed in node_modules with question sets
- * kept in scripts/bench/answer-sets.
+ * The Git documentation (the test corpus beside the repository); as documents the answerer was
+ * not tuned on, Fastify's own documentation as installed in node_modules; and the sample
+ * knowledge base (Threadline's docs), where time to first token is measured as a new user
+ * meets it. Question sets beyond the Git docs' live in scripts/bench/answer-sets.
  */
 export function answerCorpora(): AnswerCorpus[] {
   const corpora: AnswerCorpus[] = [];
@@ -75,5 +76,16 @@ export function answerCorpora(): AnswerCorpus[] {
         'fastify-docs',
       ),
     );
+  // The sample knowledge base that ships with the product: what a new user asks first.
+  const sample = [
+    'README.md',
+    'QUICK_START.md',
+    ...readdirSync(join(repoRoot, 'docs')).map((name) => `docs/${name}`),
+  ]
+    .filter((path) => path.endsWith('.md'))
+    .map((path) => ({ fileName: basename(path), bytes: readFileSync(join(repoRoot, path)) }));
+  corpora.push(
+    corpusOf('threadline-docs', sample, join(repoRoot, 'scripts/bench/answer-sets'), 'threadline-docs'),
+  );
   return corpora;
 }

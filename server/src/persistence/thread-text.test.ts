@@ -28,6 +28,11 @@ describe('messagePreview', () => {
     ['keeps short text', 'Done.', 'Done.'],
     ['collapses markdown line breaks', 'Line one\n\n- item', 'Line one - item'],
     ['cuts long text', `${'word '.repeat(60)}end`, `${'word '.repeat(32).trim()}…`],
+    [
+      'drops citation markers and Markdown',
+      '**Backups**\n\nBack up with `acme backup` 【1:0†docs/faq.md】.\n\n```\n$ acme backup\n```\n\n【1:1†a.md】',
+      'Backups Back up with acme backup. $ acme backup',
+    ],
   ])('%s', (_name, input, expected) => {
     expect(messagePreview(input)).toBe(expected);
   });

@@ -19,7 +19,20 @@ export function defaultThreadTitle(firstUserMessage: string): string {
   return title === '' ? 'New conversation' : title;
 }
 
-/** The last message of a thread as the history list shows it. */
+/**
+ * The last message of a thread as the history list shows it: plain words, without the answer's
+ * citation markers (`【1:0†faq.md】`) or Markdown (bold, backticks, code fences, heading marks).
+ */
 export function messagePreview(text: string): string {
-  return cutAtWord(collapse(text), maxPreviewLength);
+  return cutAtWord(collapse(plainText(text)), maxPreviewLength);
+}
+
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/【[^】]*】/g, '')
+    .replace(/^\s*(```|~~~)[^\n]*$/gm, '')
+    .replace(/^\s{0,3}#{1,6}\s+/gm, '')
+    .replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, '$1$2')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\s+([.,;:!?])/g, '$1');
 }

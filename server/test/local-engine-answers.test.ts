@@ -114,7 +114,7 @@ describe('local engine answers', () => {
     const answer = await ask(await newThread(), 'How do I compute a SHA-256 hash of a string?');
     expect(answer.text).toContain('**Hashing a string**\n\nTo compute a SHA-256 hash');
     expect(answer.text).toContain(
-      "```\nimport { createHash } from 'node:crypto';\nconst digest = createHash('sha256').update('hello').digest('hex');\n```",
+      "```js\nimport { createHash } from 'node:crypto';\nconst digest = createHash('sha256').update('hello').digest('hex');\n```",
     );
     expect(answer.citedFiles).toEqual(['crypto.md']);
     // The chip opens exactly the passage the answer quotes.

@@ -9,7 +9,7 @@ describe('splitPassages', () => {
     expect(passages.map((passage) => passage.label)).toEqual(['Hashing', 'Next']);
     expect(passages[0]?.blocks).toEqual([
       { type: 'paragraph', text: 'Compute a digest with `createHash`:' },
-      { type: 'code', text: 'const hash = createHash("sha256");\n  hash.update(text);' },
+      { type: 'code', text: 'const hash = createHash("sha256");\n  hash.update(text);', language: 'js' },
     ]);
   });
 

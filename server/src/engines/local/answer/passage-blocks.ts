@@ -4,7 +4,12 @@
  * runs to the next one. Inside a passage, paragraphs are reflowed, code (fenced, `----`-delimited
  * or `$`-prompted) is kept verbatim, and list items and table rows stay whole lines.
  */
-export type Block = { type: 'paragraph' | 'code' | 'list' | 'table'; text: string };
+export type Block = {
+  type: 'paragraph' | 'code' | 'list' | 'table';
+  text: string;
+  /** A fenced block's info string (`js`, `nginx`), kept so the client highlights it alike. */
+  language?: string;
+};
 
 export type Passage = {
   /** The heading or definition term the passage sits under, if the chunk shows it. */
@@ -14,7 +19,7 @@ export type Passage = {
   blocks: Block[];
 };
 
-const markdownFence = /^\s*(```|~~~)/;
+const markdownFence = /^\s*(```|~~~)\s*([\w+#.-]*)/;
 const asciidocDelimiter = /^(-{4,}|\.{4,})\s*$/;
 const containerDelimiter = /^(={4,}|\*{4,}|_{4,}|--)\s*$/;
 const atxHeading = /^(#{1,6}|={1,6})[ \t]+(.+?)[ \t#=]*$/;
@@ -32,6 +37,7 @@ export function splitPassages(text: string): Passage[] {
   let list: string[] = [];
   let table: string[] = [];
   let code: string[] | null = null;
+  let codeLanguage = '';
   let closeCode: RegExp | null = null;
 
   const flush = () => {
@@ -52,7 +58,7 @@ export function splitPassages(text: string): Passage[] {
     const line = lines[index] ?? '';
     if (code !== null) {
       if (closeCode?.test(line)) {
-        passage.blocks.push({ type: 'code', text: dedent(code).join('\n') });
+        passage.blocks.push(codeBlock(code, codeLanguage));
         code = null;
       } else code.push(line);
       continue;
@@ -63,12 +69,14 @@ export function splitPassages(text: string): Passage[] {
     if (fence?.[1]) {
       flush();
       code = [];
+      codeLanguage = fence[2] ?? '';
       closeCode = new RegExp(`^\\s*${fence[1] === '```' ? '```' : '~~~'}\\s*$`);
       continue;
     }
     if (asciidocDelimiter.test(trimmed) && !isUnderlineOf(lines[index - 1], trimmed)) {
       flush();
       code = [];
+      codeLanguage = '';
       closeCode = new RegExp(`^${trimmed.replace(/\./g, '\\.')}\\s*$`);
       continue;
     }
@@ -127,7 +135,7 @@ export function splitPassages(text: string): Passage[] {
     if (list.length > 0 || table.length > 0) flush();
     paragraph.push(trimmed);
   }
-  if (code !== null && code.length > 0) passage.blocks.push({ type: 'code', text: dedent(code).join('\n') });
+  if (code !== null && code.length > 0) passage.blocks.push(codeBlock(code, codeLanguage));
   flush();
   if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
   return passages.filter((item) => item.blocks.length > 0);
@@ -135,7 +143,9 @@ export function splitPassages(text: string): Passage[] {
 
 /** The passage as Markdown: its label in bold on a line of its own, code fenced, lists kept. */
 export function renderPassage(passage: Passage, blocks: readonly Block[] = passage.blocks): string {
-  const parts = blocks.map((block) => (block.type === 'code' ? fenceCode(block.text) : block.text));
+  const parts = blocks.map((block) =>
+    block.type === 'code' ? fenceCode(block.text, block.language) : block.text,
+  );
   if (passage.label) parts.unshift(`**${passage.label.replace(/\*/g, '')}**`);
   return parts.join('\n\n');
 }
@@ -144,11 +154,16 @@ export function renderPassage(passage: Passage, blocks: readonly Block[] = passa
 export const passagePlainText = (passage: Passage, blocks: readonly Block[] = passage.blocks): string =>
   [passage.label ?? '', ...blocks.map((block) => block.text)].filter((part) => part !== '').join('\n');
 
-function fenceCode(text: string): string {
+function fenceCode(text: string, language = ''): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence}\n${text}\n${fence}`;
+  return `${fence}${language}\n${text}\n${fence}`;
 }
+
+const codeBlock = (lines: readonly string[], language: string): Block =>
+  language === ''
+    ? { type: 'code', text: dedent(lines).join('\n') }
+    : { type: 'code', text: dedent(lines).join('\n'), language };
 
 function isUnderlineOf(title: string | undefined, candidate: string): boolean {
   const marker = underline.exec(candidate)?.[1];

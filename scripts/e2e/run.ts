@@ -212,17 +212,20 @@ async function main(): Promise<void> {
       await page.keyboard.press('Escape');
     });
 
-    await step('a how-to is answered with its passage: heading, then the command as a code block', async () => {
-      await ask(page, 'How do I put Threadline behind nginx?');
-      await waitForAnswerEnd(page);
-      const code = lastAnswer(page).locator('.markdown pre code');
-      assert((await code.count()) > 0, 'the answer shows no code block');
-      const command = (await code.first().textContent()) ?? '';
-      assert(command.includes('proxy_pass'), `the code block is not the proxy configuration: "${command}"`);
-      const heading = (await lastAnswer(page).locator('.markdown p strong').first().textContent()) ?? '';
-      assert(heading.trim() !== '', 'the passage has no heading of its own');
-      await shoot(page, '03b-chat-passage-with-code');
-    });
+    await step(
+      'a how-to is answered with its passage: heading, then the command as a code block',
+      async () => {
+        await ask(page, 'How do I put Threadline behind nginx?');
+        await waitForAnswerEnd(page);
+        const code = lastAnswer(page).locator('.markdown pre code');
+        assert((await code.count()) > 0, 'the answer shows no code block');
+        const command = (await code.first().textContent()) ?? '';
+        assert(command.includes('proxy_pass'), `the code block is not the proxy configuration: "${command}"`);
+        const heading = (await lastAnswer(page).locator('.markdown p strong').first().textContent()) ?? '';
+        assert(heading.trim() !== '', 'the passage has no heading of its own');
+        await shoot(page, '03b-chat-passage-with-code');
+      },
+    );
 
     // The stop step needs an answer slower than a click, so it runs against a second server
     // whose local engine streams from the slow fake LLM; every other step keeps the embedded

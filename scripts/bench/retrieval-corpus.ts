@@ -10,7 +10,11 @@ const questionSchema = z.object({ q: z.string(), gold: z.array(z.string()), ans:
 export type Question = z.infer<typeof questionSchema>;
 
 /** The Git documentation corpus and its questions, or a clear exit when they are absent. */
-export function loadCorpus(): { files: { fileName: string; bytes: Buffer }[]; questions: Question[] } {
+export function loadCorpus(): {
+  files: { fileName: string; bytes: Buffer }[];
+  questions: Question[];
+  paraphrases: Question[];
+} {
   const docsDir = join(corpusDir, 'git-docs');
   const questionsFile = join(corpusDir, 'git-docs-qa.jsonl');
   if (!existsSync(docsDir) || !existsSync(questionsFile)) {
@@ -23,12 +27,19 @@ export function loadCorpus(): { files: { fileName: string; bytes: Buffer }[]; qu
     .filter((name) => name.endsWith('.txt'))
     .sort()
     .map((fileName) => ({ fileName, bytes: readFileSync(join(docsDir, fileName)) }));
-  const questions = readFileSync(questionsFile, 'utf8')
+  const paraphrasesFile = join(corpusDir, 'git-docs-paraphrases.jsonl');
+  return {
+    files,
+    questions: readQuestions(questionsFile),
+    paraphrases: existsSync(paraphrasesFile) ? readQuestions(paraphrasesFile) : [],
+  };
+}
+
+const readQuestions = (file: string): Question[] =>
+  readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => questionSchema.parse(JSON.parse(line)));
-  return { files, questions };
-}
 
 export type RankedPassage = { fileName: string; text: string };
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/db/database.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { hybridSearch, keywordRankings } from '../../server/src/engines/local/knowledge/hybrid-search.js';
+import { hashEmbedder } from '../../server/src/engines/local/knowledge/embedder.js';
 import { embedLocally } from '../../server/src/engines/local/knowledge/local-embedding.js';
 import type { PreparedChunk } from '../../server/src/engines/local/knowledge/prepare-chunks.js';
 import { searchTerms } from '../../server/src/engines/local/knowledge/search-terms.js';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-scale-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  // The scale benchmark measures the hashed vectors' index; the model would take hours to embed 100k chunks.
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', EMBEDDINGS: 'hash' });
   const database = openDatabase(dataDir);
   const knowledge = createKnowledgeBase({ database, dataDir, config });
   try {
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
         chunks.push({
           text,
           embeddingText: `${title}\n${text}`,
+          embeddingContext: title,
+          start: 0,
+          end: text.length,
           index: { title: analyse(title), headings: '', body: analyse(text) },
         });
       }
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
         stored.id,
         chunks,
         embeddings,
-        knowledge.embeddingModel,
+        hashEmbedder.model,
         () => `chunk_scale_${chunkNumber++}`,
       );
       built += count;

@@ -70,6 +70,15 @@ export const configSchema = z
     RETRIEVAL_KEYWORD_WEIGHT: number(1, 0, 10),
     RETRIEVAL_VECTOR_WEIGHT: number(0.5, 0, 10),
 
+    EMBEDDINGS: z.preprocess(emptyToUndefined, z.enum(['auto', 'minilm', 'hash']).default('auto')),
+    EMBEDDING_MODEL_DIR: optionalString,
+    EMBEDDING_MODEL_DOWNLOAD: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(['true', 'false'])
+        .default('true')
+        .transform((value) => value === 'true'),
+    ),
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { openDatabase, type SqliteDatabase } from '../db/database.js';
@@ -18,7 +18,7 @@ declare module 'fastify' {
 export const enginePlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config; engine?: Engine | undefined }) => {
     const shared = app.hasDecorator('embeddedDatabase') ? app.embeddedDatabase : undefined;
-    const engine = options.engine ?? (await createEngine(options.config, shared));
+    const engine = options.engine ?? (await createEngine(options.config, shared, app.log));
     app.decorate('engine', engine);
     app.healthSources.engine = async () => ({ name: engine.name, ...(await engine.health()) });
     app.addHook('onClose', async () => {
@@ -32,11 +32,15 @@ export const enginePlugin = fastifyPlugin(
  * Builds the configured engine. `local` uses the app's connection to the embedded database when
  * there is one (the persistence plugin's, which closes it), else opens and owns its own.
  */
-async function createEngine(config: Config, sharedDatabase: SqliteDatabase | undefined): Promise<Engine> {
+async function createEngine(
+  config: Config,
+  sharedDatabase: SqliteDatabase | undefined,
+  logger: FastifyBaseLogger,
+): Promise<Engine> {
   switch (config.ENGINE) {
     case 'local': {
       const database = sharedDatabase ?? openDatabase(config.DATA_DIR);
-      const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+      const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, logger });
       return new LocalEngine({ database, knowledge, config, ownsDatabase: !sharedDatabase });
     }
     // [engine openai] OWNER: adapters helper.

@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 
-/** A real configuration over a fresh temp data dir; `cleanup` removes it. */
+/**
+ * A real configuration over a fresh temp data dir; `cleanup` removes it. Suites run on the
+ * hashed embeddings (instant, no model file) unless they ask for `EMBEDDINGS` themselves.
+ */
 export function testConfig(environment: Record<string, string> = {}): Config & { cleanup: () => void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, ...environment });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, EMBEDDINGS: 'hash', ...environment });
   return Object.assign(config, { cleanup: () => rmSync(dataDir, { recursive: true, force: true }) });
 }

@@ -8,6 +8,8 @@ export type SearchInput = {
   vectorStoreIds: readonly string[];
   query: string;
   queryVector: Float32Array;
+  /** The model the query vector is in; only chunk vectors of that model are compared. */
+  queryModel?: string | undefined;
   maxNumResults: number;
   scoreThreshold: number;
   keywordWeight: number;
@@ -110,7 +112,7 @@ export function hybridSearch(
       : { all: [], title: [] };
   const vector =
     input.vectorWeight > 0 && input.queryVector.length > 0
-      ? vectors.nearest(input.vectorStoreIds, input.queryVector, limit)
+      ? vectors.nearest(input.vectorStoreIds, input.queryVector, limit, input.queryModel)
       : [];
   const fused = fuseRankings([
     { name: 'keyword', weight: input.keywordWeight, ids: keyword.all.map(String) },

@@ -5,7 +5,8 @@ import { IngestionError, parseDocument } from './parse-document.js';
 import { prepareChunks } from './prepare-chunks.js';
 import type { VectorCache } from './vector-cache.js';
 
-type Job = { vectorStoreId: string; fileId: string };
+/** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
+type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed' };
 type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
 
 /**
@@ -29,9 +30,21 @@ export class IngestionQueue {
     },
   ) {}
 
-  enqueue(vectorStoreId: string, fileId: string): void {
-    this.jobs.push({ vectorStoreId, fileId });
+  enqueue(vectorStoreId: string, fileId: string, kind: Job['kind'] = 'ingest'): void {
+    this.jobs.push({ vectorStoreId, fileId, kind });
     this.running ??= this.drain();
+  }
+
+  /**
+   * Queues every completed file whose chunk vectors come from another model (the embedder was
+   * changed), once the configured model is ready. Until its turn, search uses the file's
+   * keywords only: vectors of another model are never compared with the query's.
+   */
+  async reembedStale(): Promise<void> {
+    const embedder = await this.deps.embedder.ready.catch(() => null);
+    if (!embedder || this.isStopped) return;
+    for (const job of this.deps.store.listStaleEmbeddings(embedder.model))
+      this.enqueue(job.vectorStoreId, job.fileId, 'reembed');
   }
 
   /** Files left `in_progress` by a previous process are ingested again. */
@@ -62,7 +75,7 @@ export class IngestionQueue {
       const job = this.jobs.shift();
       if (!job) break;
       this.current = job;
-      await this.ingest(job);
+      await (job.kind === 'ingest' ? this.ingest(job) : this.reembed(job));
       this.current = null;
       this.wakeWaiters();
     }
@@ -81,6 +94,50 @@ export class IngestionQueue {
     }
   }
 
+  private async reembed({ vectorStoreId, fileId }: Job): Promise<void> {
+    const { store, vectors } = this.deps;
+    const file = store.getStoreFileDetails(vectorStoreId, fileId);
+    try {
+      const embedder = await this.deps.embedder.ready;
+      if (!file || file.status !== 'completed') return;
+      const stored = store
+        .listChunks(vectorStoreId, fileId)
+        .filter((chunk) => chunk.model !== embedder.model);
+      if (stored.length === 0) return;
+      // Parsed and chunked again for the titles, sections and offsets the model's input needs;
+      // the stored chunk texts must match, or the file is embedded from its stored text alone.
+      const text = await parseDocument(file.fileName, await this.deps.readBytes(fileId));
+      const prepared = prepareChunks(file.fileName, text, {
+        maxTokens: file.chunking.maxChunkSizeTokens,
+        overlapTokens: file.chunking.chunkOverlapTokens,
+      });
+      const isSame = stored.every((chunk) => prepared[chunk.ordinal]?.text === chunk.text);
+      const inputs = isSame
+        ? prepared
+        : stored.map((chunk) => ({
+            text: chunk.text,
+            embeddingText: `${file.fileName}\n${chunk.text}`,
+            embeddingContext: file.fileName,
+            start: 0,
+            end: chunk.text.length,
+          }));
+      const embeddings = isSame
+        ? await embedder.embedChunks(inputs)
+        : (await Promise.all(inputs.map((input) => embedder.embedChunks([input])))).flat();
+      store.updateEmbeddings(
+        stored.map((chunk, index) => ({
+          rowid: chunk.rowid,
+          embedding: embeddings[isSame ? chunk.ordinal : index] ?? new Float32Array(0),
+        })),
+        embedder.model,
+      );
+    } catch {
+      // Left as it was: keyword search still finds the file, and the next start tries again.
+    } finally {
+      vectors.invalidate(vectorStoreId);
+    }
+  }
+
   private async ingest({ vectorStoreId, fileId }: Job): Promise<void> {
     const { store, vectors, embedder } = this.deps;
     const file = store.getStoreFileDetails(vectorStoreId, fileId);
@@ -94,16 +151,19 @@ export class IngestionQueue {
         maxTokens: file.chunking.maxChunkSizeTokens,
         overlapTokens: file.chunking.chunkOverlapTokens,
       });
-      const embeddings = await embedder
-        .embed(chunks.map((chunk) => chunk.embeddingText))
-        .catch((error: unknown) => {
-          throw new IngestionError(
-            'server_error',
-            'the embeddings endpoint failed; try adding the file again',
-            { cause: error },
-          );
-        });
-      store.completeIngestion(vectorStoreId, fileId, chunks, embeddings, embedder.model, newChunkId);
+      const model = await embedder.ready.catch((error: unknown) => {
+        throw new IngestionError('server_error', 'the embedding model could not be loaded', { cause: error });
+      });
+      const embeddings = await model.embedChunks(chunks).catch((error: unknown) => {
+        throw new IngestionError(
+          'server_error',
+          'the embeddings endpoint failed; try adding the file again',
+          {
+            cause: error,
+          },
+        );
+      });
+      store.completeIngestion(vectorStoreId, fileId, chunks, embeddings, model.model, newChunkId);
     } catch (error) {
       const failure =
         error instanceof IngestionError

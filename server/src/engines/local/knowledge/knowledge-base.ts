@@ -7,7 +7,7 @@ import type { Config } from '../../../config.js';
 import type { SqliteDatabase } from '../../../db/database.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
-import { createEmbedder } from './embedder.js';
+import { createEmbedder, type Embedder, type EmbedderLogger } from './embedder.js';
 import { createTermStatistics } from './term-statistics.js';
 import { hybridSearch, type SearchResult } from './hybrid-search.js';
 import { IngestionQueue } from './ingestion-queue.js';
@@ -38,6 +38,9 @@ export type KnowledgeBaseOptions = {
   dataDir: string;
   config: Config;
   fetch?: typeof fetch;
+  logger?: EmbedderLogger;
+  /** An embedder to use instead of the configured one (tests and benchmarks share one model). */
+  embedder?: Embedder;
 };
 
 export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;
@@ -56,7 +59,9 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   mkdirSync(filesDir, { recursive: true });
   const store = new KnowledgeStore(database);
   const vectors = new VectorCache(database);
-  const embedder = createEmbedder(config, options.fetch);
+  const embedder =
+    options.embedder ??
+    createEmbedder(config, { dataDir: options.dataDir, fetch: options.fetch, logger: options.logger });
   const bytesPath = (fileId: string) => join(filesDir, fileId);
   const queue = new IngestionQueue({
     store,
@@ -186,11 +191,14 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     const existing = vectorStoreIds.filter((id) => store.getVectorStore(id) !== null);
     if (existing.length === 0) return [];
     touch(existing);
-    const [queryVector] = await embedder.embed([request.query]);
+    // A model still loading (or a failed endpoint) leaves the search to its keywords.
+    const model = embedder.current();
+    const queryVector = model ? await model.embedQuery(request.query).catch(() => null) : null;
     return hybridSearch(database, vectors, {
       vectorStoreIds: existing,
       query: request.query,
       queryVector: queryVector ?? new Float32Array(0),
+      queryModel: model?.model,
       maxNumResults: request.maxNumResults,
       scoreThreshold: request.scoreThreshold ?? config.RETRIEVAL_SCORE_THRESHOLD,
       keywordWeight: config.RETRIEVAL_KEYWORD_WEIGHT,
@@ -228,6 +236,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   }
 
   queue.resumeInterrupted();
+  // In the background: files keep their keyword search until their turn comes.
+  const reembedding = queue.reembedStale();
 
   return {
     vectorStores,
@@ -240,12 +250,21 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     store,
     database,
     vectors,
-    embeddingModel: embedder.model,
+    /** The model new vectors are in, once it is ready (null while the model loads). */
+    get embeddingModel() {
+      return embedder.current()?.model ?? null;
+    },
+    embedderReady: () => embedder.ready,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     defaultChunking,
-    waitForIngestion: (vectorStoreId?: string) => queue.idle(vectorStoreId),
+    async waitForIngestion(vectorStoreId?: string) {
+      await reembedding;
+      await queue.idle(vectorStoreId);
+    },
     async close() {
       await queue.stop();
+      // An injected embedder belongs to whoever made it.
+      if (!options.embedder) await embedder.close();
     },
   };
 }

@@ -366,6 +366,40 @@ export class KnowledgeStore {
     })();
   }
 
+  /** Store files with chunk vectors from a model other than `model`, oldest first. */
+  listStaleEmbeddings(model: string): { vectorStoreId: string; fileId: string }[] {
+    return this.database
+      .prepare<[string], { vector_store_id: string; file_id: string }>(
+        `SELECT DISTINCT c.vector_store_id, c.file_id FROM kb_chunks c
+         JOIN kb_store_files sf ON sf.vector_store_id = c.vector_store_id AND sf.file_id = c.file_id
+         WHERE c.embedding_model <> ? AND sf.status = 'completed' ORDER BY sf.created_at`,
+      )
+      .all(model)
+      .map((row) => ({ vectorStoreId: row.vector_store_id, fileId: row.file_id }));
+  }
+
+  listChunks(
+    vectorStoreId: string,
+    fileId: string,
+  ): { rowid: number; ordinal: number; text: string; model: string }[] {
+    return this.database
+      .prepare<[string, string], { rowid: number; ordinal: number; text: string; model: string }>(
+        'SELECT rowid, ordinal, text, embedding_model AS model FROM kb_chunks WHERE vector_store_id = ? AND file_id = ? ORDER BY ordinal',
+      )
+      .all(vectorStoreId, fileId);
+  }
+
+  /** Replaces chunk vectors in place (same chunks, new model), so citations keep their ids. */
+  updateEmbeddings(rows: readonly { rowid: number; embedding: Float32Array }[], model: string): void {
+    const update = this.database.prepare(
+      'UPDATE kb_chunks SET embedding = ?, embedding_model = ? WHERE rowid = ?',
+    );
+    this.database.transaction(() => {
+      for (const { rowid, embedding } of rows)
+        update.run(Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength), model, rowid);
+    })();
+  }
+
   failIngestion(vectorStoreId: string, fileId: string, error: { code: string; message: string }): void {
     this.database.transaction(() => {
       this.deleteChunks(vectorStoreId, fileId);

@@ -7,6 +7,11 @@ export type PreparedChunk = {
   text: string;
   /** Title, section path and text: what the embedding sees. */
   embeddingText: string;
+  /** Title and section path alone, which the in-process model repeats before each window. */
+  embeddingContext: string;
+  /** Where the chunk sits in the parsed document (character offsets). */
+  start: number;
+  end: number;
   index: { title: string; headings: string; body: string };
 };
 
@@ -23,6 +28,9 @@ export function prepareChunks(fileName: string, text: string, options: ChunkingO
     return {
       text: chunk.text,
       embeddingText: `${title}: ${lead}\n${sectionPath.join(' / ')}\n${chunk.text}`,
+      embeddingContext: [title, ...sectionPath].join(' / '),
+      start: chunk.start,
+      end: chunk.end,
       index: {
         title: analyse(`${title} ${fileName} ${lead}`),
         headings: analyse(sectionPath.join(' \n ')),

@@ -51,6 +51,9 @@ describe('VectorCache', () => {
       const chunks = texts.map((text) => ({
         text,
         embeddingText: text,
+        embeddingContext: '',
+        start: 0,
+        end: text.length,
         index: { title: '', headings: '', body: text },
       }));
       store.completeIngestion(

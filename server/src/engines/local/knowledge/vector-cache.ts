@@ -3,8 +3,10 @@ import { buildColumnIndex, columnTopRows, type ColumnIndex } from './column-inde
 
 type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number };
 
-type LoadedStore =
-  { layout: 'rows'; vectors: StoreVectors } | { layout: 'columns'; index: ColumnIndex; dimensions: number };
+/** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
+type LoadedStore = { model: string | undefined; mostPerChunk: number } & (
+  { layout: 'rows'; vectors: StoreVectors } | { layout: 'columns'; index: ColumnIndex; dimensions: number }
+);
 
 /**
  * Stores with at least this many chunks are kept as a column index (see column-index.ts);
@@ -35,24 +37,29 @@ export class VectorCache {
 
   /**
    * The `limit` nearest chunks (dot product of unit vectors) across the given stores, best
-   * first, by an exact scan (row by row, or over a large store's column index). A prefix pre-pass (score the first dimensions, re-score the best
+   * first, by an exact scan. A chunk with several vectors scores as its best. With `model`, only
+   * vectors recorded for that model count (a store being re-embedded has some of each) (row by row, or over a large store's column index). A prefix pre-pass (score the first dimensions, re-score the best
    * thousand) was tried for large stores: with hashed local vectors it kept under half of the
    * true top 20 at 100k chunks while saving a fifth of the time, so the scan stays exact.
    */
-  nearest(vectorStoreIds: readonly string[], query: Float32Array, limit: number): number[] {
+  nearest(vectorStoreIds: readonly string[], query: Float32Array, limit: number, model?: string): number[] {
     const candidates: Candidate[] = [];
     for (const vectorStoreId of new Set(vectorStoreIds)) {
-      const loaded = this.load(vectorStoreId, query.length);
+      const loaded = this.load(vectorStoreId, query.length, model);
       const rowids = loaded.layout === 'rows' ? loaded.vectors.rowids : loaded.index.rowids;
+      // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
+      const keep = limit * loaded.mostPerChunk;
       const best =
         loaded.layout === 'rows'
-          ? topRows(loaded.vectors, query, limit)
-          : columnTopRows(loaded.index, query, limit);
+          ? topRows(loaded.vectors, query, keep)
+          : columnTopRows(loaded.index, query, keep);
       for (const row of best) candidates.push({ row: rowids[row.row] ?? 0, score: row.score });
     }
+    const seen = new Set<number>();
     return candidates
       .filter((entry) => entry.score > 0)
       .sort((left, right) => right.score - left.score)
+      .filter((entry) => !seen.has(entry.row) && Boolean(seen.add(entry.row)))
       .slice(0, limit)
       .map((entry) => entry.row);
   }
@@ -62,31 +69,49 @@ export class VectorCache {
     return this.stores.get(vectorStoreId)?.layout ?? null;
   }
 
-  private load(vectorStoreId: string, dimensions: number): LoadedStore {
+  private load(vectorStoreId: string, dimensions: number, model: string | undefined): LoadedStore {
     const cached = this.stores.get(vectorStoreId);
     const cachedDimensions = cached?.layout === 'rows' ? cached.vectors.dimensions : cached?.dimensions;
-    if (cached && cachedDimensions === dimensions) return cached;
-    const rows = this.database
-      .prepare<[string, number], { rowid: number; embedding: Buffer }>(
-        'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND length(embedding) = ?',
-      )
-      .all(vectorStoreId, dimensions * 4);
-    const rowids = Int32Array.from(rows, (row) => row.rowid);
+    if (cached && cachedDimensions === dimensions && cached.model === model) return cached;
+    const width = dimensions * 4;
+    const rows =
+      model === undefined
+        ? this.database
+            .prepare<[string, number, number], { rowid: number; embedding: Buffer }>(
+              'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND length(embedding) > 0 AND length(embedding) % ? = 0 AND length(embedding) <= ?',
+            )
+            // Without a model, the original one-vector-per-chunk rule of the length alone.
+            .all(vectorStoreId, width, width)
+        : this.database
+            .prepare<[string, string, number], { rowid: number; embedding: Buffer }>(
+              'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND embedding_model = ? AND length(embedding) > 0 AND length(embedding) % ? = 0',
+            )
+            .all(vectorStoreId, model, width);
+    // One entry per vector; a chunk's vectors sit next to each other.
+    const owners: { row: number; offset: number }[] = [];
+    let mostPerChunk = 1;
+    rows.forEach((row, index) => {
+      const count = row.embedding.byteLength / width;
+      mostPerChunk = Math.max(mostPerChunk, count);
+      for (let vector = 0; vector < count; vector += 1) owners.push({ row: index, offset: vector * width });
+    });
+    const rowids = Int32Array.from(owners, (owner) => rows[owner.row]?.rowid ?? 0);
     // Copied out: SQLite's buffers need not be 4-byte aligned for a Float32Array view.
     const vectorAt = (index: number) => {
-      const embedding = rows[index]?.embedding;
-      if (!embedding) return new Float32Array(dimensions);
-      return new Float32Array(
-        embedding.buffer.slice(embedding.byteOffset, embedding.byteOffset + dimensions * 4),
-      );
+      const owner = owners[index];
+      const embedding = owner ? rows[owner.row]?.embedding : undefined;
+      if (!owner || !embedding) return new Float32Array(dimensions);
+      const start = embedding.byteOffset + owner.offset;
+      return new Float32Array(embedding.buffer.slice(start, start + width));
     };
     let loaded: LoadedStore;
-    if (rows.length >= this.columnMinChunks) {
-      loaded = { layout: 'columns', index: buildColumnIndex(rowids, dimensions, vectorAt), dimensions };
+    if (owners.length >= this.columnMinChunks) {
+      const index = buildColumnIndex(rowids, dimensions, vectorAt);
+      loaded = { layout: 'columns', index, dimensions, model, mostPerChunk };
     } else {
-      const matrix = new Float32Array(rows.length * dimensions);
-      for (let index = 0; index < rows.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
-      loaded = { layout: 'rows', vectors: { rowids, matrix, dimensions } };
+      const matrix = new Float32Array(owners.length * dimensions);
+      for (let index = 0; index < owners.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
+      loaded = { layout: 'rows', vectors: { rowids, matrix, dimensions }, model, mostPerChunk };
     }
     this.stores.set(vectorStoreId, loaded);
     return loaded;

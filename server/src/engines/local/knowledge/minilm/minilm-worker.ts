@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import { poolEmbeddings, windowPieces } from './pool-embeddings.js';
+import { createWordPieceTokenizer } from './wordpiece-tokenizer.js';
+
+/**
+ * The embedding worker: tokenises and runs all-MiniLM-L6-v2 off the main thread, so a batch of
+ * chunks (hundreds of milliseconds of CPU) never stalls the event loop that relays chat streams.
+ * Started by minilm-embedder.ts with the tsx loader; one request at a time, in order.
+ */
+export type WorkerSettings = {
+  modelPath: string;
+  vocabularyPath: string;
+  intraOpThreads: number;
+};
+
+/** A passage: `context` (title, section) is repeated in front of every window of `text`. */
+export type PassageInput = { context: string; text: string };
+
+export type WorkerRequest =
+  | { id: number; kind: 'queries'; texts: string[] }
+  | { id: number; kind: 'passages'; passages: PassageInput[]; windowTokens: number; contextTokens: number };
+
+/** `vectors` holds every vector end to end; `counts[i]` is how many belong to input `i`. */
+export type WorkerReply =
+  | { id: number; vectors: Float32Array; counts: number[] }
+  | { id: number; error: string }
+  | { id: -1; ready: true };
+
+export const maxSequenceLength = 256;
+export const dimensions = 384;
+/** Sequences per model call: larger batches pad more and gain little on one or two threads. */
+const batchSize = 8;
+
+const settings = workerData as WorkerSettings;
+const tokenizer = createWordPieceTokenizer(readFileSync(settings.vocabularyPath, 'utf8'));
+const session = await ort.InferenceSession.create(settings.modelPath, {
+  intraOpNumThreads: settings.intraOpThreads,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+});
+const classId = tokenizer.encode('', 2)[0] ?? 101;
+const separatorId = tokenizer.encode('', 2)[1] ?? 102;
+const port = parentPort;
+if (!port) throw new Error('minilm-worker.ts runs as a worker thread');
+
+port.on('message', (request: WorkerRequest) => {
+  void handle(request).then(
+    (reply) => port.postMessage(reply, [reply.vectors.buffer as ArrayBuffer]),
+    (error: unknown) =>
+      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+port.postMessage({ id: -1, ready: true } satisfies WorkerReply);
+
+async function handle(
+  request: WorkerRequest,
+): Promise<{ id: number; vectors: Float32Array; counts: number[] }> {
+  const sequences: number[][] = [];
+  const counts: number[] = [];
+  if (request.kind === 'queries') {
+    for (const text of request.texts) {
+      sequences.push(tokenizer.encode(text, maxSequenceLength));
+      counts.push(1);
+    }
+  } else {
+    for (const passage of request.passages) {
+      const windows = passageSequences(passage, request.windowTokens, request.contextTokens);
+      sequences.push(...windows);
+      counts.push(windows.length);
+    }
+  }
+  const vectors = await embedSequences(sequences);
+  return { id: request.id, vectors, counts };
+}
+
+function passageSequences(passage: PassageInput, windowTokens: number, contextTokens: number): number[][] {
+  const context = tokenizer.pieces(passage.context).slice(0, contextTokens);
+  const room = Math.min(windowTokens, maxSequenceLength - 2 - context.length);
+  const body = tokenizer.pieces(passage.text);
+  // Windows do not overlap: overlapping by half would double the model's work for every file.
+  return windowPieces(body, room).map((window) => [classId, ...context, ...window, separatorId]);
+}
+
+/** Unit vectors of the sequences, in order, laid end to end. */
+async function embedSequences(sequences: readonly number[][]): Promise<Float32Array> {
+  const output = new Float32Array(sequences.length * dimensions);
+  // Similar lengths in one batch waste less on padding.
+  const order = sequences
+    .map((_, index) => index)
+    .sort((a, b) => (sequences[a]?.length ?? 0) - (sequences[b]?.length ?? 0));
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.slice(start, start + batchSize);
+    const lengths = batch.map((index) => sequences[index]?.length ?? 0);
+    const width = Math.max(...lengths);
+    const ids = new BigInt64Array(batch.length * width);
+    const mask = new BigInt64Array(batch.length * width);
+    batch.forEach((index, row) => {
+      (sequences[index] ?? []).forEach((id, column) => {
+        ids[row * width + column] = BigInt(id);
+        mask[row * width + column] = 1n;
+      });
+    });
+    const shape = [batch.length, width];
+    const result = await session.run({
+      input_ids: new ort.Tensor('int64', ids, shape),
+      attention_mask: new ort.Tensor('int64', mask, shape),
+      token_type_ids: new ort.Tensor('int64', new BigInt64Array(batch.length * width), shape),
+    });
+    const hidden = result.last_hidden_state?.data;
+    if (!(hidden instanceof Float32Array)) throw new Error('the model returned no last_hidden_state');
+    poolEmbeddings(hidden, lengths, width, dimensions).forEach((vector, row) =>
+      output.set(vector, (batch[row] ?? 0) * dimensions),
+    );
+  }
+  return output;
+}

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -138,19 +138,24 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
 const share = (score: SetScore) => (score.total === 0 ? Number.NaN : score.correct / score.total);
 
 async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-answers-'));
+  // BENCH_KEEP_DIR keeps each corpus's ingested knowledge base there and reuses it next time
+  // (iterating on answers without re-embedding the documents every run).
+  const keptDir = process.env.BENCH_KEEP_DIR ? join(process.env.BENCH_KEEP_DIR, corpus.name) : null;
+  if (keptDir) mkdirSync(keptDir, { recursive: true });
+  const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'threadline-bench-answers-'));
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
   const database = openDatabase(dataDir);
   const knowledge = createKnowledgeBase({ database, dataDir, config });
   const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
   try {
-    const store = await knowledge.vectorStores.create({ name: corpus.name });
+    const kept = (await knowledge.vectorStores.list()).find((item) => item.name === corpus.name);
+    const store = kept ?? (await knowledge.vectorStores.create({ name: corpus.name }));
     const ingestStart = performance.now();
-    for (const file of corpus.files) await knowledge.vectorStores.addFile(store.id, file);
+    if (!kept) for (const file of corpus.files) await knowledge.vectorStores.addFile(store.id, file);
     await knowledge.waitForIngestion(store.id);
     const ingestSeconds = (performance.now() - ingestStart) / 1000;
     console.log(
-      `\n## ${corpus.name}: ${corpus.files.length} files ingested in ${ingestSeconds.toFixed(1)} s; embeddings ${knowledge.embeddingModel}`,
+      `\n## ${corpus.name}: ${corpus.files.length} files ${kept ? 'reused' : 'ingested'} in ${ingestSeconds.toFixed(1)} s; embeddings ${knowledge.embeddingModel}`,
     );
     const pipelines = {
       threadline: enginePipeline(engine, store.id),
@@ -217,7 +222,7 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
     }
   } finally {
     await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -13,7 +13,9 @@ const toyVector = (text: string) => {
 };
 const toyModel: ChunkEmbedder = {
   model: 'toy-2d',
+  isSemantic: false,
   embedQuery: (text) => Promise.resolve(toyVector(text)),
+  embedTexts: (texts) => Promise.resolve(texts.map(toyVector)),
   embedChunks: (chunks) =>
     Promise.resolve(
       chunks.map((chunk) => Float32Array.from([...toyVector(chunk.text), ...toyVector('neither')])),

@@ -35,8 +35,8 @@ export type FoundAnswer = {
   similarity: number | null;
 };
 
-const maxScoredBySimilarity = 24;
-const maxSimilarityCharacters = 1000;
+const maxScoredBySimilarity = 10;
+const maxSimilarityCharacters = 400;
 
 /**
  * Finds the passages that answer the latest question of a conversation. Word evidence ranks the

@@ -12,7 +12,11 @@ export type EmbeddableChunk = Pick<
 /** One embedding model; `model` names the vector space so vectors from another are noticed. */
 export type ChunkEmbedder = {
   readonly model: string;
+  /** Whether nearness means likeness of meaning (a trained model), not just shared words. */
+  readonly isSemantic: boolean;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  /** One unit vector per text, each embedded as a query is (used to compare passages). */
+  embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /** Per chunk, one or more unit vectors laid end to end; a chunk scores as its best one. */
   embedChunks(chunks: readonly EmbeddableChunk[], signal?: AbortSignal): Promise<Float32Array[]>;
   close(): Promise<void>;
@@ -99,7 +103,9 @@ function settled(embedder: ChunkEmbedder): Embedder {
 
 export const hashEmbedder: ChunkEmbedder = {
   model: `local-hash-${localEmbeddingDimensions}`,
+  isSemantic: false,
   embedQuery: (text) => Promise.resolve(embedLocally(text)),
+  embedTexts: (texts) => Promise.resolve(texts.map((text) => embedLocally(text))),
   embedChunks: (chunks) => Promise.resolve(chunks.map((chunk) => embedLocally(chunk.embeddingText))),
   close: () => Promise.resolve(),
 };
@@ -129,7 +135,9 @@ function remoteEmbedder(config: Config, fetchImplementation?: typeof fetch): Chu
   }
   return {
     model,
+    isSemantic: true,
     embedQuery: async (text, signal) => (await embed([text], signal))[0] ?? new Float32Array(0),
+    embedTexts: embed,
     embedChunks: (chunks, signal) =>
       embed(
         chunks.map((chunk) => chunk.embeddingText),

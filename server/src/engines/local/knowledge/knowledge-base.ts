@@ -8,6 +8,7 @@ import type { SqliteDatabase } from '../../../db/database.js';
 import { AppError } from '../../../errors/app-error.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embedder.js';
+import { createPassageSimilarity } from './passage-similarity.js';
 import { createTermStatistics } from './term-statistics.js';
 import { hybridSearch, type SearchResult } from './hybrid-search.js';
 import { IngestionQueue } from './ingestion-queue.js';
@@ -247,6 +248,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     createFileBatch,
     searchDetailed,
     termStatistics: createTermStatistics(database),
+    passageSimilarity: createPassageSimilarity(embedder),
     store,
     database,
     vectors,

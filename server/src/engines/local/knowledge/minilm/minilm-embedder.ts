@@ -33,10 +33,12 @@ export async function createMinilmEmbedder(
   return {
     // Window 0: one vector per chunk of its first 256 tokens (kept for the benchmark's comparison).
     model: window === 0 ? 'all-MiniLM-L6-v2-int8' : `all-MiniLM-L6-v2-int8/w${window}`,
+    isSemantic: true,
     async embedQuery(text) {
       const [vector] = await client.embedQueries([text]);
       return vector ?? new Float32Array(0);
     },
+    embedTexts: (texts) => client.embedQueries(texts),
     async embedChunks(chunks: readonly EmbeddableChunk[]) {
       if (window === 0) return client.embedQueries(chunks.map((chunk) => chunk.embeddingText));
       const { segments, chunkSegmentIndexes } = chunkSegments(chunks);

@@ -13,6 +13,7 @@ const toyVector = (text: string) => {
 };
 const toyModel: ChunkEmbedder = {
   model: 'toy-2d',
+  vectorWeight: 1,
   embedQuery: (text) => Promise.resolve(toyVector(text)),
   embedChunks: (chunks) =>
     Promise.resolve(
@@ -36,7 +37,7 @@ function laterEmbedder(): Embedder & { release: () => void } {
 
 describe('changing the embedding model', () => {
   it('re-embeds stored chunks in place in the background; search uses keywords meanwhile', async () => {
-    const config = testConfig({ RETRIEVAL_KEYWORD_WEIGHT: '1', RETRIEVAL_VECTOR_WEIGHT: '1' });
+    const config = testConfig();
     const database = openDatabase(config.DATA_DIR);
     const stored = (storeId: string) =>
       database

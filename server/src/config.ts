@@ -80,6 +80,7 @@ export const configSchema = z
         .default('true')
         .transform((value) => value === 'true'),
     ),
+    EMBEDDING_THREADS: integer(1, 1, 16),
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),

@@ -56,13 +56,16 @@ export function createEmbedder(config: Config, dependencies: EmbedderDependencie
   const logger = dependencies.logger ?? quietLogger;
   if (config.EMBEDDINGS_BASE_URL !== undefined) return settled(remoteEmbedder(config, dependencies.fetch));
   if (config.EMBEDDINGS === 'hash') return settled(hashEmbedder);
-  const starting = createMinilmEmbedder({
-    modelDir: config.EMBEDDING_MODEL_DIR,
-    dataDir: dependencies.dataDir,
-    isDownloadAllowed: config.EMBEDDING_MODEL_DOWNLOAD,
-    ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
-    onDownload: (url) => logger.info({ url }, 'downloading the embedding model (about 21 MB, once)'),
-  });
+  const starting = createMinilmEmbedder(
+    {
+      modelDir: config.EMBEDDING_MODEL_DIR,
+      dataDir: dependencies.dataDir,
+      isDownloadAllowed: config.EMBEDDING_MODEL_DOWNLOAD,
+      ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+      onDownload: (url) => logger.info({ url }, 'downloading the embedding model (about 21 MB, once)'),
+    },
+    { intraOpThreads: config.EMBEDDING_THREADS },
+  );
   let current: ChunkEmbedder | null = null;
   const ready = starting.then(
     (embedder) => {

@@ -35,8 +35,8 @@ export async function createMinilmEmbedder(
   const client = new MinilmWorkerClient({
     modelPath,
     vocabularyPath: fileURLToPath(new URL('./vocab.txt', import.meta.url)),
-    // One thread: with two on a 2-core machine the same batch took 50% more CPU and longer wall
-    // time, and ingestion would compete with the requests the server is answering.
+    // One thread by default (EMBEDDING_THREADS): with two on a busy 2-core machine the same batch
+    // took 50% more CPU and longer wall time, and ingestion competes with the server's requests.
     intraOpThreads: options.intraOpThreads ?? 1,
   });
   await client.ready;

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
           text,
           embeddingText: `${title}\n${text}`,
           embeddingContext: title,
+          documentSummary: title,
           start: 0,
           end: text.length,
           index: { title: analyse(title), headings: '', body: analyse(text) },
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       maxNumResults: 20,
       scoreThreshold: config.RETRIEVAL_SCORE_THRESHOLD,
       keywordWeight: config.RETRIEVAL_KEYWORD_WEIGHT,
-      vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT,
+      vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT ?? hashEmbedder.vectorWeight,
     });
 
     const timings: number[] = [];

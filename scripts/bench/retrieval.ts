@@ -103,23 +103,14 @@ async function main(): Promise<void> {
     );
     const dimensions = (await knowledge.embedderReady()).model.startsWith('local-hash') ? 256 : 384;
     console.log(
-      `Embeddings: ${knowledge.embeddingModel} (${(vectorCount / 4 / dimensions / Math.max(1, chunks.length)).toFixed(1)} vectors per chunk); weights keyword ${config.RETRIEVAL_KEYWORD_WEIGHT}, vector ${config.RETRIEVAL_VECTOR_WEIGHT}`,
+      `Embeddings: ${knowledge.embeddingModel} (${(vectorCount / 4 / dimensions / Math.max(1, chunks.length)).toFixed(1)} vectors per chunk); weights keyword ${config.RETRIEVAL_KEYWORD_WEIGHT}, vector ${config.RETRIEVAL_VECTOR_WEIGHT ?? (await knowledge.embedderReady()).vectorWeight}`,
     );
     console.log(
       `Ingest: ${(ingestMs / 1000).toFixed(1)} s (CPU ${((ingestCpu.user + ingestCpu.system) / 1e6).toFixed(1)} s); event loop meanwhile: longest stall ${(loopDelay.max / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms`,
     );
     if (process.argv.includes('--sweep')) {
       // Weight pairs on both question sets, without re-ingesting (search reads the config each time).
-      for (const [keyword, vector] of [
-        [1, 0],
-        [1, 0.5],
-        [1, 1],
-        [1, 1.5],
-        [1, 2],
-        [1, 3],
-        [0.5, 2],
-        [0, 1],
-      ] as const) {
+      for (const [keyword, vector] of sweepWeights()) {
         Object.assign(config, { RETRIEVAL_KEYWORD_WEIGHT: keyword, RETRIEVAL_VECTOR_WEIGHT: vector });
         const qa = await evaluate(questions, threadlineSearch, 0);
         const paraphrased = await evaluate(paraphrases, threadlineSearch, 0);
@@ -167,6 +158,15 @@ async function main(): Promise<void> {
     database.close();
     if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Keyword/vector weight pairs to sweep: BENCH_SWEEP="1:0,1:1,0.5:2" or a default spread. */
+function sweepWeights(): [number, number][] {
+  const listed = process.env.BENCH_SWEEP ?? '1:0,1:0.5,1:1,1:2,1:3,0.5:1,0.5:2,0.5:3,0:1';
+  return listed.split(',').map((pair) => {
+    const [keyword, vector] = pair.split(':').map(Number);
+    return [keyword ?? 1, vector ?? 0];
+  });
 }
 
 type Evaluation = {

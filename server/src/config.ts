@@ -68,7 +68,8 @@ export const configSchema = z
     RETRIEVAL_MAX_RESULTS: integer(20, 1, 50),
     RETRIEVAL_SCORE_THRESHOLD: number(0, 0, 1),
     RETRIEVAL_KEYWORD_WEIGHT: number(1, 0, 10),
-    RETRIEVAL_VECTOR_WEIGHT: number(0.5, 0, 10),
+    // Unset: the weight measured for the embedder in use (see ChunkEmbedder.vectorWeight).
+    RETRIEVAL_VECTOR_WEIGHT: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(10).optional()),
 
     EMBEDDINGS: z.preprocess(emptyToUndefined, z.enum(['auto', 'minilm', 'hash']).default('auto')),
     EMBEDDING_MODEL_DIR: optionalString,
@@ -79,6 +80,7 @@ export const configSchema = z
         .default('true')
         .transform((value) => value === 'true'),
     ),
+    EMBEDDING_THREADS: integer(1, 1, 16),
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),

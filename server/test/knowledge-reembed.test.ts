@@ -14,6 +14,7 @@ const toyVector = (text: string) => {
 const toyModel: ChunkEmbedder = {
   model: 'toy-2d',
   isSemantic: false,
+  vectorWeight: 1,
   embedQuery: (text) => Promise.resolve(toyVector(text)),
   embedTexts: (texts) => Promise.resolve(texts.map(toyVector)),
   embedChunks: (chunks) =>
@@ -38,7 +39,7 @@ function laterEmbedder(): Embedder & { release: () => void } {
 
 describe('changing the embedding model', () => {
   it('re-embeds stored chunks in place in the background; search uses keywords meanwhile', async () => {
-    const config = testConfig({ RETRIEVAL_KEYWORD_WEIGHT: '1', RETRIEVAL_VECTOR_WEIGHT: '1' });
+    const config = testConfig();
     const database = openDatabase(config.DATA_DIR);
     const stored = (storeId: string) =>
       database

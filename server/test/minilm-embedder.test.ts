@@ -64,6 +64,7 @@ describe.skipIf(isModelTestSkipped)('all-MiniLM-L6-v2 in-process', () => {
       text,
       embeddingText: text,
       embeddingContext: `git-rebase ${index}`,
+      documentSummary: 'git-rebase: Reapply commits on top of another base tip',
       start: index * text.length,
       end: (index + 1) * text.length,
     }));

@@ -17,13 +17,14 @@ export type ServerProcess = {
 
 /**
  * `server/src/server.ts` in a process of its own, as users start it, on a free port of 127.0.0.1
- * with `env` on top of this process's environment; resolves once `/health` answers.
+ * with `env` on top of this process's environment; resolves once `/health` answers. On the
+ * hashed embeddings unless `env` says otherwise, so no test process fetches or loads the model.
  */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
     cwd: repositoryRoot,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', EMBEDDINGS: 'hash', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

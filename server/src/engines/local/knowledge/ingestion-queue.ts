@@ -118,6 +118,7 @@ export class IngestionQueue {
             text: chunk.text,
             embeddingText: `${file.fileName}\n${chunk.text}`,
             embeddingContext: file.fileName,
+            documentSummary: file.fileName,
             start: 0,
             end: chunk.text.length,
           }));

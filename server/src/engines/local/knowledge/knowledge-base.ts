@@ -203,7 +203,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       maxNumResults: request.maxNumResults,
       scoreThreshold: request.scoreThreshold ?? config.RETRIEVAL_SCORE_THRESHOLD,
       keywordWeight: config.RETRIEVAL_KEYWORD_WEIGHT,
-      vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT,
+      vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT ?? model?.vectorWeight ?? 0,
     });
   }
 

@@ -9,6 +9,8 @@ export type PreparedChunk = {
   embeddingText: string;
   /** Title and section path alone, which the in-process model repeats before each window. */
   embeddingContext: string;
+  /** The document's title and lead (what it is about), the same for all of its chunks. */
+  documentSummary: string;
   /** Where the chunk sits in the parsed document (character offsets). */
   start: number;
   end: number;
@@ -29,6 +31,7 @@ export function prepareChunks(fileName: string, text: string, options: ChunkingO
       text: chunk.text,
       embeddingText: `${title}: ${lead}\n${sectionPath.join(' / ')}\n${chunk.text}`,
       embeddingContext: [title, ...sectionPath].join(' / '),
+      documentSummary: `${title}: ${lead}`,
       start: chunk.start,
       end: chunk.end,
       index: {

@@ -52,6 +52,7 @@ describe('VectorCache', () => {
         text,
         embeddingText: text,
         embeddingContext: '',
+        documentSummary: '',
         start: 0,
         end: text.length,
         index: { title: '', headings: '', body: text },

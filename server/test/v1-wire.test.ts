@@ -111,4 +111,68 @@ describe('/v1 wire compatibility', () => {
       expect(sent.body).toContain('thread.run.completed');
     });
   });
+
+  describe('cursor pages in both directions', () => {
+    type List = {
+      data: { id: string }[];
+      first_id: string | null;
+      last_id: string | null;
+      has_more: boolean;
+    };
+    const page = async (url: string) => {
+      const response = await json('GET', url);
+      expect(response.statusCode).toBe(200);
+      return response.json<List>();
+    };
+    const expectPage = (list: List, ids: (string | undefined)[], hasMore: boolean) =>
+      expect(list).toMatchObject({
+        data: ids.map((id) => ({ id })),
+        first_id: ids[0],
+        last_id: ids.at(-1),
+        has_more: hasMore,
+      });
+
+    it('pages assistants, messages and vector stores forwards and backwards', async () => {
+      const thread = (await emptyJson('POST', '/v1/threads')).json<{ id: string }>();
+      const lists: Record<string, string[]> = { assistants: [], messages: [], vector_stores: [] };
+      for (let index = 0; index < 5; index += 1) {
+        lists.assistants?.push(
+          (
+            await json('POST', '/v1/assistants', {
+              model: 'threadline-extractive',
+              metadata: { set: 'paging' },
+            })
+          ).json<{ id: string }>().id,
+        );
+        lists.messages?.push(
+          (
+            await json('POST', `/v1/threads/${thread.id}/messages`, { role: 'user', content: `m${index}` })
+          ).json<{ id: string }>().id,
+        );
+        lists.vector_stores?.push(
+          (await json('POST', '/v1/vector_stores', { name: `s${index}` })).json<{ id: string }>().id,
+        );
+      }
+      const urls: Record<string, string> = {
+        assistants: '/v1/assistants',
+        messages: `/v1/threads/${thread.id}/messages`,
+        vector_stores: '/v1/vector_stores',
+      };
+      for (const [name, ids] of Object.entries(lists)) {
+        const url = urls[name] ?? '';
+        const [first, second, third, fourth, fifth] = ids;
+        // The issue's example: ascending, two before the fourth is the second and third.
+        expectPage(
+          await page(`${url}?order=asc&limit=2&before=${fourth}`),
+          [second, third],
+          name !== 'messages' || true,
+        );
+        expectPage(await page(`${url}?order=asc&limit=2&after=${second}`), [third, fourth], true);
+        expectPage(await page(`${url}?order=asc&limit=3&after=${third}`), [fourth, fifth], false);
+        expectPage(await page(`${url}?order=desc&limit=2&before=${second}`), [fourth, third], true);
+        expectPage(await page(`${url}?order=desc&limit=2&after=${fourth}`), [third, second], true);
+        expectPage(await page(`${url}?order=asc&limit=5&before=${third}&after=${first}`), [second], false);
+      }
+    });
+  });
 });

@@ -2,6 +2,7 @@ import type { Message, Thread } from '@threadline/shared';
 import { AppError } from '../../errors/app-error.js';
 import type { EngineStore } from './engine-store.js';
 import type { Page, PageQuery } from './json-table.js';
+import { cursorPage } from './cursor-page.js';
 import { foundOr404, notFound } from './not-found.js';
 import { newMessage, newThread } from './run-objects.js';
 import type { RunRegistry } from './run-registry.js';
@@ -103,8 +104,10 @@ export class LocalThreads {
   listMessages(threadId: string, query: PageQuery & { runId?: string | undefined }): Page<Message> {
     this.require(threadId);
     if (query.runId === undefined) return this.store.messages.list(threadId, query);
-    const all = this.store.messages.list(threadId, { ...query, limit: 10_000 });
-    const data = all.data.filter((message) => message.run_id === query.runId);
-    return { data: data.slice(0, query.limit), hasMore: data.length > query.limit };
+    const all = this.store.messages.list(threadId, { limit: 10_000, order: 'asc' });
+    return cursorPage(
+      all.data.filter((message) => message.run_id === query.runId),
+      query,
+    );
   }
 }

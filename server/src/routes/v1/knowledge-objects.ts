@@ -12,7 +12,9 @@ import type {
   StoreFileDetails,
   VectorStoreRecord,
 } from '../../engines/local/knowledge/knowledge-base.js';
+import { cursorPage } from '../../engines/local/cursor-page.js';
 import { AppError } from '../../errors/app-error.js';
+import { listEnvelope } from './list-envelope.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {
@@ -106,27 +108,14 @@ export type CursorQuery = {
   before?: string | undefined;
 };
 
-/** OpenAI's cursor list over an in-memory, oldest-first list. */
+/** OpenAI's cursor list over an in-memory, oldest-first list; an unknown cursor is a 400. */
 export function paginate<T extends { id: string }>(oldestFirst: readonly T[], query: CursorQuery) {
-  let items = query.order === 'asc' ? [...oldestFirst] : [...oldestFirst].reverse();
-  if (query.after !== undefined) {
-    const index = items.findIndex((item) => item.id === query.after);
-    if (index === -1)
-      throw new AppError('bad_request', 400, `Invalid 'after' cursor: no object with id '${query.after}'.`);
-    items = items.slice(index + 1);
+  for (const [name, cursor] of [
+    ['after', query.after],
+    ['before', query.before],
+  ] as const) {
+    if (cursor !== undefined && !oldestFirst.some((item) => item.id === cursor))
+      throw new AppError('bad_request', 400, `Invalid '${name}' cursor: no object with id '${cursor}'.`);
   }
-  if (query.before !== undefined) {
-    const index = items.findIndex((item) => item.id === query.before);
-    if (index === -1)
-      throw new AppError('bad_request', 400, `Invalid 'before' cursor: no object with id '${query.before}'.`);
-    items = items.slice(0, index);
-  }
-  const data = items.slice(0, query.limit);
-  return {
-    object: 'list' as const,
-    data,
-    first_id: data[0]?.id ?? null,
-    last_id: data.at(-1)?.id ?? null,
-    has_more: items.length > data.length,
-  };
+  return listEnvelope(cursorPage(oldestFirst, query));
 }

@@ -175,4 +175,62 @@ describe('/v1 wire compatibility', () => {
       }
     });
   });
+
+  describe('polling', () => {
+    it('tells pollers when to ask again on run, vector-store file and batch responses', async () => {
+      const assistant = (await json('POST', '/v1/assistants', { model: 'threadline-extractive' })).json<{
+        id: string;
+      }>();
+      const thread = (await emptyJson('POST', '/v1/threads')).json<{ id: string }>();
+      const created = await json('POST', `/v1/threads/${thread.id}/runs`, { assistant_id: assistant.id });
+      const run = created.json<{ id: string }>();
+      const store = (await json('POST', '/v1/vector_stores', { name: 'poll' })).json<{ id: string }>();
+      const upload = await app.inject({
+        method: 'POST',
+        url: '/v1/files',
+        ...multipartFile('poll.md', '# Poll\n\nAsk again soon.\n'),
+      });
+      const file = upload.json<{ id: string }>();
+      const responses = [
+        created,
+        await json('GET', `/v1/threads/${thread.id}/runs/${run.id}`),
+        await json('POST', '/v1/threads/runs', { assistant_id: assistant.id }),
+        await json('POST', `/v1/vector_stores/${store.id}/files`, { file_id: file.id }),
+        await json('GET', `/v1/vector_stores/${store.id}/files/${file.id}`),
+        await json('POST', `/v1/vector_stores/${store.id}/file_batches`, { file_ids: [file.id] }),
+      ];
+      for (const response of responses) {
+        expect({ status: response.statusCode, poll: response.headers['openai-poll-after-ms'] }).toEqual({
+          status: 200,
+          poll: '100',
+        });
+      }
+    });
+
+    it('never rate-limits one client polling every 100 ms for a minute', async () => {
+      const thread = (await emptyJson('POST', '/v1/threads')).json<{ id: string }>();
+      const statuses = new Set<number>();
+      for (let index = 0; index < 600; index += 1)
+        statuses.add((await json('GET', `/v1/threads/${thread.id}`)).statusCode);
+      expect([...statuses]).toEqual([200]);
+    });
+  });
 });
+
+function multipartFile(fileName: string, text: string) {
+  const boundary = 'threadline-wire-test';
+  const payload = [
+    `--${boundary}`,
+    'Content-Disposition: form-data; name="purpose"',
+    '',
+    'assistants',
+    `--${boundary}`,
+    `Content-Disposition: form-data; name="file"; filename="${fileName}"`,
+    'Content-Type: text/markdown',
+    '',
+    text,
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+  return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload };
+}

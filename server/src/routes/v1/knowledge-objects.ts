@@ -31,7 +31,10 @@ export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {
 export const toUnixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const dayMs = 86_400_000;
 
-/** SDK pollers (createAndPoll, uploadAndPoll) honour this header instead of waiting a second. */
+/**
+ * SDK pollers (createAndPoll, uploadAndPoll, file_batches.poll) honour this header instead of
+ * waiting their default (1 s for files, 5 s for runs), as they did against OpenAI.
+ */
 export const pollHeader = { 'openai-poll-after-ms': '100' };
 
 export const toV1File = (file: StoredFile & { purpose: string }): V1FileObject => ({

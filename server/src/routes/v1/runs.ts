@@ -8,6 +8,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pollHeader } from './knowledge-objects.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { includesResultContent, requireText, toRunOptions } from './run-request.js';
 import { sendSse } from './sse-reply.js';
@@ -19,6 +20,10 @@ const stepParams = runParams.extend({ step_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
 export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  // createAndPoll and friends wait this long between reads instead of their 5 s default.
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.headers(pollHeader);
+  });
   app.post(
     '/threads/:thread_id/runs',
     { schema: { params: threadParams, body: v1CreateRunSchema, querystring: v1RunQuerySchema } },

@@ -10,6 +10,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
+import { pollHeader } from './knowledge-objects.js';
 import { requireText, toRunOptions } from './run-request.js';
 import { sendSse } from './sse-reply.js';
 import type { V1Options } from './v1-engine.js';
@@ -72,6 +73,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     '/threads/runs',
     { schema: { body: v1CreateThreadAndRunSchema, querystring: v1RunQuerySchema } },
     async (request, reply) => {
+      void reply.headers(pollHeader);
       const { thread: threadBody, tool_resources: toolResources, ...runBody } = request.body;
       const options = toRunOptions(engine, runBody, request.query, request.userId);
       const thread = await createThread(

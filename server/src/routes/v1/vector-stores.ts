@@ -150,7 +150,8 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
         response: { 200: v1VectorStoreFileSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
       vectorStoreObject(id);
       const { file_id: fileId, chunking_strategy: chunking, attributes } = request.body;
@@ -202,7 +203,8 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   app.post(
     '/vector_stores/:vector_store_id/file_batches',
     { schema: { params: storeParams, body: v1CreateFileBatchSchema, response: { 200: v1FileBatchSchema } } },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
       vectorStoreObject(id);
       const { file_ids: fileIds, chunking_strategy: chunking, attributes } = request.body;
@@ -234,7 +236,8 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   app.post(
     '/vector_stores/:vector_store_id/file_batches/:batch_id/cancel',
     { schema: { params: batchParams, response: { 200: v1FileBatchSchema } } },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       // Ingestion is local and quick; a cancel reports the batch as it stands.
       const { batch, files } = batchObject(request.params.vector_store_id, request.params.batch_id);
       return toV1FileBatch(batch, files);

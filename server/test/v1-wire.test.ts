@@ -176,6 +176,102 @@ describe('/v1 wire compatibility', () => {
     });
   });
 
+  describe('body parameters', () => {
+    it('answers an unknown parameter with 400 naming it, on every /v1 body', async () => {
+      const thread = (await emptyJson('POST', '/v1/threads')).json<{ id: string }>();
+      const store = (await json('POST', '/v1/vector_stores', {})).json<{ id: string }>();
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['/v1/assistants', { model: 'm' }],
+        ['/v1/threads', {}],
+        [`/v1/threads/${thread.id}`, {}],
+        [`/v1/threads/${thread.id}/messages`, { role: 'user', content: 'hi' }],
+        [`/v1/threads/${thread.id}/runs`, { assistant_id: 'asst_x' }],
+        ['/v1/threads/runs', { assistant_id: 'asst_x' }],
+        ['/v1/vector_stores', {}],
+        [`/v1/vector_stores/${store.id}`, {}],
+        [`/v1/vector_stores/${store.id}/files`, { file_id: 'file_x' }],
+        [`/v1/vector_stores/${store.id}/file_batches`, { file_ids: ['file_x'] }],
+        [`/v1/vector_stores/${store.id}/search`, { query: 'q' }],
+      ];
+      for (const [url, body] of cases) {
+        const response = await json('POST', url, { ...body, bogus_param: 1 });
+        const error = v1ErrorSchema.parse(response.json()).error;
+        expect({ url, status: response.statusCode, param: error.param, type: error.type }).toEqual({
+          url,
+          status: 400,
+          param: 'bogus_param',
+          type: 'invalid_request_error',
+        });
+        expect(error.message).toContain('Unrecognized request argument supplied: bogus_param');
+      }
+    });
+
+    it('accepts every parameter OpenAI documents for assistants, threads, runs and vector stores', async () => {
+      const sampling = { temperature: 0.5, top_p: 0.9, response_format: 'auto' };
+      const assistant = await json('POST', '/v1/assistants', {
+        model: 'threadline-extractive',
+        name: 'n',
+        description: 'd',
+        instructions: 'i',
+        tools: [{ type: 'file_search' }],
+        tool_resources: { file_search: { vector_store_ids: [] } },
+        metadata: { a: 'b' },
+        reasoning_effort: 'low',
+        ...sampling,
+      });
+      expect(assistant.statusCode).toBe(200);
+      const assistantId = assistant.json<{ id: string }>().id;
+      const runParameters = {
+        assistant_id: assistantId,
+        model: 'threadline-extractive',
+        instructions: 'i',
+        tools: [{ type: 'file_search' }],
+        metadata: { a: 'b' },
+        stream: false,
+        max_prompt_tokens: 1000,
+        max_completion_tokens: 500,
+        truncation_strategy: { type: 'auto' },
+        tool_choice: 'auto',
+        parallel_tool_calls: true,
+        ...sampling,
+      };
+      const message = { role: 'user', content: 'Hello', attachments: [], metadata: { a: 'b' } };
+      const thread = await json('POST', '/v1/threads', {
+        messages: [message],
+        tool_resources: { file_search: { vector_store_ids: [] } },
+        metadata: { a: 'b' },
+      });
+      expect(thread.statusCode).toBe(200);
+      const threadId = thread.json<{ id: string }>().id;
+      const run = await json(
+        'POST',
+        `/v1/threads/${threadId}/runs?include[]=step_details.tool_calls[*].file_search.results[*].content`,
+        {
+          ...runParameters,
+          reasoning_effort: 'low',
+          additional_instructions: 'more',
+          additional_messages: [message],
+        },
+      );
+      expect(run.statusCode).toBe(200);
+      const threadAndRun = await json('POST', '/v1/threads/runs', {
+        ...runParameters,
+        thread: { messages: [message], metadata: {} },
+        tool_resources: { file_search: { vector_store_ids: [] } },
+      });
+      expect(threadAndRun.statusCode).toBe(200);
+      const store = await json('POST', '/v1/vector_stores', {
+        name: 'n',
+        description: 'd',
+        file_ids: [],
+        chunking_strategy: { type: 'auto' },
+        expires_after: { anchor: 'last_active_at', days: 7 },
+        metadata: { a: 'b' },
+      });
+      expect(store.statusCode).toBe(200);
+    });
+  });
+
   describe('polling', () => {
     it('tells pollers when to ask again on run, vector-store file and batch responses', async () => {
       const assistant = (await json('POST', '/v1/assistants', { model: 'threadline-extractive' })).json<{

@@ -207,11 +207,20 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
       void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
       vectorStoreObject(id);
-      const { file_ids: fileIds, chunking_strategy: chunking, attributes } = request.body;
-      const batch = await knowledge.createFileBatch(id, fileIds, {
-        chunking: toChunking(chunking),
-        attributes,
-      });
+      const { file_ids: fileIds, files, chunking_strategy: chunking, attributes } = request.body;
+      const batch = await knowledge.createFileBatch(
+        id,
+        files?.map((file) => ({
+          fileId: file.file_id,
+          chunking: toChunking(file.chunking_strategy ?? chunking),
+          attributes: file.attributes ?? attributes ?? undefined,
+        })) ??
+          (fileIds ?? []).map((fileId) => ({
+            fileId,
+            chunking: toChunking(chunking),
+            attributes: attributes ?? undefined,
+          })),
+      );
       return toV1FileBatch(batch, batchFiles(knowledge, id, batch.fileIds));
     },
   );

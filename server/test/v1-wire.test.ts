@@ -272,6 +272,134 @@ describe('/v1 wire compatibility', () => {
     });
   });
 
+  describe('files given to assistants, threads and messages', () => {
+    const uploadParking = async () => {
+      const upload = await app.inject({
+        method: 'POST',
+        url: '/v1/files',
+        ...multipartFile('parking.md', '# Parking\n\nVisitors park on level two of the garage.\n'),
+      });
+      expect(upload.statusCode).toBe(200);
+      return upload.json<{ id: string }>().id;
+    };
+    type WithStores = { tool_resources: { file_search?: { vector_store_ids: string[] } } };
+    const storeIdOf = (object: WithStores) => object.tool_resources.file_search?.vector_store_ids[0] ?? '';
+    const answerTo = async (threadId: string, assistantId: string) => {
+      const run = (await json('POST', `/v1/threads/${threadId}/runs`, { assistant_id: assistantId })).json<{
+        id: string;
+      }>();
+      let status = 'queued';
+      for (let attempt = 0; attempt < 100 && !['completed', 'failed'].includes(status); attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = (await json('GET', `/v1/threads/${threadId}/runs/${run.id}`)).json<{ status: string }>()
+          .status;
+      }
+      expect(status).toBe('completed');
+      const messages = (await json('GET', `/v1/threads/${threadId}/messages?limit=1`)).json<{
+        data: { content: { text: { value: string } }[] }[];
+      }>();
+      return messages.data[0]?.content[0]?.text.value ?? '';
+    };
+
+    it('makes a vector store from tool_resources.file_search.vector_stores on assistants and threads', async () => {
+      const fileId = await uploadParking();
+      const helper = {
+        file_search: {
+          vector_stores: [
+            {
+              file_ids: [fileId],
+              chunking_strategy: {
+                type: 'static',
+                static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 },
+              },
+              metadata: { made: 'by helper' },
+            },
+          ],
+        },
+      };
+      const assistant = (
+        await json('POST', '/v1/assistants', {
+          model: 'threadline-extractive',
+          tools: [{ type: 'file_search' }],
+          tool_resources: helper,
+        })
+      ).json<WithStores & { id: string }>();
+      const thread = (await json('POST', '/v1/threads', { tool_resources: helper })).json<
+        WithStores & { id: string }
+      >();
+      for (const storeId of [storeIdOf(assistant), storeIdOf(thread)]) {
+        expect(storeId).toMatch(/^vs_/);
+        expect((await json('GET', `/v1/vector_stores/${storeId}`)).json()).toMatchObject({
+          file_counts: { completed: 1, total: 1 },
+          metadata: { made: 'by helper' },
+        });
+        const [file] = (await json('GET', `/v1/vector_stores/${storeId}/files`)).json<{
+          data: { chunking_strategy: unknown }[];
+        }>().data;
+        expect(file?.chunking_strategy).toEqual({
+          type: 'static',
+          static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 },
+        });
+      }
+      const bare = (
+        await json('POST', '/v1/assistants', {
+          model: 'threadline-extractive',
+          tools: [{ type: 'file_search' }],
+        })
+      ).json<{ id: string }>();
+      await json('POST', `/v1/threads/${thread.id}/messages`, {
+        role: 'user',
+        content: 'Where do visitors park?',
+      });
+      expect(await answerTo(thread.id, bare.id)).toContain('level two');
+      const modified = (
+        await json('POST', `/v1/assistants/${bare.id}`, { tool_resources: helper })
+      ).json<WithStores>();
+      expect(storeIdOf(modified)).toMatch(/^vs_/);
+      const missing = await json('POST', '/v1/threads', {
+        tool_resources: { file_search: { vector_stores: [{ file_ids: ['file_missing'] }] } },
+      });
+      expect(missing.statusCode).toBe(404);
+    });
+
+    it('adds file_search attachments to the thread’s vector store, creating it, and keeps them on the message', async () => {
+      const fileId = await uploadParking();
+      const assistant = (
+        await json('POST', '/v1/assistants', {
+          model: 'threadline-extractive',
+          tools: [{ type: 'file_search' }],
+        })
+      ).json<{ id: string }>();
+      const thread = (await emptyJson('POST', '/v1/threads')).json<{ id: string }>();
+      const attachments = [{ file_id: fileId, tools: [{ type: 'file_search' }] }];
+      const message = await json('POST', `/v1/threads/${thread.id}/messages`, {
+        role: 'user',
+        content: 'Where do visitors park?',
+        attachments,
+      });
+      expect(message.statusCode).toBe(200);
+      expect(message.json()).toMatchObject({ attachments });
+      const listed = (await json('GET', `/v1/threads/${thread.id}/messages`)).json<{ data: unknown[] }>();
+      expect(listed.data[0]).toMatchObject({ attachments });
+      const storeId = storeIdOf((await json('GET', `/v1/threads/${thread.id}`)).json<WithStores>());
+      expect(storeId).toMatch(/^vs_/);
+      expect(await answerTo(thread.id, assistant.id)).toContain('level two');
+
+      const withMessages = (
+        await json('POST', '/v1/threads', {
+          messages: [{ role: 'user', content: 'Where do visitors park?', attachments }],
+        })
+      ).json<WithStores & { id: string }>();
+      expect(storeIdOf(withMessages)).toMatch(/^vs_/);
+      const unknownFile = await json('POST', `/v1/threads/${thread.id}/messages`, {
+        role: 'user',
+        content: 'x',
+        attachments: [{ file_id: 'file_missing', tools: [{ type: 'file_search' }] }],
+      });
+      expect(unknownFile.statusCode).toBe(404);
+    });
+  });
+
   describe('polling', () => {
     it('tells pollers when to ask again on run, vector-store file and batch responses', async () => {
       const assistant = (await json('POST', '/v1/assistants', { model: 'threadline-extractive' })).json<{

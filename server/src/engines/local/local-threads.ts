@@ -10,11 +10,7 @@ import type { RunRegistry } from './run-registry.js';
 export type NewThreadInput = {
   vectorStoreIds?: string[] | undefined;
   metadata?: Record<string, string> | null;
-  messages?: Array<{
-    content: string;
-    role?: 'user' | 'assistant';
-    metadata?: Record<string, string> | null;
-  }>;
+  messages?: NewMessageInput[];
   /** Set by /v1: the user the thread belongs to. */
   owner?: string;
 };
@@ -28,6 +24,8 @@ export type NewMessageInput = {
   content: string;
   metadata?: Record<string, string> | null;
   role?: 'user' | 'assistant';
+  /** Files the message brought (OpenAI's `attachments`), kept on the message as given. */
+  attachments?: Message['attachments'];
 };
 
 /** Threads and their messages; a thread's messages are frozen while one of its runs is active. */

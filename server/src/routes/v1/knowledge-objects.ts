@@ -1,12 +1,15 @@
 import type {
+  v1ChunkingStrategyRequestSchema,
   V1FileBatch,
   V1FileObject,
   V1VectorStore,
   V1VectorStoreFile,
   VectorStoreSummary,
 } from '@threadline/shared';
+import type { z } from 'zod';
 import type { StoredFile } from '../../engines/engine.js';
 import type {
+  ChunkingStrategy,
   FileBatchRecord,
   KnowledgeBase,
   StoreFileDetails,
@@ -27,6 +30,16 @@ export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {
   if (!knowledge) throw new Error('the /v1 files and vector-store routes need { engine } or { knowledge }');
   return knowledge;
 }
+
+type ChunkingRequest = z.infer<typeof v1ChunkingStrategyRequestSchema> | undefined;
+/** `auto` (or nothing) leaves the knowledge base's default chunking. */
+export const toChunking = (request: ChunkingRequest): ChunkingStrategy | undefined =>
+  request?.type === 'static'
+    ? {
+        maxChunkSizeTokens: request.static.max_chunk_size_tokens,
+        chunkOverlapTokens: request.static.chunk_overlap_tokens,
+      }
+    : undefined;
 
 export const toUnixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const dayMs = 86_400_000;

@@ -12,6 +12,7 @@ import { pollHeader } from './knowledge-objects.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { includesResultContent, requireText, toRunOptions } from './run-request.js';
 import { sendSse } from './sse-reply.js';
+import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
 const threadParams = z.object({ thread_id: v1IdSchema });
@@ -35,12 +36,15 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         ...message,
         text: requireText(message.content),
       }));
+      for (const message of texts) assertAttachments(engine, message.attachments);
       for (const message of texts) {
         await engine.appendMessage(threadId, {
           role: message.role,
           content: message.text,
           metadata: message.metadata ?? null,
+          attachments: toMessageAttachments(message.attachments),
         });
+        await addAttachmentsToThread(engine, threadId, message.attachments);
       }
       const { run, events } = engine.startRun(threadId, options, body.stream === true);
       if (events) return sendSse(reply, events);

@@ -15,7 +15,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ChunkingStrategy, KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
+import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
 import { AppError } from '../../errors/app-error.js';
 import {
   knowledgeFrom,
@@ -23,6 +23,7 @@ import {
   pollHeader,
   toV1FileBatch,
   toV1VectorStore,
+  toChunking,
   toV1VectorStoreFile,
   type V1KnowledgeOptions,
 } from './knowledge-objects.js';
@@ -38,15 +39,6 @@ const listOf = <T extends z.ZodType>(item: T) =>
     last_id: z.string().nullable(),
     has_more: z.boolean(),
   });
-
-type ChunkingRequest = z.infer<typeof v1CreateVectorStoreSchema>['chunking_strategy'];
-const toChunking = (request: ChunkingRequest): ChunkingStrategy | undefined =>
-  request?.type === 'static'
-    ? {
-        maxChunkSizeTokens: request.static.max_chunk_size_tokens,
-        chunkOverlapTokens: request.static.chunk_overlap_tokens,
-      }
-    : undefined;
 
 /**
  * `/v1/vector_stores`: stores, their files, file batches and search, in OpenAI's shapes, over

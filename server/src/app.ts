@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
@@ -13,6 +13,7 @@ import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
 import { enginePlugin } from './plugins/engine.js';
 import { installEmptyBodyHandling } from './plugins/empty-body.js';
+import { openApiTransform } from './plugins/openapi-transform.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -95,7 +96,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 

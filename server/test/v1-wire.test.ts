@@ -400,6 +400,43 @@ describe('/v1 wire compatibility', () => {
     });
   });
 
+  describe('the OpenAPI document', () => {
+    type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+    const documentPaths = async () =>
+      (await json('GET', '/docs/json')).json<{ paths: Record<string, Record<string, Operation>> }>().paths;
+
+    it('lists every status a /v1 route can answer, and the streams of streaming routes', async () => {
+      const paths = await documentPaths();
+      const v1 = Object.entries(paths).filter(([path]) => path.startsWith('/v1/'));
+      expect(v1.length).toBeGreaterThan(20);
+      expect(Object.keys(paths)).not.toContain('/v1/{*}');
+      for (const [path, operations] of v1) {
+        for (const [method, operation] of Object.entries(operations)) {
+          expect({ path, method, statuses: Object.keys(operation.responses) }).toEqual({
+            path,
+            method,
+            statuses: expect.arrayContaining(['200', '400', '404', '413', '414', '415']) as unknown,
+          });
+        }
+      }
+      for (const path of ['/v1/threads/runs', '/v1/threads/{thread_id}/runs', '/chat/stream']) {
+        expect(Object.keys(paths[path]?.post?.responses['200']?.content ?? {})).toContain(
+          'text/event-stream',
+        );
+      }
+      const legacy = paths['/api/assistants/threads/{threadId}/messages']?.post?.responses['200'];
+      expect(Object.keys(legacy?.content ?? {})).toEqual(['application/x-ndjson']);
+    });
+
+    it('documents 204 responses without a body', async () => {
+      const noContent = Object.values(await documentPaths())
+        .flatMap((operations) => Object.values(operations))
+        .flatMap((operation) => (operation.responses['204'] ? [operation.responses['204']] : []));
+      expect(noContent.length).toBeGreaterThan(0);
+      for (const response of noContent) expect(response.content).toBeUndefined();
+    });
+  });
+
   describe('polling', () => {
     it('tells pollers when to ask again on run, vector-store file and batch responses', async () => {
       const assistant = (await json('POST', '/v1/assistants', { model: 'threadline-extractive' })).json<{

@@ -45,5 +45,5 @@ export function installOpenAiErrors(app: FastifyInstance, notFoundMessage?: stri
   };
   app.setNotFoundHandler(notFound);
   // The web app's GET /* fallback would otherwise claim unknown /v1 paths.
-  app.all('/*', notFound);
+  app.all('/*', { schema: { hide: true } }, notFound);
 }

@@ -97,7 +97,8 @@ export const configSchema = z
 
     AUTH_TOKENS: authTokens,
     TRUSTED_PROXY_USER_HEADER: optionalString,
-    RATE_LIMIT_MAX: integer(120, 1, 1_000_000),
+    // A polling SDK client asks every 100 ms (openai-poll-after-ms): about 600 a minute.
+    RATE_LIMIT_MAX: integer(3000, 1, 1_000_000),
     RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
     REDIS_URL: optionalRedisUrl,
 

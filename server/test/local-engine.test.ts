@@ -40,6 +40,8 @@ describe('LocalEngine runs', () => {
       'thread.run.in_progress',
       'thread.run.step.created',
       'thread.run.step.in_progress',
+      'thread.run.step.delta',
+      'thread.run.step.delta',
       'thread.run.step.completed',
       'thread.run.step.created',
       'thread.run.step.in_progress',
@@ -53,7 +55,30 @@ describe('LocalEngine runs', () => {
     ]);
     expect(names.filter((name) => name === 'thread.message.delta').length).toBeGreaterThan(1);
 
-    const searchStep = events[5];
+    // The search call is announced with no results, opened by a delta, then filled by one.
+    const [announced, , opening, filled, searchStep] = events.slice(3, 8);
+    expect(announced?.event === 'thread.run.step.created' && announced.data.step_details).toMatchObject({
+      type: 'tool_calls',
+      tool_calls: [
+        { type: 'file_search', id: expect.stringMatching(/^call_/) as unknown, file_search: { results: [] } },
+      ],
+    });
+    expect(opening?.data).toMatchObject({
+      id: announced?.event === 'thread.run.step.created' ? announced.data.id : '',
+      delta: {
+        step_details: {
+          type: 'tool_calls',
+          tool_calls: [{ index: 0, type: 'file_search', file_search: {} }],
+        },
+      },
+    });
+    expect(
+      filled?.event === 'thread.run.step.delta' && filled.data.delta.step_details?.tool_calls?.[0],
+    ).toMatchObject({
+      index: 0,
+      type: 'file_search',
+      file_search: { results: [expect.objectContaining({ file_name: 'travel.md' })] },
+    });
     expect(searchStep?.event === 'thread.run.step.completed' && searchStep.data.step_details).toMatchObject({
       type: 'tool_calls',
       tool_calls: [{ type: 'file_search' }],

@@ -139,6 +139,75 @@ describe('/v1 over real HTTP with the official openai SDK', () => {
     expect(first?.content?.[0]?.text).toContain('sixteen characters');
   });
 
+  const toolCallEvents = (stream: ReturnType<OpenAI['beta']['threads']['runs']['stream']>, seen: string[]) =>
+    stream
+      .on('toolCallCreated', (call) => seen.push(`created:${call.type}:${call.id ?? ''}`))
+      .on('toolCallDelta', (delta, snapshot) =>
+        seen.push(
+          `delta:${delta.type}:${snapshot.type === 'function' ? snapshot.function.arguments : String(snapshot.type === 'file_search' && snapshot.file_search.results?.length)}`,
+        ),
+      )
+      .on('toolCallDone', (call) =>
+        seen.push(
+          `done:${call.type}:${call.type === 'function' ? `${call.function.name}${call.function.arguments}` : call.type === 'file_search' ? call.file_search.results?.[0]?.file_name : ''}`,
+        ),
+      );
+
+  it('streams the file_search call through toolCallCreated, toolCallDelta and toolCallDone', async () => {
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'What is the hotel cap per night?' }],
+    });
+    const seen: string[] = [];
+    const run = await toolCallEvents(
+      client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId }),
+      seen,
+    ).finalRun();
+    expect(run.status).toBe('completed');
+    expect(seen).toEqual([
+      expect.stringMatching(/^created:file_search:call_/),
+      expect.stringMatching(/^delta:file_search:[1-9]/),
+      'done:file_search:travel.md',
+    ]);
+  });
+
+  it('streams a function call through toolCallCreated, toolCallDelta and toolCallDone, then takes its output', async () => {
+    const toolAssistant = await client.beta.assistants.create({
+      model: 'slow-model',
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
+    });
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'What is the weather?' }],
+    });
+    mockServer.script({ toolCall: { name: 'get_weather', arguments: '{"city":"Oslo"}' } });
+    try {
+      const seen: string[] = [];
+      const stream = toolCallEvents(
+        client.beta.threads.runs.stream(thread.id, { assistant_id: toolAssistant.id }),
+        seen,
+      );
+      const paused = await stream.finalRun();
+      expect(paused.status).toBe('requires_action');
+      const callId = paused.required_action?.submit_tool_outputs.tool_calls[0]?.id ?? '';
+      expect(seen).toEqual([
+        `created:function:${callId}`,
+        'delta:function:{"city":"Oslo"}',
+        'done:function:get_weather{"city":"Oslo"}',
+      ]);
+      mockServer.script({ tokens: ['It is sunny ', 'in Oslo.'] });
+      const resumed = client.beta.threads.runs.submitToolOutputsStream(paused.id, {
+        thread_id: thread.id,
+        tool_outputs: [{ tool_call_id: callId, output: 'sunny' }],
+      });
+      expect((await resumed.finalRun()).status).toBe('completed');
+      const [answer] = await resumed.finalMessages();
+      expect(answer?.content[0]?.type === 'text' && answer.content[0].text.value).toBe(
+        'It is sunny in Oslo.',
+      );
+    } finally {
+      mockServer.script(slowWords());
+    }
+  });
+
   it('creates a thread and runs it in one streamed call, announcing the thread first', async () => {
     const events: string[] = [];
     const stream = client.beta.threads.createAndRunStream({

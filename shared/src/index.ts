@@ -13,4 +13,5 @@ export * from './api/knowledge.js';
 export * from './api/health.js';
 export * from './api/paths.js';
 export * from './v1/v1-requests.js';
+export * from './v1/v1-chunking.js';
 export * from './v1/v1-knowledge.js';

@@ -42,10 +42,18 @@ export function toErrorBody(error: unknown): Mapped {
   if (error instanceof ZodError) return validationBody(error);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as { validationContext?: string }).validationContext;
-    const issues = error.validation.map((issue) => ({
-      path: [context, ...issue.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
-      message: issue.message ?? 'is invalid',
-    }));
+    const issues = error.validation.map((issue) => {
+      // A strict body names the parameter it does not know, as OpenAI does.
+      const unknownKey = issue.keyword === 'unrecognized_keys' ? unknownKeyOf(issue.params) : undefined;
+      const segments = issue.instancePath.split('/').filter(Boolean);
+      return {
+        path: [context, ...segments, unknownKey].filter(Boolean).join('.'),
+        message:
+          unknownKey === undefined
+            ? (issue.message ?? 'is invalid')
+            : `Unrecognized request argument supplied: ${unknownKey}`,
+      };
+    });
     return issuesBody(issues);
   }
   const fastifyError = error as FastifyLikeError;
@@ -75,6 +83,11 @@ export function toErrorBody(error: unknown): Mapped {
     headers: {},
     isServerFault: true,
   };
+}
+
+function unknownKeyOf(params: unknown): string | undefined {
+  const keys = (params as { keys?: unknown } | undefined)?.keys;
+  return Array.isArray(keys) && typeof keys[0] === 'string' ? keys[0] : undefined;
 }
 
 function validationBody(error: ZodError): Mapped {

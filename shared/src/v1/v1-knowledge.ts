@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fileCountsSchema, fileStatusSchema } from '../api/knowledge.js';
+import { v1ChunkingStrategyRequestSchema } from './v1-chunking.js';
 import { v1IdSchema, v1MetadataSchema } from './v1-requests.js';
 
 /** OpenAI's Files and Vector Stores wire shapes, as Threadline serves them under /v1. */
@@ -20,21 +21,6 @@ export const v1FileObjectSchema = z.object({
 export type V1FileObject = z.infer<typeof v1FileObjectSchema>;
 
 export const v1DeletedSchema = z.object({ id: z.string(), object: z.string(), deleted: z.boolean() });
-
-export const v1StaticChunkingSchema = z
-  .object({
-    max_chunk_size_tokens: z.number().int().min(100).max(4096),
-    chunk_overlap_tokens: z.number().int().min(0),
-  })
-  .refine((value) => value.chunk_overlap_tokens * 2 <= value.max_chunk_size_tokens, {
-    message: 'chunk_overlap_tokens must not exceed half of max_chunk_size_tokens',
-    path: ['chunk_overlap_tokens'],
-  });
-
-export const v1ChunkingStrategyRequestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auto') }),
-  z.object({ type: z.literal('static'), static: v1StaticChunkingSchema }),
-]);
 
 export const v1ChunkingStrategySchema = z.object({
   type: z.literal('static'),
@@ -60,15 +46,16 @@ export const v1VectorStoreSchema = z.object({
 });
 export type V1VectorStore = z.infer<typeof v1VectorStoreSchema>;
 
-export const v1CreateVectorStoreSchema = z.object({
+export const v1CreateVectorStoreSchema = z.strictObject({
   name: z.string().max(256).optional(),
+  description: z.string().max(512).optional(),
   file_ids: z.array(v1IdSchema).max(500).optional(),
   chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
   expires_after: v1ExpiresAfterSchema.optional(),
   metadata: v1MetadataSchema.optional(),
 });
 
-export const v1UpdateVectorStoreSchema = z.object({
+export const v1UpdateVectorStoreSchema = z.strictObject({
   name: z.string().max(256).nullable().optional(),
   expires_after: v1ExpiresAfterSchema.optional(),
   metadata: v1MetadataSchema.optional(),
@@ -87,17 +74,35 @@ export const v1VectorStoreFileSchema = z.object({
 });
 export type V1VectorStoreFile = z.infer<typeof v1VectorStoreFileSchema>;
 
-export const v1CreateVectorStoreFileSchema = z.object({
+export const v1CreateVectorStoreFileSchema = z.strictObject({
   file_id: v1IdSchema,
   chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
-export const v1CreateFileBatchSchema = z.object({
-  file_ids: z.array(v1IdSchema).min(1).max(500),
-  chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
+const attributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+/** `file_ids` (one chunking and attributes for all) or `files` (each its own), not both. */
+export const v1CreateFileBatchSchema = z
+  .strictObject({
+    file_ids: z.array(v1IdSchema).min(1).max(500).optional(),
+    files: z
+      .array(
+        z.object({
+          file_id: v1IdSchema,
+          chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
+          attributes: attributesSchema.nullable().optional(),
+        }),
+      )
+      .min(1)
+      .max(500)
+      .optional(),
+    chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
+    attributes: attributesSchema.nullable().optional(),
+  })
+  .refine((body) => (body.file_ids === undefined) !== (body.files === undefined), {
+    message: "Give exactly one of 'file_ids' and 'files'.",
+    path: ['file_ids'],
+  });
 
 export const v1FileBatchSchema = z.object({
   id: z.string(),
@@ -109,7 +114,7 @@ export const v1FileBatchSchema = z.object({
 });
 export type V1FileBatch = z.infer<typeof v1FileBatchSchema>;
 
-export const v1VectorStoreSearchSchema = z.object({
+export const v1VectorStoreSearchSchema = z.strictObject({
   query: z.union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(10)]),
   max_num_results: z.number().int().min(1).max(50).optional(),
   ranking_options: z

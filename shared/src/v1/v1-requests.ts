@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { maxMessageCharacters } from '../api/chat.js';
 import { toolSchema } from '../assistants/objects.js';
+import { v1ChunkingStrategyRequestSchema } from './v1-chunking.js';
 
-/** Request shapes of the OpenAI Assistants (v2) wire API that Threadline serves under /v1. */
+/**
+ * Request shapes of the OpenAI Assistants (v2) wire API that Threadline serves under /v1. Bodies
+ * are strict at the top level, as OpenAI's are ("Unrecognized request argument supplied"), and
+ * list every parameter OpenAI documents for the endpoint, used or not: being stricter than
+ * OpenAI breaks clients.
+ */
 
 export const v1IdSchema = z
   .string()
@@ -29,7 +35,7 @@ export const v1MessageContentSchema = z.union([
   z.array(z.union([textPartSchema, z.object({ type: z.enum(['image_file', 'image_url']) }).loose()])).min(1),
 ]);
 
-export const v1CreateMessageSchema = z.object({
+export const v1CreateMessageSchema = z.strictObject({
   role: z.enum(['user', 'assistant']),
   content: v1MessageContentSchema,
   attachments: z
@@ -43,7 +49,22 @@ export type V1CreateMessage = z.infer<typeof v1CreateMessageSchema>;
 const vectorStoreIdsSchema = z.array(v1IdSchema).max(16);
 export const v1ToolResourcesSchema = z
   .object({
-    file_search: z.object({ vector_store_ids: vectorStoreIdsSchema.optional() }).optional(),
+    file_search: z
+      .object({
+        vector_store_ids: vectorStoreIdsSchema.optional(),
+        /** The helper that creates a store from files (at most one, as OpenAI allows). */
+        vector_stores: z
+          .array(
+            z.object({
+              file_ids: z.array(v1IdSchema).max(10_000).optional(),
+              chunking_strategy: v1ChunkingStrategyRequestSchema.optional(),
+              metadata: v1MetadataSchema.optional(),
+            }),
+          )
+          .max(1)
+          .optional(),
+      })
+      .optional(),
     code_interpreter: z.object({ file_ids: z.array(z.string()).optional() }).optional(),
   })
   .nullable();
@@ -53,8 +74,10 @@ const samplingSchema = {
   top_p: z.number().min(0).max(1).nullable().optional(),
   response_format: z.unknown().optional(),
 };
+/** Accepted for o-series models; the local engine has no reasoning to spend effort on. */
+const reasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high']).nullable().optional();
 
-export const v1CreateAssistantSchema = z.object({
+export const v1CreateAssistantSchema = z.strictObject({
   model: z.string().min(1).max(256),
   name: z.string().max(256).nullable().optional(),
   description: z.string().max(512).nullable().optional(),
@@ -62,20 +85,21 @@ export const v1CreateAssistantSchema = z.object({
   tools: z.array(toolSchema).max(128).optional(),
   tool_resources: v1ToolResourcesSchema.optional(),
   metadata: v1MetadataSchema.optional(),
+  reasoning_effort: reasoningEffortSchema,
   ...samplingSchema,
 });
 export const v1UpdateAssistantSchema = v1CreateAssistantSchema.partial();
 
-export const v1CreateThreadSchema = z.object({
+export const v1CreateThreadSchema = z.strictObject({
   messages: z.array(v1CreateMessageSchema).max(32).optional(),
   tool_resources: v1ToolResourcesSchema.optional(),
   metadata: v1MetadataSchema.optional(),
 });
-export const v1UpdateThreadSchema = z.object({
+export const v1UpdateThreadSchema = z.strictObject({
   tool_resources: v1ToolResourcesSchema.optional(),
   metadata: v1MetadataSchema.optional(),
 });
-export const v1UpdateMetadataSchema = z.object({ metadata: v1MetadataSchema.optional() });
+export const v1UpdateMetadataSchema = z.strictObject({ metadata: v1MetadataSchema.optional() });
 
 const runFields = {
   assistant_id: v1IdSchema,
@@ -91,13 +115,14 @@ const runFields = {
   parallel_tool_calls: z.boolean().optional(),
   ...samplingSchema,
 };
-export const v1CreateRunSchema = z.object({
+export const v1CreateRunSchema = z.strictObject({
   ...runFields,
+  reasoning_effort: reasoningEffortSchema,
   additional_instructions: z.string().max(256_000).nullable().optional(),
   additional_messages: z.array(v1CreateMessageSchema).max(32).nullable().optional(),
 });
 export type V1CreateRun = z.infer<typeof v1CreateRunSchema>;
-export const v1CreateThreadAndRunSchema = z.object({
+export const v1CreateThreadAndRunSchema = z.strictObject({
   ...runFields,
   thread: v1CreateThreadSchema.optional(),
   tool_resources: v1ToolResourcesSchema.optional(),
@@ -105,7 +130,7 @@ export const v1CreateThreadAndRunSchema = z.object({
 const includeSchema = z.union([z.string().max(256), z.array(z.string().max(256)).max(8)]).optional();
 /** `include[]=…` (how the SDK sends it) or `include=…`. */
 export const v1RunQuerySchema = z.object({ include: includeSchema, 'include[]': includeSchema });
-export const v1SubmitToolOutputsSchema = z.object({
+export const v1SubmitToolOutputsSchema = z.strictObject({
   tool_outputs: z
     .array(z.object({ tool_call_id: z.string().min(1), output: z.string().max(512 * 1024) }))
     .min(1),

@@ -7,6 +7,7 @@ import type { RunContext } from './engine-store.js';
 import { estimateUsage } from './estimate-usage.js';
 import { nowSeconds } from './ids.js';
 import type { RunPublisher } from './run-publisher.js';
+import { functionCallDeltas } from './tool-call-deltas.js';
 
 type RequestedCalls = Extract<AnswerPiece, { type: 'tool_calls' }>['calls'];
 
@@ -84,10 +85,18 @@ function requireAction(publisher: RunPublisher, message: AnswerMessage, calls: R
     type: 'function' as const,
     function: { name: call.name, arguments: call.arguments },
   }));
-  publisher.createStep({
-    type: 'tool_calls',
-    tool_calls: toolCalls.map((call) => ({ ...call, function: { ...call.function, output: null } })),
-  });
+  // Announced with empty arguments, which then stream in, as OpenAI streamed them.
+  const stepCalls = toolCalls.map((call) => ({ ...call, function: { ...call.function, output: null } }));
+  const step = publisher.createStep(
+    { type: 'tool_calls', tool_calls: stepCalls },
+    {
+      type: 'tool_calls',
+      tool_calls: stepCalls.map((call) => ({ ...call, function: { ...call.function, arguments: '' } })),
+    },
+  );
+  toolCalls.forEach((call, index) =>
+    publisher.publishToolCallDeltas(step.id, functionCallDeltas(index, call.function.arguments)),
+  );
   publisher.saveRun(
     {
       status: 'requires_action',

@@ -10,24 +10,28 @@ export type SearchKnowledge = (
   plan: RunPlan,
 ) => Promise<SearchHit[]>;
 
-const fileSearchCall = (id: string, plan: RunPlan, results: SearchHit[] | null): ToolCall => ({
+const toResults = (hits: SearchHit[], isContentShown = true) =>
+  hits.map((hit) => ({
+    file_id: hit.fileId,
+    file_name: hit.fileName,
+    score: hit.score,
+    ...(isContentShown ? { content: [{ type: 'text' as const, text: hit.text }] } : {}),
+  }));
+
+const fileSearchCall = (id: string, plan: RunPlan, hits: SearchHit[]): ToolCall => ({
   id,
   type: 'file_search',
   file_search: {
     ranking_options: { ranker: 'default_2024_08_21', score_threshold: plan.scoreThreshold ?? 0 },
-    results: (results ?? []).map((hit) => ({
-      file_id: hit.fileId,
-      file_name: hit.fileName,
-      score: hit.score,
-      content: [{ type: 'text' as const, text: hit.text }],
-    })),
+    results: toResults(hits),
   },
 });
 
 /**
- * Retrieval shown as OpenAI shows it: a `file_search` tool-call step, open while the search
- * runs and completed with its results. Answers null, leaving the step open for the cancel to
- * close, when `signal` aborted during the search.
+ * Retrieval shown as OpenAI shows it: a `file_search` tool-call step announced with no results,
+ * a delta opening the call (the SDKs' `toolCallCreated`) while the search runs, a delta with
+ * the results (`toolCallDelta`), then completed with them (`toolCallDone`). Answers null,
+ * leaving the step open for the cancel to close, when `signal` aborted during the search.
  */
 export async function fileSearchStep(input: {
   publisher: RunPublisher;
@@ -38,12 +42,20 @@ export async function fileSearchStep(input: {
 }): Promise<SearchHit[] | null> {
   const { publisher, plan, query } = input;
   const callId = newId('call');
-  const step = publisher.createStep({ type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, null)] });
+  const step = publisher.createStep({ type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, [])] });
+  publisher.publishToolCallDeltas(step.id, [{ index: 0, type: 'file_search', file_search: {} }]);
   let hits: SearchHit[] = [];
   if (query.trim() !== '' && plan.vectorStoreIds.length > 0) {
     hits = await input.search(plan.vectorStoreIds, query, plan);
   }
   if (input.signal.aborted) return null;
+  publisher.publishToolCallDeltas(step.id, [
+    {
+      index: 0,
+      type: 'file_search',
+      file_search: { results: toResults(hits, publisher.isResultContentShown) },
+    },
+  ]);
   publisher.finishStep(
     { ...step, step_details: { type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, hits)] } },
     'completed',

@@ -30,6 +30,14 @@ describe('JsonTable cursor pages', () => {
     ['after, ascending', { limit: 2, order: 'asc', after: 'b' }, ['c', 'd'], true],
     ['after, descending', { limit: 5, order: 'desc', after: 'c' }, ['b', 'a'], false],
     ['before, ascending', { limit: 5, order: 'asc', before: 'c' }, ['a', 'b'], false],
+    [
+      'before, ascending: the rows right before it',
+      { limit: 2, order: 'asc', before: 'd' },
+      ['b', 'c'],
+      true,
+    ],
+    ['before, descending', { limit: 2, order: 'desc', before: 'b' }, ['d', 'c'], true],
+    ['before, descending, reaching the end', { limit: 2, order: 'desc', before: 'd' }, ['e'], false],
     ['after and before', { limit: 5, order: 'asc', after: 'a', before: 'e' }, ['b', 'c', 'd'], false],
   ])('%s', (_name, query, ids, hasMore) => {
     const page = table.list(null, query);

@@ -103,15 +103,17 @@ export class JsonTable<T extends { id: string }> {
       values.push(seq);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    // `before` alone pages backwards: read the rows nearest the cursor, then restore list order.
+    const isBackwards = query.before !== undefined && query.after === undefined;
+    const readsAscending = isAscending !== isBackwards;
     const rows = this.database
       .prepare<unknown[], Row>(
-        `SELECT seq, data FROM ${this.table} ${where} ORDER BY seq ${isAscending ? 'ASC' : 'DESC'} LIMIT ?`,
+        `SELECT seq, data FROM ${this.table} ${where} ORDER BY seq ${readsAscending ? 'ASC' : 'DESC'} LIMIT ?`,
       )
       .all(...values, query.limit + 1);
-    return {
-      data: rows.slice(0, query.limit).map((row) => this.parse(row)),
-      hasMore: rows.length > query.limit,
-    };
+    const page = rows.slice(0, query.limit);
+    if (isBackwards) page.reverse();
+    return { data: page.map((row) => this.parse(row)), hasMore: rows.length > query.limit };
   }
 
   /** Ids of rows whose status is one of `statuses` (tables with a status column only). */

@@ -2,6 +2,7 @@ import type { Message, Thread } from '@threadline/shared';
 import { AppError } from '../../errors/app-error.js';
 import type { EngineStore } from './engine-store.js';
 import type { Page, PageQuery } from './json-table.js';
+import { cursorPage } from './cursor-page.js';
 import { foundOr404, notFound } from './not-found.js';
 import { newMessage, newThread } from './run-objects.js';
 import type { RunRegistry } from './run-registry.js';
@@ -9,11 +10,7 @@ import type { RunRegistry } from './run-registry.js';
 export type NewThreadInput = {
   vectorStoreIds?: string[] | undefined;
   metadata?: Record<string, string> | null;
-  messages?: Array<{
-    content: string;
-    role?: 'user' | 'assistant';
-    metadata?: Record<string, string> | null;
-  }>;
+  messages?: NewMessageInput[];
   /** Set by /v1: the user the thread belongs to. */
   owner?: string;
 };
@@ -27,6 +24,8 @@ export type NewMessageInput = {
   content: string;
   metadata?: Record<string, string> | null;
   role?: 'user' | 'assistant';
+  /** Files the message brought (OpenAI's `attachments`), kept on the message as given. */
+  attachments?: Message['attachments'];
 };
 
 /** Threads and their messages; a thread's messages are frozen while one of its runs is active. */
@@ -103,8 +102,10 @@ export class LocalThreads {
   listMessages(threadId: string, query: PageQuery & { runId?: string | undefined }): Page<Message> {
     this.require(threadId);
     if (query.runId === undefined) return this.store.messages.list(threadId, query);
-    const all = this.store.messages.list(threadId, { ...query, limit: 10_000 });
-    const data = all.data.filter((message) => message.run_id === query.runId);
-    return { data: data.slice(0, query.limit), hasMore: data.length > query.limit };
+    const all = this.store.messages.list(threadId, { limit: 10_000, order: 'asc' });
+    return cursorPage(
+      all.data.filter((message) => message.run_id === query.runId),
+      query,
+    );
   }
 }

@@ -22,6 +22,7 @@ export function newMessage(
     content: string;
     role?: 'user' | 'assistant';
     metadata?: Record<string, string> | null | undefined;
+    attachments?: Message['attachments'] | undefined;
   },
 ): Message {
   const now = nowSeconds();
@@ -38,7 +39,7 @@ export function newMessage(
     content: [{ type: 'text', text: { value: input.content, annotations: [] } }],
     assistant_id: null,
     run_id: null,
-    attachments: [],
+    attachments: input.attachments ?? [],
     metadata: input.metadata ?? {},
   };
 }

@@ -4,6 +4,7 @@ import type { EngineStore } from './engine-store.js';
 import { EventHub } from './event-hub.js';
 import { newId, nowSeconds } from './ids.js';
 import { withoutResultContent } from './run-objects.js';
+import type { ToolCallDelta } from './tool-call-deltas.js';
 
 type RunEventName = Extract<AssistantStreamEvent, { data: Run }>['event'];
 type StepEventName = Extract<AssistantStreamEvent, { data: RunStep }>['event'];
@@ -35,7 +36,11 @@ export class RunPublisher {
     this.publish(event, this.run);
   }
 
-  createStep(details: RunStep['step_details']): RunStep {
+  /**
+   * Stores the step with `details` and announces it with `announced`: tool calls are announced
+   * empty and filled by `thread.run.step.delta`s, while reads of the step see it whole.
+   */
+  createStep(details: RunStep['step_details'], announced = details): RunStep {
     const step = inProgressRunStep({
       id: newId('step'),
       createdAt: nowSeconds(),
@@ -46,8 +51,9 @@ export class RunPublisher {
     });
     this.store.steps.insert(step, this.run.id);
     this.openSteps.push(step);
-    this.publish('thread.run.step.created', step);
-    this.publish('thread.run.step.in_progress', step);
+    const shown = { ...step, step_details: announced };
+    this.publish('thread.run.step.created', shown);
+    this.publish('thread.run.step.in_progress', shown);
     return step;
   }
 
@@ -78,6 +84,18 @@ export class RunPublisher {
 
   finishOpenSteps(status: Exclude<StepOutcome, 'completed'>, lastError?: Run['last_error']): void {
     for (const step of [...this.openSteps]) this.finishStep(step, status, lastError);
+  }
+
+  /** Streams tool calls' arguments or results into an open step, after its `created` event. */
+  publishToolCallDeltas(stepId: string, toolCalls: ToolCallDelta[]): void {
+    this.hub.publish({
+      event: 'thread.run.step.delta',
+      data: {
+        id: stepId,
+        object: 'thread.run.step.delta',
+        delta: { step_details: { type: 'tool_calls', tool_calls: toolCalls } },
+      },
+    });
   }
 
   publishDelta(messageId: string, content: MessageDelta['delta']['content']): void {

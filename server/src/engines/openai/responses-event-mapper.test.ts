@@ -169,6 +169,22 @@ describe('ResponsesEventMapper over recorded Responses streams', () => {
     expect(mapper.pendingToolSteps).toHaveLength(1);
   });
 
+  it('streams the function call so openai-node accumulates it whole, id and arguments once', async () => {
+    const events = mapAll(newMapper(), await readOpenAIFixtureEvents('function-call.sse'));
+    const body = new Blob(events.map((event) => encodeNdjsonEvent(event))).stream();
+    const done: unknown[] = [];
+    const stream = AssistantStream.fromReadableStream(body).on('toolCallDone', (call) => done.push(call));
+    expect((await stream.finalRun()).status).toBe('requires_action');
+    expect(done).toHaveLength(1);
+    expect(done).toMatchObject([
+      {
+        id: 'call_Xy7Pq2Lm9Rt4Vb6N',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"city":"Paris"}', output: null },
+      },
+    ]);
+  });
+
   it('reports a continuation under the original run id and completes the tool step first', async () => {
     const first = newMapper();
     mapAll(first, await readOpenAIFixtureEvents('function-call.sse'));

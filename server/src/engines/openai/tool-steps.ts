@@ -43,7 +43,12 @@ export class ToolSteps {
     const step = this.open.get(itemId);
     const toolCall = step?.step_details.type === 'tool_calls' ? step.step_details.tool_calls[0] : undefined;
     if (!step || toolCall?.type !== 'function') return [];
-    toolCall.function.arguments += delta;
+    // A new object: the one already published in step.created must keep its empty arguments.
+    const grown = {
+      ...toolCall,
+      function: { ...toolCall.function, arguments: toolCall.function.arguments + delta },
+    };
+    this.open.set(itemId, { ...step, step_details: { type: 'tool_calls', tool_calls: [grown] } });
     return [
       {
         event: 'thread.run.step.delta',
@@ -53,7 +58,8 @@ export class ToolSteps {
           delta: {
             step_details: {
               type: 'tool_calls',
-              tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { arguments: delta } }],
+              // Never the id again: the SDKs concatenate every string a delta repeats.
+              tool_calls: [{ index: 0, type: 'function', function: { arguments: delta } }],
             },
           },
         },

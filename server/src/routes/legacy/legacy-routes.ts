@@ -44,6 +44,15 @@ async function findLegacyThread(app: FastifyInstance, threadId: string, userId: 
  */
 export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const legacyStore = createLegacyStoreResolver(() => app.engine);
+  // The quickstart's fetch calls send `JSON.stringify(...)` with no content type, which the
+  // browser labels text/plain; read such bodies as the JSON they are.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else void parseJson(request, text, done);
+  });
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   }

@@ -9,6 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
+import { vectorStoreIdsOf } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
 const params = z.object({ assistant_id: v1IdSchema });
@@ -17,8 +18,7 @@ const params = z.object({ assistant_id: v1IdSchema });
 export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
   app.post('/assistants', { schema: { body: v1CreateAssistantSchema } }, async (request) => {
     const body = request.body;
-    const vectorStoreIds = body.tool_resources?.file_search?.vector_store_ids ?? [];
-    await engine.assertVectorStores(vectorStoreIds);
+    const vectorStoreIds = (await vectorStoreIdsOf(engine, body.tool_resources)) ?? [];
     return engine.createAssistant(
       {
         model: body.model,
@@ -57,9 +57,8 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
       if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
       if (body.temperature !== undefined) changes.temperature = body.temperature;
       if (body.top_p !== undefined) changes.top_p = body.top_p;
-      const vectorStoreIds = body.tool_resources?.file_search?.vector_store_ids;
+      const vectorStoreIds = await vectorStoreIdsOf(engine, body.tool_resources);
       if (vectorStoreIds) {
-        await engine.assertVectorStores(vectorStoreIds);
         changes.tool_resources = { file_search: { vector_store_ids: vectorStoreIds } };
       }
       return engine.updateAssistant(request.params.assistant_id, changes);

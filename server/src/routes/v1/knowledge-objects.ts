@@ -1,18 +1,23 @@
 import type {
+  v1ChunkingStrategyRequestSchema,
   V1FileBatch,
   V1FileObject,
   V1VectorStore,
   V1VectorStoreFile,
   VectorStoreSummary,
 } from '@threadline/shared';
+import type { z } from 'zod';
 import type { StoredFile } from '../../engines/engine.js';
 import type {
+  ChunkingStrategy,
   FileBatchRecord,
   KnowledgeBase,
   StoreFileDetails,
   VectorStoreRecord,
 } from '../../engines/local/knowledge/knowledge-base.js';
+import { cursorPage } from '../../engines/local/cursor-page.js';
 import { AppError } from '../../errors/app-error.js';
+import { listEnvelope } from './list-envelope.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {
@@ -26,10 +31,23 @@ export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {
   return knowledge;
 }
 
+type ChunkingRequest = z.infer<typeof v1ChunkingStrategyRequestSchema> | undefined;
+/** `auto` (or nothing) leaves the knowledge base's default chunking. */
+export const toChunking = (request: ChunkingRequest): ChunkingStrategy | undefined =>
+  request?.type === 'static'
+    ? {
+        maxChunkSizeTokens: request.static.max_chunk_size_tokens,
+        chunkOverlapTokens: request.static.chunk_overlap_tokens,
+      }
+    : undefined;
+
 export const toUnixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const dayMs = 86_400_000;
 
-/** SDK pollers (createAndPoll, uploadAndPoll) honour this header instead of waiting a second. */
+/**
+ * SDK pollers (createAndPoll, uploadAndPoll, file_batches.poll) honour this header instead of
+ * waiting their default (1 s for files, 5 s for runs), as they did against OpenAI.
+ */
 export const pollHeader = { 'openai-poll-after-ms': '100' };
 
 export const toV1File = (file: StoredFile & { purpose: string }): V1FileObject => ({
@@ -106,27 +124,14 @@ export type CursorQuery = {
   before?: string | undefined;
 };
 
-/** OpenAI's cursor list over an in-memory, oldest-first list. */
+/** OpenAI's cursor list over an in-memory, oldest-first list; an unknown cursor is a 400. */
 export function paginate<T extends { id: string }>(oldestFirst: readonly T[], query: CursorQuery) {
-  let items = query.order === 'asc' ? [...oldestFirst] : [...oldestFirst].reverse();
-  if (query.after !== undefined) {
-    const index = items.findIndex((item) => item.id === query.after);
-    if (index === -1)
-      throw new AppError('bad_request', 400, `Invalid 'after' cursor: no object with id '${query.after}'.`);
-    items = items.slice(index + 1);
+  for (const [name, cursor] of [
+    ['after', query.after],
+    ['before', query.before],
+  ] as const) {
+    if (cursor !== undefined && !oldestFirst.some((item) => item.id === cursor))
+      throw new AppError('bad_request', 400, `Invalid '${name}' cursor: no object with id '${cursor}'.`);
   }
-  if (query.before !== undefined) {
-    const index = items.findIndex((item) => item.id === query.before);
-    if (index === -1)
-      throw new AppError('bad_request', 400, `Invalid 'before' cursor: no object with id '${query.before}'.`);
-    items = items.slice(0, index);
-  }
-  const data = items.slice(0, query.limit);
-  return {
-    object: 'list' as const,
-    data,
-    first_id: data[0]?.id ?? null,
-    last_id: data.at(-1)?.id ?? null,
-    has_more: items.length > data.length,
-  };
+  return listEnvelope(cursorPage(oldestFirst, query));
 }

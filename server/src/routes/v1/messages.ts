@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { requireText } from './run-request.js';
+import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
 const threadParams = z.object({ thread_id: v1IdSchema });
@@ -18,12 +19,19 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
   app.post(
     '/threads/:thread_id/messages',
     { schema: { params: threadParams, body: v1CreateMessageSchema } },
-    async (request) =>
-      engine.appendMessage(request.params.thread_id, {
+    async (request) => {
+      const { thread_id: threadId } = request.params;
+      const { attachments } = request.body;
+      assertAttachments(engine, attachments);
+      const message = await engine.appendMessage(threadId, {
         role: request.body.role,
         content: requireText(request.body.content),
         metadata: request.body.metadata ?? null,
-      }),
+        attachments: toMessageAttachments(attachments),
+      });
+      await addAttachmentsToThread(engine, threadId, attachments);
+      return message;
+    },
   );
 
   app.get(

@@ -11,7 +11,8 @@ export function toOpenAiError(error: unknown): {
 } {
   const { body, headers, isServerFault } = toErrorBody(error);
   const firstIssue = body.issues?.[0];
-  const param = firstIssue ? firstIssue.path || null : null;
+  // OpenAI names the parameter itself ("model"), not where it was ("body.model").
+  const param = firstIssue?.path.replace(/^(body|querystring|params)(\.|$)/, '') || null;
   const type = body.statusCode >= 500 ? 'server_error' : 'invalid_request_error';
   const code =
     body.statusCode === 401 ? 'invalid_api_key' : body.statusCode === 429 ? 'rate_limit_exceeded' : null;
@@ -44,5 +45,5 @@ export function installOpenAiErrors(app: FastifyInstance, notFoundMessage?: stri
   };
   app.setNotFoundHandler(notFound);
   // The web app's GET /* fallback would otherwise claim unknown /v1 paths.
-  app.all('/*', notFound);
+  app.all('/*', { schema: { hide: true } }, notFound);
 }

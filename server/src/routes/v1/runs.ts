@@ -8,9 +8,11 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pollHeader } from './knowledge-objects.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { includesResultContent, requireText, toRunOptions } from './run-request.js';
 import { sendSse } from './sse-reply.js';
+import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
 const threadParams = z.object({ thread_id: v1IdSchema });
@@ -19,6 +21,10 @@ const stepParams = runParams.extend({ step_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
 export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  // createAndPoll and friends wait this long between reads instead of their 5 s default.
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.headers(pollHeader);
+  });
   app.post(
     '/threads/:thread_id/runs',
     { schema: { params: threadParams, body: v1CreateRunSchema, querystring: v1RunQuerySchema } },
@@ -30,12 +36,15 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         ...message,
         text: requireText(message.content),
       }));
+      for (const message of texts) assertAttachments(engine, message.attachments);
       for (const message of texts) {
         await engine.appendMessage(threadId, {
           role: message.role,
           content: message.text,
           metadata: message.metadata ?? null,
+          attachments: toMessageAttachments(message.attachments),
         });
+        await addAttachmentsToThread(engine, threadId, message.attachments);
       }
       const { run, events } = engine.startRun(threadId, options, body.stream === true);
       if (events) return sendSse(reply, events);

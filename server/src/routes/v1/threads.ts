@@ -10,7 +10,14 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
+import { pollHeader } from './knowledge-objects.js';
 import { requireText, toRunOptions } from './run-request.js';
+import {
+  addAttachmentsToThread,
+  assertAttachments,
+  toMessageAttachments,
+  vectorStoreIdsOf,
+} from './tool-resources.js';
 import { sendSse } from './sse-reply.js';
 import type { V1Options } from './v1-engine.js';
 
@@ -27,21 +34,28 @@ async function* announced(
 
 /** `/v1/threads`: create (with messages and tool resources), get, update, delete, create-and-run. */
 export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
-  const createThread = (
+  const createThread = async (
     userId: string,
     body: z.infer<typeof v1CreateThreadSchema>,
     toolResources = body.tool_resources,
-  ) =>
-    engine.createThread({
+  ) => {
+    const messages = (body.messages ?? []).map((message) => ({
+      role: message.role,
+      content: requireText(message.content),
+      metadata: message.metadata ?? null,
+      attachments: toMessageAttachments(message.attachments),
+    }));
+    for (const message of body.messages ?? []) assertAttachments(engine, message.attachments);
+    const thread = await engine.createThread({
       owner: userId,
-      vectorStoreIds: toolResources?.file_search?.vector_store_ids,
+      vectorStoreIds: await vectorStoreIdsOf(engine, toolResources),
       metadata: body.metadata ?? null,
-      messages: (body.messages ?? []).map((message) => ({
-        role: message.role,
-        content: requireText(message.content),
-        metadata: message.metadata ?? null,
-      })),
+      messages,
     });
+    for (const message of body.messages ?? [])
+      await addAttachmentsToThread(engine, thread.id, message.attachments);
+    return (await engine.getThread(thread.id)) ?? thread;
+  };
 
   app.post('/threads', { schema: { body: v1CreateThreadSchema.optional() } }, async (request) =>
     createThread(request.userId, request.body ?? {}),
@@ -57,7 +71,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
   app.post('/threads/:thread_id', { schema: { params, body: v1UpdateThreadSchema } }, async (request) =>
     engine.updateThread(request.params.thread_id, {
       metadata: request.body.metadata,
-      vectorStoreIds: request.body.tool_resources?.file_search?.vector_store_ids,
+      vectorStoreIds: await vectorStoreIdsOf(engine, request.body.tool_resources),
     }),
   );
 
@@ -72,6 +86,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     '/threads/runs',
     { schema: { body: v1CreateThreadAndRunSchema, querystring: v1RunQuerySchema } },
     async (request, reply) => {
+      void reply.headers(pollHeader);
       const { thread: threadBody, tool_resources: toolResources, ...runBody } = request.body;
       const options = toRunOptions(engine, runBody, request.query, request.userId);
       const thread = await createThread(

@@ -15,7 +15,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ChunkingStrategy, KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
+import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
 import { AppError } from '../../errors/app-error.js';
 import {
   knowledgeFrom,
@@ -23,6 +23,7 @@ import {
   pollHeader,
   toV1FileBatch,
   toV1VectorStore,
+  toChunking,
   toV1VectorStoreFile,
   type V1KnowledgeOptions,
 } from './knowledge-objects.js';
@@ -38,15 +39,6 @@ const listOf = <T extends z.ZodType>(item: T) =>
     last_id: z.string().nullable(),
     has_more: z.boolean(),
   });
-
-type ChunkingRequest = z.infer<typeof v1CreateVectorStoreSchema>['chunking_strategy'];
-const toChunking = (request: ChunkingRequest): ChunkingStrategy | undefined =>
-  request?.type === 'static'
-    ? {
-        maxChunkSizeTokens: request.static.max_chunk_size_tokens,
-        chunkOverlapTokens: request.static.chunk_overlap_tokens,
-      }
-    : undefined;
 
 /**
  * `/v1/vector_stores`: stores, their files, file batches and search, in OpenAI's shapes, over
@@ -150,7 +142,8 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
         response: { 200: v1VectorStoreFileSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
       vectorStoreObject(id);
       const { file_id: fileId, chunking_strategy: chunking, attributes } = request.body;
@@ -202,14 +195,24 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   app.post(
     '/vector_stores/:vector_store_id/file_batches',
     { schema: { params: storeParams, body: v1CreateFileBatchSchema, response: { 200: v1FileBatchSchema } } },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
       vectorStoreObject(id);
-      const { file_ids: fileIds, chunking_strategy: chunking, attributes } = request.body;
-      const batch = await knowledge.createFileBatch(id, fileIds, {
-        chunking: toChunking(chunking),
-        attributes,
-      });
+      const { file_ids: fileIds, files, chunking_strategy: chunking, attributes } = request.body;
+      const batch = await knowledge.createFileBatch(
+        id,
+        files?.map((file) => ({
+          fileId: file.file_id,
+          chunking: toChunking(file.chunking_strategy ?? chunking),
+          attributes: file.attributes ?? attributes ?? undefined,
+        })) ??
+          (fileIds ?? []).map((fileId) => ({
+            fileId,
+            chunking: toChunking(chunking),
+            attributes: attributes ?? undefined,
+          })),
+      );
       return toV1FileBatch(batch, batchFiles(knowledge, id, batch.fileIds));
     },
   );
@@ -234,7 +237,8 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   app.post(
     '/vector_stores/:vector_store_id/file_batches/:batch_id/cancel',
     { schema: { params: batchParams, response: { 200: v1FileBatchSchema } } },
-    async (request) => {
+    async (request, reply) => {
+      void reply.headers(pollHeader);
       // Ingestion is local and quick; a cancel reports the batch as it stands.
       const { batch, files } = batchObject(request.params.vector_store_id, request.params.batch_id);
       return toV1FileBatch(batch, files);

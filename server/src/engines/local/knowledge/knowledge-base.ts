@@ -24,6 +24,7 @@ import {
 } from './knowledge-store.js';
 import { VectorCache } from './vector-cache.js';
 
+type AttachOptions = { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined };
 export type {
   ChunkingStrategy,
   ExpiresAfter,
@@ -104,7 +105,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   async function attachFile(
     vectorStoreId: string,
     fileId: string,
-    options: { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined } = {},
+    options: AttachOptions = {},
   ): Promise<KnowledgeFile> {
     requireStore(vectorStoreId);
     if (!store.getFile(fileId)) throw new AppError('not_found', 404, `No file found with id '${fileId}'.`);
@@ -224,16 +225,21 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   };
 
   /** A file batch: attaches every file, then reports their combined status (OpenAI's files_batch). */
+  /** Each file with its own chunking and attributes (OpenAI's `files`), or one set for all. */
   async function createFileBatch(
     vectorStoreId: string,
-    fileIds: readonly string[],
-    options: { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined } = {},
+    batchFiles: readonly ({ fileId: string } & AttachOptions)[],
   ): Promise<FileBatchRecord> {
     requireStore(vectorStoreId);
-    const missing = fileIds.find((fileId) => !store.getFile(fileId));
-    if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
-    for (const fileId of new Set(fileIds)) await attachFile(vectorStoreId, fileId, options);
-    return store.insertFileBatch({ id: newId('vsfb_'), vectorStoreId, fileIds: [...new Set(fileIds)] });
+    const missing = batchFiles.find((file) => !store.getFile(file.fileId));
+    if (missing !== undefined)
+      throw new AppError('not_found', 404, `No file found with id '${missing.fileId}'.`);
+    const fileIds = [...new Set(batchFiles.map((file) => file.fileId))];
+    for (const fileId of fileIds) {
+      const options: AttachOptions = batchFiles.find((file) => file.fileId === fileId) ?? {};
+      await attachFile(vectorStoreId, fileId, { chunking: options.chunking, attributes: options.attributes });
+    }
+    return store.insertFileBatch({ id: newId('vsfb_'), vectorStoreId, fileIds });
   }
 
   queue.resumeInterrupted();

@@ -1,0 +1,72 @@
+import type { SwaggerTransform } from '@fastify/swagger';
+import { v1ErrorSchema } from '@threadline/shared';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+type Responses = Record<string, unknown>;
+
+const v1Error = {
+  description: "OpenAI's error body",
+  ...z.toJSONSchema(v1ErrorSchema, { target: 'openapi-3.0' }),
+};
+/** Every status a /v1 route can answer besides its own: what Fastify and the plugins add. */
+const v1ErrorStatuses: Record<string, string> = {
+  400: 'Invalid request: bad JSON, a missing or unknown parameter, a bad cursor',
+  401: 'Missing or wrong bearer token (when auth is on)',
+  404: 'No such object (or not yours)',
+  413: 'Body or upload too large',
+  414: 'A path id too long',
+  415: 'Unsupported content type',
+  429: 'Rate limited; see retry-after',
+  500: 'Something went wrong on our side',
+};
+
+const sse = (description: string) => ({
+  schema: { type: 'string', description: `Server-Sent Events: ${description}` },
+});
+const ndjson = (description: string) => ({
+  schema: { type: 'string', description: `Newline-delimited JSON: ${description}` },
+});
+const assistantsEvents = 'Assistants stream events (`event: <name>`, `data: <json>`), ended by `event: done`';
+
+/** The 200 of routes whose answer is a stream (with `stream: true`, for the /v1 ones). */
+const streamed: Record<string, Responses> = {
+  '/v1/threads/runs': {
+    'application/json': { schema: { type: 'object' } },
+    'text/event-stream': sse(assistantsEvents),
+  },
+  '/v1/threads/:thread_id/runs': {
+    'application/json': { schema: { type: 'object' } },
+    'text/event-stream': sse(assistantsEvents),
+  },
+  '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs': {
+    'application/json': { schema: { type: 'object' } },
+    'text/event-stream': sse(assistantsEvents),
+  },
+  '/chat/stream': {
+    'text/event-stream': sse(assistantsEvents),
+    'application/x-ndjson': ndjson('the same events, `{"event":…,"data":…}` per line'),
+  },
+  '/api/assistants/threads/:threadId/messages': { 'application/x-ndjson': ndjson('AssistantStream events') },
+  '/api/assistants/threads/:threadId/actions': { 'application/x-ndjson': ndjson('AssistantStream events') },
+};
+
+/**
+ * The zod transform, then what route schemas cannot say: 204 has no body, streaming routes
+ * answer 200 with a stream, and /v1 routes can answer every error status in OpenAI's shape.
+ */
+export const openApiTransform: SwaggerTransform = (input) => {
+  const transformed = jsonSchemaTransform(input);
+  const schema = { ...transformed.schema } as { response?: Responses; hide?: boolean };
+  const responses: Responses = { ...schema.response };
+  if ('204' in responses) responses['204'] = { type: 'null', description: 'No Content' };
+  const stream = streamed[input.url];
+  if (stream) responses['200'] = { description: 'The answer, streamed', content: stream };
+  if (input.url.startsWith('/v1/')) {
+    if (!Object.keys(responses).some((status) => status.startsWith('2')))
+      responses['200'] = { type: 'object', description: 'The object, in OpenAI’s shape' };
+    for (const [status, description] of Object.entries(v1ErrorStatuses))
+      responses[status] ??= { ...v1Error, description };
+  }
+  return { ...transformed, schema: { ...schema, response: responses } };
+};

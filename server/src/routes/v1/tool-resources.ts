@@ -1,0 +1,93 @@
+import type { Message, V1CreateMessage, v1ToolResourcesSchema } from '@threadline/shared';
+import type { z } from 'zod';
+import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
+import { AppError } from '../../errors/app-error.js';
+import { toChunking } from './knowledge-objects.js';
+import type { V1Engine } from './v1-engine.js';
+
+type ToolResources = z.infer<typeof v1ToolResourcesSchema> | undefined;
+type Attachments = V1CreateMessage['attachments'];
+
+/** Stores made by helpers expire a week after last use, as OpenAI's did. */
+const helperStoreExpiry = { anchor: 'last_active_at' as const, days: 7 };
+
+function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void {
+  const missing = fileIds.find((fileId) => !knowledge.store.getFile(fileId));
+  if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
+}
+
+/**
+ * The vector stores `tool_resources.file_search` names: `vector_store_ids` as given, plus one
+ * store made from each `vector_stores` entry (its files attached and ingested, so a run can
+ * search them at once). `undefined` when the request named none, so updates keep what was there.
+ */
+export async function vectorStoreIdsOf(
+  engine: V1Engine,
+  toolResources: ToolResources,
+): Promise<string[] | undefined> {
+  const fileSearch = toolResources?.file_search;
+  if (!fileSearch?.vector_store_ids && !fileSearch?.vector_stores) return undefined;
+  const ids = [...(fileSearch.vector_store_ids ?? [])];
+  await engine.assertVectorStores(ids);
+  const { knowledge } = engine;
+  for (const request of fileSearch.vector_stores ?? []) assertFiles(knowledge, request.file_ids ?? []);
+  for (const request of fileSearch.vector_stores ?? []) {
+    const created = await knowledge.vectorStores.createWith({
+      name: '',
+      chunking: toChunking(request.chunking_strategy),
+      metadata: request.metadata ?? {},
+      expiresAfter: helperStoreExpiry,
+    });
+    for (const fileId of new Set(request.file_ids ?? [])) await knowledge.attachFile(created.id, fileId);
+    await knowledge.waitForIngestion(created.id);
+    ids.push(created.id);
+  }
+  return ids;
+}
+
+/** Attachments as the message object carries them (`tools` always present). */
+export function toMessageAttachments(attachments: Attachments): Message['attachments'] {
+  return (attachments ?? []).map((attachment) => ({
+    file_id: attachment.file_id,
+    tools: attachment.tools ?? [],
+  }));
+}
+
+const searchedFiles = (attachments: Attachments) =>
+  (attachments ?? []).flatMap((attachment) =>
+    attachment.tools?.some((tool) => tool.type === 'file_search') ? [attachment.file_id] : [],
+  );
+
+/** Refuses attachments naming files that do not exist, before anything is written. */
+export function assertAttachments(engine: V1Engine, attachments: Attachments): void {
+  assertFiles(
+    engine.knowledge,
+    (attachments ?? []).map((attachment) => attachment.file_id),
+  );
+}
+
+/**
+ * Files attached for `file_search` go into the thread's vector store, which is created (and
+ * named on the thread) when it has none, as OpenAI did; they are ingested before this returns
+ * so the next run finds them.
+ */
+export async function addAttachmentsToThread(
+  engine: V1Engine,
+  threadId: string,
+  attachments: Attachments,
+): Promise<void> {
+  const fileIds = [...new Set(searchedFiles(attachments))];
+  if (fileIds.length === 0) return;
+  const thread = await engine.getThread(threadId);
+  if (!thread) throw new AppError('not_found', 404, `No thread found with id '${threadId}'.`);
+  const { knowledge } = engine;
+  let storeId = thread.tool_resources?.file_search?.vector_store_ids[0];
+  if (storeId === undefined) {
+    storeId = (await knowledge.vectorStores.createWith({ name: '', expiresAfter: helperStoreExpiry })).id;
+    await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
+  }
+  for (const fileId of fileIds) {
+    if (!knowledge.store.getStoreFileDetails(storeId, fileId)) await knowledge.attachFile(storeId, fileId);
+  }
+  await knowledge.waitForIngestion(storeId);
+}

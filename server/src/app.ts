@@ -17,6 +17,7 @@ import { loggerOptions, RequestLogController } from './logger.js';
 import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
 import { enginePlugin } from './plugins/engine.js';
+import { knowledgeOwnersPlugin } from './plugins/knowledge-owners.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // [persistence plugin]
   await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
+  await app.register(knowledgeOwnersPlugin);
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });

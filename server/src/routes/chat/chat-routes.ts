@@ -98,6 +98,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const admission = gate.admit();
       if (admission) await admission;
       const body = request.body;
+      // Before anything is created: another user's store answers like a missing one.
+      app.knowledgeFor(request.userId).assertVectorStores(body.vectorStoreIds ?? []);
       // One controller per stream: the client leaving, a newer send and shutdown all abort it.
       const controller = new AbortController();
       const signal = watchDisconnect(reply.raw, controller);

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
+import { attachmentDisposition, uploadFileName } from '../file-names.js';
 import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
@@ -43,7 +44,8 @@ async function findLegacyThread(app: FastifyInstance, threadId: string, userId: 
  * searched the one store holding all its files; the file routes manage that one store.
  */
 export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const legacyStore = createLegacyStoreResolver(() => app.engine);
+  const resolveLegacyStore = createLegacyStoreResolver();
+  const legacyStore = (userId: string) => resolveLegacyStore(userId, app.knowledgeFor(userId).vectorStores);
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   }
@@ -96,7 +98,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       const { threadId } = request.params;
       await findLegacyThread(app, threadId, request.userId);
       await app.engine.appendMessage(threadId, { content: request.body.content });
-      const vectorStoreIds = (await app.engine.vectorStores.list()).map((store) => store.id);
+      const vectorStoreIds = (await app.knowledgeFor(request.userId).vectorStores.list()).map(
+        (store) => store.id,
+      );
       return streamNdjson(reply, threadId, (signal) =>
         app.engine.streamRun(threadId, { vectorStoreIds }, signal),
       );
@@ -133,9 +137,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
         response: { 200: legacyFileListSchema, ...errors },
       },
     },
-    async () => {
-      const store = await legacyStore();
-      const files = await app.engine.vectorStores.listFiles(store.id);
+    async (request) => {
+      const store = await legacyStore(request.userId);
+      const files = await app.knowledgeFor(request.userId).vectorStores.listFiles(store.id);
       return files.map((file) => ({ file_id: file.id, filename: file.fileName, status: file.status }));
     },
   );
@@ -155,9 +159,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       if (!part || part.fieldname !== 'file')
         throw new AppError('bad_request', 400, 'Expected a multipart field "file"');
       const bytes = await part.toBuffer();
-      const store = await legacyStore();
-      await app.engine.vectorStores.addFile(store.id, {
-        fileName: part.filename,
+      const store = await legacyStore(request.userId);
+      await app.knowledgeFor(request.userId).vectorStores.addFile(store.id, {
+        fileName: uploadFileName(part.filename),
         bytes,
         contentType: part.mimetype,
       });
@@ -175,8 +179,10 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       },
     },
     async (request, reply) => {
-      const store = await legacyStore();
-      const isRemoved = await app.engine.vectorStores.removeFile(store.id, request.body.fileId);
+      const store = await legacyStore(request.userId);
+      const isRemoved = await app
+        .knowledgeFor(request.userId)
+        .vectorStores.removeFile(store.id, request.body.fileId);
       if (!isRemoved) throw notFound('File');
       return reply.code(200).send();
     },
@@ -193,18 +199,12 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     },
     async (request, reply) => {
       const { fileId } = request.params;
-      const [file, content] = await Promise.all([
-        app.engine.files.get(fileId),
-        app.engine.files.content(fileId),
-      ]);
+      const { files } = app.knowledgeFor(request.userId);
+      const [file, content] = await Promise.all([files.get(fileId), files.content(fileId)]);
       if (!file || !content) throw notFound('File');
-      const safeName = file.fileName.replace(/["\\\r\n]/g, '_');
       return reply
         .header('content-type', 'application/octet-stream')
-        .header(
-          'content-disposition',
-          `attachment; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-        )
+        .header('content-disposition', attachmentDisposition(file.fileName))
         .send(content);
     },
   );

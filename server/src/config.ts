@@ -63,6 +63,8 @@ export const configSchema = z
     MONGODB_DB: z.preprocess(emptyToUndefined, z.string().min(1).default('threadline')),
 
     MAX_UPLOAD_BYTES: integer(50 * 1024 * 1024, 1, 512 * 1024 * 1024),
+    INGEST_TIMEOUT_MS: integer(300_000, 1000, 3_600_000),
+    INGEST_MAX_MEMORY_MB: integer(1536, 128, 16_384),
     CHUNK_SIZE_TOKENS: integer(800, 100, 4096),
     CHUNK_OVERLAP_TOKENS: integer(400, 0, 2048),
     RETRIEVAL_MAX_RESULTS: integer(20, 1, 50),

@@ -10,6 +10,7 @@ const benches = [
   'bench:stream',
   'bench:persistence',
   'bench:cancel',
+  'bench:ingest',
 ];
 
 for (const bench of benches) {

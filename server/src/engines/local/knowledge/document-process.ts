@@ -4,23 +4,27 @@
  * exhausted heap here ends this process only.
  */
 import { readFile } from 'node:fs/promises';
+import { embedLocally } from './local-embedding.js';
 import { IngestionError, parseDocument } from './parse-document.js';
 import type { ReaderReply, ReaderRequest } from './document-reader.js';
 import { prepareChunks, type PreparedChunk } from './prepare-chunks.js';
 
 let pending: PreparedChunk[] = [];
 let batchSize = 64;
+let isEmbedding = false;
 
 const send = (reply: ReaderReply) => process.send?.(reply);
 
 function nextBatch(): void {
   const batch = pending.splice(0, batchSize);
-  send({ type: 'chunks', chunks: batch, isLast: pending.length === 0 });
+  const embeddings = isEmbedding ? batch.map((chunk) => embedLocally(chunk.embeddingText)) : undefined;
+  send({ type: 'chunks', chunks: batch, embeddings, isLast: pending.length === 0 });
 }
 
 async function read(request: Extract<ReaderRequest, { type: 'read' }>): Promise<void> {
   pending = [];
   batchSize = request.batchSize;
+  isEmbedding = request.embedLocally;
   try {
     const bytes = await readFile(request.path).catch((error: unknown) => {
       throw new IngestionError('server_error', 'the stored file could not be read', { cause: error });

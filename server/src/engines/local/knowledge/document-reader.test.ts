@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { docx, docxBomb } from '../../../../test/helpers/docx-builder.js';
-import { DocumentReader } from './document-reader.js';
+import { DocumentReader, type ChunkBatch } from './document-reader.js';
+import { embedLocally } from './local-embedding.js';
 import { defaultDocumentLimits, IngestionError } from './parse-document.js';
 import type { PreparedChunk } from './prepare-chunks.js';
 
@@ -17,7 +18,7 @@ const file = (name: string, content: Buffer | string) => {
 
 async function readAll(reader: DocumentReader, input: ReturnType<typeof file>): Promise<PreparedChunk[][]> {
   const batches: PreparedChunk[][] = [];
-  for await (const batch of reader.read(input)) batches.push(batch);
+  for await (const batch of reader.read(input)) batches.push(batch.chunks);
   return batches;
 }
 
@@ -62,6 +63,15 @@ describe('DocumentReader', () => {
     expect(batches.slice(0, -1).every((batch) => batch.length === 4)).toBe(true);
     expect(batches.flat()[0]?.text).toContain('Paragraph 0');
     const word = await readAll(documentReader, file('memo.docx', docx('The memo says hello.')));
+    const withVectors: ChunkBatch[] = [];
+    for await (const batch of documentReader.read({
+      ...file('again.docx', docx('Vectors too.')),
+      embedLocally: true,
+    }))
+      withVectors.push(batch);
+    expect(withVectors[0]?.embeddings?.[0]).toEqual(
+      embedLocally(withVectors[0]?.chunks[0]?.embeddingText ?? ''),
+    );
     expect(
       word
         .flat()

@@ -15,10 +15,12 @@ export type ReaderRequest =
       chunking: ChunkingOptions;
       limits: DocumentLimits;
       batchSize: number;
+      /** Whether the child also computes the model-free local embeddings (CPU work, kept off the server). */
+      embedLocally: boolean;
     }
   | { type: 'more' };
 export type ReaderReply =
-  | { type: 'chunks'; chunks: PreparedChunk[]; isLast: boolean }
+  | { type: 'chunks'; chunks: PreparedChunk[]; embeddings?: Float32Array[] | undefined; isLast: boolean }
   | { type: 'error'; code: IngestionError['code']; message: string };
 
 export type DocumentReaderOptions = {
@@ -39,6 +41,8 @@ export type DocumentReaderOptions = {
 };
 
 const inlineKinds = new Set(['text', 'markdown', 'html']);
+
+export type ChunkBatch = { chunks: PreparedChunk[]; embeddings?: Float32Array[] | undefined };
 
 const thisFile = fileURLToPath(import.meta.url);
 const isTypeScript = thisFile.endsWith('.ts');
@@ -66,12 +70,16 @@ export class DocumentReader {
 
   constructor(private readonly options: DocumentReaderOptions) {}
 
-  /** The document's chunks, batch by batch; throws IngestionError when it cannot be read. */
+  /**
+   * The document's chunks, batch by batch (with their local embeddings when `embedLocally` and
+   * the child read it); throws IngestionError when it cannot be read.
+   */
   async *read(input: {
     path: string;
     fileName: string;
     chunking: ChunkingOptions;
-  }): AsyncIterable<PreparedChunk[]> {
+    embedLocally?: boolean;
+  }): AsyncIterable<ChunkBatch> {
     const batchSize = this.options.batchSize ?? 64;
     if (await this.isInline(input)) {
       const bytes = await readFile(input.path).catch((error: unknown) => {
@@ -83,20 +91,23 @@ export class DocumentReader {
         input.chunking,
       );
       for (let index = 0; index < chunks.length; index += batchSize)
-        yield chunks.slice(index, index + batchSize);
+        yield { chunks: chunks.slice(index, index + batchSize) };
       return;
     }
     clearTimeout(this.idleTimer);
     let reply = await this.request({
       type: 'read',
-      ...input,
+      path: input.path,
+      fileName: input.fileName,
+      chunking: input.chunking,
+      embedLocally: input.embedLocally ?? false,
       limits: this.options.limits,
       batchSize,
     });
     try {
       for (;;) {
         if (reply.type === 'error') throw new IngestionError(reply.code, reply.message);
-        yield reply.chunks;
+        yield { chunks: reply.chunks, embeddings: reply.embeddings };
         if (reply.isLast) return;
         reply = await this.request({ type: 'more' });
       }

@@ -3,11 +3,15 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DocumentReader } from './document-reader.js';
 import type { Embedder } from './embedder.js';
 import type { KnowledgeStore } from './knowledge-store.js';
+import { localEmbeddingDimensions } from './local-embedding.js';
 import { IngestionError } from './parse-document.js';
 import type { VectorCache } from './vector-cache.js';
 
 type Job = { vectorStoreId: string; fileId: string };
 type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
+
+/** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
+const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
 
 /** Ingestions a file may start before one that keeps being interrupted is marked failed. */
 export const maxIngestionAttempts = 3;
@@ -115,18 +119,19 @@ export class IngestionQueue {
           maxTokens: file.chunking.maxChunkSizeTokens,
           overlapTokens: file.chunking.chunkOverlapTokens,
         },
+        embedLocally: embedder.model === localEmbeddingModel,
       });
-      for await (const chunks of batches) {
+      for await (const { chunks, embeddings: computed } of batches) {
         if (this.isStopped) return;
-        const embeddings = await embedder
-          .embed(chunks.map((chunk) => chunk.embeddingText))
-          .catch((error: unknown) => {
+        const embeddings =
+          computed ??
+          (await embedder.embed(chunks.map((chunk) => chunk.embeddingText)).catch((error: unknown) => {
             throw new IngestionError(
               'server_error',
               'the embeddings endpoint failed; try adding the file again',
               { cause: error },
             );
-          });
+          }));
         const slice = { chunks, embeddings, firstOrdinal };
         if (!store.appendChunks(vectorStoreId, fileId, slice, embedder.model, newChunkId)) return;
         firstOrdinal += chunks.length;

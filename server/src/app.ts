@@ -21,6 +21,7 @@ import { knowledgeOwnersPlugin } from './plugins/knowledge-owners.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { streamDrainPlugin } from './plugins/stream-drain.js';
 import { defaultWebDistDir, registerWebApp } from './plugins/web-app.js';
 import { chatRoutes } from './routes/chat/chat-routes.js';
 import { healthRoutes } from './routes/health.js';
@@ -55,6 +56,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // while streams in flight drain (see the chat routes' preClose hook).
     requestTimeout: 0,
     return503OnClosing: true,
+    // Fastify's plugin timeout also bounds each close hook: the stream drain (grace period, then
+    // up to 5 s for cancelled streams to settle) and the writer's flush (another grace period).
+    pluginTimeout: Math.max(10_000, 2 * config.SHUTDOWN_GRACE_MS + 15_000),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
 
@@ -114,6 +118,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
   await app.register(knowledgeOwnersPlugin);
+  await app.register(streamDrainPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });

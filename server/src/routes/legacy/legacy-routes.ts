@@ -17,7 +17,7 @@ import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
 import { attachmentDisposition, uploadFileName } from '../file-names.js';
-import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 
@@ -55,16 +55,21 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     threadId: string,
     start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>,
   ) => {
-    const disconnected = watchDisconnect(reply.raw);
-    await relayRun({
-      reply,
-      framing: 'ndjson',
-      heartbeatMs: config.HEARTBEAT_MS,
-      signal: disconnected,
-      isDisconnected: () => disconnected.aborted,
-      threadId,
-      start,
-    });
+    const controller = new AbortController();
+    const signal = watchDisconnect(reply.raw, controller);
+    // Tracked so a shutdown cancels it after the grace period instead of waiting for it.
+    await app.streamDrain.track(
+      relayRun({
+        reply,
+        framing: 'ndjson',
+        heartbeatMs: config.HEARTBEAT_MS,
+        signal,
+        isDisconnected: () => isClientGone(signal),
+        threadId,
+        start,
+      }),
+      controller,
+    );
     return reply;
   };
 

@@ -13,6 +13,7 @@ import {
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
+import { frameworkErrors, refuseWhileClosing } from './errors/framework-errors.js';
 import { loggerOptions, RequestLogController } from './logger.js';
 import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
@@ -55,7 +56,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Streams may run long. On close, idle keep-alive sockets are dropped (Fastify's default)
     // while streams in flight drain (see the chat routes' preClose hook).
     requestTimeout: 0,
-    return503OnClosing: true,
+    // New requests during close get 503 in the one error shape (refuseWhileClosing), not Fastify's.
+    return503OnClosing: false,
+    frameworkErrors,
     // Fastify's plugin timeout also bounds each close hook: the stream drain (grace period, then
     // up to 5 s for cancelled streams to settle) and the writer's flush (another grace period).
     pluginTimeout: Math.max(10_000, 2 * config.SHUTDOWN_GRACE_MS + 15_000),
@@ -65,6 +68,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  refuseWhileClosing(app);
 
   await app.register(sensible);
   // Without configured origins there is nothing for CORS to allow: no hook on every request then

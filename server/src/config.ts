@@ -90,6 +90,8 @@ export const configSchema = z
     TRUSTED_PROXY_USER_HEADER: optionalString,
     RATE_LIMIT_MAX: integer(120, 1, 1_000_000),
     RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+    AUTH_FAILURE_MAX: integer(30, 1, 1_000_000),
+    AUTH_FAILURE_WINDOW_MS: integer(60_000, 1000, 86_400_000),
     REDIS_URL: optionalRedisUrl,
 
     HEARTBEAT_MS: integer(15_000, 100, 600_000),

@@ -44,6 +44,11 @@ describe('control characters in an upload’s file name', () => {
       ...multipartBody([{ fileName: 'a\u0000b\u001f.md', content: 'x' }], { purpose: 'assistants' }),
     });
     expect(uploaded.statusCode).toBe(200);
-    expect(z.object({ filename: z.string() }).parse(uploaded.json()).filename).toBe('ab.md');
+    const file = z.object({ id: z.string(), filename: z.string() }).parse(uploaded.json());
+    expect(file.filename).toBe('ab.md');
+    const download = await app.inject({ url: `/v1/files/${file.id}/content` });
+    expect(download.headers['content-disposition']).toBe(
+      `attachment; filename="ab.md"; filename*=UTF-8''ab.md`,
+    );
   });
 });

@@ -9,7 +9,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
-import { uploadFileName } from '../file-names.js';
+import { attachmentDisposition, uploadFileName } from '../file-names.js';
 import { knowledgeFrom, paginate, toV1File, type V1KnowledgeOptions } from './knowledge-objects.js';
 import { noSuchFile } from './ownership.js';
 
@@ -107,8 +107,12 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
   );
 
   app.get('/files/:file_id/content', { schema: { params } }, async (request, reply) => {
-    const content = await knowledge.files.content(request.params.file_id);
-    if (!content) throw noSuchFile(request.params.file_id);
-    return reply.type('application/octet-stream').send(content);
+    const file = knowledge.store.getFile(request.params.file_id);
+    const content = file && (await knowledge.files.content(request.params.file_id));
+    if (!file || !content) throw noSuchFile(request.params.file_id);
+    return reply
+      .type('application/octet-stream')
+      .header('content-disposition', attachmentDisposition(file.fileName))
+      .send(content);
   });
 };

@@ -11,6 +11,7 @@ const benches = [
   'bench:stream',
   'bench:persistence',
   'bench:cancel',
+  'bench:ingest',
 ];
 
 for (const bench of benches) {

@@ -8,15 +8,18 @@ import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
+import { frameworkErrors, refuseWhileClosing } from './errors/framework-errors.js';
 import { loggerOptions, RequestLogController } from './logger.js';
 import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
 import { enginePlugin } from './plugins/engine.js';
 import { installEmptyBodyHandling } from './plugins/empty-body.js';
 import { openApiTransform } from './plugins/openapi-transform.js';
+import { knowledgeOwnersPlugin } from './plugins/knowledge-owners.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { streamDrainPlugin } from './plugins/stream-drain.js';
 import { defaultWebDistDir, registerWebApp } from './plugins/web-app.js';
 import { chatRoutes } from './routes/chat/chat-routes.js';
 import { healthRoutes } from './routes/health.js';
@@ -50,13 +53,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Streams may run long. On close, idle keep-alive sockets are dropped (Fastify's default)
     // while streams in flight drain (see the chat routes' preClose hook).
     requestTimeout: 0,
-    return503OnClosing: true,
+    // New requests during close get 503 in the one error shape (refuseWhileClosing), not Fastify's.
+    return503OnClosing: false,
+    frameworkErrors,
+    // Fastify's plugin timeout also bounds each close hook: the stream drain (grace period, then
+    // up to 5 s for cancelled streams to settle) and the writer's flush (another grace period).
+    pluginTimeout: Math.max(10_000, 2 * config.SHUTDOWN_GRACE_MS + 15_000),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
 
   app.setSerializerCompiler(serializerCompiler);
   installEmptyBodyHandling(app);
   installErrorHandling(app);
+  refuseWhileClosing(app);
 
   await app.register(sensible);
   // Without configured origins there is nothing for CORS to allow: no hook on every request then
@@ -109,6 +118,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // [persistence plugin]
   await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
+  await app.register(knowledgeOwnersPlugin);
+  await app.register(streamDrainPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });

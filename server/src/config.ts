@@ -63,6 +63,8 @@ export const configSchema = z
     MONGODB_DB: z.preprocess(emptyToUndefined, z.string().min(1).default('threadline')),
 
     MAX_UPLOAD_BYTES: integer(50 * 1024 * 1024, 1, 512 * 1024 * 1024),
+    INGEST_TIMEOUT_MS: integer(300_000, 1000, 3_600_000),
+    INGEST_MAX_MEMORY_MB: integer(1536, 128, 16_384),
     CHUNK_SIZE_TOKENS: integer(800, 100, 4096),
     CHUNK_OVERLAP_TOKENS: integer(400, 0, 2048),
     RETRIEVAL_MAX_RESULTS: integer(20, 1, 50),
@@ -100,6 +102,8 @@ export const configSchema = z
     // A polling SDK client asks every 100 ms (openai-poll-after-ms): about 600 a minute.
     RATE_LIMIT_MAX: integer(3000, 1, 1_000_000),
     RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+    AUTH_FAILURE_MAX: integer(30, 1, 1_000_000),
+    AUTH_FAILURE_WINDOW_MS: integer(60_000, 1000, 86_400_000),
     REDIS_URL: optionalRedisUrl,
 
     HEARTBEAT_MS: integer(15_000, 100, 600_000),

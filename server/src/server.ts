@@ -21,10 +21,15 @@ async function main(): Promise<void> {
     if (isClosing) return;
     isClosing = true;
     app.log.info({ signal }, 'shutting down: no new requests; letting streams finish');
-    const deadline = setTimeout(() => {
-      app.log.error('shutdown deadline passed; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS + 5000);
+    // A last resort only: closing takes at most the streams' grace period (plus 5 s for cancelled
+    // ones to settle), then the writer's flush (another grace period) and the engine's close.
+    const deadline = setTimeout(
+      () => {
+        app.log.error('shutdown deadline passed; exiting');
+        process.exit(1);
+      },
+      2 * config.SHUTDOWN_GRACE_MS + 20_000,
+    );
     deadline.unref();
     app.close().then(
       () => process.exit(0),

@@ -15,7 +15,7 @@ describe('auth and ownership on the chat and legacy routes', () => {
   let harness: ChatHarness;
   let aliceThreadId: string;
   beforeAll(async () => {
-    harness = await createChatHarness({ AUTH_TOKENS: 'alice-token-1=alice,bob-token-22=bob' });
+    harness = await createChatHarness({ AUTH_TOKENS: 'alice-token-1=alice,bob-token-22=bob' }, 'alice');
     const response = await harness.app.inject({
       method: 'POST',
       url: apiPaths.chatStream,
@@ -132,7 +132,7 @@ describe('auth and ownership on the chat and legacy routes', () => {
 describe('trusted proxy user header', () => {
   let harness: ChatHarness;
   beforeAll(async () => {
-    harness = await createChatHarness({ TRUSTED_PROXY_USER_HEADER: 'x-forwarded-user' });
+    harness = await createChatHarness({ TRUSTED_PROXY_USER_HEADER: 'x-forwarded-user' }, 'carol');
   });
   afterAll(async () => harness.close());
 
@@ -161,11 +161,14 @@ describe('trusted proxy user header', () => {
 describe('rate limits', () => {
   let harness: ChatHarness;
   beforeAll(async () => {
-    harness = await createChatHarness({
-      AUTH_TOKENS: 'alice-token-1=alice,bob-token-22=bob',
-      RATE_LIMIT_MAX: '2',
-      RATE_LIMIT_WINDOW_MS: '60000',
-    });
+    harness = await createChatHarness(
+      {
+        AUTH_TOKENS: 'alice-token-1=alice,bob-token-22=bob',
+        RATE_LIMIT_MAX: '2',
+        RATE_LIMIT_WINDOW_MS: '60000',
+      },
+      'alice',
+    );
   });
   afterAll(async () => harness.close());
 

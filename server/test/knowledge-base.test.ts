@@ -184,4 +184,27 @@ describe('local knowledge base', () => {
       chunkCount: 1,
     });
   });
+
+  it('marks a file failed, instead of reading it again, once its ingestion was interrupted three times', async () => {
+    const store = await knowledge.vectorStores.create({ name: 'loop' });
+    const file = await knowledge.vectorStores.addFile(store.id, {
+      fileName: 'a.md',
+      bytes: markdown('# A\n\ndelta\n'),
+    });
+    await knowledge.waitForIngestion();
+    await knowledge.close();
+    // As a process killed while reading the file three times in a row leaves it.
+    database.prepare("UPDATE kb_store_files SET status = 'in_progress', attempts = 3").run();
+    knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    await knowledge.waitForIngestion();
+    expect(await knowledge.vectorStores.getFile(store.id, file.id)).toMatchObject({
+      status: 'failed',
+      chunkCount: 0,
+      lastError: { code: 'server_error', message: expect.stringMatching(/interrupted 3 times/) as unknown },
+    });
+    // Adding it again is a fresh start.
+    await knowledge.attachFile(store.id, file.id);
+    await knowledge.waitForIngestion();
+    expect(await knowledge.vectorStores.getFile(store.id, file.id)).toMatchObject({ status: 'completed' });
+  });
 });

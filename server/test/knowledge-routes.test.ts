@@ -51,7 +51,7 @@ describe('knowledge routes', () => {
         (await app.inject({ url: apiPaths.vectorStoreFiles(vectorStoreId) })).json(),
       );
       if (files.data.every((file) => file.status !== 'in_progress')) return files.data;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error('ingestion did not settle');
   }

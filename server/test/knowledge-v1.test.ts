@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { openDatabase, type SqliteDatabase } from '../src/db/database.js';
 import { createKnowledgeBase, type KnowledgeBase } from '../src/engines/local/knowledge/knowledge-base.js';
+import { createKnowledgeOwners } from '../src/ownership/knowledge-owners.js';
+import { localUserId } from '../src/plugins/auth.js';
 import { v1FileRoutes } from '../src/routes/v1/files.js';
 import { installOpenAiErrors } from '../src/routes/v1/openai-error.js';
 import { v1VectorStoreRoutes } from '../src/routes/v1/vector-stores.js';
@@ -27,14 +29,17 @@ describe('/v1 files and vector stores via the openai SDK', () => {
     config = testConfig({ MAX_UPLOAD_BYTES: '2048' });
     database = openDatabase(config.DATA_DIR);
     knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    const owners = createKnowledgeOwners(database);
     app = Fastify({ logger: false });
+    // Mounted without the auth plugin: every call is the single local user's.
+    app.decorateRequest('userId', localUserId);
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     await app.register(
       async (v1) => {
         installOpenAiErrors(v1);
-        await v1.register(v1FileRoutes, { knowledge });
-        await v1.register(v1VectorStoreRoutes, { knowledge });
+        await v1.register(v1FileRoutes, { knowledge, owners });
+        await v1.register(v1VectorStoreRoutes, { knowledge, owners });
       },
       { prefix: '/v1' },
     );

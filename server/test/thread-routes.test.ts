@@ -24,7 +24,7 @@ describe('thread history routes', () => {
     throw new Error('writer did not drain');
   };
   beforeAll(async () => {
-    harness = await createChatHarness({ AUTH_TOKENS: 'alice-token-0001=alice,bob-token-00002=bob' });
+    harness = await createChatHarness({ AUTH_TOKENS: 'alice-token-0001=alice,bob-token-00002=bob' }, 'alice');
   });
   afterAll(async () => harness.close());
 

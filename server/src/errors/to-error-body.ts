@@ -15,6 +15,7 @@ const statusCodes: Record<number, ErrorCode> = {
   406: 'bad_request',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
   503: 'shutting_down',

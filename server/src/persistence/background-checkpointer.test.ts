@@ -51,6 +51,37 @@ describe('createBackgroundCheckpointer', () => {
     expect(statSync(file).size).toBeGreaterThan(before + 100 * 1000);
   });
 
+  it('truncates a WAL grown past the bound once the database is idle, and not while it is written', async () => {
+    database = openWithWal();
+    const file = join(dataDir, 'threadline.db');
+    const wal = `${file}-wal`;
+    const insert = database.prepare('INSERT INTO rows (text) VALUES (?)');
+    for (let index = 0; index < 2000; index += 1) insert.run('y'.repeat(1000));
+    expect(statSync(wal).size).toBeGreaterThan(1024 * 1024);
+    const checkpointer = createBackgroundCheckpointer(file, () => {}, {
+      intervalMs: 20,
+      truncateAboveBytes: 256 * 1024,
+    });
+    // Busy: a write every few milliseconds keeps the WAL from being truncated.
+    const busyUntil = Date.now() + 300;
+    while (Date.now() < busyUntil) {
+      insert.run('z');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(statSync(wal).size).toBeGreaterThan(1024 * 1024);
+    // Idle: truncated within a few periods.
+    const started = Date.now();
+    while (statSync(wal).size > 0 && Date.now() - started < 5000)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await checkpointer.close();
+    expect(statSync(wal).size).toBe(0);
+    // Nothing written was lost to the truncation.
+    const { count } = database.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM rows').get() ?? {
+      count: 0,
+    };
+    expect(count).toBeGreaterThan(2200);
+  });
+
   it('reports a file it cannot open instead of throwing, and closes cleanly', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'threadline-checkpointer-'));
     const errors: string[] = [];

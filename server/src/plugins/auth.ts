@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { AppError } from '../errors/app-error.js';
+import { FailedLoginThrottle } from './failed-login-throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,7 +64,9 @@ const isPublicPath = (path: string) => publicPaths.some((pattern) => pattern.tes
 
 export const authPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { config: Config }) => {
-    const authenticate = createAuthenticate(options.config);
+    const { config } = options;
+    const authenticate = createAuthenticate(config);
+    const throttle = new FailedLoginThrottle(config.AUTH_FAILURE_MAX, config.AUTH_FAILURE_WINDOW_MS);
     app.decorateRequest('userId', '');
     app.decorateRequest('isPublicPath', false);
     // A callback hook, not an async one: no promise per request on every route's path.
@@ -74,9 +77,19 @@ export const authPlugin = fastifyPlugin(
         request.userId = localUserId;
         return done();
       }
+      const retryAfterMs = throttle.retryAfterMs(request.ip);
+      if (retryAfterMs > 0) {
+        const seconds = Math.ceil(retryAfterMs / 1000);
+        return done(
+          new AppError('rate_limited', 429, `Too many failed logins; retry in ${seconds} seconds.`, {
+            headers: { 'retry-after': String(seconds) },
+          }),
+        );
+      }
       try {
         request.userId = authenticate(request);
       } catch (error) {
+        throttle.recordFailure(request.ip);
         return done(error as Error);
       }
       done();

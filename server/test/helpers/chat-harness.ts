@@ -7,6 +7,7 @@ import {
   type AssistantStreamEvent,
 } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
+import { localUserId } from '../../src/plugins/auth.js';
 import { buildApp } from '../../src/app.js';
 import { handbook, security } from './local-engine-fixture.js';
 import { testConfig } from './test-config.js';
@@ -20,11 +21,18 @@ export type ChatHarness = {
   close: () => Promise<void>;
 };
 
-/** The real app (local engine, SQLite in a temp dir) with a vector store holding two handbooks. */
-export async function createChatHarness(environment: Record<string, string> = {}): Promise<ChatHarness> {
+/**
+ * The real app (local engine, SQLite in a temp dir) with a vector store holding two handbooks,
+ * owned by `storeOwner` (the local user of the auth-off default unless told otherwise).
+ */
+export async function createChatHarness(
+  environment: Record<string, string> = {},
+  storeOwner = localUserId,
+): Promise<ChatHarness> {
   const config = testConfig(environment);
   const app = await buildApp(config, { logger: false });
   const store = await app.engine.vectorStores.create({ name: 'Handbooks' });
+  app.knowledgeOwners.record('vector_store', store.id, storeOwner);
   await app.engine.vectorStores.addFile(store.id, { fileName: 'travel.md', bytes: Buffer.from(handbook) });
   await app.engine.vectorStores.addFile(store.id, { fileName: 'security.md', bytes: Buffer.from(security) });
   await waitForIngestion(app, store.id);

@@ -7,6 +7,7 @@ export const errorCodes = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'uri_too_long',
   'method_not_allowed',
   'conflict',
   'thread_busy',

@@ -14,7 +14,6 @@ import type { Config } from '../../config.js';
 import { AdmissionGate } from '../../orchestrator/admission-gate.js';
 import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
-import { StreamDrain } from '../../orchestrator/stream-drain.js';
 import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
 import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
@@ -34,9 +33,8 @@ const streamDescription = `Server-Sent Events of Assistants events ending with \
 export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
   // On shutdown, running answers get the grace period to finish; the rest end cancelled.
-  const drain = new StreamDrain();
+  const drain = app.streamDrain;
   const gate = new AdmissionGate();
-  app.addHook('preClose', async () => drain.drain(config.SHUTDOWN_GRACE_MS));
 
   const record = (message: TranscriptMessage | null, userId: string) => {
     if (message) app.recorder.recordMessage({ ...message, userId });
@@ -98,6 +96,8 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const admission = gate.admit();
       if (admission) await admission;
       const body = request.body;
+      // Before anything is created: another user's store answers like a missing one.
+      app.knowledgeFor(request.userId).assertVectorStores(body.vectorStoreIds ?? []);
       // One controller per stream: the client leaving, a newer send and shutdown all abort it.
       const controller = new AbortController();
       const signal = watchDisconnect(reply.raw, controller);

@@ -15,6 +15,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
+import type { VectorStoreApi } from '../../engines/engine.js';
 import { notFound } from '../../errors/app-error.js';
 import { readUploads } from './read-uploads.js';
 import { sampleKnowledgeRoutes } from './sample-knowledge.js';
@@ -42,7 +43,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
   app.get(
     apiPaths.vectorStores,
     { schema: { tags, summary: 'List vector stores', response: { 200: vectorStoreListSchema, ...errors } } },
-    async () => ({ data: await app.engine.vectorStores.list() }),
+    async (request) => ({ data: await app.knowledgeFor(request.userId).vectorStores.list() }),
   );
 
   app.post(
@@ -56,7 +57,9 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request, reply) => {
-      const store = await app.engine.vectorStores.create({ name: request.body.name.trim() });
+      const store = await app
+        .knowledgeFor(request.userId)
+        .vectorStores.create({ name: request.body.name.trim() });
       return reply.code(201).send(store);
     },
   );
@@ -72,7 +75,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request) =>
-      (await app.engine.vectorStores.get(request.params.vectorStoreId)) ??
+      (await app.knowledgeFor(request.userId).vectorStores.get(request.params.vectorStoreId)) ??
       Promise.reject(notFound('vector store')),
   );
 
@@ -87,7 +90,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request, reply) => {
-      if (!(await app.engine.vectorStores.delete(request.params.vectorStoreId)))
+      if (!(await app.knowledgeFor(request.userId).vectorStores.delete(request.params.vectorStoreId)))
         throw notFound('vector store');
       return reply.code(204).send(null);
     },
@@ -104,8 +107,9 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request) => {
-      await requireStore(request.params.vectorStoreId);
-      return { data: await app.engine.vectorStores.listFiles(request.params.vectorStoreId) };
+      const { vectorStores } = app.knowledgeFor(request.userId);
+      await requireStore(vectorStores, request.params.vectorStoreId);
+      return { data: await vectorStores.listFiles(request.params.vectorStoreId) };
     },
   );
 
@@ -121,11 +125,12 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request, reply) => {
-      await requireStore(request.params.vectorStoreId);
+      const { vectorStores } = app.knowledgeFor(request.userId);
+      await requireStore(vectorStores, request.params.vectorStoreId);
       const uploads = await readUploads(request);
       const data = [];
       for (const upload of uploads)
-        data.push(await app.engine.vectorStores.addFile(request.params.vectorStoreId, upload));
+        data.push(await vectorStores.addFile(request.params.vectorStoreId, upload));
       return reply.code(202).send({ data });
     },
   );
@@ -141,7 +146,9 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request) =>
-      (await app.engine.vectorStores.getFile(request.params.vectorStoreId, request.params.fileId)) ??
+      (await app
+        .knowledgeFor(request.userId)
+        .vectorStores.getFile(request.params.vectorStoreId, request.params.fileId)) ??
       Promise.reject(notFound('file')),
   );
 
@@ -157,9 +164,10 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
     },
     async (request, reply) => {
       const { vectorStoreId, fileId } = request.params;
-      if (!(await app.engine.vectorStores.removeFile(vectorStoreId, fileId))) throw notFound('file');
+      const knowledge = app.knowledgeFor(request.userId);
+      if (!(await knowledge.vectorStores.removeFile(vectorStoreId, fileId))) throw notFound('file');
       // Files uploaded here belong to this store; drop the stored bytes too.
-      await app.engine.files.delete(fileId);
+      await knowledge.files.delete(fileId);
       return reply.code(204).send(null);
     },
   );
@@ -176,9 +184,10 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request) => {
-      await requireStore(request.params.vectorStoreId);
+      const { vectorStores } = app.knowledgeFor(request.userId);
+      await requireStore(vectorStores, request.params.vectorStoreId);
       const started = performance.now();
-      const data = await app.engine.vectorStores.search([request.params.vectorStoreId], request.body);
+      const data = await vectorStores.search([request.params.vectorStoreId], request.body);
       return { data, tookMs: Math.round((performance.now() - started) * 1000) / 1000 };
     },
   );
@@ -194,7 +203,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
       },
     },
     async (request) => {
-      const file = await app.engine.files.get(request.params.fileId);
+      const file = await app.knowledgeFor(request.userId).files.get(request.params.fileId);
       if (!file) throw notFound('file');
       return { id: file.id, fileName: file.fileName, bytes: file.bytes, createdAt: file.createdAt };
     },
@@ -202,7 +211,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
 
   await app.register(sampleKnowledgeRoutes);
 
-  async function requireStore(vectorStoreId: string): Promise<void> {
-    if (!(await app.engine.vectorStores.get(vectorStoreId))) throw notFound('vector store');
+  async function requireStore(vectorStores: VectorStoreApi, vectorStoreId: string): Promise<void> {
+    if (!(await vectorStores.get(vectorStoreId))) throw notFound('vector store');
   }
 };

@@ -2,6 +2,7 @@ import { acceptedFileExtensions } from '@threadline/shared';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
 import type { UploadedFile } from '../../engines/engine.js';
+import { uploadFileName } from '../file-names.js';
 
 const accepted: readonly string[] = acceptedFileExtensions;
 
@@ -27,8 +28,8 @@ export async function readUploads(request: FastifyRequest): Promise<UploadedFile
       part.file.resume();
       throw new AppError('bad_request', 400, `unexpected multipart field "${part.fieldname}"; use "file"`);
     }
-    const fileName = part.filename.trim();
-    if (fileName === '' || !isAcceptedFileName(fileName)) {
+    const fileName = uploadFileName(part.filename);
+    if (!isAcceptedFileName(fileName)) {
       part.file.resume();
       throw new AppError(
         'unsupported_media_type',

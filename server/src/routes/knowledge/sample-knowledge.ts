@@ -45,8 +45,9 @@ export const sampleKnowledgeRoutes: FastifyPluginAsyncZod<{ repoRoot?: string }>
         response: { 200: sampleKnowledgeBaseSchema, 401: errorBodySchema },
       },
     },
-    async () => {
-      const vectorStores = app.engine.vectorStores;
+    async (request) => {
+      // Per user: each gets their own copy, like anything else they create.
+      const { vectorStores } = app.knowledgeFor(request.userId);
       const existing = (await vectorStores.list()).find((store) => store.name === sampleStoreName);
       const store: VectorStoreSummary = existing ?? (await vectorStores.create({ name: sampleStoreName }));
       const present = new Set(

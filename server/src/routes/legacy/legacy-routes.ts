@@ -16,7 +16,8 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
-import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { attachmentDisposition, uploadFileName } from '../file-names.js';
+import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 
@@ -43,7 +44,6 @@ async function findLegacyThread(app: FastifyInstance, threadId: string, userId: 
  * searched the one store holding all its files; the file routes manage that one store.
  */
 export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const legacyStore = createLegacyStoreResolver(() => app.engine);
   // The quickstart's fetch calls send `JSON.stringify(...)` with no content type, which the
   // browser labels text/plain; read such bodies as the JSON they are.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -53,6 +53,8 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     if (text.trim() === '') done(null, undefined);
     else void parseJson(request, text, done);
   });
+  const resolveLegacyStore = createLegacyStoreResolver();
+  const legacyStore = (userId: string) => resolveLegacyStore(userId, app.knowledgeFor(userId).vectorStores);
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   }
@@ -62,16 +64,21 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     threadId: string,
     start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>,
   ) => {
-    const disconnected = watchDisconnect(reply.raw);
-    await relayRun({
-      reply,
-      framing: 'ndjson',
-      heartbeatMs: config.HEARTBEAT_MS,
-      signal: disconnected,
-      isDisconnected: () => disconnected.aborted,
-      threadId,
-      start,
-    });
+    const controller = new AbortController();
+    const signal = watchDisconnect(reply.raw, controller);
+    // Tracked so a shutdown cancels it after the grace period instead of waiting for it.
+    await app.streamDrain.track(
+      relayRun({
+        reply,
+        framing: 'ndjson',
+        heartbeatMs: config.HEARTBEAT_MS,
+        signal,
+        isDisconnected: () => isClientGone(signal),
+        threadId,
+        start,
+      }),
+      controller,
+    );
     return reply;
   };
 
@@ -105,7 +112,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       const { threadId } = request.params;
       await findLegacyThread(app, threadId, request.userId);
       await app.engine.appendMessage(threadId, { content: request.body.content });
-      const vectorStoreIds = (await app.engine.vectorStores.list()).map((store) => store.id);
+      const vectorStoreIds = (await app.knowledgeFor(request.userId).vectorStores.list()).map(
+        (store) => store.id,
+      );
       return streamNdjson(reply, threadId, (signal) =>
         app.engine.streamRun(threadId, { vectorStoreIds }, signal),
       );
@@ -142,9 +151,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
         response: { 200: legacyFileListSchema, ...errors },
       },
     },
-    async () => {
-      const store = await legacyStore();
-      const files = await app.engine.vectorStores.listFiles(store.id);
+    async (request) => {
+      const store = await legacyStore(request.userId);
+      const files = await app.knowledgeFor(request.userId).vectorStores.listFiles(store.id);
       return files.map((file) => ({ file_id: file.id, filename: file.fileName, status: file.status }));
     },
   );
@@ -164,9 +173,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       if (!part || part.fieldname !== 'file')
         throw new AppError('bad_request', 400, 'Expected a multipart field "file"');
       const bytes = await part.toBuffer();
-      const store = await legacyStore();
-      await app.engine.vectorStores.addFile(store.id, {
-        fileName: part.filename,
+      const store = await legacyStore(request.userId);
+      await app.knowledgeFor(request.userId).vectorStores.addFile(store.id, {
+        fileName: uploadFileName(part.filename),
         bytes,
         contentType: part.mimetype,
       });
@@ -184,8 +193,10 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       },
     },
     async (request, reply) => {
-      const store = await legacyStore();
-      const isRemoved = await app.engine.vectorStores.removeFile(store.id, request.body.fileId);
+      const store = await legacyStore(request.userId);
+      const isRemoved = await app
+        .knowledgeFor(request.userId)
+        .vectorStores.removeFile(store.id, request.body.fileId);
       if (!isRemoved) throw notFound('File');
       return reply.code(200).send();
     },
@@ -202,18 +213,12 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     },
     async (request, reply) => {
       const { fileId } = request.params;
-      const [file, content] = await Promise.all([
-        app.engine.files.get(fileId),
-        app.engine.files.content(fileId),
-      ]);
+      const { files } = app.knowledgeFor(request.userId);
+      const [file, content] = await Promise.all([files.get(fileId), files.content(fileId)]);
       if (!file || !content) throw notFound('File');
-      const safeName = file.fileName.replace(/["\\\r\n]/g, '_');
       return reply
         .header('content-type', 'application/octet-stream')
-        .header(
-          'content-disposition',
-          `attachment; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-        )
+        .header('content-disposition', attachmentDisposition(file.fileName))
         .send(content);
     },
   );

@@ -9,7 +9,9 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
+import { attachmentDisposition, uploadFileName } from '../file-names.js';
 import { knowledgeFrom, paginate, toV1File, type V1KnowledgeOptions } from './knowledge-objects.js';
+import { noSuchFile } from './ownership.js';
 
 const params = z.object({ file_id: v1IdSchema });
 const fileList = z.object({
@@ -19,11 +21,11 @@ const fileList = z.object({
   last_id: z.string().nullable(),
   has_more: z.boolean(),
 });
-const noSuchFile = (fileId: string) => new AppError('not_found', 404, `No such File object: ${fileId}`);
 
 /** `/v1/files`: upload (multipart, `purpose=assistants`), list, get, delete, content. */
 export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
   const knowledge = knowledgeFrom(options);
+  const { owners } = options;
   await app.register(multipart, {
     limits: { fileSize: knowledge.maxUploadBytes, files: 1, fields: 5, parts: 6 },
   });
@@ -44,7 +46,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
           throw new AppError('bad_request', 400, `Unexpected file field '${part.fieldname}'; use 'file'.`);
         }
         upload = {
-          fileName: part.filename || 'upload',
+          fileName: uploadFileName(part.filename),
           bytes: await part.toBuffer(),
           contentType: part.mimetype,
         };
@@ -63,6 +65,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
       );
     }
     const stored = await knowledge.uploadFile(upload, purpose);
+    owners.record('file', stored.id, request.userId);
     return toV1File({ ...stored, purpose });
   });
 
@@ -77,6 +80,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
           return full ? [full] : [];
         })
         .filter((file) => purpose === undefined || file.purpose === purpose)
+        .filter((file) => owners.canSee('file', file.id, request.userId))
         .map(toV1File);
       return paginate(files, query);
     },
@@ -97,13 +101,18 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
     { schema: { params, response: { 200: v1DeletedSchema } } },
     async (request) => {
       if (!(await knowledge.files.delete(request.params.file_id))) throw noSuchFile(request.params.file_id);
+      owners.forget('file', request.params.file_id);
       return { id: request.params.file_id, object: 'file', deleted: true };
     },
   );
 
   app.get('/files/:file_id/content', { schema: { params } }, async (request, reply) => {
-    const content = await knowledge.files.content(request.params.file_id);
-    if (!content) throw noSuchFile(request.params.file_id);
-    return reply.type('application/octet-stream').send(content);
+    const file = knowledge.store.getFile(request.params.file_id);
+    const content = file && (await knowledge.files.content(request.params.file_id));
+    if (!file || !content) throw noSuchFile(request.params.file_id);
+    return reply
+      .type('application/octet-stream')
+      .header('content-disposition', attachmentDisposition(file.fileName))
+      .send(content);
   });
 };

@@ -24,12 +24,13 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
   installOpenAiErrors(app);
   // The engine plugin builds LocalEngine over createKnowledgeBase, the only knowledge base there is.
   const options = { engine: engine as V1Engine };
-  installOwnership(app, options.engine);
+  const owners = app.knowledgeOwners;
+  installOwnership(app, options.engine, owners);
   await app.register(v1ModelRoutes, options);
   await app.register(v1AssistantRoutes, options);
   await app.register(v1ThreadRoutes, options);
   await app.register(v1MessageRoutes, options);
   await app.register(v1RunRoutes, options);
-  await app.register(v1FileRoutes, { knowledge: options.engine.knowledge });
-  await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge });
+  await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, owners });
+  await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, owners });
 };

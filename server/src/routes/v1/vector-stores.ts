@@ -47,6 +47,7 @@ const listOf = <T extends z.ZodType>(item: T) =>
 export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
   const knowledge = knowledgeFrom(options);
   const { store } = knowledge;
+  const { owners } = options;
 
   const vectorStoreObject = (vectorStoreId: string) => {
     const record = store.getVectorStore(vectorStoreId);
@@ -80,6 +81,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
         metadata: body.metadata ?? {},
         expiresAfter: body.expires_after ?? null,
       });
+      owners.record('vector_store', created.id, request.userId);
       for (const fileId of new Set(body.file_ids ?? [])) await knowledge.attachFile(created.id, fileId);
       return vectorStoreObject(created.id);
     },
@@ -88,7 +90,14 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   app.get(
     '/vector_stores',
     { schema: { querystring: v1ListQuerySchema, response: { 200: listOf(v1VectorStoreSchema) } } },
-    async (request) => paginate(store.listVectorStoreIds().map(vectorStoreObject), request.query),
+    async (request) =>
+      paginate(
+        store
+          .listVectorStoreIds()
+          .filter((id) => owners.canSee('vector_store', id, request.userId))
+          .map(vectorStoreObject),
+        request.query,
+      ),
   );
 
   app.get(
@@ -129,6 +138,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
       const id = request.params.vector_store_id;
       if (!(await knowledge.vectorStores.delete(id)))
         throw new AppError('not_found', 404, `No vector store found with id '${id}'.`);
+      owners.forget('vector_store', id);
       return { id, object: 'vector_store.deleted', deleted: true };
     },
   );

@@ -1,18 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { DocumentReader } from './document-reader.js';
 import type { Embedder } from './embedder.js';
 import type { KnowledgeStore } from './knowledge-store.js';
-import { IngestionError, parseDocument } from './parse-document.js';
-import { prepareChunks } from './prepare-chunks.js';
+import type { PreparedChunk } from './prepare-chunks.js';
+import { localEmbeddingDimensions } from './local-embedding.js';
+import { IngestionError } from './parse-document.js';
 import type { VectorCache } from './vector-cache.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
 type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed' };
 type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
 
+/** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
+const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
+
+/** Ingestions a file may start before one that keeps being interrupted is marked failed. */
+export const maxIngestionAttempts = 3;
+
 /**
- * Ingests attached files one at a time in the background (parsing and embedding are CPU- or
- * network-bound; running them serially keeps request latency steady). Every job ends with the
- * pair `completed` or `failed`; nothing is left `in_progress`.
+ * Ingests attached files one at a time in the background. Parsing and chunking happen in the
+ * document reader's child process (bounded in memory and time); this loop embeds and indexes the
+ * chunks a slice at a time, one event-loop turn each, so a 50 MB file never holds up requests.
+ * Every job ends with the pair `completed` or `failed`, except one cut short by shutdown, which
+ * stays `in_progress` and is resumed on the next start, at most `maxIngestionAttempts` times.
  */
 export class IngestionQueue {
   private readonly jobs: Job[] = [];
@@ -26,7 +37,8 @@ export class IngestionQueue {
       store: KnowledgeStore;
       vectors: VectorCache;
       embedder: Embedder;
-      readBytes: (fileId: string) => Promise<Buffer>;
+      reader: DocumentReader;
+      filePath: (fileId: string) => string;
     },
   ) {}
 
@@ -47,10 +59,21 @@ export class IngestionQueue {
       this.enqueue(job.vectorStoreId, job.fileId, 'reembed');
   }
 
-  /** Files left `in_progress` by a previous process are ingested again. */
+  /**
+   * Files left `in_progress` by a previous process are ingested again, unless their ingestion
+   * has already started `maxIngestionAttempts` times: then whatever stops the process while
+   * reading them (this is how a crash loop at start-up is avoided) marks them failed instead.
+   */
   resumeInterrupted(): void {
-    for (const job of this.deps.store.listByStatus('in_progress'))
-      this.enqueue(job.vectorStoreId, job.fileId);
+    for (const job of this.deps.store.listInterrupted()) {
+      if (job.attempts < maxIngestionAttempts) this.enqueue(job.vectorStoreId, job.fileId);
+      else {
+        this.deps.store.failIngestion(job.vectorStoreId, job.fileId, {
+          code: 'server_error',
+          message: `ingestion was interrupted ${job.attempts} times (the server stopped while reading this file); add the file again to retry`,
+        });
+      }
+    }
   }
 
   idle(vectorStoreId?: string): Promise<void> {
@@ -58,9 +81,11 @@ export class IngestionQueue {
     return new Promise((resolve) => this.waiters.push({ vectorStoreId, resolve }));
   }
 
+  /** Stops after the current slice; the file being ingested stays `in_progress` for the next start. */
   async stop(): Promise<void> {
     this.isStopped = true;
     this.jobs.length = 0;
+    await this.deps.reader.close();
     await this.running;
   }
 
@@ -104,13 +129,20 @@ export class IngestionQueue {
         .listChunks(vectorStoreId, fileId)
         .filter((chunk) => chunk.model !== embedder.model);
       if (stored.length === 0) return;
-      // Parsed and chunked again for the titles, sections and offsets the model's input needs;
-      // the stored chunk texts must match, or the file is embedded from its stored text alone.
-      const text = await parseDocument(file.fileName, await this.deps.readBytes(fileId));
-      const prepared = prepareChunks(file.fileName, text, {
-        maxTokens: file.chunking.maxChunkSizeTokens,
-        overlapTokens: file.chunking.chunkOverlapTokens,
+      // Read and chunked again (in the reader's child) for the titles, sections and offsets the
+      // model's input needs; the stored chunk texts must match, or the file is embedded from its
+      // stored text alone.
+      const prepared: PreparedChunk[] = [];
+      const batches = this.deps.reader.read({
+        path: this.deps.filePath(fileId),
+        fileName: file.fileName,
+        chunking: {
+          maxTokens: file.chunking.maxChunkSizeTokens,
+          overlapTokens: file.chunking.chunkOverlapTokens,
+        },
+        embedLocally: false,
       });
+      for await (const batch of batches) prepared.push(...batch.chunks);
       const isSame = stored.every((chunk) => prepared[chunk.ordinal]?.text === chunk.text);
       const inputs = isSame
         ? prepared
@@ -140,32 +172,45 @@ export class IngestionQueue {
   }
 
   private async ingest({ vectorStoreId, fileId }: Job): Promise<void> {
-    const { store, vectors, embedder } = this.deps;
+    const { store, vectors, reader } = this.deps;
     const file = store.getStoreFileDetails(vectorStoreId, fileId);
     if (!file || file.status !== 'in_progress') return;
+    if (!store.startIngestion(vectorStoreId, fileId)) return;
     try {
-      const bytes = await this.deps.readBytes(fileId).catch((error: unknown) => {
-        throw new IngestionError('server_error', 'the stored file could not be read', { cause: error });
-      });
-      const text = await parseDocument(file.fileName, bytes);
-      const chunks = prepareChunks(file.fileName, text, {
-        maxTokens: file.chunking.maxChunkSizeTokens,
-        overlapTokens: file.chunking.chunkOverlapTokens,
-      });
-      const model = await embedder.ready.catch((error: unknown) => {
+      const model = await this.deps.embedder.ready.catch((error: unknown) => {
         throw new IngestionError('server_error', 'the embedding model could not be loaded', { cause: error });
       });
-      const embeddings = await model.embedChunks(chunks).catch((error: unknown) => {
-        throw new IngestionError(
-          'server_error',
-          'the embeddings endpoint failed; try adding the file again',
-          {
-            cause: error,
-          },
-        );
+      let firstOrdinal = 0;
+      const batches = reader.read({
+        path: this.deps.filePath(fileId),
+        fileName: file.fileName,
+        chunking: {
+          maxTokens: file.chunking.maxChunkSizeTokens,
+          overlapTokens: file.chunking.chunkOverlapTokens,
+        },
+        embedLocally: model.model === localEmbeddingModel,
       });
-      store.completeIngestion(vectorStoreId, fileId, chunks, embeddings, model.model, newChunkId);
+      for await (const { chunks, embeddings: computed } of batches) {
+        if (this.isStopped) return;
+        const embeddings =
+          computed ??
+          (await model.embedChunks(chunks).catch((error: unknown) => {
+            throw new IngestionError(
+              'server_error',
+              'the embeddings endpoint failed; try adding the file again',
+              { cause: error },
+            );
+          }));
+        const slice = { chunks, embeddings, firstOrdinal };
+        if (!store.appendChunks(vectorStoreId, fileId, slice, model.model, newChunkId)) return;
+        firstOrdinal += chunks.length;
+        // Requests and streams get the event loop between slices.
+        await nextTurn();
+      }
+      if (!this.isStopped) store.finishIngestion(vectorStoreId, fileId);
     } catch (error) {
+      // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
+      if (this.isStopped) return;
       const failure =
         error instanceof IngestionError
           ? { code: error.code, message: error.message }

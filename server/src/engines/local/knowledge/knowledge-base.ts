@@ -13,7 +13,8 @@ import { createTermStatistics } from './term-statistics.js';
 import { hybridSearch, type SearchResult } from './hybrid-search.js';
 import { IngestionQueue } from './ingestion-queue.js';
 import { migrateKnowledgeBase } from './knowledge-schema.js';
-import { acceptedTypesText, documentKind } from './parse-document.js';
+import { DocumentReader } from './document-reader.js';
+import { acceptedTypesText, defaultDocumentLimits, documentKind } from './parse-document.js';
 import {
   KnowledgeStore,
   type ChunkingStrategy,
@@ -69,7 +70,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     store,
     vectors,
     embedder,
-    readBytes: (fileId) => readFile(bytesPath(fileId)),
+    reader: new DocumentReader({
+      timeoutMs: config.INGEST_TIMEOUT_MS,
+      maxMemoryMb: config.INGEST_MAX_MEMORY_MB,
+      limits: defaultDocumentLimits,
+    }),
+    filePath: bytesPath,
   });
   const defaultChunking = (): ChunkingStrategy => ({
     maxChunkSizeTokens: config.CHUNK_SIZE_TOKENS,

@@ -75,6 +75,9 @@ const migrations = [
    CREATE VIRTUAL TABLE kb_chunks_vocab USING fts5vocab(kb_chunks_fts, 'row');
    DELETE FROM kb_chunks;
    UPDATE kb_store_files SET status = 'in_progress', chunk_count = 0 WHERE status = 'completed';`,
+  // How many times ingestion of the pair has started: a file whose ingestion keeps being
+  // interrupted (the process stopped mid-way) is marked failed instead of retried for ever.
+  `ALTER TABLE kb_store_files ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrateKnowledgeBase(database: SqliteDatabase): void {

@@ -218,7 +218,7 @@ export class KnowledgeStore {
       .prepare(
         `INSERT INTO kb_store_files (vector_store_id, file_id, status, created_at, chunk_size, chunk_overlap, attributes)
          VALUES (?, ?, 'in_progress', ?, ?, ?, ?)
-         ON CONFLICT (vector_store_id, file_id) DO UPDATE SET status = 'in_progress', error_code = NULL, error_message = NULL,
+         ON CONFLICT (vector_store_id, file_id) DO UPDATE SET status = 'in_progress', error_code = NULL, error_message = NULL, attempts = 0,
            chunk_size = excluded.chunk_size, chunk_overlap = excluded.chunk_overlap, attributes = excluded.attributes`,
       )
       .run(
@@ -331,31 +331,7 @@ export class KnowledgeStore {
       const current = this.getKnowledgeFile(vectorStoreId, fileId);
       if (!current || current.status !== 'in_progress') return false;
       this.deleteChunks(vectorStoreId, fileId);
-      const insertChunk = this.database.prepare(
-        'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      );
-      const insertIndex = this.database.prepare(
-        'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
-      );
-      chunks.forEach((chunk, ordinal) => {
-        const embedding = embeddings[ordinal] ?? new Float32Array(0);
-        const { lastInsertRowid } = insertChunk.run(
-          newChunkId(),
-          vectorStoreId,
-          fileId,
-          ordinal,
-          chunk.text,
-          Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength),
-          model,
-        );
-        insertIndex.run(
-          lastInsertRowid,
-          storeToken(vectorStoreId),
-          chunk.index.title,
-          chunk.index.headings,
-          chunk.index.body,
-        );
-      });
+      this.insertChunks(vectorStoreId, fileId, chunks, embeddings, 0, model, newChunkId);
       this.database
         .prepare(
           `UPDATE kb_store_files SET status = 'completed', chunk_count = ?, usage_bytes = ?, error_code = NULL, error_message = NULL
@@ -400,6 +376,72 @@ export class KnowledgeStore {
     })();
   }
 
+  /** Files left `in_progress` (by a process that stopped), with how often their ingestion started. */
+  listInterrupted(): { vectorStoreId: string; fileId: string; attempts: number }[] {
+    return this.database
+      .prepare<[], { vector_store_id: string; file_id: string; attempts: number }>(
+        "SELECT vector_store_id, file_id, attempts FROM kb_store_files WHERE status = 'in_progress' ORDER BY created_at",
+      )
+      .all()
+      .map((row) => ({ vectorStoreId: row.vector_store_id, fileId: row.file_id, attempts: row.attempts }));
+  }
+
+  /**
+   * Starts (or restarts) ingesting the pair: drops its chunks and counts the attempt, durably,
+   * before any parsing. False when the pair is gone or no longer `in_progress`.
+   */
+  startIngestion(vectorStoreId: string, fileId: string): boolean {
+    return this.database.transaction(() => {
+      const isCounted =
+        this.database
+          .prepare(
+            "UPDATE kb_store_files SET attempts = attempts + 1 WHERE vector_store_id = ? AND file_id = ? AND status = 'in_progress'",
+          )
+          .run(vectorStoreId, fileId).changes > 0;
+      if (isCounted) this.deleteChunks(vectorStoreId, fileId);
+      return isCounted;
+    })();
+  }
+
+  /** Adds one slice of the pair's chunks, unless it was detached or settled meanwhile. */
+  appendChunks(
+    vectorStoreId: string,
+    fileId: string,
+    slice: { chunks: readonly PreparedChunk[]; embeddings: readonly Float32Array[]; firstOrdinal: number },
+    model: string,
+    newChunkId: () => string,
+  ): boolean {
+    return this.database.transaction(() => {
+      const current = this.getKnowledgeFile(vectorStoreId, fileId);
+      if (!current || current.status !== 'in_progress') return false;
+      this.insertChunks(
+        vectorStoreId,
+        fileId,
+        slice.chunks,
+        slice.embeddings,
+        slice.firstOrdinal,
+        model,
+        newChunkId,
+      );
+      return true;
+    })();
+  }
+
+  /** Marks the pair completed with the chunks appended so far. */
+  finishIngestion(vectorStoreId: string, fileId: string): boolean {
+    return this.database.transaction(() => {
+      const current = this.getKnowledgeFile(vectorStoreId, fileId);
+      if (!current || current.status !== 'in_progress') return false;
+      this.database
+        .prepare(
+          `UPDATE kb_store_files SET status = 'completed', chunk_count = ?, usage_bytes = ?, error_code = NULL, error_message = NULL
+           WHERE vector_store_id = ? AND file_id = ?`,
+        )
+        .run(this.countChunks(vectorStoreId, fileId), current.bytes, vectorStoreId, fileId);
+      return true;
+    })();
+  }
+
   failIngestion(vectorStoreId: string, fileId: string, error: { code: string; message: string }): void {
     this.database.transaction(() => {
       this.deleteChunks(vectorStoreId, fileId);
@@ -436,6 +478,42 @@ export class KnowledgeStore {
         )
         .get(`store : "${storeToken(vectorStoreId)}"`)?.count ?? 0
     );
+  }
+
+  private insertChunks(
+    vectorStoreId: string,
+    fileId: string,
+    chunks: readonly PreparedChunk[],
+    embeddings: readonly Float32Array[],
+    firstOrdinal: number,
+    model: string,
+    newChunkId: () => string,
+  ): void {
+    const insertChunk = this.database.prepare(
+      'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertIndex = this.database.prepare(
+      'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    chunks.forEach((chunk, index) => {
+      const embedding = embeddings[index] ?? new Float32Array(0);
+      const { lastInsertRowid } = insertChunk.run(
+        newChunkId(),
+        vectorStoreId,
+        fileId,
+        firstOrdinal + index,
+        chunk.text,
+        Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength),
+        model,
+      );
+      insertIndex.run(
+        lastInsertRowid,
+        storeToken(vectorStoreId),
+        chunk.index.title,
+        chunk.index.headings,
+        chunk.index.body,
+      );
+    });
   }
 
   private deleteChunks(vectorStoreId: string, fileId: string): void {

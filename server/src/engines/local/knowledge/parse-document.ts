@@ -2,6 +2,7 @@ import { acceptedFileExtensions } from '@threadline/shared';
 import mammoth from 'mammoth';
 import { htmlToText } from './html-to-text.js';
 import { PdfTextError, PdfTextWorker } from './pdf-text.js';
+import { zipEntrySizes, ZipFormatError, zipLimitProblem, type ZipLimits } from './zip-entry-sizes.js';
 
 /** Why a file could not be ingested; becomes the file's `last_error`. */
 export class IngestionError extends Error {
@@ -36,8 +37,21 @@ export function documentKind(fileName: string): DocumentKind | null {
 
 export const acceptedTypesText = acceptedFileExtensions.join(', ');
 
+/** What one document may expand to: checked before inflating (DOCX) and after extracting (all). */
+export type DocumentLimits = { maxTextChars: number; zip: ZipLimits };
+
+export const defaultDocumentLimits: DocumentLimits = {
+  // A 50 MB upload of plain text is 50 M characters; anything well past that is an expansion.
+  maxTextChars: 64 * 1024 * 1024,
+  zip: { maxTotalBytes: 256 * 1024 * 1024, maxRatio: 100, ratioFloorBytes: 1024 * 1024 },
+};
+
 /** Extracts plain text (headings kept as Markdown-style lines) from an uploaded document. */
-export async function parseDocument(fileName: string, bytes: Buffer): Promise<string> {
+export async function parseDocument(
+  fileName: string,
+  bytes: Buffer,
+  limits: DocumentLimits = defaultDocumentLimits,
+): Promise<string> {
   const kind = documentKind(fileName);
   if (kind === null) {
     throw new IngestionError(
@@ -45,14 +59,21 @@ export async function parseDocument(fileName: string, bytes: Buffer): Promise<st
       `"${fileName}" is not a supported type; accepted: ${acceptedTypesText}`,
     );
   }
-  const text = normaliseText(await extract(kind, bytes));
+  const extracted = await extract(kind, bytes, limits);
+  if (extracted.length > limits.maxTextChars) {
+    throw new IngestionError(
+      'invalid_file',
+      `the document's text is ${extracted.length} characters long; the limit is ${limits.maxTextChars}`,
+    );
+  }
+  const text = normaliseText(extracted);
   if (text.trim() === '') {
     throw new IngestionError('invalid_file', `"${fileName}" contains no text to index`);
   }
   return text;
 }
 
-async function extract(kind: DocumentKind, bytes: Buffer): Promise<string> {
+async function extract(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits): Promise<string> {
   switch (kind) {
     case 'markdown':
     case 'text':
@@ -62,7 +83,7 @@ async function extract(kind: DocumentKind, bytes: Buffer): Promise<string> {
     case 'pdf':
       return extractPdf(bytes);
     case 'docx':
-      return extractDocx(bytes);
+      return extractDocx(bytes, limits.zip);
   }
 }
 
@@ -105,9 +126,24 @@ async function extractPdf(bytes: Buffer): Promise<string> {
   }
 }
 
-async function extractDocx(bytes: Buffer): Promise<string> {
+/** Images are never read (their bytes would only become data URIs the text drops). */
+const skipImages = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
+
+async function extractDocx(bytes: Buffer, limits: ZipLimits): Promise<string> {
+  // The sizes the archive declares, before mammoth inflates anything: a zip bomb stops here.
+  let problem: string | null;
   try {
-    const result = await mammoth.convertToHtml({ buffer: bytes });
+    problem = zipLimitProblem(zipEntrySizes(bytes), limits);
+  } catch (error) {
+    if (!(error instanceof ZipFormatError)) throw error;
+    throw new IngestionError('invalid_file', `the DOCX file could not be read: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (problem !== null)
+    throw new IngestionError('invalid_file', `the DOCX file is too large to read: ${problem}`);
+  try {
+    const result = await mammoth.convertToHtml({ buffer: bytes }, { convertImage: skipImages });
     return htmlToText(result.value);
   } catch (error) {
     throw new IngestionError(

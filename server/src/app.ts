@@ -8,7 +8,7 @@ import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-
 import type { Config } from './config.js';
 import type { Engine } from './engines/engine.js';
 import { installErrorHandling } from './errors/error-handler.js';
-import { frameworkErrors, refuseWhileClosing } from './errors/framework-errors.js';
+import { frameworkErrors, refuseLongPathSegments, refuseWhileClosing } from './errors/framework-errors.js';
 import { loggerOptions, RequestLogController } from './logger.js';
 import type { TranscriptStore } from './persistence/transcript-store.js';
 import { authPlugin } from './plugins/auth.js';
@@ -66,6 +66,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installEmptyBodyHandling(app);
   installErrorHandling(app);
   refuseWhileClosing(app);
+  refuseLongPathSegments(app);
 
   await app.register(sensible);
   // Without configured origins there is nothing for CORS to allow: no hook on every request then

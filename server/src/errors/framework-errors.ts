@@ -24,7 +24,11 @@ function sendShaped(error: AppError, request: FastifyRequest, reply: FastifyRepl
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const appError =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new AppError('uri_too_long', 414, 'A path parameter is longer than 100 characters')
+      ? new AppError(
+          'uri_too_long',
+          414,
+          `A path parameter is longer than ${maxPathSegmentLength} characters`,
+        )
       : error.code === 'FST_ERR_BAD_URL'
         ? new AppError(
             'bad_request',
@@ -34,6 +38,26 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
         : new AppError('bad_request', 400, 'The request could not be routed');
   request.log.info({ code: error.code }, 'request rejected by the router');
   sendShaped(appError, request, reply);
+}
+
+const maxPathSegmentLength = 100;
+
+/**
+ * A path segment over 100 characters is refused with 414 before routing. The router does so for
+ * a route's parameter, but the web app's catch-all route would otherwise take the request and
+ * answer 404; no id or asset name is that long. /v1 keeps OpenAI's answer to such a URL, a 404.
+ */
+export function refuseLongPathSegments(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isV1(request.url)) return done();
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (!path.split('/').some((segment) => segment.length > maxPathSegmentLength)) return done();
+    sendShaped(
+      new AppError('uri_too_long', 414, `A path parameter is longer than ${maxPathSegmentLength} characters`),
+      request,
+      reply,
+    );
+  });
 }
 
 /**

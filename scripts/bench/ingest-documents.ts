@@ -62,13 +62,18 @@ export function pdfOf(bytes: number): Buffer {
       `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${id + 1} 0 R >>`;
     objects[id + 1] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
   });
-  let body = '%PDF-1.4\n';
+  // Every character is ASCII, so string lengths are byte offsets.
+  const parts = ['%PDF-1.4\n'];
+  let length = parts[0]?.length ?? 0;
   const offsets: number[] = [];
   for (let id = 1; id < objects.length; id += 1) {
-    offsets[id] = Buffer.byteLength(body);
-    body += `${id} 0 obj\n${objects[id]}\nendobj\n`;
+    offsets[id] = length;
+    const object = `${id} 0 obj\n${objects[id]}\nendobj\n`;
+    parts.push(object);
+    length += object.length;
   }
-  const xref = Buffer.byteLength(body);
+  let body = parts.join('');
+  const xref = length;
   body += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
   for (let id = 1; id < objects.length; id += 1)
     body += `${String(offsets[id]).padStart(10, '0')} 00000 n \n`;

@@ -70,7 +70,8 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; base
 async function sample(baseUrl: string, vectorStoreId: string, until: Promise<unknown>): Promise<Samples> {
   const samples: Samples = { health: [], firstEvent: [], gap: [] };
   let isDone = false;
-  void until.finally(() => (isDone = true));
+  const done = () => (isDone = true);
+  until.then(done, done);
   const healthLoop = async () => {
     while (!isDone) {
       const started = performance.now();
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
   ];
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-ingest-'));
   const { child, baseUrl } = await startServer(dataDir);
+  process.once('exit', () => child.kill('SIGKILL'));
   try {
     const sampleStore = await json(
       await fetch(`${baseUrl}${apiPaths.sampleKnowledgeBase}`, { method: 'POST' }),
@@ -179,6 +181,8 @@ async function main(): Promise<void> {
     );
     for (const [fileName, bytes] of documents) {
       const ingestion = ingest(baseUrl, fileName, bytes);
+      // Awaited below; a failure must not end the process (and orphan the server) meanwhile.
+      ingestion.catch(() => undefined);
       const samples = await sample(baseUrl, sampleStore, ingestion);
       const result = await ingestion;
       const outcome =

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { threadMessagesSchema, type AssistantStreamEvent } from '@threadline/shared';
+import { errorBodySchema, threadMessagesSchema, type AssistantStreamEvent } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { eventNames, postJson, readEvents, waitForIngestion } from './helpers/chat-harness.js';
@@ -79,5 +79,29 @@ describe('shutdown while a stream is running', () => {
     expect(assistant?.runStatus).toBe('cancelled');
     expect(assistant?.text).toMatch(/^word0 /);
     expect(assistant?.text).not.toContain('word199');
+  });
+
+  it('answers requests arriving while it closes with 503 in the one error shape', async () => {
+    llm.script(slowWords(200, 50));
+    const { app, config, url, vectorStoreId } = await startApp(1500);
+    const response = await postJson(`${url}/chat/stream`, {
+      content: 'Meals?',
+      vectorStoreIds: [vectorStoreId],
+    });
+    const reading = (async () => {
+      for await (const event of readEvents(response)) void event;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const closing = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const late = await fetch(`${url}/models`);
+    expect(late.status).toBe(503);
+    expect(errorBodySchema.parse(await late.json())).toMatchObject({
+      statusCode: 503,
+      code: 'shutting_down',
+    });
+    await reading;
+    await closing;
+    config.cleanup();
   });
 });

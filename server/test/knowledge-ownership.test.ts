@@ -273,6 +273,46 @@ describe('vector stores and files belong to their user', () => {
     expect(search.body).toContain('4711');
   });
 
+  it('gives the stores that /v1 helpers make (tool_resources, attachments) to whoever asked', async () => {
+    const assistant = await call(aliceToken, {
+      method: 'POST',
+      url: '/v1/assistants',
+      payload: {
+        model: 'extractive',
+        tools: [{ type: 'file_search' }],
+        tool_resources: { file_search: { vector_stores: [{ file_ids: [v1FileId] }] } },
+      },
+    });
+    const helperStoreId = z
+      .object({
+        tool_resources: z.object({ file_search: z.object({ vector_store_ids: z.array(z.string()) }) }),
+      })
+      .parse(assistant.json()).tool_resources.file_search.vector_store_ids[0];
+    const thread = idObject.parse(
+      (await call(aliceToken, { method: 'POST', url: '/v1/threads', payload: {} })).json(),
+    );
+    await call(aliceToken, {
+      method: 'POST',
+      url: `/v1/threads/${thread.id}/messages`,
+      payload: {
+        role: 'user',
+        content: 'hi',
+        attachments: [{ file_id: v1FileId, tools: [{ type: 'file_search' }] }],
+      },
+    });
+    const threadStoreId = z
+      .object({
+        tool_resources: z.object({ file_search: z.object({ vector_store_ids: z.array(z.string()) }) }),
+      })
+      .parse((await call(aliceToken, { url: `/v1/threads/${thread.id}` })).json()).tool_resources.file_search
+      .vector_store_ids[0];
+    for (const id of [helperStoreId, threadStoreId]) {
+      expect(id).toBeTruthy();
+      expect((await call(aliceToken, { url: `/v1/vector_stores/${id ?? ''}` })).statusCode).toBe(200);
+      expect((await call(bobToken, { url: `/v1/vector_stores/${id ?? ''}` })).statusCode).toBe(404);
+    }
+  });
+
   it('gives each user a sample knowledge base of their own', async () => {
     const forAlice = sampleKnowledgeBaseSchema.parse(
       (await call(aliceToken, { method: 'POST', url: apiPaths.sampleKnowledgeBase })).json(),

@@ -16,9 +16,12 @@ const params = z.object({ assistant_id: v1IdSchema });
 
 /** `/v1/assistants`: create, list, get, update, delete. */
 export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  const ownedBy = (userId: string) => (vectorStoreId: string) =>
+    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   app.post('/assistants', { schema: { body: v1CreateAssistantSchema } }, async (request) => {
     const body = request.body;
-    const vectorStoreIds = (await vectorStoreIdsOf(engine, body.tool_resources)) ?? [];
+    const vectorStoreIds =
+      (await vectorStoreIdsOf(engine, body.tool_resources, ownedBy(request.userId))) ?? [];
     return engine.createAssistant(
       {
         model: body.model,
@@ -57,7 +60,7 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
       if (body.metadata !== undefined) changes.metadata = body.metadata ?? {};
       if (body.temperature !== undefined) changes.temperature = body.temperature;
       if (body.top_p !== undefined) changes.top_p = body.top_p;
-      const vectorStoreIds = await vectorStoreIdsOf(engine, body.tool_resources);
+      const vectorStoreIds = await vectorStoreIdsOf(engine, body.tool_resources, ownedBy(request.userId));
       if (vectorStoreIds) {
         changes.tool_resources = { file_search: { vector_store_ids: vectorStoreIds } };
       }

@@ -16,6 +16,8 @@ const messageParams = threadParams.extend({ message_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/messages`: create, list (cursor pages, `run_id` filter), get, update. */
 export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  const ownedBy = (userId: string) => (vectorStoreId: string) =>
+    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   app.post(
     '/threads/:thread_id/messages',
     { schema: { params: threadParams, body: v1CreateMessageSchema } },
@@ -29,7 +31,7 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
         metadata: request.body.metadata ?? null,
         attachments: toMessageAttachments(attachments),
       });
-      await addAttachmentsToThread(engine, threadId, attachments);
+      await addAttachmentsToThread(engine, threadId, attachments, ownedBy(request.userId));
       return message;
     },
   );

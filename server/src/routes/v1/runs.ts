@@ -21,6 +21,8 @@ const stepParams = runParams.extend({ step_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
 export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  const ownedBy = (userId: string) => (vectorStoreId: string) =>
+    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   // createAndPoll and friends wait this long between reads instead of their 5 s default.
   app.addHook('onRequest', async (_request, reply) => {
     void reply.headers(pollHeader);
@@ -44,7 +46,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
           metadata: message.metadata ?? null,
           attachments: toMessageAttachments(message.attachments),
         });
-        await addAttachmentsToThread(engine, threadId, message.attachments);
+        await addAttachmentsToThread(engine, threadId, message.attachments, ownedBy(request.userId));
       }
       const { run, events } = engine.startRun(threadId, options, body.stream === true);
       if (events) return sendSse(reply, events);

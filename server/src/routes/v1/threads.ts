@@ -34,6 +34,8 @@ async function* announced(
 
 /** `/v1/threads`: create (with messages and tool resources), get, update, delete, create-and-run. */
 export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+  const ownedBy = (userId: string) => (vectorStoreId: string) =>
+    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   const createThread = async (
     userId: string,
     body: z.infer<typeof v1CreateThreadSchema>,
@@ -48,12 +50,12 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     for (const message of body.messages ?? []) assertAttachments(engine, message.attachments);
     const thread = await engine.createThread({
       owner: userId,
-      vectorStoreIds: await vectorStoreIdsOf(engine, toolResources),
+      vectorStoreIds: await vectorStoreIdsOf(engine, toolResources, ownedBy(userId)),
       metadata: body.metadata ?? null,
       messages,
     });
     for (const message of body.messages ?? [])
-      await addAttachmentsToThread(engine, thread.id, message.attachments);
+      await addAttachmentsToThread(engine, thread.id, message.attachments, ownedBy(userId));
     return (await engine.getThread(thread.id)) ?? thread;
   };
 
@@ -71,7 +73,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
   app.post('/threads/:thread_id', { schema: { params, body: v1UpdateThreadSchema } }, async (request) =>
     engine.updateThread(request.params.thread_id, {
       metadata: request.body.metadata,
-      vectorStoreIds: await vectorStoreIdsOf(engine, request.body.tool_resources),
+      vectorStoreIds: await vectorStoreIdsOf(engine, request.body.tool_resources, ownedBy(request.userId)),
     }),
   );
 

@@ -24,6 +24,7 @@ function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void
 export async function vectorStoreIdsOf(
   engine: V1Engine,
   toolResources: ToolResources,
+  recordOwner: (vectorStoreId: string) => void,
 ): Promise<string[] | undefined> {
   const fileSearch = toolResources?.file_search;
   if (!fileSearch?.vector_store_ids && !fileSearch?.vector_stores) return undefined;
@@ -38,6 +39,8 @@ export async function vectorStoreIdsOf(
       metadata: request.metadata ?? {},
       expiresAfter: helperStoreExpiry,
     });
+    // A store a helper makes belongs to whoever asked, like one made through /v1/vector_stores.
+    recordOwner(created.id);
     for (const fileId of new Set(request.file_ids ?? [])) await knowledge.attachFile(created.id, fileId);
     await knowledge.waitForIngestion(created.id);
     ids.push(created.id);
@@ -75,6 +78,7 @@ export async function addAttachmentsToThread(
   engine: V1Engine,
   threadId: string,
   attachments: Attachments,
+  recordOwner: (vectorStoreId: string) => void,
 ): Promise<void> {
   const fileIds = [...new Set(searchedFiles(attachments))];
   if (fileIds.length === 0) return;
@@ -84,6 +88,7 @@ export async function addAttachmentsToThread(
   let storeId = thread.tool_resources?.file_search?.vector_store_ids[0];
   if (storeId === undefined) {
     storeId = (await knowledge.vectorStores.createWith({ name: '', expiresAfter: helperStoreExpiry })).id;
+    recordOwner(storeId);
     await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
   }
   for (const fileId of fileIds) {

@@ -1,5 +1,5 @@
 import type { SwaggerTransform } from '@fastify/swagger';
-import { v1ErrorSchema } from '@threadline/shared';
+import { errorBodySchema, v1ErrorSchema } from '@threadline/shared';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -9,7 +9,11 @@ const v1Error = {
   description: "OpenAI's error body",
   ...z.toJSONSchema(v1ErrorSchema, { target: 'openapi-3.0' }),
 };
-/** Every status a /v1 route can answer besides its own: what Fastify and the plugins add. */
+const appError = {
+  description: 'The one error shape',
+  ...z.toJSONSchema(errorBodySchema, { target: 'openapi-3.0' }),
+};
+/** Every status a route can answer besides its own: what Fastify, Node and the plugins add. */
 const v1ErrorStatuses: Record<string, string> = {
   400: 'Invalid request: bad JSON, a missing or unknown parameter, a bad cursor',
   401: 'Missing or wrong bearer token (when auth is on)',
@@ -17,8 +21,18 @@ const v1ErrorStatuses: Record<string, string> = {
   413: 'Body or upload too large',
   414: 'A path id too long',
   415: 'Unsupported content type',
-  429: 'Rate limited; see retry-after',
+  429: 'Rate limited (or too many failed logins); see retry-after',
+  431: 'Request headers too large (refused by Node before any route runs)',
   500: 'Something went wrong on our side',
+  503: 'The server is shutting down',
+};
+const errorStatuses = v1ErrorStatuses;
+
+/** Routes whose 200 is a file's bytes, not JSON. */
+const fileDownloads = new Set(['/v1/files/:file_id/content', '/api/files/:fileId']);
+const fileBytes = {
+  description: 'The file as uploaded',
+  content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
 };
 
 const sse = (description: string) => ({
@@ -53,7 +67,8 @@ const streamed: Record<string, Responses> = {
 
 /**
  * The zod transform, then what route schemas cannot say: 204 has no body, streaming routes
- * answer 200 with a stream, and /v1 routes can answer every error status in OpenAI's shape.
+ * answer 200 with a stream, downloads answer bytes, and every route can answer every error status
+ * (in OpenAI's shape on /v1, in the one error shape elsewhere).
  */
 export const openApiTransform: SwaggerTransform = (input) => {
   const transformed = jsonSchemaTransform(input);
@@ -62,11 +77,16 @@ export const openApiTransform: SwaggerTransform = (input) => {
   if ('204' in responses) responses['204'] = { type: 'null', description: 'No Content' };
   const stream = streamed[input.url];
   if (stream) responses['200'] = { description: 'The answer, streamed', content: stream };
-  if (input.url.startsWith('/v1/')) {
-    if (!Object.keys(responses).some((status) => status.startsWith('2')))
-      responses['200'] = { type: 'object', description: 'The object, in OpenAI’s shape' };
-    for (const [status, description] of Object.entries(v1ErrorStatuses))
-      responses[status] ??= { ...v1Error, description };
-  }
+  if (fileDownloads.has(input.url)) responses['200'] = fileBytes;
+  // The quickstart's file delete answered an empty 200, and the legacy route does the same.
+  if (input.url === '/api/assistants/files' && input.route.method === 'DELETE')
+    responses['200'] = { type: 'null', description: 'Deleted (an empty body, as the quickstart answered)' };
+  const isV1 = input.url.startsWith('/v1/');
+  if (!Object.keys(responses).some((status) => status.startsWith('2')))
+    responses['200'] = { type: 'object', description: isV1 ? 'The object, in OpenAI’s shape' : 'The result' };
+  for (const [status, description] of Object.entries(isV1 ? v1ErrorStatuses : errorStatuses))
+    // Node answers 431 itself, before Fastify or any route sees the request: its own JSON body.
+    responses[status] ??=
+      status === '431' ? { type: 'object', description } : { ...(isV1 ? v1Error : appError), description };
   return { ...transformed, schema: { ...schema, response: responses } };
 };

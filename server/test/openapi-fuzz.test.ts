@@ -84,7 +84,8 @@ describe('the OpenAPI document matches what the server does (schemathesis, auth 
           '20',
           '--no-color',
         ],
-        { env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+        // Run in the temp dir: schemathesis keeps a cache in its working directory.
+        { cwd: dataDir, env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

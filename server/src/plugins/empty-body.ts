@@ -11,19 +11,24 @@ import type { ZodType } from 'zod';
  * fields by name rather than on "body".
  */
 export function installEmptyBodyHandling(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    void parseJson(request, text, done);
-  });
+  parseAsJsonOrNothing(app, 'application/json');
   app.setValidatorCompiler<ZodType>((routeSchema) => {
     const validate = validatorCompiler(routeSchema);
     // Fastify hands a validator `null` when there was no body.
     return routeSchema.httpPart === 'body' ? (data: unknown) => validate(data ?? {}) : validate;
+  });
+}
+
+/**
+ * Replaces the parser of `contentType` (in `app`'s scope) with Fastify's JSON parser, except that
+ * an empty body is no body.
+ */
+export function parseAsJsonOrNothing(app: FastifyInstance, contentType: string): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(contentType);
+  app.addContentTypeParser(contentType, { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else void parseJson(request, text, done);
   });
 }

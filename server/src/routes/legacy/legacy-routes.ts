@@ -19,6 +19,7 @@ import { relayRun } from '../../orchestrator/relay-run.js';
 import { attachmentDisposition, uploadFileName } from '../file-names.js';
 import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
+import { parseAsJsonOrNothing } from '../../plugins/empty-body.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema };
@@ -46,13 +47,7 @@ async function findLegacyThread(app: FastifyInstance, threadId: string, userId: 
 export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   // The quickstart's fetch calls send `JSON.stringify(...)` with no content type, which the
   // browser labels text/plain; read such bodies as the JSON they are.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') done(null, undefined);
-    else void parseJson(request, text, done);
-  });
+  parseAsJsonOrNothing(app, 'text/plain');
   const resolveLegacyStore = createLegacyStoreResolver();
   const legacyStore = (userId: string) => resolveLegacyStore(userId, app.knowledgeFor(userId).vectorStores);
   if (!app.hasRequestDecorator('isMultipart')) {

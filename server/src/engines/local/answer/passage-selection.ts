@@ -1,6 +1,6 @@
 import type { SearchHit } from '@threadline/shared';
 import { searchTerms } from '../knowledge/search-terms.js';
-import type { TermStatistics } from '../knowledge/term-statistics.js';
+import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
 
@@ -263,7 +263,7 @@ function localIdf(terms: readonly string[], hits: readonly SearchHit[]): Map<str
   const weights = new Map<string, number>();
   for (const term of terms) {
     const found = documents.filter((words) => words.has(term)).length;
-    weights.set(term, Math.log(1 + (documents.length - found + 0.5) / (found + 0.5)));
+    weights.set(term, inverseDocumentFrequency(documents.length, found));
   }
   return weights;
 }

@@ -17,9 +17,12 @@ export function createTermStatistics(database: SqliteDatabase): TermStatistics {
     const documents = chunkCount.get()?.count ?? 0;
     const weights = new Map<string, number>();
     for (const term of new Set(terms)) {
-      const found = frequency.get(term)?.doc ?? 0;
-      weights.set(term, Math.log(1 + (documents - found + 0.5) / (found + 0.5)));
+      weights.set(term, inverseDocumentFrequency(documents, frequency.get(term)?.doc ?? 0));
     }
     return weights;
   };
 }
+
+/** BM25's idf of a term found in `found` of `documents` documents. */
+export const inverseDocumentFrequency = (documents: number, found: number): number =>
+  Math.log(1 + (documents - found + 0.5) / (found + 0.5));

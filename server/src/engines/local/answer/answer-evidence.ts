@@ -82,14 +82,11 @@ async function rerankByMeaning(
     signal,
   );
   if (!scores) return null;
-  candidates.forEach((item, index) => {
-    item.similarity = scores[index] ?? 0;
-    // Words and meaning count alike; the passage both agree on wins.
-    item.score += item.similarity;
-  });
+  // Words and meaning count alike; the passage both agree on wins.
+  candidates.forEach((item, index) => (item.score += scores[index] ?? 0));
   selection.passages = [
     ...candidates.sort((left, right) => right.score - left.score),
     ...selection.passages.slice(maxScoredBySimilarity),
   ];
-  return Math.max(...candidates.map((item) => item.similarity ?? 0));
+  return Math.max(0, ...scores);
 }

@@ -22,8 +22,6 @@ export type ScoredPassage = {
   /** Weighted share of the question's distinctive terms the passage (or its file's name) covers. */
   coverage: number;
   score: number;
-  /** Cosine similarity to the question under a semantic model, when one ran. */
-  similarity: number | null;
   /** Whether it carries a code block or command transcript (an example, for a how-to). */
   hasCode: boolean;
   coveredTerms: Set<string>;
@@ -150,7 +148,6 @@ export function selectPassages(input: SelectionInput): Selection {
         coveredTerms,
         following: chunkPassages.slice(order + 1, order + 3),
         isTopic,
-        similarity: null,
         score:
           (ownCoverage + earlierTieBreak * earlierCoverage) *
           rankPrior *

@@ -148,8 +148,8 @@ describe('local engine answers', () => {
     const followUp = await ask(thread, 'How do I bring it back later?');
     expect(followUp.citedFiles).toEqual(['snapshot.txt']);
     expect(followUp.text).toMatch(/restore/);
-    // Asked on a thread of its own, the same words point at another document.
+    // Asked on a thread of its own, the same words point at another document first.
     const alone = await ask(await newThread(), 'How do I bring it back later?');
-    expect(alone.citedFiles).toEqual(['crypto.md']);
+    expect(alone.citedFiles[0]).toBe('crypto.md');
   });
 });

@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
+import type { Message } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import type { ChunkEmbedder, Embedder } from '../src/engines/local/knowledge/embedder.js';
 import { createKnowledgeBase } from '../src/engines/local/knowledge/knowledge-base.js';
 import { createMinilmEmbedder } from '../src/engines/local/knowledge/minilm/minilm-embedder.js';
+import { LocalEngine } from '../src/engines/local/local-engine.js';
 import { isModelTestSkipped, testModelDir } from './helpers/embedding-model.js';
 import { testConfig } from './helpers/test-config.js';
 
@@ -109,6 +111,47 @@ describe.skipIf(isModelTestSkipped)('all-MiniLM-L6-v2 in-process', () => {
       const [best] = await knowledge.vectorStores.search([store.id], { query: question, maxNumResults: 3 });
       expect(best).toMatchObject({ fileName: 'git-stash.md', keywordRank: null, vectorRank: 1 });
     } finally {
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
+  it("answers a follow-up in everyday words from what it means, within the conversation's topic", async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+    const engine = new LocalEngine({ database, knowledge, config });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'tools' });
+      const manual = [
+        'loadcsv(1)\n=========\n\nNAME\n----\nloadcsv - Import a CSV file into a database table\n',
+        'DESCRIPTION\n-----------\nReads a CSV file row by row and inserts each row into the table you name.\n',
+        'OPTIONS\n-------\n--table <name>::\n\tThe table the rows go into; it is created when missing.\n',
+        '--skip-header::\n\tTreats the first row as column names rather than data.\n',
+        '--abandon::\n\tStops an import that is under way and returns the table to its state before the import began.\n',
+      ].join('\n');
+      const other = '# Backups\n\nThe nightly backup copies every table to the archive disk at 02:00.\n';
+      for (const [fileName, text] of [
+        ['loadcsv.txt', manual],
+        ['backups.md', other],
+      ] as const)
+        await knowledge.vectorStores.addFile(store.id, { fileName, bytes: Buffer.from(text) });
+      await knowledge.waitForIngestion();
+      const thread = await engine.createThread({ vectorStoreIds: [store.id] });
+      const ask = async (content: string) => {
+        await engine.appendMessage(thread.id, { content });
+        let message: Message | null = null;
+        for await (const event of engine.streamRun(thread.id, {}, new AbortController().signal))
+          if (event.event === 'thread.message.completed') message = event.data;
+        const part = message?.content[0];
+        return part?.type === 'text' ? part.text.value : '';
+      };
+      expect(await ask('How do I import a CSV file into a database table?')).toMatch(/loadcsv|CSV/);
+      // None of "fails", "middle", "get out" is in the manual: the follow-up is understood by meaning.
+      const followUp = await ask('What if it fails in the middle, how do I get out of it?');
+      expect(followUp.split('\n\n')[0]).toContain('--abandon');
+    } finally {
+      await engine.close();
       await knowledge.close();
       database.close();
       config.cleanup();

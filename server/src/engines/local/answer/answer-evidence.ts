@@ -12,8 +12,15 @@ import {
 
 /** Similarity of a question to passages under the knowledge base's sentence-embedding model. */
 export type PassageSimilarity = {
-  /** Cosine similarity to each passage, or null when no semantic model is running. */
-  score(question: string, passages: readonly string[], signal?: AbortSignal): Promise<number[] | null>;
+  /**
+   * Cosine similarity of each question to each passage (one row per question), or null when no
+   * semantic model is running.
+   */
+  score(
+    questions: readonly string[],
+    passages: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<number[][] | null>;
   /**
    * The similarity at which a passage answers a question on meaning alone, for this model; null
    * when the model's scale is unknown (an embeddings endpoint), so only word evidence can answer.
@@ -36,6 +43,7 @@ export type FoundAnswer = {
 };
 
 const maxScoredBySimilarity = 8;
+const maxScoredForFollowUp = 12;
 const maxSimilarityCharacters = 300;
 
 /**
@@ -58,35 +66,59 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
   });
   // Meaning is weighed only where words fall short: embedding passages costs a model call
   // (~30 ms a passage on 2 busy cores), and a question the words already answer needs none.
-  const similarity =
-    selection.coverage < minimumCoverage
-      ? await rerankByMeaning(selection, question.searchQuery || focus, evidence, input.signal)
+  // A follow-up's own words are mostly everyday ones ("how do I get out of it?"), so the
+  // passages of its topic are always re-ranked by what it means ("--abort: stop the rebase").
+  const isFollowUp = question.context !== null;
+  const similarity = isFollowUp
+    ? await rerankByMeaning(
+        selection,
+        { rankBy: focus, answerBy: question.searchQuery },
+        maxScoredForFollowUp,
+        evidence,
+        input.signal,
+      )
+    : selection.coverage < minimumCoverage
+      ? await rerankByMeaning(
+          selection,
+          { rankBy: focus, answerBy: focus },
+          maxScoredBySimilarity,
+          evidence,
+          input.signal,
+        )
       : null;
   const floor = evidence.similarity?.answerFloor() ?? null;
   const isAnswered =
     selection.coverage >= minimumCoverage || (floor !== null && similarity !== null && similarity >= floor);
-  return { selection, chosen: isAnswered ? answerPassages(selection) : [], similarity };
+  return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
 }
 
+/**
+ * Re-ranks the best `count` passages by words and meaning alike (the passage both agree on wins)
+ * and answers the best similarity to `answerBy`: a follow-up ranks on its own words but is
+ * answerable as the whole question it continues.
+ */
 async function rerankByMeaning(
   selection: Selection,
-  question: string,
+  question: { rankBy: string; answerBy: string },
+  count: number,
   evidence: AnswerEvidence,
   signal: AbortSignal,
 ): Promise<number | null> {
   if (!evidence.similarity || selection.passages.length === 0) return null;
-  const candidates = selection.passages.slice(0, maxScoredBySimilarity);
+  const candidates = selection.passages.slice(0, count);
+  const questions =
+    question.rankBy === question.answerBy ? [question.rankBy] : [question.rankBy, question.answerBy];
   const scores = await evidence.similarity.score(
-    question,
+    questions,
     candidates.map((item) => passagePlainText(item.passage, item.blocks).slice(0, maxSimilarityCharacters)),
     signal,
   );
-  if (!scores) return null;
-  // Words and meaning count alike; the passage both agree on wins.
-  candidates.forEach((item, index) => (item.score += scores[index] ?? 0));
+  const [ranking, answering = ranking] = scores ?? [];
+  if (!ranking || !answering) return null;
+  candidates.forEach((item, index) => (item.score += ranking[index] ?? 0));
   selection.passages = [
     ...candidates.sort((left, right) => right.score - left.score),
-    ...selection.passages.slice(maxScoredBySimilarity),
+    ...selection.passages.slice(count),
   ];
-  return Math.max(0, ...scores);
+  return Math.max(0, ...answering);
 }

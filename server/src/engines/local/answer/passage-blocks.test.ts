@@ -71,11 +71,28 @@ describe('splitPassages', () => {
       { type: 'list', text: '- `pino` logs' },
     ]);
   });
+
+  it("keeps a manual's placeholders, which are not HTML", () => {
+    const [passage] = splitPassages(
+      '-S[<keyid>]::\n--gpg-sign[=<keyid>]::\n\tGPG-sign commits with <keyid>; run `git add <file>` first.',
+    );
+    expect(passage?.label).toBe('-S[<keyid>], --gpg-sign[=<keyid>]');
+    expect(passage?.blocks[0]?.text).toBe('GPG-sign commits with <keyid>; run `git add <file>` first.');
+  });
 });
 
 describe('renderPassage', () => {
   it('puts the label on a line of its own and fences code with a fence longer than any backtick run', () => {
     const [passage] = splitPassages('## Run\n\nStart it:\n\n```\nnpm start ``` here\n```');
     expect(passage && renderPassage(passage)).toBe('**Run**\n\nStart it:\n\n````\nnpm start ``` here\n````');
+  });
+
+  it('escapes placeholders outside code so Markdown shows them instead of dropping them as HTML', () => {
+    const [passage] = splitPassages(
+      '--onto <newbase>::\n\tStart at <newbase>, as in `git rebase --onto <newbase>`.',
+    );
+    expect(passage && renderPassage(passage)).toBe(
+      '**--onto \\<newbase>**\n\nStart at \\<newbase>, as in `git rebase --onto <newbase>`.',
+    );
   });
 });

@@ -144,10 +144,21 @@ export function splitPassages(text: string): Passage[] {
 /** The passage as Markdown: its label in bold on a line of its own, code fenced, lists kept. */
 export function renderPassage(passage: Passage, blocks: readonly Block[] = passage.blocks): string {
   const parts = blocks.map((block) =>
-    block.type === 'code' ? fenceCode(block.text, block.language) : block.text,
+    block.type === 'code' ? fenceCode(block.text, block.language) : escapePlaceholders(block.text),
   );
-  if (passage.label) parts.unshift(`**${passage.label.replace(/\*/g, '')}**`);
+  if (passage.label) parts.unshift(`**${escapePlaceholders(passage.label.replace(/\*/g, ''))}**`);
   return parts.join('\n\n');
+}
+
+/**
+ * Markdown reads `<commit>` outside a code span as an HTML tag, which renderers drop: escaped,
+ * the placeholder shows as written. Code spans are left as they are (a backslash would show there).
+ */
+function escapePlaceholders(text: string): string {
+  return text
+    .split(/(`+[^`]*`+)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/<(?=[\p{L}/])/gu, '\\<')))
+    .join('');
 }
 
 /** Plain text of a passage, as the scorer and the citation quote see it. */
@@ -183,10 +194,15 @@ function reflow(lines: readonly string[]): string {
   return stripMarkup(lines.join(' ').replace(/\s+/g, ' ').trim());
 }
 
+// HTML a Markdown document may embed. Anything else in angle brackets is text: a manual's
+// `<commit>` or `--gpg-sign[=<keyid>]` placeholder is part of the answer.
+const htmlTag =
+  /<\/?(?:a|abbr|b|br|center|code|dd|del|details|div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|picture|pre|s|samp|small|source|span|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|u|ul|var|video)\b[^>]*>/gi;
+
 function stripMarkup(text: string): string {
   return text
     .replace(/<a\s[^>]*>\s*<\/a>/gi, '')
-    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(htmlTag, '')
     .replace(/!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
     .replace(/linkgit:([\w.-]+)\[(\d)\]/g, '$1($2)')
     .replace(/\{litdd\}/g, '--')

@@ -68,17 +68,29 @@ describe('selectPassages', () => {
     expect(select('How do I change a setting?', hits).coverage).toBeGreaterThanOrEqual(minimumCoverage);
   });
 
-  it('adds a second passage only when it covers what the first does not', () => {
+  it('adds a passage of the same document only when it covers what the first does not', () => {
     const hits = [
       hit(
         'a.md',
-        '## Backups\n\nBack up the database with `acme backup`.\n\n## Colours\n\nThe theme colour is blue.',
+        '## Backups\n\nBack up the database with `acme backup`.\n\n## Restores\n\nRestore the database from a backup with `acme restore`.\n\n## Colours\n\nThe theme colour is blue.',
       ),
-      hit('b.md', '## Restores\n\nRestore a backup with `acme restore`.'),
     ];
-    const twoParts = answerPassages(select('How do I back up and restore the database?', hits));
-    expect(twoParts.map((item) => item.passage.label)).toEqual(['Backups', 'Restores']);
-    const onePart = answerPassages(select('How do I back up the database?', hits));
+    const twoParts = answerPassages(select('How do I back up and restore the database?', hits), hits);
+    expect(twoParts.map((item) => item.passage.label).sort()).toEqual(['Backups', 'Restores']);
+    const onePart = answerPassages(select('How do I back up the database?', hits), hits);
     expect(onePart.map((item) => item.passage.label)).toEqual(['Backups']);
+  });
+
+  it("adds another document's passage when its evidence is comparable, not when it is thin", () => {
+    const hits = [
+      hit('guide.md', '## Backups\n\nBack up the database nightly with `acme backup`.'),
+      hit(
+        'cli.md',
+        '## Copies elsewhere\n\nBack up the database to another disk with `acme backup --to /mnt`.',
+      ),
+      hit('faq.md', '## Colours\n\nThe theme colour of the backup page is blue.'),
+    ];
+    const chosen = answerPassages(select('How do I back up the database?', hits), hits);
+    expect(chosen.map((item) => hits[item.source]?.fileName)).toEqual(['guide.md', 'cli.md']);
   });
 });

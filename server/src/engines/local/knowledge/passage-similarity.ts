@@ -10,15 +10,17 @@ import type { Embedder } from './embedder.js';
  */
 export const minilmAnswerFloor = 0.3;
 
-/** Question-to-passage similarity under the knowledge base's model, null without a semantic one. */
+/** Questions-to-passages similarity under the knowledge base's model, null without a semantic one. */
 export function createPassageSimilarity(embedder: Embedder): PassageSimilarity {
   return {
-    async score(question, passages, signal) {
+    async score(questions, passages, signal) {
       const model = embedder.current();
-      if (!model?.isSemantic || passages.length === 0) return null;
-      const [query, ...vectors] = await model.embedTexts([question, ...passages], signal);
-      if (!query) return null;
-      return vectors.map((vector) => dot(query, vector));
+      if (!model?.isSemantic || passages.length === 0 || questions.length === 0) return null;
+      // One model call for every question and passage.
+      const vectors = await model.embedTexts([...questions, ...passages], signal);
+      const queries = vectors.slice(0, questions.length);
+      const passageVectors = vectors.slice(questions.length);
+      return queries.map((query) => passageVectors.map((vector) => dot(query, vector)));
     },
     answerFloor: () => (embedder.current()?.model.startsWith('all-MiniLM-L6-v2') ? minilmAnswerFloor : null),
   };

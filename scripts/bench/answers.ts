@@ -13,6 +13,7 @@ import {
 } from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
 import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
+import { renderPassage, splitPassages } from '../../server/src/engines/local/answer/passage-blocks.js';
 import { percentile } from './retrieval-corpus.js';
 import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sentence-answerer.js';
 
@@ -21,14 +22,36 @@ import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sent
  * sentence-picking answerer, on the Git docs and on a second corpus (Fastify's docs) that the
  * answerer was not tuned on. `npm run bench:answers`; BENCH_CORPUS=git-docs runs one corpus.
  */
-type Answer = { text: string; citedFiles: string[]; firstTokenMs: number; totalMs: number };
+type Answer = {
+  text: string;
+  citedFiles: string[];
+  firstTokenMs: number;
+  totalMs: number;
+  /** The passages the answerer chose from (the top hits'), when the pipeline exposes them. */
+  candidates?: { fileName: string; text: string }[];
+};
 type Pipeline = (turns: string[]) => Promise<Answer>;
 
 const stemOf = (fileName: string) => fileName.replace(/\.[^.]+$/, '');
 
+const containsExpected = (question: AnswerQuestion, text: string) =>
+  question.ans.some((expected) => text.toLowerCase().includes(expected.toLowerCase()));
+
 const isCorrect = (question: AnswerQuestion, answer: Answer) =>
-  question.ans.some((expected) => answer.text.toLowerCase().includes(expected.toLowerCase())) &&
+  containsExpected(question, answer.text) &&
   answer.citedFiles.some((file) => question.gold.includes(stemOf(file)));
+
+/** Hits whose passages the answerer reads (passage-selection.ts reads the top 8). */
+const candidateHits = 8;
+
+/**
+ * Whether a perfect choice among the passages the answerer had would be correct: the ceiling
+ * that passage choice can reach over this retrieval.
+ */
+const isAnswerable = (question: AnswerQuestion, answer: Answer) =>
+  (answer.candidates ?? []).some(
+    (passage) => question.gold.includes(stemOf(passage.fileName)) && containsExpected(question, passage.text),
+  );
 
 /** Today's path: search the last message as typed, answer with the sentence picker. */
 function baselinePipeline(knowledge: KnowledgeBase, vectorStoreId: string): Pipeline {
@@ -88,6 +111,7 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
       const started = performance.now();
       let firstTokenMs = Number.NaN;
       let message: Message | null = null;
+      let runId = '';
       const events: AsyncIterable<AssistantStreamEvent> = engine.streamRun(
         thread.id,
         { vectorStoreIds: [vectorStoreId] },
@@ -96,8 +120,15 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
       for await (const event of events) {
         if (event.event === 'thread.message.delta' && Number.isNaN(firstTokenMs))
           firstTokenMs = performance.now() - started;
+        if (event.event === 'thread.run.created') runId = event.data.id;
         if (event.event === 'thread.message.completed') message = event.data;
       }
+      const candidates = (engine.store.runContext(runId)?.hits ?? []).slice(0, candidateHits).flatMap((hit) =>
+        splitPassages(hit.text).map((passage) => ({
+          fileName: hit.fileName,
+          text: renderPassage(passage),
+        })),
+      );
       const content = message?.content.find((part) => part.type === 'text');
       const text = content?.type === 'text' ? content.text.value : '';
       const fileIds =
@@ -107,7 +138,7 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
             )
           : [];
       const citedFiles = await Promise.all(fileIds.map(fileNameOf));
-      answer = { text, citedFiles, firstTokenMs, totalMs: performance.now() - started };
+      answer = { text, citedFiles, firstTokenMs, totalMs: performance.now() - started, candidates };
     }
     return answer;
   };
@@ -119,14 +150,24 @@ type SetScore = {
   firstTokenMs: number[];
   totalMs: number[];
   misses: string[];
+  /** Questions a perfect choice among the candidate passages would answer. */
+  answerable: number;
 };
 
 async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: 'answer' | 'refusal') {
-  const score: SetScore = { correct: 0, total: questions.length, firstTokenMs: [], totalMs: [], misses: [] };
+  const score: SetScore = {
+    correct: 0,
+    total: questions.length,
+    firstTokenMs: [],
+    totalMs: [],
+    misses: [],
+    answerable: 0,
+  };
   for (const question of questions) {
     const answer = await pipeline(question.then ? [question.q, question.then] : [question.q]);
     const isGood = kind === 'refusal' ? answer.citedFiles.length === 0 : isCorrect(question, answer);
     if (isGood) score.correct += 1;
+    if (kind === 'answer' && isAnswerable(question, answer)) score.answerable += 1;
     else
       score.misses.push(`${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`);
     if (!Number.isNaN(answer.firstTokenMs)) score.firstTokenMs.push(answer.firstTokenMs);
@@ -187,6 +228,12 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
         [label, target, share(ours).toFixed(2), share(theirs).toFixed(2), String(ours.total)]
           .map((cell, index) => cell.padEnd(index === 0 ? 22 : 12))
           .join(''),
+      );
+    }
+    for (const [label, , ours] of rows) {
+      if (ours.answerable === 0) continue;
+      console.log(
+        `${label}: ${(ours.answerable / ours.total).toFixed(2)} at most with the passages of the top ${candidateHits} hits (a perfect choice among them)`,
       );
     }
     const timing = (pick: (score: SetScore) => number[]) => {

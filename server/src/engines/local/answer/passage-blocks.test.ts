@@ -72,6 +72,17 @@ describe('splitPassages', () => {
     ]);
   });
 
+  it('drops AsciiDoc anchors and reads cross-references as their text', () => {
+    const passages = splitPassages(
+      'Cloning[[cloning]]\n------------------\nA clone copies the <<def_repository,repository>> and its <<history>>.\n\n[[next-section]]\nMore text.',
+    );
+    expect(passages[0]?.label).toBe('Cloning');
+    expect(passages[0]?.blocks).toEqual([
+      { type: 'paragraph', text: 'A clone copies the repository and its history.' },
+      { type: 'paragraph', text: 'More text.' },
+    ]);
+  });
+
   it("keeps a manual's placeholders, which are not HTML", () => {
     const [passage] = splitPassages(
       '-S[<keyid>]::\n--gpg-sign[=<keyid>]::\n\tGPG-sign commits with <keyid>; run `git add <file>` first.',

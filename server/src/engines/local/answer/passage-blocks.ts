@@ -25,7 +25,8 @@ const containerDelimiter = /^(={4,}|\*{4,}|_{4,}|--)\s*$/;
 const atxHeading = /^(#{1,6}|={1,6})[ \t]+(.+?)[ \t#=]*$/;
 const underline = /^(=+|-+|~+|\^+|\++)[ \t]*$/;
 const definitionTerm = /^(\S.*?)(::|;;)\s*$/;
-const attributeLine = /^\[[^\]]*\]\s*$/;
+// `[source,c]`, and AsciiDoc block anchors (`[[id]]`, `[[[id]]]`) on a line of their own.
+const attributeLine = /^(?:\[[^\]]*\]|\[\[\[?[^\]]*\]\]\]?)\s*$/;
 const listItem = /^\s*([-*+•]|\d+[.)]|<\d+>)\s+\S/;
 const tableRow = /^\s*\|/;
 
@@ -200,14 +201,19 @@ const htmlTag =
   /<\/?(?:a|abbr|b|br|center|code|dd|del|details|div|dl|dt|em|figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|picture|pre|s|samp|small|source|span|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|u|ul|var|video)\b[^>]*>/gi;
 
 function stripMarkup(text: string): string {
-  return text
-    .replace(/<a\s[^>]*>\s*<\/a>/gi, '')
-    .replace(htmlTag, '')
-    .replace(/!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
-    .replace(/linkgit:([\w.-]+)\[(\d)\]/g, '$1($2)')
-    .replace(/\{litdd\}/g, '--')
-    .replace(/^'([^']+)'/, '$1')
-    .trim();
+  return (
+    text
+      .replace(/<a\s[^>]*>\s*<\/a>/gi, '')
+      .replace(htmlTag, '')
+      .replace(/!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)/g, '$1')
+      .replace(/linkgit:([\w.-]+)\[(\d)\]/g, '$1($2)')
+      // AsciiDoc anchors vanish; a cross-reference reads as its text (or its target when it has none).
+      .replace(/\[\[\[?[\w:.-]+(?:,[^\]]*)?\]\]\]?/g, '')
+      .replace(/<<([\w:.-]+)(?:,\s*([^>]+))?>>/g, (_match, target: string, text?: string) => text ?? target)
+      .replace(/\{litdd\}/g, '--')
+      .replace(/^'([^']+)'/, '$1')
+      .trim()
+  );
 }
 
 function dedent(lines: readonly string[]): string[] {

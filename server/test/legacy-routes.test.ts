@@ -318,6 +318,8 @@ describe('LEGACY_ASSISTANT_ID', () => {
       expect(errorBodySchema.parse(response.json()).message).toMatch(
         /LEGACY_ASSISTANT_ID names assistant asst_gone/,
       );
+      // Refused before the message was added.
+      expect(await harness.app.engine.listMessages(threadId)).toEqual([]);
     } finally {
       await harness.close();
     }

@@ -141,16 +141,15 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     async (request, reply) => {
       const { threadId } = request.params;
       await findLegacyThread(app, threadId, request.userId);
-      await app.engine.appendMessage(threadId, { content: request.body.content });
       const vectorStoreIds = (await app.knowledgeFor(request.userId).vectorStores.list()).map(
         (store) => store.id,
       );
-      return streamNdjson(
-        reply,
-        threadId,
+      // The assistant is settled before the message is added: a missing one adds nothing.
+      const start =
         assistants?.runFor(request.userId, threadId, vectorStoreIds) ??
-          ((signal) => engine.streamRun(threadId, { vectorStoreIds }, signal)),
-      );
+        ((signal: AbortSignal) => engine.streamRun(threadId, { vectorStoreIds }, signal));
+      await engine.appendMessage(threadId, { content: request.body.content });
+      return streamNdjson(reply, threadId, start);
     },
   );
 

@@ -96,6 +96,8 @@ export const configSchema = z
     ASSISTANTS_BASE_URL: optionalUrl,
     ASSISTANTS_API_KEY: optionalString,
     ASSISTANTS_ASSISTANT_ID: optionalString,
+    /** The assistant every legacy quickstart run uses (the quickstart's OPENAI_ASSISTANT_ID). */
+    LEGACY_ASSISTANT_ID: optionalString,
 
     AUTH_TOKENS: authTokens,
     TRUSTED_PROXY_USER_HEADER: optionalString,
@@ -124,6 +126,13 @@ export const configSchema = z
         code: 'custom',
         path: ['OPENAI_API_KEY'],
         message: 'is required when ENGINE=openai',
+      });
+    }
+    if (config.LEGACY_ASSISTANT_ID && config.ENGINE !== 'local') {
+      context.addIssue({
+        code: 'custom',
+        path: ['LEGACY_ASSISTANT_ID'],
+        message: 'needs ENGINE=local, the engine that keeps assistants',
       });
     }
     if (config.ENGINE === 'assistants' && !config.ASSISTANTS_BASE_URL) {

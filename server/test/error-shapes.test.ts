@@ -51,10 +51,15 @@ describe('every error in the one shape', () => {
     ['a malformed percent-encoding', { url: '/v1/threads/%E0%A4%A' }, 400],
     ['a lone percent sign', { url: '/v1/%' }, 400],
     ['a path parameter over 100 characters', { url: `/v1/vector_stores/${long}/files` }, 404],
-  ])('on /v1, in OpenAI’s shape: %s', async (_name, request, statusCode) => {
+    ['an id of 120 characters', { url: `/v1/assistants/${'a'.repeat(120)}` }, 404],
+    ['a long id to delete', { method: 'DELETE', url: `/v1/threads/${long}` }, 404],
+  ])('on /v1, in OpenAI’s shape: %s', async (name, request, statusCode) => {
     const response = await app.inject(request);
     expect(response.statusCode).toBe(statusCode);
-    expect(v1ErrorSchema.parse(response.json()).error.type).toBe('invalid_request_error');
+    const { error } = v1ErrorSchema.parse(response.json());
+    expect(error.type).toBe('invalid_request_error');
+    // OpenAI answers an over-long id as it answers any unknown one: 404, never 414.
+    if (statusCode === 404) expect(error.message, name).toMatch(/^No such object: the id in the path/);
     expect(response.body).not.toContain('FST_');
   });
 });

@@ -1,12 +1,20 @@
 import {
   apiPaths,
+  assistantSchema,
   errorBodySchema,
+  legacyAssistantCreatedSchema,
   legacyFileListSchema,
   legacyThreadCreatedSchema,
+  runSchema,
   type AssistantStreamEvent,
 } from '@threadline/shared';
 import { AssistantStream } from 'openai/lib/AssistantStream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { defaultAssistantId, LocalEngine } from '../src/engines/local/local-engine.js';
+import { testConfig } from './helpers/test-config.js';
 import {
   createChatHarness,
   eventNames,
@@ -161,5 +169,181 @@ describe('legacy quickstart routes (the migration baseline)', () => {
     expect(errorBodySchema.safeParse(await notMultipart.json()).success).toBe(true);
     const unknown = await fetch(`${base}${apiPaths.legacy.file('file_nope')}`);
     expect(unknown.status).toBe(404);
+  });
+});
+
+const localEngine = (harness: ChatHarness) => {
+  if (!(harness.app.engine instanceof LocalEngine)) throw new Error('expected the local engine');
+  return harness.app.engine;
+};
+
+describe('the legacy assistant (POST /api/assistants, and which assistant legacy runs use)', () => {
+  const llm = createMockLlm();
+  const alice = { authorization: 'Bearer sk-legacy-alice' };
+  const bob = { authorization: 'Bearer sk-legacy-bob' };
+  let harness: ChatHarness;
+  beforeAll(async () => {
+    llm.listen();
+    harness = await createChatHarness({
+      LLM_BASE_URL: mockLlmBaseUrl,
+      AUTH_TOKENS: 'sk-legacy-alice=alice,sk-legacy-bob=bob',
+    });
+  });
+  afterAll(async () => {
+    await harness.close();
+    llm.close();
+  });
+
+  const inject = (method: 'POST' | 'DELETE' | 'GET', url: string, headers: object, payload?: object) =>
+    harness.app.inject({ method, url, headers: { ...headers }, ...(payload ? { payload } : {}) });
+  /** One legacy message on a new thread; what the run was and which functions the model was offered. */
+  const legacyRun = async (headers: object) => {
+    llm.script({ tokens: ['Done.'] });
+    const thread = await inject('POST', apiPaths.legacy.threads, headers);
+    const { threadId } = legacyThreadCreatedSchema.parse(thread.json());
+    const sent = llm.requests.length;
+    const streamed = await inject('POST', apiPaths.legacy.messages(threadId), headers, {
+      content: 'Weather?',
+    });
+    expect(streamed.statusCode).toBe(200);
+    const offered = z
+      .object({ tools: z.array(z.object({ function: z.object({ name: z.string() }) })).optional() })
+      // No request at all when there was neither a passage nor a function to answer with.
+      .parse(llm.requests[sent] ?? {});
+    return {
+      // From the engine: /v1 shows legacy threads only to the local user (they record their
+      // owner in metadata, not in /v1's owner column).
+      assistantIds: localEngine(harness)
+        .listRuns(threadId, { limit: 10, order: 'asc' })
+        .data.map((run) => run.assistant_id),
+      functions: (offered.tools ?? []).map((tool) => tool.function.name),
+    };
+  };
+
+  it('runs with the built-in assistant until the caller makes one, then with the last one they made', async () => {
+    expect(await legacyRun(alice)).toEqual({ assistantIds: [defaultAssistantId], functions: [] });
+    const first = await inject('POST', apiPaths.legacy.assistants, alice);
+    expect(first.statusCode).toBe(200);
+    const second = await inject('POST', apiPaths.legacy.assistants, alice, {
+      name: 'Lookup',
+      tools: [{ type: 'function', function: { name: 'lookup_order' } }, { type: 'code_interpreter' }],
+    });
+    const { assistantId } = legacyAssistantCreatedSchema.parse(second.json());
+    expect(assistantId).not.toBe(legacyAssistantCreatedSchema.parse(first.json()).assistantId);
+    expect(await legacyRun(alice)).toEqual({ assistantIds: [assistantId], functions: ['lookup_order'] });
+    // Another user's runs keep the built-in assistant, and cannot see alice's.
+    expect(await legacyRun(bob)).toEqual({ assistantIds: [defaultAssistantId], functions: [] });
+    expect((await inject('GET', `/v1/assistants/${assistantId}`, bob)).statusCode).toBe(404);
+
+    // Deleted through /v1: back to the built-in assistant.
+    expect((await inject('DELETE', `/v1/assistants/${assistantId}`, alice)).statusCode).toBe(200);
+    expect(await legacyRun(alice)).toEqual({ assistantIds: [defaultAssistantId], functions: [] });
+  });
+
+  it('makes the quickstart’s assistant from an empty body, with the engine’s model', async () => {
+    const created = await harness.app.inject({
+      method: 'POST',
+      url: apiPaths.legacy.assistants,
+      headers: { ...bob, 'content-type': 'application/json' },
+      payload: '',
+    });
+    const { assistantId } = legacyAssistantCreatedSchema.parse(created.json());
+    const assistant = assistantSchema.parse(
+      (await inject('GET', `/v1/assistants/${assistantId}`, bob)).json(),
+    );
+    expect(assistant).toMatchObject({
+      name: 'Quickstart Assistant',
+      instructions: 'You are a helpful assistant.',
+      model: localEngine(harness).defaultModel,
+    });
+    expect(
+      assistant.tools.map((tool) => (tool.type === 'function' ? tool.function.name : tool.type)),
+    ).toEqual(['code_interpreter', 'get_weather', 'file_search']);
+  });
+
+  it('refuses tools of unknown types and bad fields with 400 in the one error shape', async () => {
+    for (const payload of [{ tools: [{ type: 'retrieval' }] }, { model: '' }, { instructions: 7 }]) {
+      const response = await inject('POST', apiPaths.legacy.assistants, alice, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(errorBodySchema.parse(response.json()).code).toBe('validation_failed');
+    }
+  });
+});
+
+describe('LEGACY_ASSISTANT_ID', () => {
+  const llm = createMockLlm();
+  beforeAll(() => llm.listen());
+  afterAll(() => llm.close());
+
+  it('pins the assistant of every legacy run, whoever made which', async () => {
+    const harness = await createChatHarness({
+      LLM_BASE_URL: mockLlmBaseUrl,
+      LEGACY_ASSISTANT_ID: defaultAssistantId,
+    });
+    try {
+      llm.script({ tokens: ['Done.'] });
+      expect((await harness.app.inject({ method: 'POST', url: apiPaths.legacy.assistants })).statusCode).toBe(
+        200,
+      );
+      const thread = await harness.app.inject({ method: 'POST', url: apiPaths.legacy.threads });
+      const { threadId } = legacyThreadCreatedSchema.parse(thread.json());
+      const sent = llm.requests.length;
+      const streamed = await harness.app.inject({
+        method: 'POST',
+        url: apiPaths.legacy.messages(threadId),
+        payload: { content: 'Meals?' },
+      });
+      expect(streamed.statusCode).toBe(200);
+      expect(z.object({ tools: z.unknown().optional() }).parse(llm.requests[sent]).tools).toBeUndefined();
+      const runs = await harness.app.inject({ method: 'GET', url: `/v1/threads/${threadId}/runs` });
+      expect(z.object({ data: z.array(runSchema) }).parse(runs.json()).data[0]?.assistant_id).toBe(
+        defaultAssistantId,
+      );
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('answers 404 naming the setting when the pinned assistant does not exist', async () => {
+    const harness = await createChatHarness({ LEGACY_ASSISTANT_ID: 'asst_gone' });
+    try {
+      const thread = await harness.app.inject({ method: 'POST', url: apiPaths.legacy.threads });
+      const { threadId } = legacyThreadCreatedSchema.parse(thread.json());
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: apiPaths.legacy.messages(threadId),
+        payload: { content: 'Meals?' },
+      });
+      expect(response.statusCode).toBe(404);
+      expect(errorBodySchema.parse(response.json()).message).toMatch(
+        /LEGACY_ASSISTANT_ID names assistant asst_gone/,
+      );
+      // Refused before the message was added.
+      expect(await harness.app.engine.listMessages(threadId)).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('needs the local engine, and POST /api/assistants says so on the others', async () => {
+    expect(() =>
+      loadConfig({ ENGINE: 'openai', OPENAI_API_KEY: 'sk-test', LEGACY_ASSISTANT_ID: 'asst_x' }),
+    ).toThrow(/LEGACY_ASSISTANT_ID.*ENGINE=local/);
+    const config = testConfig({
+      ENGINE: 'openai',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://openai.test/v1',
+    });
+    const app = await buildApp(config, { logger: false });
+    try {
+      const response = await app.inject({ method: 'POST', url: apiPaths.legacy.assistants });
+      expect(response.statusCode).toBe(400);
+      expect(errorBodySchema.parse(response.json()).message).toMatch(
+        /kept by the local engine; this server runs "openai"/,
+      );
+    } finally {
+      await app.close();
+      config.cleanup();
+    }
   });
 });

@@ -415,8 +415,10 @@ describe('/v1 wire compatibility', () => {
           expect({ path, method, statuses: Object.keys(operation.responses) }).toEqual({
             path,
             method,
-            statuses: expect.arrayContaining(['200', '400', '404', '413', '414', '415']) as unknown,
+            statuses: expect.arrayContaining(['200', '400', '404', '413', '415']) as unknown,
           });
+          // An over-long id is a 404 on /v1, as on OpenAI: never 414.
+          expect(Object.keys(operation.responses), `${method} ${path}`).not.toContain('414');
         }
       }
       for (const path of ['/v1/threads/runs', '/v1/threads/{thread_id}/runs', '/chat/stream']) {
@@ -424,6 +426,8 @@ describe('/v1 wire compatibility', () => {
           'text/event-stream',
         );
       }
+      // Outside /v1 a long path id is refused with 414, and documented so.
+      expect(Object.keys(paths['/threads/{id}']?.get?.responses ?? {})).toContain('414');
       const legacy = paths['/api/assistants/threads/{threadId}/messages']?.post?.responses['200'];
       expect(Object.keys(legacy?.content ?? {})).toEqual(['application/x-ndjson']);
     });

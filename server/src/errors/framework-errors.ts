@@ -24,11 +24,7 @@ function sendShaped(error: AppError, request: FastifyRequest, reply: FastifyRepl
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const appError =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new AppError(
-          'uri_too_long',
-          414,
-          `A path parameter is longer than ${maxPathSegmentLength} characters`,
-        )
+      ? tooLongPathSegment(request)
       : error.code === 'FST_ERR_BAD_URL'
         ? new AppError(
             'bad_request',
@@ -42,21 +38,26 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 const maxPathSegmentLength = 100;
 
+/** 414 in the one error shape; on /v1 OpenAI's answer, a 404 (no object has such an id). */
+const tooLongPathSegment = (request: FastifyRequest) =>
+  isV1(request.url)
+    ? new AppError(
+        'not_found',
+        404,
+        `No such object: the id in the path is longer than ${maxPathSegmentLength} characters.`,
+      )
+    : new AppError('uri_too_long', 414, `A path parameter is longer than ${maxPathSegmentLength} characters`);
+
 /**
- * A path segment over 100 characters is refused with 414 before routing. The router does so for
- * a route's parameter, but the web app's catch-all route would otherwise take the request and
- * answer 404; no id or asset name is that long. /v1 keeps OpenAI's answer to such a URL, a 404.
+ * A path segment over 100 characters is refused before routing: 414, or 404 on /v1 (see
+ * tooLongPathSegment). The router does so for a route's parameter, but catch-all routes (the web
+ * app's, /v1's unknown paths) would otherwise take the request; no id or asset name is that long.
  */
 export function refuseLongPathSegments(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
-    if (isV1(request.url)) return done();
     const path = request.url.split('?', 1)[0] ?? '';
     if (!path.split('/').some((segment) => segment.length > maxPathSegmentLength)) return done();
-    sendShaped(
-      new AppError('uri_too_long', 414, `A path parameter is longer than ${maxPathSegmentLength} characters`),
-      request,
-      reply,
-    );
+    sendShaped(tooLongPathSegment(request), request, reply);
   });
 }
 

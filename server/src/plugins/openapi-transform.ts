@@ -19,14 +19,17 @@ const v1ErrorStatuses: Record<string, string> = {
   401: 'Missing or wrong bearer token (when auth is on)',
   404: 'No such object (or not yours)',
   413: 'Body or upload too large',
-  414: 'A path id too long',
   415: 'Unsupported content type',
   429: 'Rate limited (or too many failed logins); see retry-after',
   431: 'Request headers too large (refused by Node before any route runs)',
   500: 'Something went wrong on our side',
   503: 'The server is shutting down',
 };
-const errorStatuses = v1ErrorStatuses;
+/**
+ * Outside /v1 a path id over 100 characters is refused with 414; /v1 answers such a URL as
+ * OpenAI does, 404 (no object has such an id), so its document has no 414.
+ */
+const errorStatuses: Record<string, string> = { ...v1ErrorStatuses, 414: 'A path id too long' };
 
 /** Routes whose 200 is a file's bytes, not JSON. */
 const fileDownloads = new Set(['/v1/files/:file_id/content', '/api/files/:fileId']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { functionToolSchema } from '../assistants/objects.js';
+import { functionToolSchema, toolSchema } from '../assistants/objects.js';
 
 /** OpenAI's own limit for one message's text. */
 export const maxMessageCharacters = 32_768;
@@ -32,6 +32,19 @@ export const toolOutputsRequestSchema = z.object({
     .min(1),
 });
 export type ToolOutputsRequest = z.infer<typeof toolOutputsRequestSchema>;
+
+/**
+ * Body of the legacy `POST /api/assistants`. The quickstart's browser sends none: its server
+ * defined the assistant, and Threadline makes the same one. Given fields replace that one's.
+ */
+export const legacyAssistantRequestSchema = z.object({
+  name: z.string().max(256).optional(),
+  instructions: z.string().max(256_000).optional(),
+  model: z.string().min(1).max(256).optional(),
+  /** `code_interpreter` is accepted, as /v1 accepts it, and never offered to the model. */
+  tools: z.array(toolSchema).max(128).optional(),
+});
+export type LegacyAssistantRequest = z.infer<typeof legacyAssistantRequestSchema>;
 
 /** Body of the legacy `/api/assistants/threads/:threadId/messages` route. */
 export const legacyMessageRequestSchema = z.object({

@@ -81,7 +81,8 @@ export const sampleKnowledgeBaseSchema = z.object({
 });
 export type SampleKnowledgeBase = z.infer<typeof sampleKnowledgeBaseSchema>;
 
-/** The legacy quickstart's answers: `{ threadId }` and its file list entries. */
+/** The legacy quickstart's answers: `{ assistantId }`, `{ threadId }` and its file list entries. */
+export const legacyAssistantCreatedSchema = z.object({ assistantId: z.string() });
 export const legacyThreadCreatedSchema = z.object({ threadId: z.string() });
 export const legacyFileSchema = z.object({ file_id: z.string(), filename: z.string(), status: z.string() });
 export const legacyFileListSchema = z.array(legacyFileSchema);

@@ -21,6 +21,7 @@ export const apiPaths = {
   knowledgeFile: (fileId: string) => `/knowledge/files/${encodeURIComponent(fileId)}`,
   sampleKnowledgeBase: '/knowledge/sample',
   legacy: {
+    assistants: '/api/assistants',
     threads: '/api/assistants/threads',
     messages: (threadId: string) => `/api/assistants/threads/${encodeURIComponent(threadId)}/messages`,
     actions: (threadId: string) => `/api/assistants/threads/${encodeURIComponent(threadId)}/actions`,

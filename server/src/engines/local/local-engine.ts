@@ -9,7 +9,7 @@ import type {
 } from '@threadline/shared';
 import type { Config } from '../../config.js';
 import type { SqliteDatabase } from '../../db/database.js';
-import type { Engine, FileApi, RunOptions, ToolOutput, VectorStoreApi } from '../engine.js';
+import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './engine-store.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
 import type { TermStatistics } from './knowledge/term-statistics.js';
@@ -115,6 +115,10 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   getAssistant(assistantId: string): Assistant {
     return this.assistants.get(assistantId);
   }
+  /** The assistant, or `null` when there is none with that id. */
+  findAssistant(assistantId: string): Assistant | null {
+    return this.store.assistants.get(assistantId);
+  }
   listAssistants(query: PageQuery, visibleTo?: string): Page<Assistant> {
     return this.assistants.list(query, visibleTo);
   }
@@ -168,7 +172,11 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   startRun(threadId: string, options: LocalRunOptions, subscribe: boolean): StartedRunTurn {
     return this.runs.start(threadId, options.assistantId ?? defaultAssistantId, options, subscribe);
   }
-  streamRun(threadId: string, options: RunOptions, signal: AbortSignal): AsyncIterable<AssistantStreamEvent> {
+  streamRun(
+    threadId: string,
+    options: LocalRunOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<AssistantStreamEvent> {
     return followRun(() => this.startRun(threadId, options, true), signal);
   }
   getRun(threadId: string, runId: string): Run {

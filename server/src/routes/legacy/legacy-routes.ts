@@ -3,6 +3,8 @@ import {
   apiPaths,
   errorBodySchema,
   legacyActionsRequestSchema,
+  legacyAssistantCreatedSchema,
+  legacyAssistantRequestSchema,
   legacyFileListSchema,
   legacyMessageRequestSchema,
   legacyThreadCreatedSchema,
@@ -15,11 +17,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../errors/app-error.js';
+import { LocalEngine } from '../../engines/local/local-engine.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
 import { attachmentDisposition, uploadFileName } from '../file-names.js';
 import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
 import { parseAsJsonOrNothing } from '../../plugins/empty-body.js';
+import { createLegacyAssistants } from './legacy-assistants.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema };
@@ -42,13 +46,23 @@ async function findLegacyThread(app: FastifyInstance, threadId: string, userId: 
  * engine. Deliberately as they were: NDJSON (AssistantStream.toReadableStream), no cancelling
  * of a run still active on the thread (a concurrent send gets the engine's active-run error),
  * no transcript persistence. Runs search every vector store, as the quickstart's assistant
- * searched the one store holding all its files; the file routes manage that one store.
+ * searched the one store holding all its files; the file routes manage that one store. On the
+ * local engine, runs use the quickstart's assistant once made (see createLegacyAssistants).
  */
 export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   // The quickstart's fetch calls send `JSON.stringify(...)` with no content type, which the
   // browser labels text/plain; read such bodies as the JSON they are.
   parseAsJsonOrNothing(app, 'text/plain');
   const resolveLegacyStore = createLegacyStoreResolver();
+  const engine = app.engine;
+  const assistants =
+    engine instanceof LocalEngine
+      ? createLegacyAssistants({
+          engine,
+          database: app.embeddedDatabase,
+          pinnedId: config.LEGACY_ASSISTANT_ID,
+        })
+      : null;
   const legacyStore = (userId: string) => resolveLegacyStore(userId, app.knowledgeFor(userId).vectorStores);
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
@@ -76,6 +90,27 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     );
     return reply;
   };
+
+  app.post(
+    apiPaths.legacy.assistants,
+    {
+      schema: {
+        tags: ['legacy'],
+        summary: "Create the quickstart's assistant (no body) or one of your own; legacy runs use it",
+        body: legacyAssistantRequestSchema,
+        response: { 200: legacyAssistantCreatedSchema, ...errors },
+      },
+    },
+    async (request) => {
+      if (!assistants)
+        throw new AppError(
+          'bad_request',
+          400,
+          `Assistants are kept by the local engine; this server runs "${engine.name}" (ENGINE), whose legacy runs use file search only`,
+        );
+      return { assistantId: assistants.create(request.body, request.userId).id };
+    },
+  );
 
   app.post(
     apiPaths.legacy.threads,
@@ -106,13 +141,15 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     async (request, reply) => {
       const { threadId } = request.params;
       await findLegacyThread(app, threadId, request.userId);
-      await app.engine.appendMessage(threadId, { content: request.body.content });
       const vectorStoreIds = (await app.knowledgeFor(request.userId).vectorStores.list()).map(
         (store) => store.id,
       );
-      return streamNdjson(reply, threadId, (signal) =>
-        app.engine.streamRun(threadId, { vectorStoreIds }, signal),
-      );
+      // The assistant is settled before the message is added: a missing one adds nothing.
+      const start =
+        assistants?.runFor(request.userId, threadId, vectorStoreIds) ??
+        ((signal: AbortSignal) => engine.streamRun(threadId, { vectorStoreIds }, signal));
+      await engine.appendMessage(threadId, { content: request.body.content });
+      return streamNdjson(reply, threadId, start);
     },
   );
 

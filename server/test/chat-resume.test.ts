@@ -14,6 +14,7 @@ import {
   readIdentifiedEvents,
   type ChatHarness,
 } from './helpers/chat-harness.js';
+import { defaultAssistantId } from '../src/engines/local/local-engine.js';
 import { extractiveModelId } from '../src/engines/local/run-objects.js';
 import { slowModel, startConformanceLlm } from './helpers/conformance-llm.js';
 
@@ -229,5 +230,40 @@ describe('runs belong to their thread: resume, follow, Stop', () => {
     const future = await follow(threadId, {}, `?after=${lastId.replace(/:\d+$/, ':999999')}`);
     expect(future.status).toBe(400);
     expect(errorBodySchema.parse(await future.json()).code).toBe('bad_request');
+  });
+
+  it("a run streamed through /v1 keeps OpenAI's wire format and can be followed and stopped the same way", async () => {
+    const v1 = (path: string, body: object) =>
+      postJson(`${baseUrl}/v1${path}`, body, { headers: { ...alice, 'openai-beta': 'assistants=v2' } });
+    const thread = (await (
+      await v1('/threads', {
+        messages: [{ role: 'user', content: 'How much are meals reimbursed?' }],
+        tool_resources: { file_search: { vector_store_ids: [harness.vectorStoreId] } },
+      })
+    ).json()) as { id: string };
+    const streamed = await v1(`/threads/${thread.id}/runs`, {
+      assistant_id: defaultAssistantId,
+      stream: true,
+      model: slowModel,
+    });
+    expect(streamed.status).toBe(200);
+    const own = read(streamed);
+    const followed = await follow(thread.id);
+    expect(followed.status).toBe(200);
+    const follower = read(followed);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await follow(thread.id, bob)).status).toBe(404);
+    const stopped = await cancel(thread.id);
+    expect(threadCancelResultSchema.parse(await stopped.json())).toEqual({
+      threadId: thread.id,
+      cancelled: true,
+    });
+    const [ownEvents, followerEvents] = [await own, await follower];
+    expect(names(ownEvents).slice(-2)).toEqual(['thread.run.cancelled', 'done']);
+    expect(names(followerEvents).slice(-2)).toEqual(['thread.run.cancelled', 'done']);
+    // OpenAI's frames carry no ids; the follower's do, and both saw the same events.
+    expect(ownEvents.every((item) => item.id === null)).toBe(true);
+    expect(followerEvents.every((item) => item.id !== null)).toBe(true);
+    expect(followerEvents.map((item) => item.event)).toEqual(ownEvents.map((item) => item.event));
   });
 });

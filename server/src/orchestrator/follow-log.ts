@@ -14,6 +14,10 @@ export type FollowOptions = {
   onLeave?: () => void;
   /** Log `stream started` once the first frames have left (the request that started the run). */
   isAnnounced?: boolean;
+  /** Without ids, for /v1: OpenAI's wire format, byte for byte. */
+  isAnonymous?: boolean;
+  /** `always` for /v1, which ends with `done` even after an `error` event, as OpenAI does. */
+  doneAfter?: 'clean' | 'always';
 };
 
 /** At most this many events per turn of a reader's loop, so one reader cannot hog the loop. */
@@ -50,7 +54,9 @@ export async function followLog(options: FollowOptions): Promise<void> {
     while (!isGone) {
       const events = log.read(reader, batchSize);
       for (const event of events) {
-        const pending = writer.sendEncoded(event);
+        const pending = writer.sendEncoded(
+          options.isAnonymous ? { event: event.event, data: event.data } : event,
+        );
         if (pending) await pending;
       }
       if (events.length > 0) continue;
@@ -63,6 +69,6 @@ export async function followLog(options: FollowOptions): Promise<void> {
     void writer.send({ event: 'error', data: { code: 'cursor_expired', message } });
   } finally {
     log.detach(reader);
-    writer.end({ isClean: isClean && log.isClean });
+    writer.end({ isClean: options.doneAfter === 'always' || (isClean && log.isClean) });
   }
 }

@@ -17,7 +17,8 @@ export function encodeNdjsonEvent(event: AssistantStreamEvent): string {
  * carries on its `id:` line; readers that only know `event` and `data` ignore it).
  */
 export function encodeNdjsonFrame(frame: EncodedEvent): string {
-  return `{"id":${JSON.stringify(frame.id)},"event":${JSON.stringify(frame.event)},"data":${frame.data}}\n`;
+  const head = frame.id === undefined ? '' : `"id":${JSON.stringify(frame.id)},`;
+  return `{${head}"event":${JSON.stringify(frame.event)},"data":${frame.data}}\n`;
 }
 
 export class NdjsonDecoder {

@@ -15,14 +15,15 @@ export function encodeSseEvent(event: AssistantStreamEvent): string {
  * An event already serialised (its data as JSON text, `[DONE]` for `done`), with the id that
  * names its run and position, as a run's event log keeps it.
  */
-export type EncodedEvent = { id: string; event: string; data: string };
+export type EncodedEvent = { id?: string; event: string; data: string };
 
 /**
  * One SSE frame with its id: `id: <id>\nevent: <name>\ndata: <json>\n\n`. The id lets a
  * reader resume after it (`Last-Event-ID`). Names and ids come from the server, never CR/LF.
  */
 export function encodeSseFrame(frame: EncodedEvent): string {
-  return `id: ${frame.id}\nevent: ${frame.event}\ndata: ${frame.data}\n\n`;
+  const head = frame.id === undefined ? '' : `id: ${frame.id}\n`;
+  return `${head}event: ${frame.event}\ndata: ${frame.data}\n\n`;
 }
 
 /** An event and the id its frame carried (the last one seen, as EventSource keeps it), if any. */

@@ -21,7 +21,6 @@ import type { Config } from '../../config.js';
 import { AdmissionGate } from '../../orchestrator/admission-gate.js';
 import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
 import { followLog } from '../../orchestrator/follow-log.js';
-import { RunLogs } from '../../orchestrator/run-log.js';
 import { pumpRun } from '../../orchestrator/run-pump.js';
 import { ThreadSerialiser, type ThreadTurn } from '../../orchestrator/thread-serialiser.js';
 import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
@@ -48,11 +47,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
   // On shutdown, running answers get the grace period to finish; the rest end cancelled.
   const drain = app.streamDrain;
   const gate = new AdmissionGate();
-  const logs = new RunLogs({
-    maxEvents: config.RUN_LOG_MAX_EVENTS,
-    retentionMs: config.RUN_LOG_RETENTION_MS,
-  });
-  app.addHook('onClose', async () => logs.close());
+  const logs = app.runLogs;
   const isLeaveCancelling = config.ON_CLIENT_LEAVE === 'cancel';
 
   const record = (message: TranscriptMessage | null, userId: string) => {

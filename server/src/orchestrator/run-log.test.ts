@@ -45,6 +45,21 @@ describe('RunLog', () => {
     expect(appError(() => log.attach(251))).toEqual({ status: 400, code: 'bad_request' });
   });
 
+  it('keeps positions and ids exact across thousands of drops (compacted in bulk)', () => {
+    const log = new RunLog('thread_1', 'alice', 100);
+    const reader = log.attach(0);
+    const seen: string[] = [];
+    for (let index = 1; index <= 5000; index += 1) {
+      expect(log.append(delta(String(index)))).toBeUndefined();
+      if (index % 7 === 0) seen.push(...log.read(reader).map((event) => `${event.id}=${event.data.length}`));
+    }
+    seen.push(...log.read(reader).map((event) => `${event.id}=${event.data.length}`));
+    expect(seen).toHaveLength(5000);
+    expect(seen[4999]).toBe(`${log.id}:5000=${JSON.stringify(delta('5000').data).length}`);
+    expect(log.read(log.attach(4900)).map((event) => event.id)[0]).toBe(`${log.id}:4901`);
+    expect(appError(() => log.attach(4899))).toEqual({ status: 410, code: 'cursor_expired' });
+  });
+
   it('bounds the characters kept too, so a few huge events cannot take the memory', () => {
     const log = new RunLog('thread_1', 'alice', 100);
     const huge = 'x'.repeat(40 * 1024);

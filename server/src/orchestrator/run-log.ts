@@ -31,7 +31,9 @@ export class RunLog {
   /** Characters of data kept: bounded too, so a few huge events cannot take the memory. */
   private chars = 0;
   private readonly maxChars: number;
-  /** Position of names[0]. */
+  /** Index of the oldest kept event in `names`/`datas` (dropped ones are compacted away in bulk). */
+  private head = 0;
+  /** Position of names[head]. */
   private firstPosition = 1;
   private position = 0;
   private ending: { isClean: boolean } | null = null;
@@ -115,11 +117,11 @@ export class RunLog {
   /** The events after the reader's position, up to `limit`; advances it. Throws if it was cut. */
   read(reader: LogReader, limit = Number.POSITIVE_INFINITY): EncodedEvent[] {
     if (reader.isCut || reader.position + 1 < this.firstPosition) throw cursorExpired();
-    const from = reader.position + 1 - this.firstPosition;
+    const from = this.head + reader.position + 1 - this.firstPosition;
     const to = Math.min(this.names.length, from + limit);
     const events: EncodedEvent[] = [];
     for (let index = from; index < to; index += 1) {
-      const position = index + this.firstPosition;
+      const position = index - this.head + this.firstPosition;
       events.push({ id: this.idOf(position), event: this.names[index] ?? '', data: this.datas[index] ?? '' });
     }
     reader.position += events.length;
@@ -146,7 +148,7 @@ export class RunLog {
   }
 
   private get isOverfull(): boolean {
-    return this.names.length > this.maxEvents || this.chars > this.maxChars;
+    return this.names.length - this.head > this.maxEvents || this.chars > this.maxChars;
   }
 
   /** Drops the oldest events every attached reader has read; the rest waits for the slowest. */
@@ -158,16 +160,21 @@ export class RunLog {
     const readByAll = slowest - this.firstPosition + 1;
     while (
       droppable < readByAll &&
-      (this.names.length - droppable > this.maxEvents || chars > this.maxChars)
+      (this.names.length - this.head - droppable > this.maxEvents || chars > this.maxChars)
     ) {
-      chars -= this.datas[droppable]?.length ?? 0;
+      chars -= this.datas[this.head + droppable]?.length ?? 0;
       droppable += 1;
     }
     if (droppable > 0) {
-      this.names.splice(0, droppable);
-      this.datas.splice(0, droppable);
+      this.head += droppable;
       this.chars = chars;
       this.firstPosition += droppable;
+      // Dropping one event at a time would shift the whole array each time: compact in bulk.
+      if (this.head >= 1024 && this.head * 2 >= this.names.length) {
+        this.names.splice(0, this.head);
+        this.datas.splice(0, this.head);
+        this.head = 0;
+      }
     }
     return !this.isOverfull;
   }

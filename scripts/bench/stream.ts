@@ -18,6 +18,7 @@ import { authPlugin } from '../../server/src/plugins/auth.js';
 import { enginePlugin } from '../../server/src/plugins/engine.js';
 import { persistencePlugin } from '../../server/src/plugins/persistence.js';
 import { rateLimitPlugin } from '../../server/src/plugins/rate-limit.js';
+import { runLogsPlugin } from '../../server/src/plugins/run-logs.js';
 import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
 import { SyntheticEngine } from './synthetic-engine.js';
 
@@ -140,6 +141,7 @@ async function buildBenchApp(config: Config): Promise<FastifyInstance> {
     await app.register(rateLimitPlugin, { config });
     await app.register(persistencePlugin, { config });
     await app.register(enginePlugin, { config, engine: new SyntheticEngine() });
+    await app.register(runLogsPlugin, { config });
     await app.register(chatRoutes, { config });
     return app;
   }

@@ -44,6 +44,7 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
 };
 declare const window: { innerWidth: number; streamedLengths: Set<number> };
+declare const location: { hash: string };
 declare const navigator: { serviceWorker: { ready: Promise<unknown>; controller: unknown } };
 declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Record<string, boolean>): void;
@@ -269,7 +270,12 @@ async function main(): Promise<void> {
       );
       const lengths = await slow.evaluate(() => window.streamedLengths.size);
       assert(lengths >= 3, `the answer did not stream (saw ${lengths} intermediate states)`);
+      const cancelRequest = slow.waitForRequest(
+        (request) => request.method() === 'POST' && /\/threads\/[\w-]+\/cancel$/.test(request.url()),
+      );
       await slow.getByRole('button', { name: 'Stop' }).click();
+      // Stop asks the server to cancel the run (it belongs to the thread, not to this tab).
+      await cancelRequest;
       await waitForAnswerEnd(slow, 10_000);
       assert(await composer(slow).isEnabled(), 'the input stayed disabled after Stop');
       const outcome = await lastAnswer(slow).getAttribute('data-outcome');
@@ -327,6 +333,83 @@ async function main(): Promise<void> {
       await slow.close();
       stopPage = null;
     });
+
+    await step(
+      'an answer outlives its tab: reload mid-answer re-attaches, a second tab shows it live, and switching threads and back keeps it',
+      async () => {
+        const answerLength = (tab: Page) =>
+          tab.evaluate(
+            () =>
+              [...document.querySelectorAll('.answer')].at(-1)?.querySelector('.markdown')?.textContent
+                ?.length ?? 0,
+          );
+        const isAnswering = (tab: Page) => lastAnswer(tab).getAttribute('aria-busy');
+        const growsPast = async (tab: Page, length: number) =>
+          tab.waitForFunction(
+            (past) => {
+              const last = [...document.querySelectorAll('.answer')].at(-1);
+              return (
+                last?.getAttribute('aria-busy') === 'true' &&
+                (last.querySelector('.markdown')?.textContent?.length ?? 0) > past
+              );
+            },
+            length,
+            { timeout: 15_000 },
+          );
+        const requestsBefore = fakeLlm!.requests();
+        const first = await context.newPage();
+        watchConsole(first);
+        await first.goto(`${llmServer!.baseUrl}/#/chat`);
+        await ask(first, 'What does the background writer do when the database is down?');
+        await growsPast(first, 20);
+        await first.waitForFunction(() => /^#\/chat\/[\w-]+$/.test(location.hash), undefined, {
+          timeout: 10_000,
+        });
+        const hash = new URL(first.url()).hash;
+
+        // A second tab opened on the thread shows the same answer, live.
+        const second = await context.newPage();
+        watchConsole(second);
+        await second.goto(`${llmServer!.baseUrl}/${hash}`);
+        await growsPast(second, 20);
+        await shoot(second, '05b-second-tab-live');
+
+        // Reloading the first tab mid-answer: the answer comes back and keeps streaming.
+        const beforeReload = await answerLength(first);
+        await first.reload();
+        await growsPast(first, beforeReload);
+        assert((await isAnswering(first)) === 'true', 'the reloaded tab does not show the answer running');
+        await shoot(first, '05c-reloaded-mid-answer');
+
+        // The second tab leaves the thread and comes back: the answer kept running meanwhile.
+        await second.getByRole('button', { name: '+ New conversation' }).click();
+        await second.getByRole('heading', { name: 'Ask your documents' }).waitFor();
+        const whileAway = await answerLength(first);
+        await second.locator('.thread-item .thread-open').first().click();
+        await growsPast(second, whileAway);
+
+        await waitForAnswerEnd(first, 30_000);
+        await waitForAnswerEnd(second, 30_000);
+        for (const tab of [first, second]) {
+          const outcome = await lastAnswer(tab).getAttribute('data-outcome');
+          assert(outcome === 'completed', `a tab shows the answer as ${outcome}, expected completed`);
+        }
+        const firstText = (await lastAnswer(first).locator('.markdown').textContent()) ?? '';
+        const secondText = (await lastAnswer(second).locator('.markdown').textContent()) ?? '';
+        assert(
+          firstText === secondText && firstText.length > fullFakeAnswerLength / 2,
+          `the tabs disagree or the answer is short: ${firstText.length} vs ${secondText.length} characters`,
+        );
+        // One run answered all of it: the reload and the thread switch neither restarted nor cut it.
+        assert(
+          fakeLlm!.requests() === requestsBefore + 1,
+          `the fake LLM got ${fakeLlm!.requests() - requestsBefore} requests for one answer`,
+        );
+        await shoot(second, '05d-switched-back-completed');
+        await first.close();
+        await second.close();
+      },
+    );
 
     await step('reload: the thread reopens from history with its citations', async () => {
       await page.reload();

@@ -18,6 +18,7 @@ import { openApiTransform } from './plugins/openapi-transform.js';
 import { knowledgeOwnersPlugin } from './plugins/knowledge-owners.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { runLogsPlugin } from './plugins/run-logs.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { streamDrainPlugin } from './plugins/stream-drain.js';
 import { defaultWebDistDir, registerWebApp } from './plugins/web-app.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // [engine plugin]
   await app.register(knowledgeOwnersPlugin);
   await app.register(streamDrainPlugin, { config });
+  await app.register(runLogsPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });
@@ -132,7 +134,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // [thread routes]
   await app.register(knowledgeRoutes, { config });
   // [knowledge routes]
-  await app.register(v1Routes, { prefix: '/v1' });
+  await app.register(v1Routes, { prefix: '/v1', heartbeatMs: config.HEARTBEAT_MS });
   // [v1 routes]
   await registerWebApp(app, config.WEB_DIST_DIR ?? defaultWebDistDir);
 

@@ -109,6 +109,11 @@ export const configSchema = z
     REDIS_URL: optionalRedisUrl,
 
     HEARTBEAT_MS: integer(15_000, 100, 600_000),
+    // A run belongs to its thread: the client that started it leaving lets it finish (continue)
+    // or cancels it as before runs had event logs (cancel).
+    ON_CLIENT_LEAVE: z.preprocess(emptyToUndefined, z.enum(['continue', 'cancel']).default('continue')),
+    RUN_LOG_MAX_EVENTS: integer(10_000, 100, 1_000_000),
+    RUN_LOG_RETENTION_MS: integer(60_000, 0, 86_400_000),
     SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
     WRITER_QUEUE_SIZE: integer(10_000, 1, 1_000_000),
     WRITER_BATCH_SIZE: integer(100, 1, 10_000),

@@ -62,7 +62,7 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
  * client), the status and the response time. Fastify's default also logs `incoming request` at
  * `info` as each request arrives; serialising and writing that line took about 0.15 ms on the way
  * to a stream's first event here, so it is logged at `debug`. Streams log `stream started` once
- * their first event is out (see relay-run.ts), so a long one is visible before it ends.
+ * their first event is out (see follow-log.ts), so a long one is visible before it ends.
  */
 export class RequestLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {

@@ -21,7 +21,12 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
   let engine: LocalEngine;
   beforeAll(async () => {
     llm.listen();
-    harness = await createChatHarness({ LLM_BASE_URL: mockLlmBaseUrl, HEARTBEAT_MS: '100' });
+    // ON_CLIENT_LEAVE=cancel: the disconnect test checks the setting that keeps runs tied to requests.
+    harness = await createChatHarness({
+      LLM_BASE_URL: mockLlmBaseUrl,
+      HEARTBEAT_MS: '100',
+      ON_CLIENT_LEAVE: 'cancel',
+    });
     url = `${await harness.listen()}${apiPaths.chatStream}`;
     const configured = harness.app.engine;
     if (!isLocalEngine(configured)) throw new Error('expected the local engine');
@@ -137,7 +142,7 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
     expect(timelineB.firstDeltaAt).toBeLessThan(timelineA.endedAt);
   });
 
-  it('a client that disconnects mid-stream cancels the run within 100 ms and keeps the partial answer', async () => {
+  it('with ON_CLIENT_LEAVE=cancel, a client that disconnects mid-stream cancels the run within 100 ms and keeps the partial answer', async () => {
     llm.script(slowWords(200, 10));
     const controller = new AbortController();
     const response = await ask({ content: 'How much are meals reimbursed?' }, controller.signal);

@@ -5,8 +5,10 @@ import {
   decodeNdjson,
   decodeSse,
   encodeNdjsonEvent,
+  encodeNdjsonFrame,
   encodeSseComment,
   encodeSseEvent,
+  encodeSseFrame,
   FramingError,
   NdjsonDecoder,
   SseDecoder,
@@ -54,6 +56,28 @@ describe('stream framings', () => {
       events.push(...decoder.push(text.slice(offset, offset + 5)));
     events.push(...decoder.end());
     expect(events).toEqual(everyEvent);
+  });
+
+  it('carries each event id on its SSE id line and NDJSON id field, and reads it back', () => {
+    const frames = everyEvent.slice(0, 3).map((event, index) => ({
+      id: `rs_abc:${index + 1}`,
+      event: event.event,
+      data: JSON.stringify(event.data),
+    }));
+    const sse = frames.map(encodeSseFrame).join(encodeSseComment('heartbeat'));
+    expect(sse.startsWith(`id: rs_abc:1\nevent: ${frames[0]?.event}\ndata: `)).toBe(true);
+    const sseDecoder = new SseDecoder();
+    const fromSse = [...sseDecoder.pushWithIds(sse), ...sseDecoder.endWithIds()];
+    const ndjsonDecoder = new NdjsonDecoder();
+    const ndjson = frames.map(encodeNdjsonFrame).join('');
+    const fromNdjson = [...ndjsonDecoder.pushWithIds(ndjson), ...ndjsonDecoder.endWithIds()];
+    const expected = everyEvent.slice(0, 3).map((event, index) => ({ event, id: `rs_abc:${index + 1}` }));
+    expect(fromSse).toEqual(expected);
+    expect(fromNdjson).toEqual(expected);
+    // Plain frames decode as before, with no id.
+    expect(new SseDecoder().pushWithIds(encodeSseEvent(everyEvent[0]!))).toEqual([
+      { event: everyEvent[0], id: null },
+    ]);
   });
 
   it('ends SSE with the OpenAI done frame', () => {

@@ -1,9 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import {
   encodeNdjsonEvent,
+  encodeNdjsonFrame,
   encodeSseComment,
   encodeSseEvent,
+  encodeSseFrame,
   type AssistantStreamEvent,
+  type EncodedEvent,
 } from '@threadline/shared';
 
 export type StreamFraming = 'sse' | 'ndjson';
@@ -90,8 +93,17 @@ export class EventStreamWriter {
   }
 
   send(event: AssistantStreamEvent): Promise<void> | undefined {
+    return this.sendFrame(this.framing === 'sse' ? encodeSseEvent(event) : encodeNdjsonEvent(event));
+  }
+
+  /** Sends an event already encoded in this stream's framing (e.g. with its id, from a run's log). */
+  sendEncoded(event: EncodedEvent): Promise<void> | undefined {
+    return this.sendFrame(this.framing === 'sse' ? encodeSseFrame(event) : encodeNdjsonFrame(event));
+  }
+
+  private sendFrame(frame: string): Promise<void> | undefined {
     if (this.isClosed) return undefined;
-    this.pending += this.framing === 'sse' ? encodeSseEvent(event) : encodeNdjsonEvent(event);
+    this.pending += frame;
     this.hasWrittenSinceTick = true;
     if (this.pending.length >= flushAtChars) {
       if (!this.flush()) return this.drained();

@@ -39,7 +39,7 @@ async function appRelaying(
       framing: 'sse',
       heartbeatMs: 60_000,
       signal: new AbortController().signal,
-      isDisconnected: () => false,
+      maxEvents: 1000,
       threadId: 'thread_1',
       start: () => source(events, failure),
       onFinish: (_message, outcome) => outcomes.push(outcome),
@@ -95,7 +95,7 @@ describe('relayRun', () => {
         framing: 'sse',
         heartbeatMs: 60_000,
         signal: controller.signal,
-        isDisconnected: () => false,
+        maxEvents: 1000,
         threadId: 'thread_1',
         start: endless,
       });

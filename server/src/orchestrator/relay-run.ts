@@ -1,92 +1,56 @@
 import type { AssistantStreamEvent, TranscriptMessage } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
-import { toErrorBody } from '../errors/to-error-body.js';
-import { EventStreamWriter, type StreamFraming } from './event-stream-writer.js';
-import { TranscriptAccumulator, type StreamOutcome } from './transcript-accumulator.js';
+import type { StreamFraming } from './event-stream-writer.js';
+import { followLog } from './follow-log.js';
+import { RunLog } from './run-log.js';
+import { pumpRun } from './run-pump.js';
+import type { StreamOutcome } from './transcript-accumulator.js';
 
 export type RelayOptions = {
   reply: FastifyReply;
   framing: StreamFraming;
   heartbeatMs: number;
-  /** Aborts the engine call: client gone, or a newer send took the thread over. */
+  /** Aborts the engine call: client gone (the caller watches for it), or shutdown. */
   signal: AbortSignal;
-  /** Whether the client is gone (as opposed to the run being superseded). */
-  isDisconnected: () => boolean;
-  /** Sent before the engine's events, e.g. `thread.created` for a thread made by this request. */
+  /** Sent before the engine's events. */
   preface?: AssistantStreamEvent[];
   headers?: Record<string, string>;
   threadId: string;
+  /** The log's bound (RUN_LOG_MAX_EVENTS). */
+  maxEvents: number;
   start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>;
   /** Called once when the run's stream ends, however it ends; null when no run began. */
   onFinish?: (message: TranscriptMessage | null, outcome: StreamOutcome) => void;
 };
 
 /**
- * Streams one engine run to the client. The first event is awaited before any header is
- * written, so an engine that fails at once gets the error shape with its real status (a 429
- * keeps Retry-After); a failure after that becomes one final `error` event and a clean close.
- * When the client leaves, the engine call is aborted and its remaining (cancellation) events
- * are still drained, so the partial answer can be recorded.
+ * Streams one engine run to the one client that asked, the way the legacy routes always did: a
+ * private log nobody else can follow, and the run lives as long as its request (the caller's
+ * `signal` aborts when the client leaves). A failure before the first event is thrown, for the
+ * error shape with its real status; the rest is pumpRun's and followLog's.
  */
 export async function relayRun(options: RelayOptions): Promise<void> {
   const { reply, signal } = options;
-  // Once aborted, a client that stopped reading must not hold the thread hostage: the few
-  // cancellation events left are buffered instead of waiting for its socket to drain.
-  // Made on the first wait only: most streams never wait on a full socket buffer.
-  let aborted: Promise<void> | undefined;
-  const settle = async (pending: Promise<void> | undefined) => {
-    if (!pending) return;
-    aborted ??= new Promise<void>((resolve) =>
-      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await Promise.race([pending, aborted]);
-  };
-  const accumulator = new TranscriptAccumulator();
-  const iterator = options.start(signal)[Symbol.asyncIterator]();
-  const finish = (outcome: StreamOutcome) =>
-    options.onFinish?.(accumulator.toTranscriptMessage(options.threadId, outcome), outcome);
-
-  let first: IteratorResult<AssistantStreamEvent>;
-  try {
-    first = await iterator.next();
-  } catch (error) {
-    finish(options.isDisconnected() ? 'disconnected' : 'failed');
-    throw error;
-  }
-
-  reply.hijack();
-  const writer = new EventStreamWriter(reply.raw, options.framing, options.heartbeatMs);
-  // getHeaders() is already a copy of the reply's headers: the stream's own go straight onto it.
-  // Logged once the first frames have left, not on their way.
-  writer.open(Object.assign(reply.getHeaders(), options.headers), () =>
-    reply.log.info({ threadId: options.threadId }, 'stream started'),
-  );
-  for (const event of options.preface ?? []) {
-    const pending = writer.send(event);
-    if (pending) await settle(pending);
-  }
-
-  let outcome: StreamOutcome = 'ended';
-  try {
-    for (let next = first; !next.done; next = await iterator.next()) {
-      accumulator.push(next.value);
-      const pending = writer.send(next.value);
-      if (pending) await settle(pending);
-    }
-  } catch (error) {
-    outcome = 'failed';
-    const { body, isServerFault } = toErrorBody(error);
-    if (isServerFault) reply.log.error({ err: error }, 'engine failed mid-stream');
-    const event: AssistantStreamEvent = { event: 'error', data: { code: body.code, message: body.message } };
-    accumulator.push(event);
-    await settle(writer.send(event));
-  } finally {
-    if (options.isDisconnected()) {
-      outcome = 'disconnected';
-      // The response never finishes, so there is no `request completed` line to say so.
-      reply.log.info({ threadId: options.threadId }, 'client left mid-stream; run cancelled');
-    }
-    finish(outcome);
-    writer.end({ isClean: outcome === 'ended' });
-  }
+  const run = pumpRun({
+    threadId: options.threadId,
+    signal,
+    start: options.start,
+    openLog: () => new RunLog(options.threadId, '', options.maxEvents),
+    logger: reply.log,
+    ...(options.preface ? { preface: options.preface } : {}),
+    ...(options.onFinish ? { onFinish: options.onFinish } : {}),
+  });
+  const log = await run.log;
+  const followed = followLog({
+    reply,
+    log,
+    after: 0,
+    framing: options.framing,
+    heartbeatMs: options.heartbeatMs,
+    isAnnounced: true,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  await run.finished;
+  // Once stopped, a client that stopped reading must not hold the caller (and its thread) hostage.
+  if (!signal.aborted) await followed;
 }

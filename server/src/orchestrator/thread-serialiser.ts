@@ -1,3 +1,11 @@
+/** Why a turn's signal aborted: someone asked the thread's run to stop (Stop). */
+export class RunStoppedError extends Error {
+  override readonly name = 'RunStoppedError';
+  constructor() {
+    super('the run was stopped');
+  }
+}
+
 /** Why a turn's signal aborted: a newer send to the same thread took over. */
 export class SupersededError extends Error {
   override readonly name = 'SupersededError';
@@ -52,6 +60,17 @@ export class ThreadSerialiser {
       throw error;
     }
     return { signal: turn.controller.signal, release };
+  }
+
+  /**
+   * Stops every turn on the thread (their runs end cancelled) and resolves once they have all
+   * released; true when there was one. Waiting sends are stopped too: a Stop means "nothing more".
+   */
+  async stop(threadId: string): Promise<boolean> {
+    const turns = this.turns.get(threadId) ?? [];
+    for (const turn of turns) turn.controller.abort(new RunStoppedError());
+    await Promise.all(turns.map((turn) => turn.finished));
+    return turns.length > 0;
   }
 
   private release(threadId: string, turn: Turn): void {

@@ -113,7 +113,7 @@ type Case = {
 };
 
 const cases: Case[] = [
-  { name: 'no run yet → nothing to record', events: [], outcome: 'disconnected', expected: null },
+  { name: 'no run yet → nothing to record', events: [], outcome: 'stopped', expected: null },
   {
     name: 'completed run: final message wins over deltas',
     events: [
@@ -141,7 +141,7 @@ const cases: Case[] = [
       { event: 'thread.message.created', data: message('in_progress', '') },
       delta('Partial ', { marker, start: 0 }),
     ],
-    outcome: 'disconnected',
+    outcome: 'stopped',
     expected: { text: 'Partial ', runStatus: 'cancelled', citations: 1, completedAt: now.toISOString() },
   },
   {

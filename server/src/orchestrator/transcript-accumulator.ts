@@ -10,8 +10,11 @@ import {
 
 type TranscriptRunStatus = NonNullable<TranscriptMessage['runStatus']>;
 
-/** How the relay ended: the engine finished the stream, the client left, or it threw. */
-export type StreamOutcome = 'ended' | 'disconnected' | 'failed';
+/**
+ * How a run's stream ended: the engine finished it, it was stopped (Stop, a newer send, shutdown,
+ * the client leaving under ON_CLIENT_LEAVE=cancel), or the engine threw.
+ */
+export type StreamOutcome = 'ended' | 'stopped' | 'failed';
 
 type PartialCitation = Omit<Citation, 'index' | 'fileName'>;
 /** `firstSeenAt` in ms: engine timestamps are whole seconds, too coarse to order a transcript. */
@@ -112,7 +115,7 @@ export class TranscriptAccumulator {
 
   /**
    * The assistant message to record, or null when no run began. A stream cut short without a
-   * terminal run event is recorded as cancelled (client left) or failed (engine threw).
+   * terminal run event is recorded as cancelled (stopped) or failed (engine threw).
    */
   toTranscriptMessage(threadId: string, outcome: StreamOutcome, now = new Date()): TranscriptMessage | null {
     if (this.runId === null) return null;
@@ -160,7 +163,7 @@ export class TranscriptAccumulator {
   private finalStatus(outcome: StreamOutcome): TranscriptRunStatus {
     const reported = this.runStatus ? toTranscriptStatus(this.runStatus) : 'in_progress';
     if (reported !== 'in_progress') return reported;
-    if (outcome === 'disconnected') return 'cancelled';
+    if (outcome === 'stopped') return 'cancelled';
     if (outcome === 'failed' || this.hasError) return 'failed';
     return reported;
   }

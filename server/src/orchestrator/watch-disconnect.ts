@@ -22,7 +22,3 @@ export function watchDisconnect(
   });
   return controller.signal;
 }
-
-/** Whether `signal` was aborted because the client left (not superseded, not shutdown). */
-export const isClientGone = (signal: AbortSignal) =>
-  signal.aborted && signal.reason instanceof ClientDisconnectedError;

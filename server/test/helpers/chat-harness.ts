@@ -5,6 +5,7 @@ import {
   NdjsonDecoder,
   SseDecoder,
   type AssistantStreamEvent,
+  type IdentifiedEvent,
 } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
 import { localUserId } from '../../src/plugins/auth.js';
@@ -97,6 +98,25 @@ export async function* readEvents(response: Response): AsyncGenerator<AssistantS
     yield* decoder.push(text.decode(value, { stream: true }));
   }
   yield* decoder.end();
+}
+
+/** As readEvents, each event with the id its frame carried (SSE `id:` line or NDJSON `id` field). */
+export async function* readIdentifiedEvents(response: Response): AsyncGenerator<IdentifiedEvent> {
+  const isNdjson = response.headers.get('content-type')?.startsWith('application/x-ndjson') ?? false;
+  const decoder = isNdjson ? new NdjsonDecoder() : new SseDecoder();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
+  if (!reader) return;
+  const text = new TextDecoder();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      yield* decoder.pushWithIds(text.decode(value, { stream: true }));
+    }
+    yield* decoder.endWithIds();
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 /** POSTs JSON to the listening app. */

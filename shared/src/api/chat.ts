@@ -67,3 +67,24 @@ export const modelSchema = z.object({ id: z.string(), ownedBy: z.string(), descr
 export const modelListSchema = z.object({ data: z.array(modelSchema) });
 export type ModelInfo = z.infer<typeof modelSchema>;
 export { idSchema };
+
+/**
+ * The id of one streamed event: `<run stream id>:<position>`, e.g. `rs_Z3k9cQ1mT0aB:17`. The
+ * run stream id names one run of a thread; positions count from 1 in the order events were sent.
+ */
+export const streamEventIdSchema = z
+  .string()
+  .max(80)
+  .regex(/^rs_[A-Za-z0-9_-]{1,64}:[1-9][0-9]{0,8}$/, 'an event id is "<run stream id>:<position>"');
+
+export const threadStreamQuerySchema = z.object({
+  /** Resume after this event id (the same as the `Last-Event-ID` header; the header wins). */
+  after: streamEventIdSchema.optional(),
+});
+
+export const threadCancelResultSchema = z.object({
+  threadId: z.string(),
+  /** Whether a run was in progress and has now ended cancelled (false: nothing was running). */
+  cancelled: z.boolean(),
+});
+export type ThreadCancelResult = z.infer<typeof threadCancelResultSchema>;

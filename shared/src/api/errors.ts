@@ -11,6 +11,7 @@ export const errorCodes = [
   'method_not_allowed',
   'conflict',
   'thread_busy',
+  'cursor_expired',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',

@@ -10,6 +10,10 @@ export const apiPaths = {
   threads: '/threads',
   thread: (threadId: string) => `/threads/${encodeURIComponent(threadId)}`,
   threadMessages: (threadId: string) => `/threads/${encodeURIComponent(threadId)}/messages`,
+  /** Follows the thread's run: replays after a cursor, then live to its end. */
+  threadStream: (threadId: string) => `/threads/${encodeURIComponent(threadId)}/stream`,
+  /** Stops the thread's run in progress. */
+  threadCancel: (threadId: string) => `/threads/${encodeURIComponent(threadId)}/cancel`,
   vectorStores: '/knowledge/vector-stores',
   vectorStore: (vectorStoreId: string) => `/knowledge/vector-stores/${encodeURIComponent(vectorStoreId)}`,
   vectorStoreFiles: (vectorStoreId: string) =>
@@ -32,3 +36,6 @@ export const apiPaths = {
 
 /** Response header carrying the thread id of a `/chat/stream` response. */
 export const threadIdHeader = 'x-thread-id';
+
+/** The request header a resuming reader names the last event it has with (as EventSource sends it). */
+export const lastEventIdHeader = 'last-event-id';

@@ -1,6 +1,7 @@
 import type { AssistantStreamEvent } from '../assistants/events.js';
 import { decodeEvent } from './decode-event.js';
 import { FramingError } from './framing-error.js';
+import type { EncodedEvent, IdentifiedEvent } from './sse.js';
 
 /**
  * One NDJSON line `{"event":…,"data":…}\n`: what openai-node's
@@ -11,10 +12,24 @@ export function encodeNdjsonEvent(event: AssistantStreamEvent): string {
   return `${JSON.stringify({ event: event.event, data: event.data })}\n`;
 }
 
+/**
+ * One NDJSON line with its id first: `{"id":…,"event":…,"data":…}\n` (the same id an SSE frame
+ * carries on its `id:` line; readers that only know `event` and `data` ignore it).
+ */
+export function encodeNdjsonFrame(frame: EncodedEvent): string {
+  const head = frame.id === undefined ? '' : `"id":${JSON.stringify(frame.id)},`;
+  return `{${head}"event":${JSON.stringify(frame.event)},"data":${frame.data}}\n`;
+}
+
 export class NdjsonDecoder {
   private buffer = '';
 
   push(text: string): AssistantStreamEvent[] {
+    return this.pushWithIds(text).map((line) => line.event);
+  }
+
+  /** As `push`, each event with the `id` its line carried (null without one). */
+  pushWithIds(text: string): IdentifiedEvent[] {
     this.buffer += text;
     const lines = this.buffer.split('\n');
     this.buffer = lines.pop() ?? '';
@@ -22,12 +37,16 @@ export class NdjsonDecoder {
   }
 
   end(): AssistantStreamEvent[] {
+    return this.endWithIds().map((line) => line.event);
+  }
+
+  endWithIds(): IdentifiedEvent[] {
     const rest = this.buffer;
     this.buffer = '';
     return this.decodeLine(rest);
   }
 
-  private decodeLine(rawLine: string): AssistantStreamEvent[] {
+  private decodeLine(rawLine: string): IdentifiedEvent[] {
     const line = rawLine.trim();
     if (line === '') return [];
     let value: unknown;
@@ -41,8 +60,9 @@ export class NdjsonDecoder {
     }
     const { event, data } = value;
     if (typeof event !== 'string') throw new FramingError('NDJSON "event" is not a string', line);
+    const id = 'id' in value && typeof value.id === 'string' ? value.id : null;
     const dataText = typeof data === 'string' && event === 'done' ? data : JSON.stringify(data);
-    return [decodeEvent(event, dataText, line)];
+    return [{ event: decodeEvent(event, dataText, line), id }];
   }
 }
 

@@ -11,6 +11,24 @@ export function encodeSseEvent(event: AssistantStreamEvent): string {
   return `event: ${event.event}\ndata: ${data}\n\n`;
 }
 
+/**
+ * An event already serialised (its data as JSON text, `[DONE]` for `done`), with the id that
+ * names its run and position, as a run's event log keeps it.
+ */
+export type EncodedEvent = { id?: string; event: string; data: string };
+
+/**
+ * One SSE frame with its id: `id: <id>\nevent: <name>\ndata: <json>\n\n`. The id lets a
+ * reader resume after it (`Last-Event-ID`). Names and ids come from the server, never CR/LF.
+ */
+export function encodeSseFrame(frame: EncodedEvent): string {
+  const head = frame.id === undefined ? '' : `id: ${frame.id}\n`;
+  return `${head}event: ${frame.event}\ndata: ${frame.data}\n\n`;
+}
+
+/** An event and the id its frame carried (the last one seen, as EventSource keeps it), if any. */
+export type IdentifiedEvent = { event: AssistantStreamEvent; id: string | null };
+
 /** An SSE comment, used as a heartbeat; comments are ignored by every SSE parser. */
 export function encodeSseComment(text: string): string {
   return `: ${text.replace(/[\r\n]+/g, ' ')}\n\n`;
@@ -23,10 +41,16 @@ export function encodeSseComment(text: string): string {
 export class SseDecoder {
   private buffer = '';
   private lines: string[] = [];
+  private lastEventId: string | null = null;
 
   push(text: string): AssistantStreamEvent[] {
+    return this.pushWithIds(text).map((frame) => frame.event);
+  }
+
+  /** As `push`, each event with its id (the `id:` line of its frame, or the last one before). */
+  pushWithIds(text: string): IdentifiedEvent[] {
     this.buffer += text;
-    const events: AssistantStreamEvent[] = [];
+    const events: IdentifiedEvent[] = [];
     for (;;) {
       const match = lineBreak.exec(this.buffer);
       // A lone trailing CR may be the first half of CRLF: wait for the next chunk.
@@ -45,6 +69,10 @@ export class SseDecoder {
 
   /** Call at end of stream: a trailing frame without its blank line is still decoded. */
   end(): AssistantStreamEvent[] {
+    return this.endWithIds().map((frame) => frame.event);
+  }
+
+  endWithIds(): IdentifiedEvent[] {
     const rest = this.buffer.replace(/\r$/, '');
     this.buffer = '';
     if (rest !== '') this.lines.push(rest);
@@ -52,7 +80,7 @@ export class SseDecoder {
     return event ? [event] : [];
   }
 
-  private dispatch(): AssistantStreamEvent | undefined {
+  private dispatch(): IdentifiedEvent | undefined {
     const lines = this.lines;
     this.lines = [];
     let name = 'message';
@@ -65,9 +93,11 @@ export class SseDecoder {
       if (value.startsWith(' ')) value = value.slice(1);
       if (field === 'event') name = value;
       else if (field === 'data') dataLines.push(value);
+      // WHATWG: an id with a NUL is ignored; an empty one resets the last event id.
+      else if (field === 'id' && !value.includes('\0')) this.lastEventId = value === '' ? null : value;
     }
     if (dataLines.length === 0) return undefined;
-    return decodeEvent(name, dataLines.join('\n'), lines.join('\n'));
+    return { event: decodeEvent(name, dataLines.join('\n'), lines.join('\n')), id: this.lastEventId };
   }
 }
 

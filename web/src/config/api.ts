@@ -97,6 +97,8 @@ export function endpoints(config: ApiConfig = apiConfig) {
       api(withQuery(apiPaths.threads, query)),
     thread: (threadId: string) => api(apiPaths.thread(threadId)),
     threadMessages: (threadId: string) => api(apiPaths.threadMessages(threadId)),
+    threadStream: (threadId: string) => api(apiPaths.threadStream(threadId)),
+    threadCancel: (threadId: string) => api(apiPaths.threadCancel(threadId)),
     vectorStores: () => api(apiPaths.vectorStores),
     vectorStore: (id: string) => api(apiPaths.vectorStore(id)),
     vectorStoreFiles: (id: string) => api(apiPaths.vectorStoreFiles(id)),

@@ -1,11 +1,11 @@
-import { chatRequestSchema, legacyMessageRequestSchema } from '@threadline/shared';
+import { chatRequestSchema, encodeSseFrame, legacyMessageRequestSchema } from '@threadline/shared';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfig } from '../config/api.js';
 import { answerEvents, done, toNdjson, toSse } from '../test/events.js';
 import { answerText } from './run-outcome.js';
-import { runQuestion } from './run-question.js';
+import { cancelThreadRun, followThreadRun, runQuestion } from './run-question.js';
 
 const base = 'http://threadline.test';
 const server = setupServer();
@@ -117,5 +117,63 @@ describe('runQuestion', () => {
     });
     expect(state.outcome).toBe('cancelled');
     expect(answerText(state)).toBe('Partial');
+  });
+
+  it('picks a dropped stream up again from its last event id, then ends as the run ends', async () => {
+    const events = [...answerEvents(['Hel', 'lo, ', 'world']), done];
+    const withIds = (from: number, to: number) =>
+      events
+        .slice(from, to)
+        .map((event, index) =>
+          encodeSseFrame({
+            id: `rs_test:${from + index + 1}`,
+            event: event.event,
+            data: event.event === 'done' ? '[DONE]' : JSON.stringify(event.data),
+          }),
+        )
+        .join('');
+    const cut = 4;
+    const resumedWith: (string | null)[] = [];
+    server.use(
+      http.post(`${base}/chat/stream`, () => stream(withIds(0, cut), 'text/event-stream')),
+      http.get(`${base}/threads/thread_test/stream`, ({ request }) => {
+        resumedWith.push(request.headers.get('last-event-id'));
+        return stream(withIds(cut, events.length), 'text/event-stream');
+      }),
+    );
+    const state = await runQuestion({
+      backend: 'threadline',
+      content: 'Hi',
+      signal: new AbortController().signal,
+    });
+    expect(resumedWith).toEqual([`rs_test:${cut}`]);
+    expect(state.outcome).toBe('completed');
+    expect(answerText(state)).toBe('Hello, world');
+  });
+
+  it('follows a thread run in progress from its start, and reports none on 204', async () => {
+    server.use(
+      http.get(`${base}/threads/thread_busy/stream`, () =>
+        stream(toSse([...answerEvents(['Still ', 'going']), done]), 'text/event-stream'),
+      ),
+      http.get(`${base}/threads/thread_idle/stream`, () => new HttpResponse(null, { status: 204 })),
+    );
+    const signal = new AbortController().signal;
+    expect(await followThreadRun({ threadId: 'thread_idle', signal })).toBeNull();
+    const state = await followThreadRun({ threadId: 'thread_busy', signal });
+    expect(state?.outcome).toBe('completed');
+    expect(state ? answerText(state) : '').toBe('Still going');
+  });
+
+  it('stops a run by asking the server to cancel it', async () => {
+    let cancelled = '';
+    server.use(
+      http.post(`${base}/threads/:id/cancel`, ({ params }) => {
+        cancelled = String(params.id);
+        return HttpResponse.json({ threadId: cancelled, cancelled: true });
+      }),
+    );
+    await cancelThreadRun('thread_test');
+    expect(cancelled).toBe('thread_test');
   });
 });

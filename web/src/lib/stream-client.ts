@@ -1,7 +1,12 @@
-import { NdjsonDecoder, SseDecoder, type AssistantStreamEvent } from '@threadline/shared';
+import {
+  NdjsonDecoder,
+  SseDecoder,
+  type AssistantStreamEvent,
+  type IdentifiedEvent,
+} from '@threadline/shared';
 import type { StreamFraming } from '../config/api.js';
 
-type Decoder = { push(text: string): AssistantStreamEvent[]; end(): AssistantStreamEvent[] };
+type Decoder = { pushWithIds(text: string): IdentifiedEvent[]; endWithIds(): IdentifiedEvent[] };
 
 export const decoderFor = (framing: StreamFraming): Decoder =>
   framing === 'sse' ? new SseDecoder() : new NdjsonDecoder();
@@ -16,6 +21,15 @@ export async function* readEventStream(
   framing: StreamFraming,
   signal?: AbortSignal,
 ): AsyncGenerator<AssistantStreamEvent> {
+  for await (const { event } of readIdentifiedEventStream(body, framing, signal)) yield event;
+}
+
+/** As readEventStream, each event with its id (Threadline's streams name every event's run and position). */
+export async function* readIdentifiedEventStream(
+  body: ReadableStream<Uint8Array>,
+  framing: StreamFraming,
+  signal?: AbortSignal,
+): AsyncGenerator<IdentifiedEvent> {
   const decoder = decoderFor(framing);
   const text = new TextDecoder();
   const reader = body.getReader();
@@ -27,11 +41,11 @@ export async function* readEventStream(
     for (;;) {
       const { done, value } = await reader.read();
       const events = done
-        ? [...decoder.push(text.decode()), ...decoder.end()]
-        : decoder.push(text.decode(value, { stream: true }));
-      for (const event of events) {
-        yield event;
-        if (event.event === 'done') return;
+        ? [...decoder.pushWithIds(text.decode()), ...decoder.endWithIds()]
+        : decoder.pushWithIds(text.decode(value, { stream: true }));
+      for (const item of events) {
+        yield item;
+        if (item.event.event === 'done') return;
       }
       if (done) {
         isFinished = true;

@@ -2,20 +2,28 @@ import {
   apiPaths,
   chatRequestSchema,
   errorBodySchema,
+  lastEventIdHeader,
   modelListSchema,
+  streamEventIdSchema,
+  threadCancelResultSchema,
   threadIdHeader,
+  threadParamsSchema,
+  threadStreamQuerySchema,
   toolOutputsRequestSchema,
   type AssistantStreamEvent,
   type TranscriptMessage,
 } from '@threadline/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound } from '../../errors/app-error.js';
 import type { Config } from '../../config.js';
 import { AdmissionGate } from '../../orchestrator/admission-gate.js';
 import { framingFor, ndjsonMediaType } from '../../orchestrator/event-stream-writer.js';
-import { relayRun } from '../../orchestrator/relay-run.js';
-import { ThreadSerialiser } from '../../orchestrator/thread-serialiser.js';
-import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { followLog } from '../../orchestrator/follow-log.js';
+import { pumpRun } from '../../orchestrator/run-pump.js';
+import { ThreadSerialiser, type ThreadTurn } from '../../orchestrator/thread-serialiser.js';
+import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
 import { defaultThreadTitle } from '../../persistence/thread-text.js';
 import type { ThreadRecord } from '../../persistence/transcript-recorder.js';
@@ -29,12 +37,18 @@ const errorResponses = {
 };
 const streamDescription = `Server-Sent Events of Assistants events ending with \`done\`; NDJSON with \`Accept: ${ndjsonMediaType}\`.`;
 
-/** `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. */
+/**
+ * `/chat/stream`, `/chat/tool-outputs`, `/threads/:id/stream`, `/threads/:id/cancel` and `/models`:
+ * Threadline's own chat API. A run belongs to its thread: its events go to a log (RunLogs) that
+ * the request that started it and any number of later readers follow.
+ */
 export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
   const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
   // On shutdown, running answers get the grace period to finish; the rest end cancelled.
   const drain = app.streamDrain;
   const gate = new AdmissionGate();
+  const logs = app.runLogs;
+  const isLeaveCancelling = config.ON_CLIENT_LEAVE === 'cancel';
 
   const record = (message: TranscriptMessage | null, userId: string) => {
     if (message) app.recorder.recordMessage({ ...message, userId });
@@ -60,25 +74,59 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
     }
   };
 
-  const stream = (
+  /**
+   * Starts the run into the thread's log (it keeps the turn until the run has ended, whoever is
+   * reading) and streams that log to this client. The engine's first event is awaited before any
+   * header is written, so a run that fails at once answers with the error shape. Under
+   * ON_CLIENT_LEAVE=cancel the client leaving stops the run, as it did before runs had logs.
+   */
+  const runAndFollow = async (
     request: FastifyRequest,
     reply: FastifyReply,
     input: {
       threadId: string;
-      isDisconnected: () => boolean;
-      signal: AbortSignal;
+      turn: ThreadTurn;
+      controller: AbortController;
       preface?: AssistantStreamEvent[];
       start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>;
     },
-  ) =>
-    relayRun({
+  ) => {
+    const { threadId, controller } = input;
+    const run = pumpRun({
+      threadId,
+      signal: controller.signal,
+      start: input.start,
+      openLog: () => logs.open(threadId, request.userId),
+      logger: request.log,
+      onFinish: (message) => record(message, request.userId),
+      ...(input.preface ? { preface: input.preface } : {}),
+    });
+    void drain.track(run.finished, controller).finally(input.turn.release);
+    const log = await run.log;
+    await followLog({
       reply,
+      log,
+      after: 0,
       framing: framingFor(request.headers.accept),
       heartbeatMs: config.HEARTBEAT_MS,
-      headers: { [threadIdHeader]: input.threadId },
-      onFinish: (message) => record(message, request.userId),
-      ...input,
+      headers: { [threadIdHeader]: threadId },
+      isAnnounced: true,
+      onLeave: () =>
+        reply.log.info(
+          { threadId },
+          isLeaveCancelling
+            ? 'client left mid-stream; run cancelled'
+            : 'client left mid-stream; run continues',
+        ),
     });
+  };
+
+  /** One controller per run: Stop, a newer send, shutdown and (if so configured) the client leaving. */
+  const runController = (reply: FastifyReply) => {
+    const controller = new AbortController();
+    if (isLeaveCancelling) watchDisconnect(reply.raw, controller);
+    return controller;
+  };
 
   app.post(
     apiPaths.chatStream,
@@ -98,9 +146,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const body = request.body;
       // Before anything is created: another user's store answers like a missing one.
       app.knowledgeFor(request.userId).assertVectorStores(body.vectorStoreIds ?? []);
-      // One controller per stream: the client leaving, a newer send and shutdown all abort it.
-      const controller = new AbortController();
-      const signal = watchDisconnect(reply.raw, controller);
+      const controller = runController(reply);
       const preface: AssistantStreamEvent[] = [];
       let threadId: string;
       /** A thread this send creates: journaled together with the user message. */
@@ -133,6 +179,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
           throw error;
         },
       );
+      let isStarted = false;
       try {
         app.recorder.recordTurn({
           thread: newThread,
@@ -158,18 +205,18 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
           vectorStoreIds: body.vectorStoreIds,
           tools: body.tools,
         };
-        await drain.track(
-          stream(request, reply, {
-            threadId,
-            preface,
-            isDisconnected: () => isClientGone(signal),
-            signal,
-            start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
-          }),
+        const following = runAndFollow(request, reply, {
+          threadId,
+          turn,
           controller,
-        );
+          preface,
+          start: (signal) => app.engine.streamRun(threadId, runOptions, signal),
+        });
+        isStarted = true;
+        await following;
       } finally {
-        turn.release();
+        // Once started, the run releases the turn itself when it ends.
+        if (!isStarted) turn.release();
       }
       return reply;
     },
@@ -190,24 +237,80 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const admission = gate.admit();
       if (admission) await admission;
       const { threadId, runId, toolOutputs } = request.body;
-      const controller = new AbortController();
-      const signal = watchDisconnect(reply.raw, controller);
+      const controller = runController(reply);
       await findOwnedThread(app, threadId, request.userId);
       const turn = await serialiser.acquire(threadId, { settleActiveRuns: false, controller });
-      try {
-        await drain.track(
-          stream(request, reply, {
-            threadId,
-            isDisconnected: () => isClientGone(signal),
-            signal,
-            start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
-          }),
-          controller,
-        );
-      } finally {
-        turn.release();
-      }
+      await runAndFollow(request, reply, {
+        threadId,
+        turn,
+        controller,
+        start: (signal) => app.engine.submitToolOutputs(threadId, runId, toolOutputs, signal),
+      });
       return reply;
+    },
+  );
+
+  /**
+   * Whether `userId` may follow or stop the thread's run: the thread is theirs in the history,
+   * or (a thread made through /v1, which has no history) they started its run.
+   */
+  const assertFollowable = async (threadId: string, userId: string) => {
+    if (logs.latest(threadId)?.ownerId === userId) return;
+    if ((await app.recorder.findThreadOwner(threadId)) !== userId) throw notFound('Thread');
+  };
+
+  app.get(
+    `${apiPaths.threads}/:id/stream`,
+    {
+      schema: {
+        tags: ['chat'],
+        summary: "Follow the thread's run: replay after an event id, then live to its end",
+        description: `${streamDescription} Every event carries an id (SSE \`id:\` line, NDJSON \`id\` field) naming its run and position. With \`Last-Event-ID\` (or \`after\`) the stream replays what came after that event and continues live; without one it replays the run in progress from its start. 204 when no run is in progress and nothing came after the id; 410 when the events after the id are no longer kept.`,
+        params: threadParamsSchema,
+        querystring: threadStreamQuerySchema,
+        headers: z.looseObject({ [lastEventIdHeader]: streamEventIdSchema.optional() }),
+        response: { 204: z.null(), ...errorResponses, 410: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const threadId = request.params.id;
+      const header = request.headers[lastEventIdHeader];
+      const cursor = typeof header === 'string' ? header : request.query.after;
+      await assertFollowable(threadId, request.userId);
+      const target = logs.resolve(threadId, cursor);
+      if (!target) return reply.code(204).send(null);
+      await followLog({
+        reply,
+        ...target,
+        framing: framingFor(request.headers.accept),
+        heartbeatMs: config.HEARTBEAT_MS,
+        headers: { [threadIdHeader]: threadId },
+      });
+      return reply;
+    },
+  );
+
+  app.post(
+    `${apiPaths.threads}/:id/cancel`,
+    {
+      schema: {
+        tags: ['chat'],
+        summary: "Stop the thread's run in progress",
+        description:
+          'Idempotent. Every reader of the run sees it end with `thread.run.cancelled`, and the partial answer is kept in the history marked cancelled. Answers once the run has ended.',
+        params: threadParamsSchema,
+        response: { 200: threadCancelResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const threadId = request.params.id;
+      await assertFollowable(threadId, request.userId);
+      const running = logs.running(threadId);
+      const hadTurn = await serialiser.stop(threadId);
+      // Runs started elsewhere (through /v1) are the engine's to stop; their logs end with them.
+      await app.engine.cancelActiveRuns(threadId);
+      await running?.ended;
+      return { threadId, cancelled: hadTurn || running !== undefined };
     },
   );
 

@@ -20,7 +20,7 @@ import { AppError, notFound } from '../../errors/app-error.js';
 import { LocalEngine } from '../../engines/local/local-engine.js';
 import { relayRun } from '../../orchestrator/relay-run.js';
 import { attachmentDisposition, uploadFileName } from '../file-names.js';
-import { isClientGone, watchDisconnect } from '../../orchestrator/watch-disconnect.js';
+import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { localUserId } from '../../plugins/auth.js';
 import { parseAsJsonOrNothing } from '../../plugins/empty-body.js';
 import { createLegacyAssistants } from './legacy-assistants.js';
@@ -82,8 +82,8 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
         framing: 'ndjson',
         heartbeatMs: config.HEARTBEAT_MS,
         signal,
-        isDisconnected: () => isClientGone(signal),
         threadId,
+        maxEvents: config.RUN_LOG_MAX_EVENTS,
         start,
       }),
       controller,

@@ -15,7 +15,7 @@ import type { V1Engine } from './v1-engine.js';
  * The OpenAI Assistants wire API over the local engine, so `openai` SDK code works by changing
  * `baseURL`. Errors use OpenAI's shape (its own encapsulated handlers). Register with prefix `/v1`.
  */
-export const v1Routes: FastifyPluginAsync = async (app) => {
+export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app, { heartbeatMs }) => {
   const engine = app.engine;
   if (!(engine instanceof LocalEngine)) {
     installOpenAiErrors(app, `The /v1 API is served by the local engine; this server runs "${engine.name}".`);
@@ -23,7 +23,7 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
   }
   installOpenAiErrors(app);
   // The engine plugin builds LocalEngine over createKnowledgeBase, the only knowledge base there is.
-  const options = { engine: engine as V1Engine };
+  const options = { engine: engine as V1Engine, heartbeatMs };
   const owners = app.knowledgeOwners;
   installOwnership(app, options.engine, owners);
   await app.register(v1ModelRoutes, options);

@@ -20,7 +20,7 @@ const runParams = threadParams.extend({ run_id: v1IdSchema });
 const stepParams = runParams.extend({ step_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
-export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine, heartbeatMs }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
     app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   // createAndPoll and friends wait this long between reads instead of their 5 s default.
@@ -49,7 +49,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         await addAttachmentsToThread(engine, threadId, message.attachments, ownedBy(request.userId));
       }
       const { run, events } = engine.startRun(threadId, options, body.stream === true);
-      if (events) return sendSse(reply, events);
+      if (events) return sendSse(reply, { threadId, userId: request.userId, events }, heartbeatMs);
       return run;
     },
   );
@@ -86,7 +86,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
       const { thread_id: threadId, run_id: runId } = request.params;
       const isStream = request.body.stream === true;
       const { run, events } = engine.startToolOutputs(threadId, runId, request.body.tool_outputs, isStream);
-      if (events) return sendSse(reply, events);
+      if (events) return sendSse(reply, { threadId, userId: request.userId, events }, heartbeatMs);
       return run;
     },
   );

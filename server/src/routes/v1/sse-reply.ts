@@ -1,60 +1,58 @@
-import { encodeSseEvent, type AssistantStreamEvent } from '@threadline/shared';
+import type { AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
-import { streamHead } from '../../orchestrator/event-stream-writer.js';
+import { untilAborted } from '../../engines/openai/until-aborted.js';
+import { followLog } from '../../orchestrator/follow-log.js';
+import { pumpRun } from '../../orchestrator/run-pump.js';
+import { ShuttingDownError } from '../../orchestrator/stream-drain.js';
 import { toOpenAiError } from './openai-error.js';
 
+/** Stops at a shutdown whose grace period ran out, as an error the stream then reports. */
+async function* untilShutdown(
+  events: AsyncIterable<AssistantStreamEvent>,
+  signal: AbortSignal,
+): AsyncIterable<AssistantStreamEvent> {
+  yield* untilAborted(events, signal);
+  if (signal.aborted) throw new ShuttingDownError();
+}
+
+const errorEvent = (error: unknown): AssistantStreamEvent => {
+  if (error instanceof ShuttingDownError)
+    return { event: 'error', data: { code: 'server_shutting_down', message: 'the server is shutting down' } };
+  const { body } = toOpenAiError(error);
+  return { event: 'error', data: { code: body.error.code, message: body.error.message } };
+};
+
 /**
- * Writes a run's events as OpenAI's SSE wire format, ending with `event: done`. A client that
- * leaves stops the relay only: like OpenAI, the run itself carries on. A shutdown whose grace
- * period runs out ends the relay with an `error` event (the engine then cancels the run).
+ * Writes a streamed /v1 run as OpenAI's SSE wire format, ending with `event: done`. The run is a
+ * run like any other: its events go to the thread's event log, so `GET /threads/:id/stream` can
+ * follow it and `POST /threads/:id/cancel` stop it. A client that leaves stops its own reading
+ * only: like OpenAI, the run carries on. A shutdown whose grace period runs out ends the stream
+ * with an `error` event (the engine then cancels the run).
  */
 export async function sendSse(
   reply: FastifyReply,
-  events: AsyncIterable<AssistantStreamEvent>,
+  run: { threadId: string; userId: string; events: AsyncIterable<AssistantStreamEvent> },
+  heartbeatMs: number,
 ): Promise<void> {
-  const controller = new AbortController();
-  const relay = relayEvents(reply, events, controller.signal);
   const server = reply.server;
-  await (server.hasDecorator('streamDrain') ? server.streamDrain.track(relay, controller) : relay);
-}
-
-async function relayEvents(
-  reply: FastifyReply,
-  events: AsyncIterable<AssistantStreamEvent>,
-  shutdown: AbortSignal,
-): Promise<void> {
-  reply.hijack();
-  const response = reply.raw;
-  response.writeHead(200, streamHead('sse', reply.getHeaders()));
-  const iterator = events[Symbol.asyncIterator]();
-  let isClosed = false;
-  response.on('close', () => {
-    isClosed = true;
-    void iterator.return?.();
+  const controller = new AbortController();
+  const pumped = pumpRun({
+    threadId: run.threadId,
+    signal: controller.signal,
+    start: (signal) => untilShutdown(run.events, signal),
+    openLog: () => server.runLogs.open(run.threadId, run.userId),
+    logger: reply.log,
+    errorEvent,
   });
-  const stopped = new Promise<'stopped'>((resolve) =>
-    shutdown.addEventListener('abort', () => resolve('stopped'), { once: true }),
-  );
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), stopped]);
-      if (next === 'stopped') {
-        void iterator.return?.();
-        if (!isClosed) {
-          const data = { code: 'server_shutting_down', message: 'the server is shutting down' };
-          response.write(encodeSseEvent({ event: 'error', data }));
-        }
-        break;
-      }
-      if (next.done || isClosed) break;
-      response.write(encodeSseEvent(next.value));
-    }
-  } catch (error) {
-    const { body } = toOpenAiError(error);
-    if (!isClosed)
-      response.write(
-        encodeSseEvent({ event: 'error', data: { code: body.error.code, message: body.error.message } }),
-      );
-  }
-  if (!isClosed) response.end(encodeSseEvent({ event: 'done', data: '[DONE]' }));
+  void server.streamDrain.track(pumped.finished, controller);
+  const log = await pumped.log;
+  await followLog({
+    reply,
+    log,
+    after: 0,
+    framing: 'sse',
+    heartbeatMs,
+    isAnonymous: true,
+    doneAfter: 'always',
+  });
 }

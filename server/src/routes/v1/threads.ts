@@ -33,7 +33,7 @@ async function* announced(
 }
 
 /** `/v1/threads`: create (with messages and tool resources), get, update, delete, create-and-run. */
-export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
+export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine, heartbeatMs }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
     app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
   const createThread = async (
@@ -97,7 +97,12 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
         toolResources ?? threadBody?.tool_resources,
       );
       const { run, events } = engine.startRun(thread.id, options, runBody.stream === true);
-      if (events) return sendSse(reply, announced(thread, events));
+      if (events)
+        return sendSse(
+          reply,
+          { threadId: thread.id, userId: request.userId, events: announced(thread, events) },
+          heartbeatMs,
+        );
       return run;
     },
   );

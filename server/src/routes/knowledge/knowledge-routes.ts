@@ -18,6 +18,8 @@ import type { Config } from '../../config.js';
 import type { VectorStoreApi } from '../../engines/engine.js';
 import { notFound } from '../../errors/app-error.js';
 import { readUploads } from './read-uploads.js';
+import { defaultKnowledgeRoutes } from './default-knowledge-routes.js';
+import { fileViewRoutes } from './file-view-routes.js';
 import { sampleKnowledgeRoutes } from './sample-knowledge.js';
 
 const errors = {
@@ -210,6 +212,8 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
   );
 
   await app.register(sampleKnowledgeRoutes);
+  await app.register(defaultKnowledgeRoutes, { config });
+  await app.register(fileViewRoutes);
 
   async function requireStore(vectorStores: VectorStoreApi, vectorStoreId: string): Promise<void> {
     if (!(await vectorStores.get(vectorStoreId))) throw notFound('vector store');

@@ -155,10 +155,8 @@ describe('the default knowledge base', () => {
 
   it('tells a client the upload limit before it sends anything', async () => {
     const limits = knowledgeLimitsSchema.parse((await call(alice, { url: apiPaths.knowledgeLimits })).json());
-    expect(limits).toEqual({
-      maxUploadBytes: config.MAX_UPLOAD_BYTES,
-      acceptedFileExtensions: expect.arrayContaining(['.pdf', '.md']),
-    });
+    expect(limits.maxUploadBytes).toBe(config.MAX_UPLOAD_BYTES);
+    expect(limits.acceptedFileExtensions).toEqual(expect.arrayContaining(['.pdf', '.md']));
   });
 
   it('opens a cited file in the browser and finds the page of a PDF passage; only for its owner', async () => {

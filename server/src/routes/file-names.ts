@@ -24,7 +24,10 @@ const encodeRfc5987 = (value: string) =>
  * `filename` fallback (anything else becomes `_`) and the exact name in `filename*` (RFC 5987
  * UTF-8 encoding). Safe for any stored name, including ones saved before names were sanitized.
  */
-export function attachmentDisposition(fileName: string, type: 'attachment' | 'inline' = 'attachment'): string {
+export function attachmentDisposition(
+  fileName: string,
+  type: 'attachment' | 'inline' = 'attachment',
+): string {
   const name = uploadFileName(fileName);
   const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `${type}; filename="${fallback}"; filename*=UTF-8''${encodeRfc5987(name)}`;

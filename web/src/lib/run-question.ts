@@ -5,6 +5,7 @@ import {
   threadCreationRequest,
   type ApiConfig,
   type BackendType,
+  type ChatInput,
 } from '../config/api.js';
 import { describeError, isAbortError, toApiError } from './api-error.js';
 import { requestJson } from './http.js';
@@ -16,6 +17,7 @@ export type RunQuestionOptions = {
   content: string;
   threadId?: string | null;
   vectorStoreIds?: readonly string[];
+  origin?: ChatInput['origin'];
   signal: AbortSignal;
   /** Called with every new state, so a UI can render the answer as it streams. */
   onState?: (state: RunState) => void;
@@ -54,6 +56,7 @@ export async function runQuestion(options: RunQuestionOptions): Promise<RunState
         threadId,
         content: options.content,
         ...(options.vectorStoreIds ? { vectorStoreIds: options.vectorStoreIds } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
       },
       config,
     );

@@ -129,7 +129,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
     async (request, reply) => {
       const { vectorStores } = app.knowledgeFor(request.userId);
       await requireStore(vectorStores, request.params.vectorStoreId);
-      const uploads = await readUploads(request);
+      const uploads = await readUploads(request, config.MAX_UPLOAD_BYTES);
       const data = [];
       for (const upload of uploads)
         data.push(await vectorStores.addFile(request.params.vectorStoreId, upload));

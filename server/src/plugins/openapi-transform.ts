@@ -47,8 +47,13 @@ const fileView = {
   },
 };
 
+// The schema of one event, as SSE readers (schemathesis among them) check each event they parse.
 const sse = (description: string) => ({
-  schema: { type: 'string', description: `Server-Sent Events: ${description}` },
+  schema: {
+    type: 'object',
+    description: `Server-Sent Events: ${description}`,
+    properties: { event: { type: 'string' }, data: { type: 'string' } },
+  },
 });
 const ndjson = (description: string) => ({
   schema: { type: 'string', description: `Newline-delimited JSON: ${description}` },

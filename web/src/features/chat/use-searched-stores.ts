@@ -14,7 +14,7 @@ export type SearchedStores = {
   stores: VectorStoreSummary[] | null;
   /** What the conversation on screen searches (a new one: the user's default). */
   shownIds: string[] | null;
-  /** What a send names: only a choice made here for an existing conversation (else the server decides). */
+  /** What a send names: an existing conversation's stores (a new one: nothing, the server decides). */
   sendIds: string[] | undefined;
   isNewConversation: boolean;
   problem: string | null;
@@ -81,7 +81,9 @@ export function useSearchedStores(threadId: string | null, refreshKey: number): 
   return {
     stores,
     shownIds: threadId === null ? defaultIds : (override ?? threadStores ?? defaultIds),
-    sendIds: threadId !== null && override ? override : undefined,
+    // An existing conversation names its stores: the history records a change made here, while
+    // the engine's thread keeps the stores it was made with.
+    sendIds: threadId !== null ? (override ?? threadStores ?? undefined) : undefined,
     isNewConversation: threadId === null,
     problem,
     refresh: useCallback(() => setReload((count) => count + 1), []),

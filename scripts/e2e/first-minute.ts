@@ -103,6 +103,15 @@ export async function firstMinuteSteps(browser: Browser, tools: Tools): Promise<
         `copied: "${copied.slice(-200)}"`,
       );
       await page.getByRole('button', { name: 'Edit question' }).first().click();
+      // The box takes the question (and the focus) once React has rendered the edit.
+      await page
+        .waitForFunction(
+          (expected) =>
+            document.activeElement?.id === 'composer-input' && document.activeElement.value === expected,
+          firstQuestion,
+          { timeout: 5000 },
+        )
+        .catch(() => undefined);
       assert((await composer(page).inputValue()) === firstQuestion, 'Edit did not put the question back');
       await composer(page).fill('');
       await page.getByRole('button', { name: 'Regenerate answer' }).click();

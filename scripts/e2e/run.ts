@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { apiPaths, threadMessagesSchema } from '@threadline/shared';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fakeTokens, startFakeLlm, type FakeLlm } from './fake-llm.js';
+import { firstMinuteSteps } from './first-minute.js';
 import {
   artifactsDir,
   buildWebIfStale,
@@ -111,7 +112,10 @@ async function waitForAnswerEnd(page: Page, timeout = 30_000): Promise<void> {
 }
 
 async function loadSampleKnowledgeBase(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Load the sample knowledge base' }).click();
+  // The server loads it by itself when it starts; the button is there only until it has.
+  await page.locator('.store-bar select option').first().waitFor({ state: 'attached', timeout: 15_000 });
+  const load = page.getByRole('button', { name: 'Load the sample knowledge base' });
+  if ((await load.count()) > 0) await load.click();
   await page.locator('table.files tbody tr').first().waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     () => {
@@ -574,6 +578,16 @@ async function main(): Promise<void> {
       );
       await shoot(small, '16-phone-light-chat');
       await phone.close();
+    });
+
+    await firstMinuteSteps(browser, {
+      step,
+      assert,
+      shoot,
+      watchConsole,
+      setMainPage: (shown) => {
+        mainPage = shown;
+      },
     });
 
     await step('no errors in the browser console', async () => {

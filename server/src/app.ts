@@ -16,6 +16,7 @@ import { enginePlugin } from './plugins/engine.js';
 import { installEmptyBodyHandling } from './plugins/empty-body.js';
 import { openApiTransform } from './plugins/openapi-transform.js';
 import { knowledgeOwnersPlugin } from './plugins/knowledge-owners.js';
+import { defaultKnowledgePlugin } from './plugins/default-knowledge.js';
 import { persistencePlugin } from './plugins/persistence.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { runLogsPlugin } from './plugins/run-logs.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
   await app.register(knowledgeOwnersPlugin);
+  await app.register(defaultKnowledgePlugin, { config });
   await app.register(streamDrainPlugin, { config });
   await app.register(runLogsPlugin, { config });
 

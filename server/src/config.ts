@@ -62,6 +62,7 @@ export const configSchema = z
     MONGODB_URI: optionalString,
     MONGODB_DB: z.preprocess(emptyToUndefined, z.string().min(1).default('threadline')),
 
+    DEFAULT_KNOWLEDGE_BASE: z.preprocess(emptyToUndefined, z.enum(['sample', 'none']).default('sample')),
     MAX_UPLOAD_BYTES: integer(50 * 1024 * 1024, 1, 512 * 1024 * 1024),
     INGEST_TIMEOUT_MS: integer(300_000, 1000, 3_600_000),
     INGEST_MAX_MEMORY_MB: integer(1536, 128, 16_384),

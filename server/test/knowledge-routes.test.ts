@@ -128,7 +128,10 @@ describe('knowledge routes', () => {
     expect(body.message).toContain('.docx');
     const tooLarge = await upload(id, [{ fileName: 'big.txt', content: 'x'.repeat(5000) }]);
     expect(tooLarge.statusCode).toBe(413);
-    expect(errorBodySchema.parse(tooLarge.json()).code).toBe('payload_too_large');
+    const tooLargeBody = errorBodySchema.parse(tooLarge.json());
+    expect(tooLargeBody.code).toBe('payload_too_large');
+    // The limit is named (the test config's MAX_UPLOAD_BYTES, 4096).
+    expect(tooLargeBody.message).toMatch(/^"big.txt" is larger than 4 KB, the largest file/);
     const notMultipart = await app.inject({
       method: 'POST',
       url: apiPaths.vectorStoreFiles(id),

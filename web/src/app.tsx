@@ -1,12 +1,13 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { AppHeader } from './app-header.js';
 import { ChatPage } from './features/chat/chat-page.js';
-import { ThreadsSidebar } from './features/threads/threads-sidebar.js';
+import { threadsSearchId, ThreadsSidebar } from './features/threads/threads-sidebar.js';
 import { describeBackend } from './config/api.js';
 import { navigate, parseRoute, useHashValue } from './lib/hash-route.js';
 import { themePreference, threadPreference, useLocalValue } from './lib/preferences.js';
 import { useServerStatus } from './lib/server-status.js';
 import { useBackend } from './lib/use-backend.js';
+import { useShortcuts } from './lib/use-shortcuts.js';
 import { StatusBanner } from './status-banner.js';
 
 // Chat is the landing page; the other two load on first visit, which keeps the first download
@@ -56,6 +57,20 @@ export function App() {
     setIsHistoryOpen(false);
     navigate({ page: 'chat', threadId: id });
   }, []);
+
+  // After the page has rendered the chat (and on a phone, the drawer): focus what the shortcut named.
+  const focusSoon = (id: string) => setTimeout(() => document.getElementById(id)?.focus(), 0);
+  useShortcuts({
+    onNewChat: () => {
+      openThread(null);
+      focusSoon('composer-input');
+    },
+    onSearch: () => {
+      if (route.page !== 'chat') navigate({ page: 'chat', threadId });
+      setIsHistoryOpen(true);
+      focusSoon(threadsSearchId);
+    },
+  });
 
   // Switching backend starts a new conversation: a thread belongs to the backend that made it.
   const shownBackend = useRef(backend);

@@ -11,6 +11,8 @@ function cutAtWord(text: string, max: number): string {
 }
 
 export const maxTitleLength = 80;
+/** Starts the title of a thread a Compare run made, so the history tells it from a conversation. */
+export const compareTitlePrefix = 'Compare: ';
 export const maxPreviewLength = 160;
 
 /** A thread's default title: its first user message on one line, trimmed at a word boundary. */

@@ -38,8 +38,25 @@ const fileBytes = {
   content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
 };
 
+const binary = { schema: { type: 'string', format: 'binary' } };
+/** The file a citation opens: PDFs inline, text as text, DOCX as a download. */
+const fileViews = new Set(['/knowledge/files/:fileId/content']);
+const fileView = {
+  description: 'The file, to open in the browser',
+  content: {
+    'application/pdf': binary,
+    'text/plain': { schema: { type: 'string' } },
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': binary,
+  },
+};
+
+// The schema of one event, as SSE readers (schemathesis among them) check each event they parse.
 const sse = (description: string) => ({
-  schema: { type: 'string', description: `Server-Sent Events: ${description}` },
+  schema: {
+    type: 'object',
+    description: `Server-Sent Events: ${description}`,
+    properties: { event: { type: 'string' }, data: { type: 'string' } },
+  },
 });
 const ndjson = (description: string) => ({
   schema: { type: 'string', description: `Newline-delimited JSON: ${description}` },
@@ -81,6 +98,7 @@ export const openApiTransform: SwaggerTransform = (input) => {
   const stream = streamed[input.url];
   if (stream) responses['200'] = { description: 'The answer, streamed', content: stream };
   if (fileDownloads.has(input.url)) responses['200'] = fileBytes;
+  if (fileViews.has(input.url)) responses['200'] = fileView;
   // The quickstart's file delete answered an empty 200, and the legacy route does the same.
   if (input.url === '/api/assistants/files' && input.route.method === 'DELETE')
     responses['200'] = { type: 'null', description: 'Deleted (an empty body, as the quickstart answered)' };

@@ -20,12 +20,15 @@ const encodeRfc5987 = (value: string) =>
   );
 
 /**
- * `Content-Disposition: attachment` per RFC 6266: an ASCII `filename` fallback (anything else
- * becomes `_`) and the exact name in `filename*` (RFC 5987 UTF-8 encoding). Safe for any stored
- * name, including ones saved before names were sanitized.
+ * `Content-Disposition: attachment` (or `inline`, to view in the browser) per RFC 6266: an ASCII
+ * `filename` fallback (anything else becomes `_`) and the exact name in `filename*` (RFC 5987
+ * UTF-8 encoding). Safe for any stored name, including ones saved before names were sanitized.
  */
-export function attachmentDisposition(fileName: string): string {
+export function attachmentDisposition(
+  fileName: string,
+  type: 'attachment' | 'inline' = 'attachment',
+): string {
   const name = uploadFileName(fileName);
   const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeRfc5987(name)}`;
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encodeRfc5987(name)}`;
 }

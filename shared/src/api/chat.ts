@@ -19,6 +19,8 @@ export const chatRequestSchema = z.object({
   vectorStoreIds: z.array(idSchema).max(16).optional(),
   model: z.string().min(1).max(128).optional(),
   instructions: z.string().max(maxMessageCharacters).optional(),
+  /** Where the question comes from: a thread a Compare run creates is labelled so in the history. */
+  origin: z.enum(['chat', 'compare']).optional(),
   /** Function tools the model may call; the run then pauses in `requires_action`. */
   tools: z.array(functionToolSchema).max(64).optional(),
 });

@@ -75,11 +75,42 @@ export const knowledgeFileInfoSchema = z.object({
 });
 export type KnowledgeFileInfo = z.infer<typeof knowledgeFileInfoSchema>;
 
+/** The name of the store made from Threadline's own documentation (the sample knowledge base). */
+export const sampleKnowledgeBaseName = 'Threadline documentation';
+
 export const sampleKnowledgeBaseSchema = z.object({
   vectorStore: vectorStoreSummarySchema,
   files: z.array(knowledgeFileSchema),
 });
 export type SampleKnowledgeBase = z.infer<typeof sampleKnowledgeBaseSchema>;
+
+/** The vector stores a conversation searches when it names none: the user's default. */
+export const defaultKnowledgeBaseSchema = z.object({ vectorStores: z.array(vectorStoreSummarySchema) });
+export type DefaultKnowledgeBase = z.infer<typeof defaultKnowledgeBaseSchema>;
+export const setDefaultKnowledgeBaseRequestSchema = z.object({
+  vectorStoreIds: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, "_" and "-"'),
+    )
+    .max(16),
+});
+export type SetDefaultKnowledgeBaseRequest = z.infer<typeof setDefaultKnowledgeBaseRequestSchema>;
+
+/** What a client checks before uploading, so a too-large file is refused before it is sent. */
+export const knowledgeLimitsSchema = z.object({
+  maxUploadBytes: z.number().int().positive(),
+  acceptedFileExtensions: z.array(z.string()),
+});
+export type KnowledgeLimits = z.infer<typeof knowledgeLimitsSchema>;
+
+/** Where a cited passage sits in its file: the page of a PDF, null for files without pages. */
+export const filePageRequestSchema = z.object({ quote: z.string().min(1).max(4096) });
+export const filePageSchema = z.object({ page: z.number().int().positive().nullable() });
+export type FilePage = z.infer<typeof filePageSchema>;
 
 /** The legacy quickstart's answers: `{ assistantId }`, `{ threadId }` and its file list entries. */
 export const legacyAssistantCreatedSchema = z.object({ assistantId: z.string() });

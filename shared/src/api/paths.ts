@@ -23,7 +23,11 @@ export const apiPaths = {
   vectorStoreSearch: (vectorStoreId: string) =>
     `/knowledge/vector-stores/${encodeURIComponent(vectorStoreId)}/search`,
   knowledgeFile: (fileId: string) => `/knowledge/files/${encodeURIComponent(fileId)}`,
+  knowledgeFileContent: (fileId: string) => `/knowledge/files/${encodeURIComponent(fileId)}/content`,
+  knowledgeFilePage: (fileId: string) => `/knowledge/files/${encodeURIComponent(fileId)}/page`,
   sampleKnowledgeBase: '/knowledge/sample',
+  defaultKnowledgeBase: '/knowledge/default',
+  knowledgeLimits: '/knowledge/limits',
   legacy: {
     assistants: '/api/assistants',
     threads: '/api/assistants/threads',

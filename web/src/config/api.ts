@@ -104,17 +104,29 @@ export function endpoints(config: ApiConfig = apiConfig) {
     vectorStoreFiles: (id: string) => api(apiPaths.vectorStoreFiles(id)),
     vectorStoreFile: (id: string, fileId: string) => api(apiPaths.vectorStoreFile(id, fileId)),
     knowledgeFile: (fileId: string) => api(apiPaths.knowledgeFile(fileId)),
+    knowledgeFileContent: (fileId: string) => api(apiPaths.knowledgeFileContent(fileId)),
+    knowledgeFilePage: (fileId: string, quote: string) =>
+      api(withQuery(apiPaths.knowledgeFilePage(fileId), { quote })),
     sampleKnowledgeBase: () => api(apiPaths.sampleKnowledgeBase),
+    defaultKnowledgeBase: () => api(apiPaths.defaultKnowledgeBase),
+    knowledgeLimits: () => api(apiPaths.knowledgeLimits),
     legacyThreads: () => legacy(apiPaths.legacy.threads),
     legacyMessages: (threadId: string) => legacy(apiPaths.legacy.messages(threadId)),
   };
 }
 
-export type ChatInput = { threadId?: string | null; content: string; vectorStoreIds?: readonly string[] };
+export type ChatInput = {
+  threadId?: string | null;
+  content: string;
+  vectorStoreIds?: readonly string[];
+  origin?: ChatRequest['origin'];
+};
 
+/** With no vector stores named, the server searches the thread's own or the user's default ones. */
 export function chatRequestBody(input: ChatInput): ChatRequest {
   const body: ChatRequest = { content: input.content };
   if (input.threadId) body.threadId = input.threadId;
+  if (input.origin) body.origin = input.origin;
   if (input.vectorStoreIds && input.vectorStoreIds.length > 0)
     body.vectorStoreIds = [...input.vectorStoreIds];
   return body;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chipIndexFromHref, fileNameFromMarker, resolveCitations, type CitationRef } from './citations.js';
+import {
+  chipIndexFromHref,
+  copyableAnswer,
+  fileNameFromMarker,
+  resolveCitations,
+  type CitationRef,
+} from './citations.js';
 
 const ref = (
   marker: string,
@@ -11,6 +17,22 @@ const ref = (
   const startIndex = text.indexOf(marker, from);
   return { marker, startIndex, endIndex: startIndex + marker.length, fileId, fileName: null, quote };
 };
+
+describe('copyableAnswer', () => {
+  it('puts [n] where the markers were and lists the sources by file name', () => {
+    const text = 'Use the VPN【1:0†it.md】. Rotate it【1:1†security.md】.';
+    expect(
+      copyableAnswer(text, [
+        ref('【1:0†it.md】', text, 'file_it'),
+        ref('【1:1†security.md】', text, 'file_sec'),
+      ]),
+    ).toBe('Use the VPN[1]. Rotate it[2].\n\nSources:\n[1] it.md\n[2] security.md');
+  });
+
+  it('copies an answer without citations as it is', () => {
+    expect(copyableAnswer('  Plain **answer**.  ', [])).toBe('Plain **answer**.');
+  });
+});
 
 describe('resolveCitations', () => {
   const text = 'Use the VPN【1:0†it.md】. Reset monthly【1:1†security.md】, see the VPN page【1:0†it.md】.';
@@ -29,9 +51,10 @@ describe('resolveCitations', () => {
       { number: 2, fileId: 'file_sec', fileName: 'security.md', quotes: ['Rotate every 30 days'] },
     ]);
     expect(chips).toEqual([
-      { number: 1, quote: 'VPN required' },
-      { number: 2, quote: 'Rotate every 30 days' },
-      { number: 1, quote: 'VPN required' }, // the unannotated repeat borrows the marker's annotation
+      { number: 1, quote: 'VPN required', claim: 'Use the VPN' },
+      { number: 2, quote: 'Rotate every 30 days', claim: '. Reset monthly' },
+      // the unannotated repeat borrows the marker's annotation
+      { number: 1, quote: 'VPN required', claim: ', see the VPN page' },
     ]);
   });
 
@@ -48,9 +71,9 @@ describe('resolveCitations', () => {
       ref('【1†b.md】', two, 'g', 'third'),
     ]);
     expect(chips).toEqual([
-      { number: 1, quote: 'first' },
-      { number: 1, quote: 'second' },
-      { number: 2, quote: 'third' },
+      { number: 1, quote: 'first', claim: 'A' },
+      { number: 1, quote: 'second', claim: ' B' },
+      { number: 2, quote: 'third', claim: ' C' },
     ]);
     expect(sources.map((source) => [source.number, source.quotes])).toEqual([
       [1, ['first', 'second']],

@@ -16,8 +16,11 @@ export type CitationSource = {
   quotes: string[];
 };
 
-/** One chip in the text: which source, and the passage this particular marker cites. */
-export type CitationChipRef = { number: number; quote: string | null };
+/**
+ * One chip in the text: which source, the passage this particular marker cites, and the claim —
+ * the answer's words since the previous chip — that the passage supports.
+ */
+export type CitationChipRef = { number: number; quote: string | null; claim: string };
 
 export const citationHrefPrefix = '#cite-';
 const markerPattern = /【[^】\n]*】/g;
@@ -111,7 +114,7 @@ export function resolveCitations(
     const quote = span.ref.quote;
     const source = sources[number - 1];
     if (quote && source && !source.quotes.includes(quote)) source.quotes.push(quote);
-    chips.push({ number, quote });
+    chips.push({ number, quote, claim: text.slice(cursor, span.start).slice(-1200) });
     markdown += `${text.slice(cursor, span.start)}[${number}](${citationHrefPrefix}${chips.length - 1})`;
     cursor = span.end;
   }
@@ -127,3 +130,17 @@ export const chipIndexFromHref = (href: string | undefined): number | null => {
   const index = Number(text);
   return /^\d+$/.test(text) && Number.isInteger(index) ? index : null;
 };
+
+const chipLink = new RegExp(`\\[(\\d+)\\]\\(${citationHrefPrefix}\\d+\\)`, 'g');
+
+/**
+ * An answer as the Copy button puts it on the clipboard: its Markdown with each citation marker
+ * as `[n]`, then the numbered sources by file name.
+ */
+export function copyableAnswer(text: string, refs: readonly CitationRef[]): string {
+  const { markdown, sources } = resolveCitations(text, refs);
+  const body = markdown.replace(chipLink, '[$1]').trim();
+  if (sources.length === 0) return body;
+  const list = sources.map((source) => `[${source.number}] ${source.fileName ?? 'unknown file'}`);
+  return `${body}\n\nSources:\n${list.join('\n')}`;
+}

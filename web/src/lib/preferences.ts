@@ -12,7 +12,7 @@ export const themePreference = localValue<ThemeChoice>(
   (value) => value,
 );
 
-/** The vector store chat questions search; chosen on the knowledge page. */
+/** The vector store the Knowledge page shows (chat searches the server-side default instead). */
 export const vectorStorePreference = localValue<string | null>(
   'threadline.vectorStoreId',
   (raw) => (raw && /^[\w-]{1,128}$/.test(raw) ? raw : null),

@@ -13,6 +13,7 @@ import {
   threadCreationRequest,
   type ApiConfig,
   type BackendType,
+  type ChatInput,
   type StreamFraming,
 } from '../config/api.js';
 import { describeError, isAbortError, toApiError } from './api-error.js';
@@ -29,6 +30,7 @@ export type RunQuestionOptions = {
   content: string;
   threadId?: string | null;
   vectorStoreIds?: readonly string[];
+  origin?: ChatInput['origin'];
   signal: AbortSignal;
   /** Called with every new state, so a UI can render the answer as it streams. */
   onState?: (state: RunState) => void;
@@ -67,6 +69,7 @@ export async function runQuestion(options: RunQuestionOptions): Promise<RunState
         threadId,
         content: options.content,
         ...(options.vectorStoreIds ? { vectorStoreIds: options.vectorStoreIds } : {}),
+        ...(options.origin ? { origin: options.origin } : {}),
       },
       config,
     );

@@ -25,8 +25,9 @@ import { pumpRun } from '../../orchestrator/run-pump.js';
 import { ThreadSerialiser, type ThreadTurn } from '../../orchestrator/thread-serialiser.js';
 import { watchDisconnect } from '../../orchestrator/watch-disconnect.js';
 import { threadOwnerKey } from '../legacy/legacy-routes.js';
-import { defaultThreadTitle } from '../../persistence/thread-text.js';
+import { compareTitlePrefix, defaultThreadTitle } from '../../persistence/thread-text.js';
 import type { ThreadRecord } from '../../persistence/transcript-recorder.js';
+import { changesStores, searchedStores } from './searched-stores.js';
 import { findOwnedThread } from './thread-access.js';
 
 const errorResponses = {
@@ -149,24 +150,45 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const controller = runController(reply);
       const preface: AssistantStreamEvent[] = [];
       let threadId: string;
-      /** A thread this send creates: journaled together with the user message. */
+      /** A thread this send creates (or whose stores it changes): journaled with the user message. */
       let newThread: ThreadRecord | undefined;
-      if (body.threadId) {
-        threadId = (await findOwnedThread(app, body.threadId, request.userId)).id;
+      let threadChange: ThreadRecord | undefined;
+      const existing = body.threadId ? await findOwnedThread(app, body.threadId, request.userId) : null;
+      const vectorStoreIds = await searchedStores(app, {
+        userId: request.userId,
+        requested: body.vectorStoreIds,
+        thread: existing,
+        signal: controller.signal,
+      });
+      const now = new Date().toISOString();
+      if (existing) {
+        threadId = existing.id;
+        if (changesStores(existing, vectorStoreIds)) {
+          // title '' keeps the thread's title; the history then shows what it searches now.
+          threadChange = {
+            id: threadId,
+            userId: request.userId,
+            title: '',
+            engine: app.engine.name,
+            vectorStoreIds: vectorStoreIds ?? [],
+            createdAt: now,
+            updatedAt: now,
+          };
+        }
       } else {
         const thread = await app.engine.createThread({
-          vectorStoreIds: body.vectorStoreIds,
+          vectorStoreIds,
           metadata: { [threadOwnerKey]: request.userId },
         });
         threadId = thread.id;
         preface.push({ event: 'thread.created', data: thread });
-        const now = new Date().toISOString();
+        const title = defaultThreadTitle(body.content);
         newThread = {
           id: thread.id,
           userId: request.userId,
-          title: defaultThreadTitle(body.content),
+          title: body.origin === 'compare' ? `${compareTitlePrefix}${title}` : title,
           engine: app.engine.name,
-          vectorStoreIds: body.vectorStoreIds ?? thread.tool_resources?.file_search?.vector_store_ids ?? [],
+          vectorStoreIds: vectorStoreIds ?? thread.tool_resources?.file_search?.vector_store_ids ?? [],
           createdAt: now,
           updatedAt: now,
         };
@@ -182,7 +204,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       let isStarted = false;
       try {
         app.recorder.recordTurn({
-          thread: newThread,
+          thread: newThread ?? threadChange,
           message: {
             id: userMessage.id,
             threadId,
@@ -202,7 +224,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
         const runOptions = {
           model: body.model,
           instructions: body.instructions,
-          vectorStoreIds: body.vectorStoreIds,
+          vectorStoreIds,
           tools: body.tools,
         };
         const following = runAndFollow(request, reply, {

@@ -18,6 +18,8 @@ import type { Config } from '../../config.js';
 import type { VectorStoreApi } from '../../engines/engine.js';
 import { notFound } from '../../errors/app-error.js';
 import { readUploads } from './read-uploads.js';
+import { defaultKnowledgeRoutes } from './default-knowledge-routes.js';
+import { fileViewRoutes } from './file-view-routes.js';
 import { sampleKnowledgeRoutes } from './sample-knowledge.js';
 
 const errors = {
@@ -127,7 +129,7 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
     async (request, reply) => {
       const { vectorStores } = app.knowledgeFor(request.userId);
       await requireStore(vectorStores, request.params.vectorStoreId);
-      const uploads = await readUploads(request);
+      const uploads = await readUploads(request, config.MAX_UPLOAD_BYTES);
       const data = [];
       for (const upload of uploads)
         data.push(await vectorStores.addFile(request.params.vectorStoreId, upload));
@@ -210,6 +212,8 @@ export const knowledgeRoutes: FastifyPluginAsyncZod<{ config: Config }> = async 
   );
 
   await app.register(sampleKnowledgeRoutes);
+  await app.register(defaultKnowledgeRoutes, { config });
+  await app.register(fileViewRoutes);
 
   async function requireStore(vectorStores: VectorStoreApi, vectorStoreId: string): Promise<void> {
     if (!(await vectorStores.get(vectorStoreId))) throw notFound('vector store');

@@ -6,6 +6,14 @@ import { uploadFileName } from '../file-names.js';
 
 const accepted: readonly string[] = acceptedFileExtensions;
 
+/** 52428800 → "50 MB"; small limits in KB or bytes. */
+export const describeBytes = (bytes: number): string =>
+  bytes >= 1024 * 1024
+    ? `${Number((bytes / 1024 / 1024).toFixed(1))} MB`
+    : bytes >= 1024
+      ? `${Number((bytes / 1024).toFixed(1))} KB`
+      : `${bytes} bytes`;
+
 export const isAcceptedFileName = (fileName: string) =>
   accepted.includes(/\.[^.]+$/.exec(fileName.toLowerCase())?.[0] ?? '');
 
@@ -14,7 +22,7 @@ export const isAcceptedFileName = (fileName: string) =>
  * is stored so one bad file in a batch rejects the whole batch. @fastify/multipart enforces
  * the size limit while streaming (413) rather than after buffering.
  */
-export async function readUploads(request: FastifyRequest): Promise<UploadedFile[]> {
+export async function readUploads(request: FastifyRequest, maxBytes: number): Promise<UploadedFile[]> {
   if (!request.isMultipart()) {
     throw new AppError(
       'unsupported_media_type',
@@ -37,7 +45,17 @@ export async function readUploads(request: FastifyRequest): Promise<UploadedFile
         `"${fileName || '(no name)'}" is not a supported file type; accepted: ${acceptedFileExtensions.join(', ')}`,
       );
     }
-    uploads.push({ fileName, bytes: await part.toBuffer(), contentType: part.mimetype });
+    const bytes = await part.toBuffer().catch((error: unknown) => {
+      // The plugin's own message ("request file too large") does not say what the limit is.
+      if ((error as { statusCode?: number }).statusCode !== 413) throw error;
+      throw new AppError(
+        'payload_too_large',
+        413,
+        `"${fileName}" is larger than ${describeBytes(maxBytes)}, the largest file this server accepts (MAX_UPLOAD_BYTES)`,
+        { cause: error },
+      );
+    });
+    uploads.push({ fileName, bytes, contentType: part.mimetype });
   }
   if (uploads.length === 0)
     throw new AppError('bad_request', 400, 'no file was sent; use a multipart field named "file"');

@@ -11,7 +11,7 @@ function MarkdownLink({ href, children }: { href?: string | undefined; children?
   const index = chipIndexFromHref(href);
   const chip = index === null ? undefined : chips[index];
   const source = chip ? sources[chip.number - 1] : undefined;
-  if (chip && source) return <CitationChip source={source} quote={chip.quote} />;
+  if (chip && source) return <CitationChip source={source} chip={chip} />;
   return (
     <a href={href} target="_blank" rel="noopener noreferrer">
       {children}

@@ -1,5 +1,6 @@
 import type { CitationSource } from '../../lib/citations.js';
 import { useFileName } from '../../lib/file-names.js';
+import { CitedPassage } from './cited-passage.js';
 
 function SourceItem({ source }: { source: CitationSource }) {
   const fileName = useFileName(source.fileId, source.fileName, true);
@@ -9,7 +10,7 @@ function SourceItem({ source }: { source: CitationSource }) {
       <span className="source-file">{fileName ?? 'Unknown file'}</span>
       {source.quotes.map((quote) => (
         <q className="source-quote" key={quote}>
-          {quote}
+          <CitedPassage passage={quote} claim="" className="source-passage" />
         </q>
       ))}
     </li>

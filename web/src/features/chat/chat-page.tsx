@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { describeBackend, type BackendType } from '../../config/api.js';
 import {
   enqueueQuestion,
@@ -6,12 +6,16 @@ import {
   removeQueuedQuestion,
   takeNextQuestion,
 } from '../../lib/offline-queue.js';
-import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
+import { copyableAnswer } from '../../lib/citations.js';
+import { useLocalValue } from '../../lib/preferences.js';
 import { checkServer, type ServerStatus } from '../../lib/server-status.js';
 import { AnswerView } from '../../components/answer/answer-view.js';
 import { Composer } from './composer.js';
+import { KnowledgePicker } from './knowledge-picker.js';
+import { AnswerActions, QuestionActions } from './turn-actions.js';
 import { useAutoscroll } from './use-autoscroll.js';
 import { useChat } from './use-chat.js';
+import { useSearchedStores } from './use-searched-stores.js';
 
 type ChatPageProps = {
   backend: BackendType;
@@ -28,14 +32,19 @@ const suggestions = [
 ];
 
 export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRunEnded }: ChatPageProps) {
-  const vectorStoreId = useLocalValue(vectorStorePreference);
   const queue = useLocalValue(offlineQueue);
+  const [runsEnded, setRunsEnded] = useState(0);
+  const searched = useSearchedStores(threadId, runsEnded);
+  const [draftRequest, setDraftRequest] = useState<{ text: string; key: number } | null>(null);
   const chat = useChat({
     backend,
     threadId,
-    vectorStoreIds: vectorStoreId ? [vectorStoreId] : [],
+    vectorStoreIds: searched.sendIds ?? [],
     onThreadCreated,
-    onRunEnded,
+    onRunEnded: () => {
+      setRunsEnded((count) => count + 1);
+      onRunEnded();
+    },
   });
   const scroller = useRef<HTMLDivElement>(null);
   const { isPinned, jumpToLatest } = useAutoscroll(scroller, chat.turns);
@@ -57,7 +66,18 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
   };
 
   // Questions typed offline go out one at a time, oldest first, once the server answers again.
-  const { isBusy, send } = chat;
+  const { isBusy, send, stop } = chat;
+
+  // Esc stops the answer being written (the hint under the composer says so).
+  useEffect(() => {
+    if (!isBusy) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) stop();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [isBusy, stop]);
+
   useEffect(() => {
     if (serverState !== 'reachable' || isBusy) return;
     const next = takeNextQuestion();
@@ -78,8 +98,7 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
             <div className="empty-state">
               <h2>Ask your documents</h2>
               <p>
-                Answers come from the knowledge base
-                {vectorStoreId ? '' : ' (load the sample on the Knowledge page)'}, with numbered sources you
+                Answers come from the knowledge base named under the question box, with numbered sources you
                 can open. Using: <strong>{descriptor.label}</strong>.
               </p>
               <div className="suggestions">
@@ -97,13 +116,32 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
               </div>
             </div>
           )}
-          {chat.turns.map((turn) => (
+          {chat.turns.map((turn, index) => (
             <article className="turn" key={turn.id}>
-              {turn.question !== '' && <p className="question">{turn.question}</p>}
+              {turn.question !== '' && (
+                <>
+                  <p className="question">{turn.question}</p>
+                  <QuestionActions
+                    question={turn.question}
+                    isBusy={chat.isBusy}
+                    onEdit={() => setDraftRequest({ text: turn.question, key: Date.now() })}
+                  />
+                </>
+              )}
               <AnswerView
                 answer={turn.answer}
                 onRetry={turn.answer.problem && !chat.isBusy ? () => chat.retry(turn.id) : undefined}
               />
+              {!turn.answer.isStreaming && turn.answer.text !== '' && (
+                <AnswerActions
+                  text={() => copyableAnswer(turn.answer.text, turn.answer.citations)}
+                  onRegenerate={
+                    index === chat.turns.length - 1 && turn.question !== '' && !chat.isBusy && isReachable
+                      ? () => ask(turn.question)
+                      : null
+                  }
+                />
+              )}
             </article>
           ))}
           {queue.map((item) => (
@@ -125,7 +163,9 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
         </button>
       )}
       <div className="composer-bar">
+        {descriptor.hasHistory && <KnowledgePicker searched={searched} />}
         <Composer
+          draftRequest={draftRequest}
           isBusy={chat.isBusy}
           canStop={true}
           placeholder={

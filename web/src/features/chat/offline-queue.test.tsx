@@ -9,7 +9,11 @@ import { answerEvents, toSse } from '../../test/events.js';
 import { ChatPage } from './chat-page.js';
 
 const base = 'http://threadline.test';
-const server = setupServer();
+// The store picker reads the user's stores and default knowledge base (none here).
+const server = setupServer(
+  http.get(`${base}/knowledge/vector-stores`, () => HttpResponse.json({ data: [] })),
+  http.get(`${base}/knowledge/default`, () => HttpResponse.json({ vectorStores: [] })),
+);
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   cleanup();

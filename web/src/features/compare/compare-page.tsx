@@ -2,7 +2,6 @@ import { useRef, useState, type FormEvent } from 'react';
 import { answerFromRun, emptyAnswer, type Answer } from '../../components/answer/answer.js';
 import { AnswerView } from '../../components/answer/answer-view.js';
 import { backendTypes, describeBackend, type BackendType } from '../../config/api.js';
-import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
 import { runQuestion } from '../../lib/run-question.js';
 import { compareMetrics, formatMs, formatRate, type CompareMetrics } from './compare-metrics.js';
 
@@ -37,7 +36,6 @@ function MetricsLine({ metrics }: { metrics: CompareMetrics | null }) {
 
 /** One question to both backends at once, answers side by side, and the session's results. */
 export function ComparePage() {
-  const vectorStoreId = useLocalValue(vectorStorePreference);
   const [question, setQuestion] = useState('');
   const [sides, setSides] = useState<Record<BackendType, Side>>({ threadline: blank, legacy: blank });
   const [results, setResults] = useState<Result[]>([]);
@@ -57,7 +55,8 @@ export function ComparePage() {
           backend,
           content,
           signal: abort.signal,
-          ...(vectorStoreId && backend === 'threadline' ? { vectorStoreIds: [vectorStoreId] } : {}),
+          // Threadline searches the user's default knowledge base; its thread is labelled a Compare run.
+          ...(backend === 'threadline' ? { origin: 'compare' as const } : {}),
           onState: (state) =>
             setSides((current) => ({
               ...current,

@@ -1,8 +1,16 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import { useRef, useState, type DragEvent } from 'react';
+import { formatSize } from './files-table.js';
 
 /** Drop several files (or pick them); only accepted types are passed on, the rest are named. */
-export function FileDropzone({ onFiles, disabled }: { onFiles: (files: File[]) => void; disabled: boolean }) {
+type FileDropzoneProps = {
+  onFiles: (files: File[]) => void;
+  disabled: boolean;
+  /** Named under the types; null while unknown. */
+  maxUploadBytes: number | null;
+};
+
+export function FileDropzone({ onFiles, disabled, maxUploadBytes }: FileDropzoneProps) {
   const [isOver, setIsOver] = useState(false);
   const [rejected, setRejected] = useState<string[]>([]);
   const input = useRef<HTMLInputElement>(null);
@@ -42,7 +50,10 @@ export function FileDropzone({ onFiles, disabled }: { onFiles: (files: File[]) =
           choose files
         </button>
       </p>
-      <p className="hint">{acceptedFileExtensions.join(', ')}</p>
+      <p className="hint">
+        {acceptedFileExtensions.join(', ')}
+        {maxUploadBytes !== null && ` · up to ${formatSize(maxUploadBytes)} per file`}
+      </p>
       <input
         ref={input}
         type="file"

@@ -3,7 +3,7 @@ import { TrashIcon } from '../../components/icons.js';
 
 export type Upload = { key: string; name: string; progress: number; error: string | null };
 
-const size = (bytes: number) =>
+export const formatSize = (bytes: number) =>
   bytes < 1024
     ? `${bytes} B`
     : bytes < 1024 * 1024
@@ -15,7 +15,11 @@ function StatusCell({ file }: { file: KnowledgeFile }) {
     case 'in_progress':
       return <span className="badge busy">Processing…</span>;
     case 'completed':
-      return <span className="badge ok">Ready · {file.chunkCount} chunks</span>;
+      return (
+        <span className="badge ok">
+          Ready · {file.chunkCount} {file.chunkCount === 1 ? 'chunk' : 'chunks'}
+        </span>
+      );
     case 'failed':
       return (
         <span className="badge failed" title={file.lastError?.code}>
@@ -27,9 +31,15 @@ function StatusCell({ file }: { file: KnowledgeFile }) {
   }
 }
 
-type FilesTableProps = { files: KnowledgeFile[]; uploads: Upload[]; onDelete: (file: KnowledgeFile) => void };
+type FilesTableProps = {
+  files: KnowledgeFile[];
+  uploads: Upload[];
+  onDelete: (file: KnowledgeFile) => void;
+  onDismissUpload: (key: string) => void;
+};
 
-export function FilesTable({ files, uploads, onDelete }: FilesTableProps) {
+/** One row per file (a card per file on a phone: see the stylesheet), uploads in flight first. */
+export function FilesTable({ files, uploads, onDelete, onDismissUpload }: FilesTableProps) {
   if (files.length === 0 && uploads.length === 0) {
     return <p className="placeholder">No files in this store yet. Drop some above.</p>;
   }
@@ -49,8 +59,8 @@ export function FilesTable({ files, uploads, onDelete }: FilesTableProps) {
         {uploads.map((upload) => (
           <tr key={upload.key}>
             <td className="file-name">{upload.name}</td>
-            <td />
-            <td>
+            <td className="file-size" />
+            <td className="file-status">
               {upload.error ? (
                 <span className="badge failed">Upload failed: {upload.error}</span>
               ) : (
@@ -60,17 +70,28 @@ export function FilesTable({ files, uploads, onDelete }: FilesTableProps) {
                 </span>
               )}
             </td>
-            <td />
+            <td className="file-actions">
+              {upload.error && (
+                <button
+                  type="button"
+                  className="button small"
+                  aria-label={`Dismiss ${upload.name}`}
+                  onClick={() => onDismissUpload(upload.key)}
+                >
+                  Dismiss
+                </button>
+              )}
+            </td>
           </tr>
         ))}
         {files.map((file) => (
           <tr key={file.id}>
             <td className="file-name">{file.fileName}</td>
-            <td>{size(file.bytes)}</td>
-            <td>
+            <td className="file-size">{formatSize(file.bytes)}</td>
+            <td className="file-status">
               <StatusCell file={file} />
             </td>
-            <td>
+            <td className="file-actions">
               <button
                 type="button"
                 className="icon-button"

@@ -3,7 +3,6 @@ import {
   errorBodySchema,
   knowledgeFileListSchema,
   sampleKnowledgeBaseSchema,
-  vectorStoreListSchema,
   vectorStoreSummarySchema,
   type KnowledgeFile,
 } from '@threadline/shared';
@@ -11,7 +10,7 @@ import { endpoints } from '../../config/api.js';
 import { ApiError } from '../../lib/api-error.js';
 import { jsonBody, requestJson, requestNoContent } from '../../lib/http.js';
 
-export const listVectorStores = () => requestJson(endpoints().vectorStores(), vectorStoreListSchema);
+export { getKnowledgeLimits, listVectorStores } from '../../lib/knowledge-stores.js';
 export const createVectorStore = (name: string) =>
   requestJson(
     endpoints().vectorStores(),

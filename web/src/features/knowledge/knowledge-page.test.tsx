@@ -17,7 +17,12 @@ const healthy = {
   store: { kind: 'sqlite', reachable: true },
   queue: { depth: 0, outbox: 0, oldestPendingAgeMs: null, lastError: null, dead: 0 },
 };
-const server = setupServer(http.get('http://threadline.test/health', () => HttpResponse.json(healthy)));
+const server = setupServer(
+  http.get('http://threadline.test/health', () => HttpResponse.json(healthy)),
+  http.get('http://threadline.test/knowledge/limits', () =>
+    HttpResponse.json({ maxUploadBytes: 50 * 1024 * 1024, acceptedFileExtensions: ['.md'] }),
+  ),
+);
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => {
   cleanup();

@@ -1,13 +1,14 @@
-import type { KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
+import { sampleKnowledgeBaseName, type KnowledgeFile, type VectorStoreSummary } from '@threadline/shared';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../../lib/api-error.js';
 import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
 import { useServerStatus } from '../../lib/server-status.js';
 import { FileDropzone } from './file-dropzone.js';
-import { FilesTable, type Upload } from './files-table.js';
+import { FilesTable, formatSize, type Upload } from './files-table.js';
 import {
   createVectorStore,
   deleteFile,
+  getKnowledgeLimits,
   listFiles,
   listVectorStores,
   loadSampleKnowledgeBase,
@@ -27,6 +28,14 @@ export function KnowledgePage() {
   const [newName, setNewName] = useState('');
   const [hasListFailed, setHasListFailed] = useState(false);
   const isServerReachable = useServerStatus().state === 'reachable';
+  const [maxUploadBytes, setMaxUploadBytes] = useState<number | null>(null);
+
+  useEffect(() => {
+    getKnowledgeLimits().then(
+      (limits) => setMaxUploadBytes(limits.maxUploadBytes),
+      () => undefined, // then the server's own 413 names the limit
+    );
+  }, []);
 
   const refreshStores = useCallback(async () => {
     try {
@@ -65,18 +74,28 @@ export function KnowledgePage() {
     void refreshFiles();
   }, [refreshFiles]);
 
-  // Ingestion runs on the server after the upload: poll until every file has settled.
+  // Ingestion runs on the server after the upload: poll until every file has settled, then read
+  // the stores again so the picker's file counts are current.
   const isIngesting = files.some((file) => file.status === 'in_progress');
   useEffect(() => {
     if (!isIngesting) return;
     const timer = setInterval(() => void refreshFiles(), pollMilliseconds);
-    return () => clearInterval(timer);
-  }, [isIngesting, refreshFiles]);
+    return () => {
+      clearInterval(timer);
+      void refreshStores();
+    };
+  }, [isIngesting, refreshFiles, refreshStores]);
 
   const upload = (list: File[]) => {
     if (!selectedId) return;
     for (const file of list) {
       const key = `${file.name}-${Date.now()}-${Math.random()}`;
+      // Checked before sending: a file over the limit would only be refused after uploading.
+      if (maxUploadBytes !== null && file.size > maxUploadBytes) {
+        const error = `${formatSize(file.size)} is over this server's limit of ${formatSize(maxUploadBytes)} per file; it was not sent.`;
+        setUploads((current) => [...current, { key, name: file.name, progress: 0, error }]);
+        continue;
+      }
       setUploads((current) => [...current, { key, name: file.name, progress: 0, error: null }]);
       const patch = (change: Partial<Upload>) =>
         setUploads((current) => current.map((item) => (item.key === key ? { ...item, ...change } : item)));
@@ -85,11 +104,13 @@ export function KnowledgePage() {
           setUploads((current) => current.filter((item) => item.key !== key));
           const ids = new Set(created.map((item) => item.id));
           setFiles((current) => [...created, ...current.filter((item) => !ids.has(item.id))]);
+          void refreshStores();
         },
         (error: unknown) => patch({ error: describeError(error) }),
       );
     }
   };
+  const dismissUpload = (key: string) => setUploads((current) => current.filter((item) => item.key !== key));
 
   const loadSample = async () => {
     setIsLoadingSample(true);
@@ -123,16 +144,21 @@ export function KnowledgePage() {
     try {
       await deleteFile(file.vectorStoreId, file.id);
       setFiles((current) => current.filter((item) => item.id !== file.id));
+      await refreshStores();
     } catch (error) {
       setProblem(describeError(error));
     }
   };
 
   const selected = stores?.find((store) => store.id === selectedId) ?? null;
+  const hasSample = stores?.some((store) => store.name === sampleKnowledgeBaseName) ?? true;
   return (
     <section className="knowledge page-column" aria-label="Knowledge base">
       <h1>Knowledge base</h1>
-      <p className="lead">Chat answers come from the files in the selected store.</p>
+      <p className="lead">
+        Your stores and their files. Which stores a conversation searches is chosen under the chat's question
+        box (new conversations search your default).
+      </p>
       {problem && (
         <div className="problem" role="alert">
           {problem}{' '}
@@ -141,20 +167,22 @@ export function KnowledgePage() {
           </button>
         </div>
       )}
-      <div className="card sample-card">
-        <div>
-          <strong>First time here?</strong> Load Threadline's own documentation as a sample, then ask about
-          it.
+      {!hasSample && (
+        <div className="card sample-card">
+          <div>
+            <strong>First time here?</strong> Load Threadline's own documentation as a sample, then ask about
+            it.
+          </div>
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => void loadSample()}
+            disabled={isLoadingSample}
+          >
+            {isLoadingSample ? 'Loading the sample…' : 'Load the sample knowledge base'}
+          </button>
         </div>
-        <button
-          type="button"
-          className="button primary"
-          onClick={() => void loadSample()}
-          disabled={isLoadingSample}
-        >
-          {isLoadingSample ? 'Loading the sample…' : 'Load the sample knowledge base'}
-        </button>
-      </div>
+      )}
       <div className="store-bar">
         <label>
           Store{' '}
@@ -171,7 +199,7 @@ export function KnowledgePage() {
             {stores?.length === 0 && <option value="">No stores yet</option>}
             {stores?.map((store) => (
               <option key={store.id} value={store.id}>
-                {store.name} ({store.fileCounts.total} files)
+                {store.name} ({store.fileCounts.total} {store.fileCounts.total === 1 ? 'file' : 'files'})
               </option>
             ))}
           </select>
@@ -191,8 +219,13 @@ export function KnowledgePage() {
       </div>
       {selected ? (
         <>
-          <FileDropzone onFiles={upload} disabled={false} />
-          <FilesTable files={files} uploads={uploads} onDelete={(file) => void remove(file)} />
+          <FileDropzone onFiles={upload} disabled={false} maxUploadBytes={maxUploadBytes} />
+          <FilesTable
+            files={files}
+            uploads={uploads}
+            onDelete={(file) => void remove(file)}
+            onDismissUpload={dismissUpload}
+          />
         </>
       ) : (
         stores !== null && <p className="placeholder">Create a store or load the sample to start.</p>

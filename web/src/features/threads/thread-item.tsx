@@ -10,6 +10,9 @@ type ThreadItemProps = {
   onDelete: () => Promise<void>;
 };
 
+/** The server titles the threads of Compare runs so; the history labels them. */
+const comparePrefix = 'Compare: ';
+
 const when = (iso: string) => {
   const date = new Date(iso);
   const isToday = date.toDateString() === new Date().toDateString();
@@ -60,7 +63,12 @@ export function ThreadItem({ thread, isCurrent, onOpen, onRename, onDelete }: Th
           onClick={onOpen}
           aria-current={isCurrent ? 'true' : undefined}
         >
-          <span className="thread-title">{thread.title || 'Untitled'}</span>
+          <span className="thread-title">
+            {thread.title.startsWith(comparePrefix) && <span className="badge compare-badge">Compare</span>}{' '}
+            {thread.title.startsWith(comparePrefix)
+              ? thread.title.slice(comparePrefix.length)
+              : thread.title || 'Untitled'}
+          </span>
           <span className="thread-meta">
             {when(thread.updatedAt)} · {thread.messageCount}{' '}
             {thread.messageCount === 1 ? 'message' : 'messages'}

@@ -12,6 +12,9 @@ type ThreadsSidebarProps = {
   onDeleted: (threadId: string) => void;
 };
 
+/** The search box's id: the shell's Ctrl+K focuses it. */
+export const threadsSearchId = 'threads-search';
+
 /** The user's conversations, newest first: search, page, open, rename, delete, start anew. */
 export function ThreadsSidebar({
   currentThreadId,
@@ -32,6 +35,7 @@ export function ThreadsSidebar({
         </button>
         <input
           type="search"
+          id={threadsSearchId}
           className="threads-search"
           placeholder="Search conversations"
           aria-label="Search conversations"

@@ -4,7 +4,7 @@ import { SourcesList } from './sources-list.js';
 import type { Answer } from './answer.js';
 
 const outcomeNote: Partial<Record<NonNullable<Answer['outcome']>, string>> = {
-  cancelled: 'Stopped. The answer above is what arrived before the stop.',
+  cancelled: 'Stopped. The answer above is what was kept: it arrived before the stop.',
   requires_action: 'The assistant asked to call a tool this app does not provide, so the run paused.',
   in_progress: 'This answer was still running when the history was saved.',
 };
@@ -13,7 +13,13 @@ export function AnswerView({ answer, onRetry }: { answer: Answer; onRetry?: (() 
   const { markdown, sources, chips } = resolveCitations(answer.text, answer.citations, {
     isStreaming: answer.isStreaming,
   });
-  const note = answer.outcome ? outcomeNote[answer.outcome] : undefined;
+  // A run stopped before its first words kept nothing: say so rather than point at an empty answer.
+  const note =
+    answer.outcome === 'cancelled' && markdown.trim() === ''
+      ? 'Stopped before any answer arrived; nothing was kept.'
+      : answer.outcome
+        ? outcomeNote[answer.outcome]
+        : undefined;
   return (
     <div className="answer" aria-busy={answer.isStreaming} data-outcome={answer.outcome ?? 'streaming'}>
       {markdown !== '' && <AnswerMarkdown markdown={markdown} sources={sources} chips={chips} />}

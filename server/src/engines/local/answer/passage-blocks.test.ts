@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPassage, splitPassages } from './passage-blocks.js';
+import { passagePlainText, renderPassage, splitPassages } from './passage-blocks.js';
 
 describe('splitPassages', () => {
   it('opens a passage at each Markdown heading and keeps fenced code verbatim', () => {
@@ -89,6 +89,17 @@ describe('splitPassages', () => {
     );
     expect(passage?.label).toBe('-S[<keyid>], --gpg-sign[=<keyid>]');
     expect(passage?.blocks[0]?.text).toBe('GPG-sign commits with <keyid>; run `git add <file>` first.');
+  });
+});
+
+describe('passagePlainText', () => {
+  it('reads a table as rows of cells, without pipes or the separator row', () => {
+    const [passage] = splitPassages(
+      '## Persistence\n\n| setting | default |\n|---|---|\n| `MONGODB_URI` | empty |',
+    );
+    expect(passage && passagePlainText(passage)).toBe(
+      'Persistence\nsetting · default\n`MONGODB_URI` · empty',
+    );
   });
 });
 

@@ -164,7 +164,29 @@ function escapePlaceholders(text: string): string {
 
 /** Plain text of a passage, as the scorer and the citation quote see it. */
 export const passagePlainText = (passage: Passage, blocks: readonly Block[] = passage.blocks): string =>
-  [passage.label ?? '', ...blocks.map((block) => block.text)].filter((part) => part !== '').join('\n');
+  [
+    passage.label ?? '',
+    ...blocks.map((block) => (block.type === 'table' ? plainTable(block.text) : block.text)),
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
+
+/** A Markdown table read as text: a row per line, cells apart, no pipes or separator row. */
+function plainTable(text: string): string {
+  return text
+    .split('\n')
+    .filter((row) => !/^\s*\|?[\s:|-]+\|?\s*$/.test(row))
+    .map((row) =>
+      row
+        .replace(/^\s*\|/, '')
+        .replace(/\|\s*$/, '')
+        .split('|')
+        .map((cell) => cell.trim())
+        .filter((cell) => cell !== '')
+        .join(' · '),
+    )
+    .join('\n');
+}
 
 function fenceCode(text: string, language = ''): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));

@@ -1,9 +1,10 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useId, useLayoutEffect, useRef, useState } from 'react';
 import { endpoints } from '../../config/api.js';
 import type { CitationChipRef, CitationSource } from '../../lib/citations.js';
 import { useFileName } from '../../lib/file-names.js';
 import { usePdfPage } from '../../lib/pdf-page.js';
 import { CitedPassage } from './cited-passage.js';
+import { useDismiss } from '../../lib/use-dismiss.js';
 
 const edgeMargin = 8;
 
@@ -13,6 +14,7 @@ const edgeMargin = 8;
  */
 export function CitationChip({ source, chip }: { source: CitationSource; chip: CitationChipRef }) {
   const [isOpen, setIsOpen] = useState(false);
+  const closePanel = useCallback(() => setIsOpen(false), []);
   const [shift, setShift] = useState(0);
   const popoverId = useId();
   const wrapper = useRef<HTMLSpanElement>(null);
@@ -20,24 +22,7 @@ export function CitationChip({ source, chip }: { source: CitationSource; chip: C
   const fileName = useFileName(source.fileId, source.fileName, isOpen);
   const page = usePdfPage(source.fileId, fileName, chip.quote, isOpen);
 
-  useEffect(() => {
-    if (!isOpen) return;
-    const close = (event: Event) => {
-      if (
-        event instanceof KeyboardEvent
-          ? event.key === 'Escape'
-          : !wrapper.current?.contains(event.target as Node)
-      ) {
-        setIsOpen(false);
-      }
-    };
-    document.addEventListener('keydown', close);
-    document.addEventListener('pointerdown', close);
-    return () => {
-      document.removeEventListener('keydown', close);
-      document.removeEventListener('pointerdown', close);
-    };
-  }, [isOpen]);
+  useDismiss(isOpen, wrapper, closePanel);
 
   // Centred under the chip, but never past the window's edges (a chip near the left margin).
   useLayoutEffect(() => {

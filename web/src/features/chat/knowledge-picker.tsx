@@ -1,32 +1,18 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useRef, useState } from 'react';
 import type { SearchedStores } from './use-searched-stores.js';
+import { useDismiss } from '../../lib/use-dismiss.js';
 
 const fileCount = (count: number) => `${count} ${count === 1 ? 'file' : 'files'}`;
 
 /** Above the composer: which store(s) this conversation searches, and a menu to change them. */
 export function KnowledgePicker({ searched }: { searched: SearchedStores }) {
   const [isOpen, setIsOpen] = useState(false);
+  const closePanel = useCallback(() => setIsOpen(false), []);
   const panelId = useId();
   const wrapper = useRef<HTMLDivElement>(null);
   const { stores, shownIds, isNewConversation, refresh, change } = searched;
 
-  useEffect(() => {
-    if (!isOpen) return;
-    const close = (event: Event) => {
-      if (
-        event instanceof KeyboardEvent
-          ? event.key === 'Escape'
-          : !wrapper.current?.contains(event.target as Node)
-      )
-        setIsOpen(false);
-    };
-    document.addEventListener('keydown', close);
-    document.addEventListener('pointerdown', close);
-    return () => {
-      document.removeEventListener('keydown', close);
-      document.removeEventListener('pointerdown', close);
-    };
-  }, [isOpen]);
+  useDismiss(isOpen, wrapper, closePanel);
 
   const shown = (shownIds ?? [])
     .map((id) => stores?.find((store) => store.id === id))

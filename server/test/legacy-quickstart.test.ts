@@ -13,7 +13,7 @@ import { AssistantStream as AssistantStreamV4 } from 'openai-v4/lib/AssistantStr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startConformanceLlm } from './helpers/conformance-llm.js';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 /**
  * The openai-assistants-quickstart's browser code against Threadline's legacy routes: the same
@@ -63,11 +63,7 @@ describe('the quickstart’s function calling through the legacy routes, against
   }, 90_000);
 
   afterAll(async () => {
-    if (server.child.exitCode === null) {
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServerProcess(server);
     await llm.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

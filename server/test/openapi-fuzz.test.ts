@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 /**
  * schemathesis over the OpenAPI document, against a server process with auth on: every operation
@@ -53,11 +53,7 @@ describe('the OpenAPI document matches what the server does (schemathesis, auth 
   }, 90_000);
 
   afterAll(async () => {
-    if (server.child.exitCode === null) {
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServerProcess(server);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -11,7 +11,7 @@ import {
   type NodeSdkClient,
   type RunStream,
 } from './helpers/node-sdk-clients.js';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 /**
  * The conformance suite: /v1 driven through the official SDKs — openai-node (the project's
@@ -64,11 +64,7 @@ describe('/v1 conformance through the official SDKs, against a server process', 
   }, 90_000);
 
   afterAll(async () => {
-    if (server.child.exitCode === null) {
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServerProcess(server);
     await llm.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -54,3 +54,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   }
   return { child, baseUrl, output: () => stdout + stderr, stdoutChunks: () => stdoutChunks };
 }
+
+/** Stops the server as an operator would (SIGTERM) and waits for it to exit. */
+export async function stopServerProcess(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}

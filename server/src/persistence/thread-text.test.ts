@@ -33,6 +33,11 @@ describe('messagePreview', () => {
       '**Backups**\n\nBack up with `acme backup` 【1:0†docs/faq.md】.\n\n```\n$ acme backup\n```\n\n【1:1†a.md】',
       'Backups Back up with acme backup. $ acme backup',
     ],
+    [
+      'reads a table as its cells',
+      '**Persistence**\n\n| setting | default |\n|---|---|\n| `MONGODB_URI` | empty |',
+      'Persistence setting · default MONGODB_URI · empty',
+    ],
   ])('%s', (_name, input, expected) => {
     expect(messagePreview(input)).toBe(expected);
   });

@@ -23,18 +23,29 @@ export function defaultThreadTitle(firstUserMessage: string): string {
 
 /**
  * The last message of a thread as the history list shows it: plain words, without the answer's
- * citation markers (`【1:0†faq.md】`) or Markdown (bold, backticks, code fences, heading marks).
+ * citation markers (`【1:0†faq.md】`) or Markdown (bold, backticks, code fences, heading marks,
+ * table pipes).
  */
 export function messagePreview(text: string): string {
   return cutAtWord(collapse(plainText(text)), maxPreviewLength);
 }
 
 function plainText(markdown: string): string {
-  return markdown
-    .replace(/【[^】]*】/g, '')
-    .replace(/^\s*(```|~~~)[^\n]*$/gm, '')
-    .replace(/^\s{0,3}#{1,6}\s+/gm, '')
-    .replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, '$1$2')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/\s+([.,;:!?])/g, '$1');
+  return (
+    markdown
+      .replace(/【[^】]*】/g, '')
+      .replace(/^\s*(```|~~~)[^\n]*$/gm, '')
+      .replace(/^\s{0,3}#{1,6}\s+/gm, '')
+      // A table reads as its cells: no separator row, no pipes.
+      .replace(/^[ \t]*\|?[ \t:|-]*-[ \t:|-]*\|?[ \t]*$/gm, '')
+      .replace(/^[ \t]*\|(.*)\|[ \t]*$/gm, (_row, cells: string) =>
+        cells
+          .split('|')
+          .map((cell) => cell.trim())
+          .join(' · '),
+      )
+      .replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, '$1$2')
+      .replace(/`([^`]*)`/g, '$1')
+      .replace(/\s+([.,;:!?])/g, '$1')
+  );
 }

@@ -144,12 +144,11 @@ export class RunRedis {
 
   /** Connects; a Redis away at start-up is logged, and the connections keep retrying. */
   async connect(): Promise<void> {
+    // Queued until the subscriber is connected, then renewed by ioredis on every reconnection.
+    void this.subscriber.subscribe(keys.control).catch((error: unknown) => this.warn(error));
     await Promise.all([
       this.commands.connect().catch(() => undefined),
-      this.subscriber
-        .connect()
-        .then(() => this.subscriber.subscribe(keys.control))
-        .catch(() => undefined),
+      this.subscriber.connect().catch(() => undefined),
     ]);
   }
 

@@ -12,7 +12,7 @@ import {
 } from '@threadline/shared';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRedisNamespace } from '../src/orchestrator/redis-runs.js';
+import { liveTtlMs, runRedisNamespace } from '../src/orchestrator/redis-runs.js';
 import {
   createChatHarness,
   eventually,
@@ -101,7 +101,7 @@ describe.skipIf(redisServerPath === undefined || mongoTestUri === '')(
     afterAll(async () => {
       for (const instance of instances) {
         const exited = new Promise((resolve) => instance.child.once('exit', resolve));
-        if (instance.child.exitCode === null) {
+        if (instance.child.exitCode === null && instance.child.signalCode === null) {
           instance.child.kill('SIGTERM');
           await exited;
         }
@@ -265,5 +265,30 @@ describe.skipIf(redisServerPath === undefined || mongoTestUri === '')(
         targets.map((_, index) => `Question ${index}`),
       );
     });
+
+    // Last: it kills A.
+    it('an instance that crashes mid-run: its lock expires so B can take the thread, and B’s reader of its run ends', async () => {
+      const response = await ask(a, 'How much are meals reimbursed?');
+      const threadId = String(response.headers.get(threadIdHeader));
+      const onA = read(response).catch(() => []);
+      const readerOnB = read(await followOnceRunning(b, threadId));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const crashed = Date.now();
+      instances[0]?.child.kill('SIGKILL');
+      await onA;
+
+      // A held the thread's turn: B waits for the lock to expire (liveTtlMs), then takes it.
+      const next = await ask(b, 'Still there?', { threadId, model: quickModel });
+      expect(next.status).toBe(200);
+      const nextEvents = await read(next);
+      expect(names(nextEvents)).not.toContain('error');
+      expect(names(nextEvents).slice(-2)).toEqual(['thread.run.completed', 'done']);
+      expect(Date.now() - crashed).toBeLessThan(liveTtlMs + 5_000);
+
+      // B's reader of the run that died with A ends (without `done`) instead of waiting forever.
+      const followed = await readerOnB;
+      expect(names(followed)).toContain('thread.message.delta');
+      expect(names(followed)).not.toContain('done');
+    }, 60_000);
   },
 );

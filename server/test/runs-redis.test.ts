@@ -102,6 +102,10 @@ describe.skipIf(redisServerPath === undefined)('runs in Redis (real redis-server
     const registered = await inspector.get(`${runRedisNamespace}thread:${threadId}`);
     expect(registered).toMatch(/^rs_[\w-]+ running alice$/);
     expect(await inspector.pttl(`${runRedisNamespace}thread:${threadId}`)).toBeLessThanOrEqual(liveTtlMs);
+    // The stream expires even while running, should its instance die before renewing it.
+    const runningTtl = await inspector.pttl(`${runRedisNamespace}log:${String(registered?.split(' ')[0])}`);
+    expect(runningTtl).toBeGreaterThan(0);
+    expect(runningTtl).toBeLessThanOrEqual(liveTtlMs + 60_000);
     const events = await read(response);
     expect(events.length).toBeGreaterThan(300);
     const logId = String(registered?.split(' ')[0]);

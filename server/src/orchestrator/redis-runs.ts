@@ -229,11 +229,18 @@ export class RedisRunLogs implements RunDirectory {
     renewal.unref();
     this.renewals.add(renewal);
     const maxLength = String(this.options.maxEvents);
+    let isFresh = true;
     const sink: RunLogSink = {
-      append: (position, name, data) =>
+      append: (position, name, data) => {
         void commands
           .xadd(streamKey, 'MAXLEN', '~', maxLength, `${position}-0`, 'e', name, 'd', data)
-          .catch(failed),
+          .catch(failed);
+        if (!isFresh) return;
+        // The stream exists from its first event on: expiring from then, a run whose instance dies
+        // before the first renewal leaves nothing behind either.
+        isFresh = false;
+        void commands.pexpire(streamKey, liveTtlMs + retentionMs).catch(failed);
+      },
       end: (lastPosition, isClean) => {
         clearInterval(renewal);
         this.renewals.delete(renewal);

@@ -6,7 +6,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiPaths, healthSchema } from '@threadline/shared';
+import { apiPaths, healthSchema, threadIdHeader } from '@threadline/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../../server/src/app.js';
@@ -20,6 +20,7 @@ import { persistencePlugin } from '../../server/src/plugins/persistence.js';
 import { rateLimitPlugin } from '../../server/src/plugins/rate-limit.js';
 import { runLogsPlugin } from '../../server/src/plugins/run-logs.js';
 import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
+import { redisServerPath, startRedisServer } from '../../server/test/helpers/redis-server.js';
 import { SyntheticEngine } from './synthetic-engine.js';
 
 /**
@@ -36,6 +37,10 @@ import { SyntheticEngine } from './synthetic-engine.js';
  *   2. relay rate of one long burst (≥ 100k events/s)
  *   3. 1,000 concurrent paced streams (p99 gap between events ≤ 100 ms; ≤ 32 KB per stream, in a
  *      second run because the memory sample forces a full GC)
+ *   4. with a real redis-server (skipped without one): two more servers sharing it (REDIS_URL); a
+ *      run on A is followed at once on A (its own instance: the single-instance path) and on B
+ *      (through Redis), by clients in this process, so both see the same clock: time to first
+ *      event of the follow on B against A (ratio), and how much later each event reaches B
  */
 const rounds = Number(process.argv.slice(2).find((arg) => arg !== '--serve') ?? 6);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
@@ -60,6 +65,7 @@ async function serve(): Promise<void> {
     LOG_PRETTY: 'false',
     DATA_DIR: dataDir,
     RATE_LIMIT_MAX: '1000000',
+    ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),
   });
   const app = await buildBenchApp(config);
   // The same accept backlog as server.ts: with Node's default (511) a burst of 1,000 connections
@@ -304,13 +310,119 @@ async function direct(content: string, parallel: number, repeats = 1, staggerMs 
   return { firsts, eventsPerSecond: events / ((performance.now() - started) / 1000) };
 }
 
-async function main(): Promise<void> {
+/** A server child (this script with `--serve`); resolves with it and its ports once it listens. */
+async function startServerChild(env: Record<string, string> = {}) {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
     // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`) profiles the server side on its own.
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ') ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   const [{ port, floorPort }] = (await once(child, 'message')) as [{ port: number; floorPort: number }];
+  return { child, port, floorPort };
+}
+
+async function stopServerChild(child: ChildProcess): Promise<void> {
+  child.send('stop');
+  await once(child, 'exit');
+}
+
+/** Follows a thread's run (`GET /threads/:id/stream`): the time to its first event and each event's arrival. */
+function follow(
+  port: number,
+  agent: Agent,
+  threadId: string,
+): Promise<{ firstEventMs: number; arrivals: number[] }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const outgoing = request(
+      { host: '127.0.0.1', port, path: apiPaths.threadStream(threadId), agent },
+      (response) => {
+        const arrivals: number[] = [];
+        let carry = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const at = performance.now();
+          const text = carry + chunk;
+          for (let index = text.indexOf('\n\n'); index !== -1; index = text.indexOf('\n\n', index + 2))
+            arrivals.push(at);
+          carry = text.slice(text.lastIndexOf('\n\n') + 2);
+        });
+        response.on('end', () => resolve({ firstEventMs: (arrivals[0] ?? NaN) - started, arrivals }));
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+/** Phase 4: a run on A followed at once on A and through Redis on B. */
+async function acrossInstances(agent: Agent): Promise<void> {
+  const runs = rounds * 10;
+  console.log(
+    `\n4. Through a second instance (REDIS_URL, real redis-server): ${runs} runs of 20 events ${paceMs} ms apart on A, each followed at once on A and on B`,
+  );
+  if (redisServerPath === undefined) {
+    console.log('   SKIPPED: redis-server is not installed (apt-get install -y redis-server)');
+    return;
+  }
+  const redis = await startRedisServer();
+  const servers = [
+    await startServerChild({ BENCH_REDIS_URL: redis.url }),
+    await startServerChild({ BENCH_REDIS_URL: redis.url }),
+  ];
+  try {
+    const [a, b] = servers.map((server) => server.port) as [number, number];
+    const firsts = { a: [] as number[], b: [] as number[] };
+    const lags: number[] = [];
+    for (let run = 0; run < runs + 3; run += 1) {
+      const threadId = await new Promise<string>((resolve, reject) => {
+        const body = JSON.stringify({ content: `paced:20:${paceMs}` });
+        const outgoing = request(
+          {
+            host: '127.0.0.1',
+            port: a,
+            path: apiPaths.chatStream,
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (response) => {
+            resolve(String(response.headers[threadIdHeader]));
+            response.resume();
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(body);
+      });
+      const [onA, onB] = await Promise.all([follow(a, agent, threadId), follow(b, agent, threadId)]);
+      if (onA.arrivals.length !== onB.arrivals.length || onA.arrivals.length < 20)
+        throw new Error(`B saw ${onB.arrivals.length} events, A ${onA.arrivals.length}`);
+      // The first runs warm both servers up (JIT, connections).
+      if (run < 3) continue;
+      firsts.a.push(onA.firstEventMs);
+      firsts.b.push(onB.firstEventMs);
+      onB.arrivals.forEach((at, index) => lags.push(at - (onA.arrivals[index] ?? at)));
+    }
+    const [aP50, bP50] = [percentile(firsts.a, 50), percentile(firsts.b, 50)];
+    console.log(
+      `   follow on A (the run's own instance): first event p50 ${ms(aP50)}  p99 ${ms(percentile(firsts.a, 99))}`,
+    );
+    console.log(
+      `   follow on B (through Redis):          first event p50 ${ms(bP50)}  p99 ${ms(percentile(firsts.b, 99))} = ${(bP50 / aP50).toFixed(2)}× A's p50`,
+    );
+    console.log(
+      `   each event reaches B later than A by: p50 ${ms(percentile(lags, 50))}  p99 ${ms(percentile(lags, 99))}  max ${ms(Math.max(...lags))}`,
+    );
+  } finally {
+    for (const server of servers) await stopServerChild(server.child);
+    await redis.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { child, port, floorPort } = await startServerChild();
   const agent = new Agent({ keepAlive: true, maxSockets: manyStreams + 10 });
   const memory = async () => {
     child.send('memory');
@@ -442,9 +554,12 @@ async function main(): Promise<void> {
       `   server live memory (heap + buffers after GC): ${(idle.live / 1048576).toFixed(1)} MB idle → ${(busy.live / 1048576).toFixed(1)} MB with ${manyStreams} open = ${perStreamKb.toFixed(1)} KB per stream (target ≤ 32 KB: ${verdict(perStreamKb <= 32)}); RSS ${(idle.rss / 1048576).toFixed(1)} → ${(busy.rss / 1048576).toFixed(1)} MB = ${perStreamRssKb.toFixed(1)} KB per stream`,
     );
   } finally {
+    await stopServerChild(child);
+  }
+  try {
+    await acrossInstances(agent);
+  } finally {
     agent.destroy();
-    child.send('stop');
-    await once(child, 'exit');
   }
 }
 

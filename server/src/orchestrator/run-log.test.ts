@@ -121,7 +121,7 @@ describe('RunLog', () => {
 });
 
 describe('RunLogs', () => {
-  it('resolves where a reader picks up: the run in progress, after a cursor, or nothing (204)', () => {
+  it('resolves where a reader picks up: the run in progress, after a cursor, or nothing (204)', async () => {
     const logs = new RunLogs({ maxEvents: 100, retentionMs: 60_000 });
     expect(logs.resolve('thread_1', undefined)).toBeUndefined();
     const first = logs.open('thread_1', 'alice');
@@ -146,7 +146,7 @@ describe('RunLogs', () => {
       status: 410,
       code: 'cursor_expired',
     });
-    logs.close();
+    await logs.close();
   });
 
   it('forgets a log the retention period after its run ended', async () => {
@@ -164,6 +164,6 @@ describe('RunLogs', () => {
       status: 410,
       code: 'cursor_expired',
     });
-    logs.close();
+    await logs.close();
   });
 });

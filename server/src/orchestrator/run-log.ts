@@ -12,6 +12,32 @@ export const cursorExpired = () =>
     'The events after this id are no longer kept; reload the thread and follow its run without an id',
   );
 
+/** A new run's log id (`rs_…`); an event's id is the log id, a colon and its position. */
+export const newRunLogId = () => `rs_${randomBytes(9).toString('base64url')}`;
+
+/** Splits an event id (`rs_…:17`) into its log id and position. */
+export function parseEventId(eventId: string): { logId: string; position: number } {
+  const separator = eventId.lastIndexOf(':');
+  return { logId: eventId.slice(0, separator), position: Number(eventId.slice(separator + 1)) };
+}
+
+/**
+ * Where a log's events also go as they are appended: the Redis stream other instances follow
+ * (see redis-runs.ts). Called synchronously, in order; must not throw.
+ */
+export type RunLogSink = {
+  append(position: number, name: string, data: string): void;
+  end(lastPosition: number, isClean: boolean): void;
+};
+
+export type RunLogOptions = {
+  /** A mirror of a run executing elsewhere keeps that run's id… */
+  id?: string;
+  /** …and starts where the kept part of its events starts (1 unless older ones were dropped). */
+  firstPosition?: number;
+  sink?: RunLogSink;
+};
+
 /** How long a full log waits for a reader that stopped reading before it drops that reader. */
 const stallMs = 30_000;
 
@@ -25,7 +51,7 @@ const stallMs = 30_000;
  * reader as SSE or NDJSON without another JSON pass.
  */
 export class RunLog {
-  readonly id = `rs_${randomBytes(9).toString('base64url')}`;
+  readonly id: string;
   private names: string[] = [];
   private datas: string[] = [];
   /** Characters of data kept: bounded too, so a few huge events cannot take the memory. */
@@ -48,7 +74,11 @@ export class RunLog {
     /** The user whose request started the run: only they (and the thread's owner) may follow it. */
     readonly ownerId: string,
     private readonly maxEvents: number,
+    private readonly options: RunLogOptions = {},
   ) {
+    this.id = options.id ?? newRunLogId();
+    this.firstPosition = options.firstPosition ?? 1;
+    this.position = this.firstPosition - 1;
     this.maxChars = maxEvents * 1024;
     this.endedPromise = new Promise((resolve) => (this.markEnded = resolve));
   }
@@ -77,12 +107,21 @@ export class RunLog {
    * still needs its oldest event: the run then waits for room (or for `signal` to abort).
    */
   append(event: AssistantStreamEvent, signal?: AbortSignal): Promise<void> | undefined {
+    return this.appendEncoded(
+      event.event,
+      event.event === 'done' ? '[DONE]' : JSON.stringify(event.data),
+      signal,
+    );
+  }
+
+  /** `append` for an event already serialised (a mirror relaying another instance's run). */
+  appendEncoded(name: string, data: string, signal?: AbortSignal): Promise<void> | undefined {
     if (this.ending) return undefined;
-    const data = event.event === 'done' ? '[DONE]' : JSON.stringify(event.data);
-    this.names.push(event.event);
+    this.names.push(name);
     this.datas.push(data);
     this.chars += data.length;
     this.position += 1;
+    this.options.sink?.append(this.position, name, data);
     this.wake();
     if (!this.isOverfull || this.trim()) return undefined;
     return this.makeRoom(signal);
@@ -91,6 +130,7 @@ export class RunLog {
   end(options: { isClean: boolean }): void {
     if (this.ending) return;
     this.ending = options;
+    this.options.sink?.end(this.position, options.isClean);
     this.wake();
     this.roomWaiter?.();
     this.markEnded();
@@ -216,12 +256,46 @@ export class RunLog {
   }
 }
 
+export type RunTarget = { log: RunLog; after: number };
+
+/**
+ * The runs an instance can follow and where their readers pick up. In memory (RunLogs) without
+ * REDIS_URL; with it, every instance's runs through Redis (RedisRunLogs, redis-runs.ts).
+ */
+export interface RunDirectory {
+  /** A new log for a run starting on this instance, from now on the thread's latest. */
+  open(threadId: string, ownerId: string): RunLog;
+  /**
+   * Where a reader of the thread picks up: after `cursor` (`rs_…:17`) or, without one, at the
+   * start of the run in progress. `undefined` when there is nothing to follow (no run in
+   * progress and nothing after the cursor). A cursor of a run no longer kept is a 410.
+   */
+  find(threadId: string, cursor: string | undefined): Promise<RunTarget | undefined>;
+  /** The thread's run in progress, wherever it executes. */
+  inProgress(threadId: string): Promise<RunLog | undefined>;
+  /** The user who started the thread's latest run, while it is kept. */
+  ownerOf(threadId: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where a reader that has read `log` up to `after` picks up: in that log, or `next` when it has
+ * read the whole of an ended run (then the thread's next run follows, from its start).
+ */
+export function pickUp(log: RunLog | undefined, threadId: string, after: number): RunTarget | 'next' {
+  if (!log || log.threadId !== threadId) throw cursorExpired();
+  if (after < log.lastPosition || !log.isEnded) return { log, after };
+  if (after > log.lastPosition)
+    throw new AppError('bad_request', 400, 'The event id names an event this run has not sent');
+  return 'next';
+}
+
 /**
  * The runs' logs this process keeps: every thread's latest, and each log by id until
  * `retentionMs` after its run ended (a reader that lost its connection near the end can still
  * resume), then forgotten.
  */
-export class RunLogs {
+export class RunLogs implements RunDirectory {
   private readonly byId = new Map<string, RunLog>();
   private readonly latestByThread = new Map<string, RunLog>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -233,20 +307,25 @@ export class RunLogs {
     return this.byId.size;
   }
 
-  /** A new log, from now on the thread's latest. */
-  open(threadId: string, ownerId: string): RunLog {
-    const log = new RunLog(threadId, ownerId, this.options.maxEvents);
+  /** A new log, from now on the thread's latest; `logOptions` for one other instances follow. */
+  open(threadId: string, ownerId: string, logOptions: RunLogOptions = {}): RunLog {
+    const log = new RunLog(threadId, ownerId, this.options.maxEvents, logOptions);
     this.byId.set(log.id, log);
     this.latestByThread.set(threadId, log);
+    this.forgetAfterRetention(log, () => this.forget(log));
+    return log;
+  }
+
+  /** Runs `forget` `retentionMs` after the log's run ended (unless closed first). */
+  forgetAfterRetention(log: RunLog, forget: () => void): void {
     void log.ended.then(() => {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.forget(log);
+        forget();
       }, this.options.retentionMs);
       timer.unref();
       this.timers.add(timer);
     });
-    return log;
   }
 
   get(logId: string): RunLog | undefined {
@@ -263,28 +342,33 @@ export class RunLogs {
     return latest && !latest.isEnded ? latest : undefined;
   }
 
-  /**
-   * Where a reader of the thread picks up: after `cursor` (`rs_…:17`) or, without one, at the
-   * start of the run in progress. `undefined` when there is nothing to follow (no run in
-   * progress and nothing after the cursor). A cursor of a run no longer kept is a 410.
-   */
-  resolve(threadId: string, cursor: string | undefined): { log: RunLog; after: number } | undefined {
+  /** `find`, synchronously: everything is in this process. */
+  resolve(threadId: string, cursor: string | undefined): RunTarget | undefined {
     const running = this.running(threadId);
     if (cursor === undefined) return running ? { log: running, after: 0 } : undefined;
-    const separator = cursor.lastIndexOf(':');
-    const log = this.byId.get(cursor.slice(0, separator));
-    if (!log || log.threadId !== threadId) throw cursorExpired();
-    const after = Number(cursor.slice(separator + 1));
-    if (after < log.lastPosition || !log.isEnded) return { log, after };
-    if (after > log.lastPosition)
-      throw new AppError('bad_request', 400, 'The event id names an event this run has not sent');
-    // Read to the end of its run: what comes after is the thread's next run, from its start.
+    const { logId, position } = parseEventId(cursor);
+    const log = this.byId.get(logId);
+    const picked = pickUp(log, threadId, position);
+    if (picked !== 'next') return picked;
     return running && running !== log ? { log: running, after: 0 } : undefined;
   }
 
-  close(): void {
+  find(threadId: string, cursor: string | undefined): Promise<RunTarget | undefined> {
+    return Promise.resolve(this.resolve(threadId, cursor));
+  }
+
+  inProgress(threadId: string): Promise<RunLog | undefined> {
+    return Promise.resolve(this.running(threadId));
+  }
+
+  ownerOf(threadId: string): Promise<string | undefined> {
+    return Promise.resolve(this.latest(threadId)?.ownerId);
+  }
+
+  close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    return Promise.resolve();
   }
 
   private forget(log: RunLog): void {

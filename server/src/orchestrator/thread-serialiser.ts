@@ -14,7 +14,39 @@ export class SupersededError extends Error {
   }
 }
 
-type Turn = { controller: AbortController; finished: Promise<void>; finish: () => void };
+type Turn = {
+  controller: AbortController;
+  finished: Promise<void>;
+  finish: () => void;
+  /** Its place in the thread's order across instances, once it has one. */
+  token?: number;
+};
+
+/**
+ * Serialises a thread's turns across instances (RedisThreadLocks, redis-runs.ts); in one
+ * process the ThreadSerialiser alone does (soloThreadLocks).
+ */
+export interface ThreadLocks {
+  /**
+   * Resolves, with its release, once this instance holds the thread across instances. The turn
+   * gets a token at once (newer sends get higher ones) and is told if the hold is lost.
+   */
+  hold(threadId: string, turn: { onToken: (token: number) => void; onLost: () => void }): Promise<() => void>;
+  /** Asks the other instances to stop the thread's turns (a Stop reaching this one). */
+  stopElsewhere(threadId: string): Promise<void>;
+  /** What this instance does when another asks it to stop the thread's turns, or those older than `token`. */
+  listen(handlers: {
+    stop: (threadId: string) => void;
+    supersede: (threadId: string, token: number) => void;
+  }): void;
+}
+
+/** One instance: nothing to hold beyond this process, no one else to tell. */
+export const soloThreadLocks: ThreadLocks = {
+  hold: () => Promise.resolve(() => {}),
+  stopElsewhere: () => Promise.resolve(),
+  listen: () => {},
+};
 
 /** A send's exclusive hold on a thread; `signal` aborts when a newer send arrives. */
 export type ThreadTurn = { signal: AbortSignal; release: () => void };
@@ -28,7 +60,18 @@ export type ThreadTurn = { signal: AbortSignal; release: () => void };
 export class ThreadSerialiser {
   private readonly turns = new Map<string, Turn[]>();
 
-  constructor(private readonly cancelActiveRuns: (threadId: string) => Promise<void>) {}
+  constructor(
+    private readonly cancelActiveRuns: (threadId: string) => Promise<void>,
+    private readonly locks: ThreadLocks = soloThreadLocks,
+  ) {
+    locks.listen({
+      stop: (threadId) => void this.stop(threadId),
+      supersede: (threadId, token) => {
+        for (const turn of this.turns.get(threadId) ?? [])
+          if (turn.token !== undefined && turn.token < token) turn.controller.abort(new SupersededError());
+      },
+    });
+  }
 
   /** Threads with a send in flight (for health and tests). */
   get activeThreadCount(): number {
@@ -51,9 +94,18 @@ export class ThreadSerialiser {
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const turn: Turn = { controller: options.controller ?? new AbortController(), finished, finish };
     this.turns.set(threadId, [...earlier, turn]);
-    const release = () => this.release(threadId, turn);
+    let releaseHold = () => {};
+    const release = () => {
+      releaseHold();
+      this.release(threadId, turn);
+    };
     try {
       await Promise.all(earlier.map((previous) => previous.finished));
+      // Then the thread across instances: a newer send elsewhere supersedes this one, as here.
+      releaseHold = await this.locks.hold(threadId, {
+        onToken: (token) => (turn.token = token),
+        onLost: () => turn.controller.abort(new SupersededError()),
+      });
       if (options.settleActiveRuns !== false) await this.cancelActiveRuns(threadId);
     } catch (error) {
       release();

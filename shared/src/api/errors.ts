@@ -19,6 +19,7 @@ export const errorCodes = [
   'upstream_unavailable',
   'upstream_rate_limited',
   'store_unavailable',
+  'coordination_unavailable',
   'shutting_down',
   'internal_error',
 ] as const;

@@ -44,7 +44,10 @@ const streamDescription = `Server-Sent Events of Assistants events ending with \
  * the request that started it and any number of later readers follow.
  */
 export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
-  const serialiser = new ThreadSerialiser((threadId) => app.engine.cancelActiveRuns(threadId));
+  const serialiser = new ThreadSerialiser(
+    (threadId) => app.engine.cancelActiveRuns(threadId),
+    app.threadLocks,
+  );
   // On shutdown, running answers get the grace period to finish; the rest end cancelled.
   const drain = app.streamDrain;
   const gate = new AdmissionGate();
@@ -277,7 +280,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
    * or (a thread made through /v1, which has no history) they started its run.
    */
   const assertFollowable = async (threadId: string, userId: string) => {
-    if (logs.latest(threadId)?.ownerId === userId) return;
+    if ((await logs.ownerOf(threadId)) === userId) return;
     if ((await app.recorder.findThreadOwner(threadId)) !== userId) throw notFound('Thread');
   };
 
@@ -299,7 +302,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
       const header = request.headers[lastEventIdHeader];
       const cursor = typeof header === 'string' ? header : request.query.after;
       await assertFollowable(threadId, request.userId);
-      const target = logs.resolve(threadId, cursor);
+      const target = await logs.find(threadId, cursor);
       if (!target) return reply.code(204).send(null);
       await followLog({
         reply,
@@ -327,7 +330,9 @@ export const chatRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app,
     async (request) => {
       const threadId = request.params.id;
       await assertFollowable(threadId, request.userId);
-      const running = logs.running(threadId);
+      const running = await logs.inProgress(threadId);
+      // The run may execute on another instance (REDIS_URL): it stops there too.
+      await app.threadLocks.stopElsewhere(threadId);
       const hadTurn = await serialiser.stop(threadId);
       // Runs started elsewhere (through /v1) are the engine's to stop; their logs end with them.
       await app.engine.cancelActiveRuns(threadId);

@@ -72,6 +72,21 @@ describe('splitPassages', () => {
     ]);
   });
 
+  it("reads a FAQ's bold question line as the title of its answer", () => {
+    const passages = splitPassages(
+      '# FAQ\n\n**Is it free?**\nYes, under the MIT licence.\n\n**How do I store transcripts in MongoDB?**\nSet `MONGODB_URI`.\n\nSome **bold** words stay in text.',
+    );
+    // The heading with nothing under it is no passage of its own.
+    expect(passages.map((passage) => passage.label)).toEqual([
+      'Is it free?',
+      'How do I store transcripts in MongoDB?',
+    ]);
+    expect(passages[1]?.blocks).toEqual([
+      { type: 'paragraph', text: 'Set `MONGODB_URI`.' },
+      { type: 'paragraph', text: 'Some **bold** words stay in text.' },
+    ]);
+  });
+
   it('drops AsciiDoc anchors and reads cross-references as their text', () => {
     const passages = splitPassages(
       'Cloning[[cloning]]\n------------------\nA clone copies the <<def_repository,repository>> and its <<history>>.\n\n[[next-section]]\nMore text.',

@@ -29,6 +29,7 @@ const definitionTerm = /^(\S.*?)(::|;;)\s*$/;
 const attributeLine = /^(?:\[[^\]]*\]|\[\[\[?[^\]]*\]\]\]?)\s*$/;
 const listItem = /^\s*([-*+•]|\d+[.)]|<\d+>)\s+\S/;
 const tableRow = /^\s*\|/;
+const boldLine = /^\*\*([^*]+)\*\*$/;
 
 export function splitPassages(text: string): Passage[] {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -84,6 +85,12 @@ export function splitPassages(text: string): Passage[] {
     const heading = atxHeading.exec(trimmed);
     if (heading?.[2] && !/^\s/.test(line)) {
       open(stripMarkup(heading[2]));
+      continue;
+    }
+    // A line that is all bold, opening a paragraph, titles what follows (a FAQ's "**Question?**").
+    const boldTitle = boldLine.exec(trimmed);
+    if (boldTitle?.[1] && paragraph.length === 0 && list.length === 0) {
+      open(stripMarkup(boldTitle[1]));
       continue;
     }
     if (next !== undefined && trimmed !== '' && isUnderlineOf(line, next.trim())) {

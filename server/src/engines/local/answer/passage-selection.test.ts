@@ -57,6 +57,19 @@ describe('selectPassages', () => {
     );
   });
 
+  it('answers from the section whose heading asks the question, even from a lower-ranked hit', () => {
+    const hits = [
+      hit(
+        'ops.md',
+        '## Outages\n\nWhen the cache is away, transcripts still go to MongoDB and are stored later.',
+      ),
+      hit('ops2.md', '## Backups\n\nBack up MongoDB, where transcripts are stored, every night.'),
+      hit('faq.md', '**How do I store transcripts in MongoDB?**\nSet `MONGODB_URI` and restart.'),
+    ];
+    const [best] = select('How do I store transcripts in MongoDB?', hits).passages;
+    expect(best?.passage.label).toBe('How do I store transcripts in MongoDB?');
+  });
+
   it('finds too little evidence when only the everyday words of a question match', () => {
     const hits = [
       hit(

@@ -59,6 +59,8 @@ const offTopicFollowUpWeight = 0.4;
 const titleMatchWeight = 0.7;
 /** A passage of another document joins the answer when it scores at least this share of the best. */
 const secondSourceShare = 0.5;
+/** How much a heading naming every distinctive word of the question weighs (neutral on the bench sets, where such headings are rare). */
+const questionHeadingWeight = 3;
 
 export const isHowTo = (text: string) =>
   /^\s*(how|can|could|what command|which command|show me|is there a way)\b/i.test(text);
@@ -141,6 +143,13 @@ export function selectPassages(input: SelectionInput): Selection {
           : subject.pattern.test(text)
             ? 1.3
             : 1;
+      // A section whose heading asks the question itself (a FAQ's "**How do I …?**") is its
+      // answer, wherever retrieval ranked the chunk.
+      const labelWords = new Set(searchTerms(passage.label ?? '').map(foldFinalE));
+      const labelMatched = sum(
+        [...terms].map(([term, weight]) => (labelWords.has(foldFinalE(term)) ? weight : 0)),
+      );
+      const headingBonus = total > 0 && labelMatched / total >= 0.99 ? questionHeadingWeight : 1;
       passages.push({
         source,
         passage,
@@ -155,7 +164,8 @@ export function selectPassages(input: SelectionInput): Selection {
           rankPrior *
           codeBonus *
           brevity *
-          definitionBonus,
+          definitionBonus *
+          headingBonus,
       });
     }
   });

@@ -1,3 +1,5 @@
+import { tableRowText, tableSeparatorRow } from '../markdown-table.js';
+
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** Cuts at the last word boundary at or before `max` characters, adding an ellipsis when it cut. */
@@ -37,13 +39,8 @@ function plainText(markdown: string): string {
       .replace(/^\s*(```|~~~)[^\n]*$/gm, '')
       .replace(/^\s{0,3}#{1,6}\s+/gm, '')
       // A table reads as its cells: no separator row, no pipes.
-      .replace(/^[ \t]*\|?[ \t:|-]*-[ \t:|-]*\|?[ \t]*$/gm, '')
-      .replace(/^[ \t]*\|(.*)\|[ \t]*$/gm, (_row, cells: string) =>
-        cells
-          .split('|')
-          .map((cell) => cell.trim())
-          .join(' · '),
-      )
+      .replace(new RegExp(tableSeparatorRow.source, 'gm'), '')
+      .replace(/^[ \t]*\|.*\|[ \t]*$/gm, tableRowText)
       .replace(/\*\*([^*]+)\*\*|__([^_]+)__/g, '$1$2')
       .replace(/`([^`]*)`/g, '$1')
       .replace(/\s+([.,;:!?])/g, '$1')

@@ -1,3 +1,5 @@
+import { tableRowText, tableSeparatorRow } from '../../../markdown-table.js';
+
 /**
  * Splits a retrieved chunk into passages a person can read: each heading or definition term
  * (Markdown `#`, AsciiDoc `==` and underlined titles, `--option::` terms) opens a passage that
@@ -179,21 +181,12 @@ export const passagePlainText = (passage: Passage, blocks: readonly Block[] = pa
     .join('\n');
 
 /** A Markdown table read as text: a row per line, cells apart, no pipes or separator row. */
-function plainTable(text: string): string {
-  return text
+const plainTable = (text: string): string =>
+  text
     .split('\n')
-    .filter((row) => !/^\s*\|?[\s:|-]+\|?\s*$/.test(row))
-    .map((row) =>
-      row
-        .replace(/^\s*\|/, '')
-        .replace(/\|\s*$/, '')
-        .split('|')
-        .map((cell) => cell.trim())
-        .filter((cell) => cell !== '')
-        .join(' · '),
-    )
+    .filter((row) => !tableSeparatorRow.test(row))
+    .map(tableRowText)
     .join('\n');
-}
 
 function fenceCode(text: string, language = ''): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AssistantStreamEvent, Message, SearchHit } from '@threadline/shared';
 import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/sqlite/database.js';
 import type { AnswerPiece } from '../../server/src/engines/local/answer/answer-piece.js';
 import { noRelevantInformationText } from '../../server/src/engines/local/answer/no-answer.js';
 import {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { stopWords } from '../../server/src/engines/local/knowledge/search-terms.js';
+import { stopWords } from '../../server/src/engines/local/knowledge/search/search-terms.js';
 
 /**
  * The baseline every retrieval change must beat: plain FTS5 BM25 (default unicode61 tokenizer,

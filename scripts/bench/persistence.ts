@@ -6,13 +6,13 @@ import { apiPaths } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
-import { openDatabase, type SqliteDatabase } from '../../server/src/db/database.js';
-import { createMongoTranscriptStore } from '../../server/src/persistence/mongo-transcript-store.js';
-import { createOutbox } from '../../server/src/persistence/outbox.js';
-import type { MessageRecord } from '../../server/src/persistence/transcript-recorder.js';
-import { createSqliteTranscriptStore } from '../../server/src/persistence/sqlite-transcript-store.js';
-import type { TranscriptStore } from '../../server/src/persistence/transcript-store.js';
-import { createTranscriptWriter } from '../../server/src/persistence/transcript-writer.js';
+import { openDatabase, type SqliteDatabase } from '../../server/src/sqlite/database.js';
+import { createMongoTranscriptStore } from '../../server/src/transcripts/stores/mongo-transcript-store.js';
+import { createOutbox } from '../../server/src/transcripts/writer/outbox.js';
+import type { MessageRecord } from '../../server/src/transcripts/transcript-recorder.js';
+import { createSqliteTranscriptStore } from '../../server/src/transcripts/stores/sqlite-transcript-store.js';
+import type { TranscriptStore } from '../../server/src/transcripts/transcript-store.js';
+import { createTranscriptWriter } from '../../server/src/transcripts/writer/transcript-writer.js';
 import { freePort, resolveMongoTestServer, startMongoTestServer } from '../mongo-test-server/start.mjs';
 
 /**

@@ -3,14 +3,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/sqlite/database.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
-import { hybridSearch, keywordRankings } from '../../server/src/engines/local/knowledge/hybrid-search.js';
-import { hashEmbedder } from '../../server/src/engines/local/knowledge/embedder.js';
-import { embedLocally } from '../../server/src/engines/local/knowledge/local-embedding.js';
-import type { PreparedChunk } from '../../server/src/engines/local/knowledge/prepare-chunks.js';
-import { searchTerms } from '../../server/src/engines/local/knowledge/search-terms.js';
-import { VectorCache } from '../../server/src/engines/local/knowledge/vector-cache.js';
+import { hybridSearch, keywordRankings } from '../../server/src/engines/local/knowledge/search/hybrid-search.js';
+import { hashEmbedder } from '../../server/src/engines/local/knowledge/embed/embedder.js';
+import { embedLocally } from '../../server/src/engines/local/knowledge/embed/local-embedding.js';
+import type { PreparedChunk } from '../../server/src/engines/local/knowledge/ingest/prepare-chunks.js';
+import { searchTerms } from '../../server/src/engines/local/knowledge/search/search-terms.js';
+import { VectorCache } from '../../server/src/engines/local/knowledge/embed/vector-cache.js';
 import { loadCorpus, percentile } from './retrieval-corpus.js';
 
 /**

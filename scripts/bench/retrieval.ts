@@ -3,9 +3,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config.js';
-import { openDatabase } from '../../server/src/db/database.js';
+import { openDatabase } from '../../server/src/sqlite/database.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
-import { createMinilmEmbedder } from '../../server/src/engines/local/knowledge/minilm/minilm-embedder.js';
+import { createMinilmEmbedder } from '../../server/src/engines/local/knowledge/embed/minilm/minilm-embedder.js';
 import { Bm25Baseline } from './bm25-baseline.js';
 import {
   loadCorpus,

@@ -33,7 +33,7 @@ const before = snapshot();
 const { readFileSync } = await import('node:fs');
 const { buildApp } = await import(${module('../src/app.ts')});
 const { loadConfig } = await import(${module('../src/config.ts')});
-const { parseDocument } = await import(${module('../src/engines/local/knowledge/parse-document.ts')});
+const { parseDocument } = await import(${module('../src/engines/local/knowledge/ingest/parse-document.ts')});
 const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: ${JSON.stringify(dataDir)}, EMBEDDINGS: 'hash' }));
 await app.ready();
 const text = await parseDocument('onboarding.pdf', readFileSync(new URL(${module('./fixtures/knowledge/onboarding.pdf')})));

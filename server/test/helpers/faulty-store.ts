@@ -1,4 +1,4 @@
-import type { TranscriptStore, WriteBatch } from '../../src/persistence/transcript-store.js';
+import type { TranscriptStore, WriteBatch } from '../../src/transcripts/transcript-store.js';
 
 export type FaultMode = { kind: 'healthy' } | { kind: 'down' } | { kind: 'stall'; ms: number };
 

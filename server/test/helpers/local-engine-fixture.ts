@@ -1,4 +1,4 @@
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase } from '../../src/sqlite/database.js';
 import { createKnowledgeBase, type KnowledgeBase } from '../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../src/engines/local/local-engine.js';
 import { testConfig } from './test-config.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageRecord, ThreadRecord } from '../../src/persistence/transcript-recorder.js';
+import type { MessageRecord, ThreadRecord } from '../../src/transcripts/transcript-recorder.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
 

@@ -9,15 +9,15 @@ import {
 } from '@threadline/shared';
 import OpenAI from 'openai';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../http/errors/app-error.js';
 import type { Engine, RunOptions, ToolOutput } from '../engine.js';
-import { ActiveRuns } from '../openai/active-runs.js';
-import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../openai/openai-knowledge.js';
-import { toUpstreamError } from '../openai/upstream-error.js';
+import { ActiveRuns } from '../upstream/active-runs.js';
+import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/upstream-knowledge.js';
+import { toUpstreamError } from '../upstream/upstream-error.js';
 import { cancelAndWait } from './cancel-run.js';
 import { ensureAssistant } from './ensure-assistant.js';
-import { relayRun, type RelayDependencies } from './relay-run.js';
-import { listOpenAIModels, probeOpenAI } from '../openai/openai-models.js';
+import { relayRun, type RelayDependencies } from './upstream-run-relay.js';
+import { listOpenAIModels, probeOpenAI } from '../upstream/upstream-models.js';
 
 export type AssistantsEngineOptions = {
   baseURL: string;

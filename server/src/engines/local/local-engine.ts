@@ -8,36 +8,36 @@ import type {
   Thread,
 } from '@threadline/shared';
 import type { Config } from '../../config.js';
-import type { SqliteDatabase } from '../../db/database.js';
+import type { SqliteDatabase } from '../../sqlite/database.js';
 import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
-import { EngineStore } from './engine-store.js';
+import { EngineStore } from './store/engine-store.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
-import type { TermStatistics } from './knowledge/term-statistics.js';
-import { searchExistingStores } from './file-search-step.js';
-import { followRun } from './follow-run.js';
-import type { Page, PageQuery } from './json-table.js';
+import type { TermStatistics } from './knowledge/search/term-statistics.js';
+import { searchExistingStores } from './runs/file-search-step.js';
+import { followRun } from './runs/follow-run.js';
+import type { Page, PageQuery } from './store/json-table.js';
 import {
   defaultAssistantId,
   LocalAssistants,
   type AssistantChanges,
   type NewAssistantInput,
-} from './local-assistants.js';
+} from './threads/local-assistants.js';
 import { createAnswererFor, defaultModelOf, localModelsOf } from './local-models.js';
-import { LocalRuns, type StartedRunTurn } from './local-runs.js';
+import { LocalRuns, type StartedRunTurn } from './runs/local-runs.js';
 import {
   LocalThreads,
   type NewMessageInput,
   type NewThreadInput,
   type ThreadChanges,
-} from './local-threads.js';
-import { notFound } from './not-found.js';
-import type { LocalRunOptions } from './run-plan.js';
-import { recoverInterruptedRuns } from './run-recovery.js';
-import type { RunTaskDeps } from './run-task.js';
+} from './threads/local-threads.js';
+import { notFound } from './store/not-found.js';
+import type { LocalRunOptions } from './runs/run-plan.js';
+import { recoverInterruptedRuns } from './runs/run-recovery.js';
+import type { RunTaskDeps } from './runs/run-task.js';
 
 // Callers import these from here, as they did before the engine was split into modules.
-export { defaultAssistantId } from './local-assistants.js';
-export type { LocalRunOptions } from './run-plan.js';
+export { defaultAssistantId } from './threads/local-assistants.js';
+export type { LocalRunOptions } from './runs/run-plan.js';
 
 export type KnowledgeLike = {
   vectorStores: VectorStoreApi;

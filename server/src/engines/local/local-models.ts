@@ -4,7 +4,7 @@ import type { Answerer } from './answer/answer-piece.js';
 import { createLlmAnswerer } from './answer/llm-answerer.js';
 import { createPassageAnswerer } from './answer/passage-answer.js';
 import type { AnswerEvidence } from './answer/answer-evidence.js';
-import { extractiveModelId } from './run-objects.js';
+import { extractiveModelId } from './runs/run-objects.js';
 
 export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
 

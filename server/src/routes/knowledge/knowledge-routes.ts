@@ -16,11 +16,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { VectorStoreApi } from '../../engines/engine.js';
-import { notFound } from '../../errors/app-error.js';
+import { notFound } from '../../http/errors/app-error.js';
 import { readUploads } from './read-uploads.js';
-import { defaultKnowledgeRoutes } from './default-knowledge-routes.js';
+import { defaultKnowledgeRoutes } from './default-stores-routes.js';
 import { fileViewRoutes } from './file-view-routes.js';
-import { sampleKnowledgeRoutes } from './sample-knowledge.js';
+import { sampleKnowledgeRoutes } from './sample-routes.js';
 
 const errors = {
   400: errorBodySchema,

@@ -1,8 +1,8 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../http/errors/app-error.js';
 import type { UploadedFile } from '../../engines/engine.js';
-import { uploadFileName } from '../file-names.js';
+import { uploadFileName } from '../../http/file-names.js';
 
 const accepted: readonly string[] = acceptedFileExtensions;
 

@@ -1,6 +1,6 @@
 import type { Assistant, AssistantStreamEvent, LegacyAssistantRequest, Tool } from '@threadline/shared';
-import { migrate, type SqliteDatabase } from '../../db/database.js';
-import { AppError } from '../../errors/app-error.js';
+import { migrate, type SqliteDatabase } from '../../sqlite/database.js';
+import { AppError } from '../../http/errors/app-error.js';
 import type { LocalEngine, LocalRunOptions } from '../../engines/local/local-engine.js';
 
 /**

@@ -8,8 +8,8 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
-import { attachmentDisposition, uploadFileName } from '../file-names.js';
+import { AppError } from '../../http/errors/app-error.js';
+import { attachmentDisposition, uploadFileName } from '../../http/file-names.js';
 import { knowledgeFrom, paginate, toV1File, type V1KnowledgeOptions } from './knowledge-objects.js';
 import { noSuchFile } from './ownership.js';
 

@@ -4,7 +4,7 @@ import { v1AssistantRoutes } from './assistants.js';
 import { v1FileRoutes } from './files.js';
 import { v1MessageRoutes } from './messages.js';
 import { v1ModelRoutes } from './models.js';
-import { installOpenAiErrors } from './openai-error.js';
+import { installOpenAiErrors } from '../../http/errors/openai-error.js';
 import { installOwnership } from './ownership.js';
 import { v1RunRoutes } from './runs.js';
 import { v1ThreadRoutes } from './threads.js';

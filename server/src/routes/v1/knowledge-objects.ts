@@ -15,10 +15,10 @@ import type {
   StoreFileDetails,
   VectorStoreRecord,
 } from '../../engines/local/knowledge/knowledge-base.js';
-import { cursorPage } from '../../engines/local/cursor-page.js';
-import { AppError } from '../../errors/app-error.js';
+import { cursorPage } from '../../engines/local/store/cursor-page.js';
+import { AppError } from '../../http/errors/app-error.js';
 import { listEnvelope } from './list-envelope.js';
-import type { KnowledgeOwners } from '../../ownership/knowledge-owners.js';
+import type { KnowledgeOwners } from '../../ownership/sqlite-owners.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {

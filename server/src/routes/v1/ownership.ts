@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
-import type { KnowledgeOwners } from '../../ownership/knowledge-owners.js';
-import { hiddenVectorStore } from '../../ownership/owned-knowledge.js';
-import { localUserId } from '../../plugins/auth.js';
+import { AppError } from '../../http/errors/app-error.js';
+import type { KnowledgeOwners } from '../../ownership/sqlite-owners.js';
+import { hiddenVectorStore } from '../../knowledge/owned-knowledge.js';
+import { localUserId } from '../../http/auth/auth.js';
 import { referencedKnowledge } from './referenced-knowledge.js';
 import type { V1Engine } from './v1-engine.js';
 

@@ -1,8 +1,8 @@
 import type { V1CreateRun } from '@threadline/shared';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../http/errors/app-error.js';
 import type { LocalRunOptions } from '../../engines/local/local-engine.js';
-import type { RunParameters } from '../../engines/local/run-objects.js';
+import type { RunParameters } from '../../engines/local/runs/run-objects.js';
 import { canSeeAssistant, hiddenAssistant } from './ownership.js';
 import { messageText, type V1Engine } from './v1-engine.js';
 

@@ -1,7 +1,7 @@
 import type { Message, V1CreateMessage, v1ToolResourcesSchema } from '@threadline/shared';
 import type { z } from 'zod';
 import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
-import { AppError } from '../../errors/app-error.js';
+import { AppError } from '../../http/errors/app-error.js';
 import { toChunking } from './knowledge-objects.js';
 import type { V1Engine } from './v1-engine.js';
 

@@ -1,4 +1,4 @@
-import type { TermStatistics } from '../knowledge/term-statistics.js';
+import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import type { AnswerInput } from './answer-piece.js';
 import { conversationQuestion } from './conversation-question.js';
 import { passagePlainText } from './passage-blocks.js';

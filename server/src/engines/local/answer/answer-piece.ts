@@ -1,5 +1,5 @@
 import type { FunctionToolCall, Message, SearchHit, Usage } from '@threadline/shared';
-import type { RunContext } from '../engine-store.js';
+import type { RunContext } from '../store/engine-store.js';
 
 /** What an answerer produces, in order; the run turns pieces into message deltas and steps. */
 export type AnswerPiece =

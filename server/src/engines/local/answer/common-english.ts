@@ -1,4 +1,4 @@
-import { lightStem } from '../knowledge/search-terms.js';
+import { lightStem } from '../knowledge/search/search-terms.js';
 
 /**
  * The 2937 most frequent English words, most frequent first (from the wordfreq project's

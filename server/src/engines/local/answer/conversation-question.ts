@@ -1,5 +1,5 @@
 import type { Message } from '@threadline/shared';
-import { searchTerms } from '../knowledge/search-terms.js';
+import { searchTerms } from '../knowledge/search/search-terms.js';
 
 /** The latest question read in the context of the thread. */
 export type ConversationQuestion = {

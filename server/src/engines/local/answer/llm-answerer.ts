@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { newId } from '../ids.js';
+import { newId } from '../store/ids.js';
 import type { AnswerPiece, Answerer, AnswerInput } from './answer-piece.js';
 import { CitationStreamParser, type CitationStreamPiece } from './citation-stream.js';
 import { buildGroundedMessages, toChatTools, type GroundedSource } from './grounded-prompt.js';

@@ -1,6 +1,6 @@
 import type { SearchHit } from '@threadline/shared';
-import { searchTerms } from '../knowledge/search-terms.js';
-import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/term-statistics.js';
+import { searchTerms } from '../knowledge/search/search-terms.js';
+import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/search/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
 

@@ -4,17 +4,17 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KnowledgeFile, SearchHit, SearchRequest, VectorStoreSummary } from '@threadline/shared';
 import type { Config } from '../../../config.js';
-import type { SqliteDatabase } from '../../../db/database.js';
-import { AppError } from '../../../errors/app-error.js';
+import type { SqliteDatabase } from '../../../sqlite/database.js';
+import { AppError } from '../../../http/errors/app-error.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
-import { createEmbedder, type Embedder, type EmbedderLogger } from './embedder.js';
-import { createPassageSimilarity } from './passage-similarity.js';
-import { createTermStatistics } from './term-statistics.js';
-import { hybridSearch, type SearchResult } from './hybrid-search.js';
-import { IngestionQueue } from './ingestion-queue.js';
+import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
+import { createPassageSimilarity } from './search/passage-similarity.js';
+import { createTermStatistics } from './search/term-statistics.js';
+import { hybridSearch, type SearchResult } from './search/hybrid-search.js';
+import { IngestionQueue } from './ingest/ingestion-queue.js';
 import { migrateKnowledgeBase } from './knowledge-schema.js';
-import { DocumentReader } from './document-reader.js';
-import { acceptedTypesText, defaultDocumentLimits, documentKind } from './parse-document.js';
+import { DocumentReader } from './ingest/document-reader.js';
+import { acceptedTypesText, defaultDocumentLimits, documentKind } from './ingest/parse-document.js';
 import {
   KnowledgeStore,
   type ChunkingStrategy,
@@ -23,7 +23,7 @@ import {
   type FileBatchRecord,
   type VectorStoreRecord,
 } from './knowledge-store.js';
-import { VectorCache } from './vector-cache.js';
+import { VectorCache } from './embed/vector-cache.js';
 
 type AttachOptions = { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined };
 export type {
@@ -34,7 +34,7 @@ export type {
   StoreFileDetails,
   VectorStoreRecord,
 } from './knowledge-store.js';
-export type { SearchResult } from './hybrid-search.js';
+export type { SearchResult } from './search/hybrid-search.js';
 
 export type KnowledgeBaseOptions = {
   database: SqliteDatabase;

@@ -1,9 +1,9 @@
 import type { FileStatus, KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
 import { fileStatusSchema } from '@threadline/shared';
 import { z } from 'zod';
-import type { SqliteDatabase } from '../../../db/database.js';
+import type { SqliteDatabase } from '../../../sqlite/database.js';
 import type { StoredFile } from '../../engine.js';
-import type { PreparedChunk } from './prepare-chunks.js';
+import type { PreparedChunk } from './ingest/prepare-chunks.js';
 
 export type ChunkingStrategy = { maxChunkSizeTokens: number; chunkOverlapTokens: number };
 export type ExpiresAfter = { anchor: 'last_active_at'; days: number };

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type SqliteDatabase } from '../../../../sqlite/database.js';
+import { KnowledgeStore } from '../knowledge-store.js';
+import { migrateKnowledgeBase } from '../knowledge-schema.js';
+import { embedLocally } from './local-embedding.js';
+import { VectorCache } from './vector-cache.js';
+
+describe('VectorCache', () => {
+  let dataDir: string;
+  let database: SqliteDatabase;
+  let store: KnowledgeStore;
+  let chunkNumber = 0;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'threadline-vector-cache-'));
+    database = openDatabase(dataDir);
+    migrateKnowledgeBase(database);
+    store = new KnowledgeStore(database);
+  });
+  afterEach(() => {
+    database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Disjoint vocabularies: a query in one file's words ranks that file's chunks first.
+  const vocabulary: Record<string, string[]> = {
+    alpha: ['rebase', 'merge', 'stash', 'commit', 'branch'],
+    beta: ['remote', 'tag', 'diff', 'log', 'reset'],
+  };
+
+  /** A store with files of `texts`, one chunk per text; returns the chunk rowids by text. */
+  function addStore(
+    name: string,
+    files: Record<string, string[]>,
+  ): { id: string; rowids: Map<string, number> } {
+    const id = `vs_${name}`;
+    store.insertVectorStore({
+      id,
+      name,
+      chunking: { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 },
+      metadata: {},
+      expiresAfter: null,
+    });
+    for (const [fileId, texts] of Object.entries(files)) {
+      if (!store.getFile(fileId))
+        store.insertFile({ id: fileId, fileName: `${fileId}.md`, bytes: 1, purpose: 'assistants' });
+      store.upsertStoreFile(id, fileId);
+      const chunks = texts.map((text) => ({
+        text,
+        embeddingText: text,
+        embeddingContext: '',
+        documentSummary: '',
+        start: 0,
+        end: text.length,
+        index: { title: '', headings: '', body: text },
+      }));
+      store.completeIngestion(
+        id,
+        fileId,
+        chunks,
+        texts.map((text) => embedLocally(text)),
+        'local',
+        () => `chunk_${chunkNumber++}`,
+      );
+    }
+    const rowids = new Map(
+      database
+        .prepare<[string], { rowid: number; text: string }>(
+          'SELECT rowid, text FROM kb_chunks WHERE vector_store_id = ?',
+        )
+        .all(id)
+        .map((row) => [row.text, row.rowid]),
+    );
+    return { id, rowids };
+  }
+
+  const texts = (prefix: 'alpha' | 'beta', count: number) =>
+    Array.from({ length: count }, (_, index) => {
+      const words = vocabulary[prefix] ?? [];
+      const word = (position: number) => words[Math.floor(index / 5 ** position) % 5] ?? '';
+      return `${prefix} ${word(0)} ${word(1)} ${word(2)}`;
+    });
+
+  it.each([
+    { name: 'below the threshold: row scan', threshold: 1000, layout: 'rows' },
+    { name: 'at the threshold: column index', threshold: 40, layout: 'columns' },
+  ])('$name gives the same ranking', ({ threshold, layout }) => {
+    const { id } = addStore('docs', { 'file-a': texts('alpha', 25), 'file-b': texts('beta', 15) });
+    const reference = new VectorCache(database, { columnIndexMinChunks: Number.POSITIVE_INFINITY });
+    const cache = new VectorCache(database, { columnIndexMinChunks: threshold });
+    for (const query of ['rebase branch', 'alpha stash commit', 'beta diff', 'merge log']) {
+      const vector = embedLocally(query);
+      expect(cache.nearest([id], vector, 10)).toEqual(reference.nearest([id], vector, 10));
+    }
+    expect(cache.layoutOf(id)).toBe(layout);
+    expect(reference.layoutOf(id)).toBe('rows');
+  });
+
+  it.each([{ threshold: 1 }, { threshold: 1000 }])(
+    'searches only the requested stores and merges several (threshold $threshold)',
+    ({ threshold }) => {
+      const first = addStore('first', { 'file-a': texts('alpha', 30) });
+      const second = addStore('second', { 'file-b': texts('beta', 30) });
+      const cache = new VectorCache(database, { columnIndexMinChunks: threshold });
+      const query = embedLocally('beta remote tag');
+      const firstIds = new Set(first.rowids.values());
+      const secondIds = new Set(second.rowids.values());
+      expect(cache.nearest([first.id], query, 50).every((rowid) => firstIds.has(rowid))).toBe(true);
+      const both = cache.nearest([first.id, second.id, second.id], query, 50);
+      expect(new Set(both).size).toBe(both.length);
+      // Every `beta` chunk outranks every `alpha` one for a query that says beta.
+      expect(both.slice(0, 30).every((rowid) => secondIds.has(rowid))).toBe(true);
+      expect(both.some((rowid) => firstIds.has(rowid))).toBe(true);
+    },
+  );
+
+  it.each([{ threshold: 1 }, { threshold: 1000 }])(
+    'drops a detached file after invalidation (threshold $threshold)',
+    ({ threshold }) => {
+      const { id, rowids } = addStore('docs', { 'file-a': texts('alpha', 20), 'file-b': texts('beta', 20) });
+      const cache = new VectorCache(database, { columnIndexMinChunks: threshold });
+      const query = embedLocally('beta diff merge');
+      const betaIds = new Set(
+        [...rowids].filter(([text]) => text.startsWith('beta')).map(([, rowid]) => rowid),
+      );
+      expect(cache.nearest([id], query, 5).some((rowid) => betaIds.has(rowid))).toBe(true);
+      store.detachFile(id, 'file-b');
+      cache.invalidate(id);
+      const after = cache.nearest([id], query, 40);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.some((rowid) => betaIds.has(rowid))).toBe(false);
+    },
+  );
+});

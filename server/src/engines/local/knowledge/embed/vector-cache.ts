@@ -1,0 +1,158 @@
+import type { SqliteDatabase } from '../../../../sqlite/database.js';
+import { buildColumnIndex, columnTopRows, type ColumnIndex } from '../search/column-index.js';
+
+type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number };
+
+/** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
+type LoadedStore = { model: string | undefined; mostPerChunk: number } & (
+  { layout: 'rows'; vectors: StoreVectors } | { layout: 'columns'; index: ColumnIndex; dimensions: number }
+);
+
+/**
+ * Stores with at least this many chunks are kept as a column index (see column-index.ts);
+ * smaller ones keep the row scan, which is already ~1 ms at a few thousand chunks.
+ */
+export const columnIndexMinChunks = 20_000;
+
+/**
+ * Keeps each vector store's chunk vectors as one contiguous Float32Array so an exact
+ * similarity scan is a tight loop over memory (≈ 25 M multiply-adds for 100k × 256-d), laid
+ * out dimension-major for large stores. Derived data: loaded lazily from SQLite (so a restart
+ * rebuilds it) and dropped whenever the store's chunks change, so deleted files never match.
+ */
+export class VectorCache {
+  private readonly stores = new Map<string, LoadedStore>();
+  private readonly columnMinChunks: number;
+
+  constructor(
+    private readonly database: SqliteDatabase,
+    options: { columnIndexMinChunks?: number } = {},
+  ) {
+    this.columnMinChunks = options.columnIndexMinChunks ?? columnIndexMinChunks;
+  }
+
+  invalidate(vectorStoreId: string): void {
+    this.stores.delete(vectorStoreId);
+  }
+
+  /**
+   * The `limit` nearest chunks (dot product of unit vectors) across the given stores, best
+   * first, by an exact scan. A chunk with several vectors scores as its best. With `model`, only
+   * vectors recorded for that model count (a store being re-embedded has some of each) (row by row, or over a large store's column index). A prefix pre-pass (score the first dimensions, re-score the best
+   * thousand) was tried for large stores: with hashed local vectors it kept under half of the
+   * true top 20 at 100k chunks while saving a fifth of the time, so the scan stays exact.
+   */
+  nearest(vectorStoreIds: readonly string[], query: Float32Array, limit: number, model?: string): number[] {
+    const candidates: Candidate[] = [];
+    for (const vectorStoreId of new Set(vectorStoreIds)) {
+      const loaded = this.load(vectorStoreId, query.length, model);
+      const rowids = loaded.layout === 'rows' ? loaded.vectors.rowids : loaded.index.rowids;
+      // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
+      const keep = limit * loaded.mostPerChunk;
+      const best =
+        loaded.layout === 'rows'
+          ? topRows(loaded.vectors, query, keep)
+          : columnTopRows(loaded.index, query, keep);
+      for (const row of best) candidates.push({ row: rowids[row.row] ?? 0, score: row.score });
+    }
+    const seen = new Set<number>();
+    return candidates
+      .filter((entry) => entry.score > 0)
+      .sort((left, right) => right.score - left.score)
+      .filter((entry) => !seen.has(entry.row) && Boolean(seen.add(entry.row)))
+      .slice(0, limit)
+      .map((entry) => entry.row);
+  }
+
+  /** Which layout a store is held in once loaded (for tests and benchmarks). */
+  layoutOf(vectorStoreId: string): LoadedStore['layout'] | null {
+    return this.stores.get(vectorStoreId)?.layout ?? null;
+  }
+
+  private load(vectorStoreId: string, dimensions: number, model: string | undefined): LoadedStore {
+    const cached = this.stores.get(vectorStoreId);
+    const cachedDimensions = cached?.layout === 'rows' ? cached.vectors.dimensions : cached?.dimensions;
+    if (cached && cachedDimensions === dimensions && cached.model === model) return cached;
+    const width = dimensions * 4;
+    const rows =
+      model === undefined
+        ? this.database
+            .prepare<[string, number, number], { rowid: number; embedding: Buffer }>(
+              'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND length(embedding) > 0 AND length(embedding) % ? = 0 AND length(embedding) <= ?',
+            )
+            // Without a model, the original one-vector-per-chunk rule of the length alone.
+            .all(vectorStoreId, width, width)
+        : this.database
+            .prepare<[string, string, number], { rowid: number; embedding: Buffer }>(
+              'SELECT rowid, embedding FROM kb_chunks WHERE vector_store_id = ? AND embedding_model = ? AND length(embedding) > 0 AND length(embedding) % ? = 0',
+            )
+            .all(vectorStoreId, model, width);
+    // One entry per vector; a chunk's vectors sit next to each other.
+    const owners: { row: number; offset: number }[] = [];
+    let mostPerChunk = 1;
+    rows.forEach((row, index) => {
+      const count = row.embedding.byteLength / width;
+      mostPerChunk = Math.max(mostPerChunk, count);
+      for (let vector = 0; vector < count; vector += 1) owners.push({ row: index, offset: vector * width });
+    });
+    const rowids = Int32Array.from(owners, (owner) => rows[owner.row]?.rowid ?? 0);
+    // Copied out: SQLite's buffers need not be 4-byte aligned for a Float32Array view.
+    const vectorAt = (index: number) => {
+      const owner = owners[index];
+      const embedding = owner ? rows[owner.row]?.embedding : undefined;
+      if (!owner || !embedding) return new Float32Array(dimensions);
+      const start = embedding.byteOffset + owner.offset;
+      return new Float32Array(embedding.buffer.slice(start, start + width));
+    };
+    let loaded: LoadedStore;
+    if (owners.length >= this.columnMinChunks) {
+      const index = buildColumnIndex(rowids, dimensions, vectorAt);
+      loaded = { layout: 'columns', index, dimensions, model, mostPerChunk };
+    } else {
+      const matrix = new Float32Array(owners.length * dimensions);
+      for (let index = 0; index < owners.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
+      loaded = { layout: 'rows', vectors: { rowids, matrix, dimensions }, model, mostPerChunk };
+    }
+    this.stores.set(vectorStoreId, loaded);
+    return loaded;
+  }
+}
+
+type Candidate = { row: number; score: number };
+
+/** The `keep` best rows by dot product with the query. */
+function topRows(vectors: StoreVectors, query: Float32Array, keep: number): Candidate[] {
+  const count = vectors.rowids.length;
+  const dimensions = vectors.dimensions;
+  const { matrix } = vectors;
+  const unrolled = dimensions - (dimensions % 4);
+  let best: Candidate[] = [];
+  let worst = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < count; index += 1) {
+    const row = index;
+    const base = row * dimensions;
+    // Four accumulators let the loop pipeline; typed-array reads in range are always numbers.
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let column = 0; column < unrolled; column += 4) {
+      sum0 += (matrix[base + column] as number) * (query[column] as number);
+      sum1 += (matrix[base + column + 1] as number) * (query[column + 1] as number);
+      sum2 += (matrix[base + column + 2] as number) * (query[column + 2] as number);
+      sum3 += (matrix[base + column + 3] as number) * (query[column + 3] as number);
+    }
+    for (let column = unrolled; column < dimensions; column += 1)
+      sum0 += (matrix[base + column] as number) * (query[column] as number);
+    const score = sum0 + sum1 + sum2 + sum3;
+    if (best.length < keep || score > worst) {
+      best.push({ row, score });
+      if (best.length >= keep * 2) {
+        best.sort((left, right) => right.score - left.score);
+        best = best.slice(0, keep);
+        worst = best[keep - 1]?.score ?? worst;
+      }
+    }
+  }
+  return best.sort((left, right) => right.score - left.score).slice(0, keep);
+}

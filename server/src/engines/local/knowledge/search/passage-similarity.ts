@@ -1,0 +1,34 @@
+import type { PassageSimilarity } from '../../answer/answer-evidence.js';
+import type { Embedder } from '../embed/embedder.js';
+
+/**
+ * Cosine similarity at which an all-MiniLM-L6-v2 passage answers a question on meaning alone.
+ * A property of the model, not of any document set: unrelated sentence pairs score below ~0.2
+ * under it, paraphrases of one intent above ~0.5 (the sentence-transformers model card's STS
+ * figures); between lies "same topic", where word evidence has to carry the answer. Checked on
+ * three document sets by `npm run bench:answers`.
+ */
+export const minilmAnswerFloor = 0.3;
+
+/** Questions-to-passages similarity under the knowledge base's model, null without a semantic one. */
+export function createPassageSimilarity(embedder: Embedder): PassageSimilarity {
+  return {
+    async score(questions, passages, signal) {
+      const model = embedder.current();
+      if (!model?.isSemantic || passages.length === 0 || questions.length === 0) return null;
+      // One model call for every question and passage.
+      const vectors = await model.embedTexts([...questions, ...passages], signal);
+      const queries = vectors.slice(0, questions.length);
+      const passageVectors = vectors.slice(questions.length);
+      return queries.map((query) => passageVectors.map((vector) => dot(query, vector)));
+    },
+    answerFloor: () => (embedder.current()?.model.startsWith('all-MiniLM-L6-v2') ? minilmAnswerFloor : null),
+  };
+}
+
+function dot(left: Float32Array, right: Float32Array): number {
+  let total = 0;
+  for (let index = 0; index < left.length && index < right.length; index += 1)
+    total += (left[index] ?? 0) * (right[index] ?? 0);
+  return total;
+}

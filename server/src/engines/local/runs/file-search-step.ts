@@ -1,0 +1,81 @@
+import type { SearchHit, ToolCall } from '@threadline/shared';
+import type { VectorStoreApi } from '../../engine.js';
+import { newId } from '../store/ids.js';
+import type { RunPlan } from './run-plan.js';
+import type { RunPublisher } from './run-publisher.js';
+
+export type SearchKnowledge = (
+  vectorStoreIds: string[],
+  query: string,
+  plan: RunPlan,
+) => Promise<SearchHit[]>;
+
+const toResults = (hits: SearchHit[], isContentShown = true) =>
+  hits.map((hit) => ({
+    file_id: hit.fileId,
+    file_name: hit.fileName,
+    score: hit.score,
+    ...(isContentShown ? { content: [{ type: 'text' as const, text: hit.text }] } : {}),
+  }));
+
+const fileSearchCall = (id: string, plan: RunPlan, hits: SearchHit[]): ToolCall => ({
+  id,
+  type: 'file_search',
+  file_search: {
+    ranking_options: { ranker: 'default_2024_08_21', score_threshold: plan.scoreThreshold ?? 0 },
+    results: toResults(hits),
+  },
+});
+
+/**
+ * Retrieval shown as OpenAI shows it: a `file_search` tool-call step announced with no results,
+ * a delta opening the call (the SDKs' `toolCallCreated`) while the search runs, a delta with
+ * the results (`toolCallDelta`), then completed with them (`toolCallDone`). Answers null,
+ * leaving the step open for the cancel to close, when `signal` aborted during the search.
+ */
+export async function fileSearchStep(input: {
+  publisher: RunPublisher;
+  plan: RunPlan;
+  query: string;
+  search: SearchKnowledge;
+  signal: AbortSignal;
+}): Promise<SearchHit[] | null> {
+  const { publisher, plan, query } = input;
+  const callId = newId('call');
+  const step = publisher.createStep({ type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, [])] });
+  publisher.publishToolCallDeltas(step.id, [{ index: 0, type: 'file_search', file_search: {} }]);
+  let hits: SearchHit[] = [];
+  if (query.trim() !== '' && plan.vectorStoreIds.length > 0) {
+    hits = await input.search(plan.vectorStoreIds, query, plan);
+  }
+  if (input.signal.aborted) return null;
+  publisher.publishToolCallDeltas(step.id, [
+    {
+      index: 0,
+      type: 'file_search',
+      file_search: { results: toResults(hits, publisher.isResultContentShown) },
+    },
+  ]);
+  publisher.finishStep(
+    { ...step, step_details: { type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, hits)] } },
+    'completed',
+  );
+  return hits;
+}
+
+/** Stores deleted since the thread named them are skipped rather than failing the run. */
+export async function searchExistingStores(
+  vectorStores: VectorStoreApi,
+  vectorStoreIds: string[],
+  query: string,
+  plan: RunPlan,
+): Promise<SearchHit[]> {
+  const existing = await Promise.all(vectorStoreIds.map((id) => vectorStores.get(id)));
+  const ids = existing.flatMap((store) => (store ? [store.id] : []));
+  if (ids.length === 0) return [];
+  return vectorStores.search(ids, {
+    query: query.slice(0, 4096),
+    maxNumResults: plan.maxNumResults,
+    ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
+  });
+}

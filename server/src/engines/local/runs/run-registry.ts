@@ -1,0 +1,50 @@
+import type { Run } from '@threadline/shared';
+import type { EngineStore } from '../store/engine-store.js';
+import { expireIfDue } from './run-recovery.js';
+import type { RunTask } from './run-task.js';
+
+const delay = (milliseconds: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
+
+/** The runs this process is executing; a live task's run is newer than the stored row. */
+export class RunRegistry {
+  private readonly tasks = new Map<string, RunTask>();
+
+  constructor(private readonly store: EngineStore) {}
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  get(runId: string): RunTask | undefined {
+    return this.tasks.get(runId);
+  }
+
+  has(runId: string): boolean {
+    return this.tasks.has(runId);
+  }
+
+  /** Call after start/resume: `done` is only the turn's promise from then on. */
+  track(task: RunTask): void {
+    this.tasks.set(task.run.id, task);
+    void task.done.finally(() => {
+      if (this.tasks.get(task.run.id) === task) this.tasks.delete(task.run.id);
+    });
+  }
+
+  /** The thread's run that blocks a new run or message, if any (an overdue idle one has expired). */
+  activeRun(threadId: string): Run | null {
+    for (const runId of this.store.activeRunIds(threadId)) {
+      const run = this.tasks.get(runId)?.run ?? this.store.runs.get(runId);
+      if (run && expireIfDue(this.store, run).status !== 'expired') return run;
+    }
+    return null;
+  }
+
+  async cancelAll(graceMs: number): Promise<void> {
+    const tasks = [...this.tasks.values()];
+    for (const task of tasks) task.requestCancel();
+    // Cancelled runs are already final; give their work a moment to unwind, never forever.
+    await Promise.race([Promise.all(tasks.map((task) => task.done)), delay(graceMs)]);
+  }
+}

@@ -1,0 +1,111 @@
+import type { Message, Thread } from '@threadline/shared';
+import { AppError } from '../../../http/errors/app-error.js';
+import type { EngineStore } from '../store/engine-store.js';
+import type { Page, PageQuery } from '../store/json-table.js';
+import { cursorPage } from '../store/cursor-page.js';
+import { foundOr404, notFound } from '../store/not-found.js';
+import { newMessage, newThread } from '../runs/run-objects.js';
+import type { RunRegistry } from '../runs/run-registry.js';
+
+export type NewThreadInput = {
+  vectorStoreIds?: string[] | undefined;
+  metadata?: Record<string, string> | null;
+  messages?: NewMessageInput[];
+  /** Set by /v1: the user the thread belongs to. */
+  owner?: string;
+};
+
+export type ThreadChanges = {
+  metadata?: Record<string, string> | null | undefined;
+  vectorStoreIds?: string[] | undefined;
+};
+
+export type NewMessageInput = {
+  content: string;
+  metadata?: Record<string, string> | null;
+  role?: 'user' | 'assistant';
+  /** Files the message brought (OpenAI's `attachments`), kept on the message as given. */
+  attachments?: Message['attachments'];
+};
+
+/** Threads and their messages; a thread's messages are frozen while one of its runs is active. */
+export class LocalThreads {
+  constructor(
+    private readonly store: EngineStore,
+    private readonly registry: Pick<RunRegistry, 'activeRun'>,
+    private readonly assertVectorStores: (vectorStoreIds: string[]) => Promise<void>,
+  ) {}
+
+  async create(input: NewThreadInput): Promise<Thread> {
+    const vectorStoreIds = input.vectorStoreIds ?? [];
+    await this.assertVectorStores(vectorStoreIds);
+    const thread = newThread(vectorStoreIds, input.metadata ?? null);
+    this.store.transaction(() => {
+      this.store.threads.insert(thread, undefined, input.owner);
+      for (const message of input.messages ?? [])
+        this.store.messages.insert(newMessage(thread.id, message), thread.id);
+    });
+    return thread;
+  }
+
+  async update(threadId: string, changes: ThreadChanges): Promise<Thread> {
+    const thread = this.require(threadId);
+    if (changes.vectorStoreIds) await this.assertVectorStores(changes.vectorStoreIds);
+    const updated: Thread = {
+      ...thread,
+      ...(changes.metadata !== undefined ? { metadata: changes.metadata ?? {} } : {}),
+      ...(changes.vectorStoreIds
+        ? { tool_resources: { file_search: { vector_store_ids: changes.vectorStoreIds } } }
+        : {}),
+    };
+    this.store.threads.update(updated);
+    return updated;
+  }
+
+  require(threadId: string): Thread {
+    return foundOr404(this.store.threads.get(threadId), 'thread', threadId);
+  }
+
+  appendMessage(threadId: string, input: NewMessageInput): Message {
+    this.require(threadId);
+    const active = this.registry.activeRun(threadId);
+    if (active) {
+      throw new AppError(
+        'thread_busy',
+        400,
+        `Can't add messages to ${threadId} while a run ${active.id} is active.`,
+      );
+    }
+    const message = newMessage(threadId, input);
+    this.store.messages.insert(message, threadId);
+    return message;
+  }
+
+  getMessage(threadId: string, messageId: string): Message {
+    this.require(threadId);
+    const message = this.store.messages.get(messageId);
+    if (message?.thread_id !== threadId) throw notFound('message', messageId);
+    return message;
+  }
+
+  updateMessage(threadId: string, messageId: string, metadata: Record<string, string> | null): Message {
+    const updated = { ...this.getMessage(threadId, messageId), metadata: metadata ?? {} };
+    this.store.messages.update(updated);
+    return updated;
+  }
+
+  deleteMessage(threadId: string, messageId: string): void {
+    this.getMessage(threadId, messageId);
+    this.store.messages.delete(messageId);
+  }
+
+  listMessages(threadId: string, query: PageQuery & { runId?: string | undefined }): Page<Message> {
+    this.require(threadId);
+    if (query.runId === undefined) return this.store.messages.list(threadId, query);
+    const all = this.store.messages.list(threadId, { limit: 10_000, order: 'asc' });
+    return cursorPage(
+      all.data.filter((message) => message.run_id === query.runId),
+      query,
+    );
+  }
+}

@@ -1,0 +1,19 @@
+import type { Thread } from '@threadline/shared';
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../http/errors/app-error.js';
+
+/**
+ * The engine's thread, if it belongs to `userId`. Someone else's thread answers exactly like a
+ * missing one (404), so ids cannot be probed.
+ */
+export async function findOwnedThread(
+  app: FastifyInstance,
+  threadId: string,
+  userId: string,
+): Promise<Thread> {
+  const owner = await app.recorder.findThreadOwner(threadId);
+  if (owner !== userId) throw notFound('Thread');
+  const thread = await app.engine.getThread(threadId);
+  if (!thread) throw notFound('Thread');
+  return thread;
+}

@@ -1,0 +1,155 @@
+import type { Message } from '@threadline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import { createKnowledgeBase, type KnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
+import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { testConfig } from '../../helpers/test-config.js';
+
+// Documents written for this test (not the bench corpora): Markdown with fenced code, and an
+// AsciiDoc manual page with option terms and a listing block.
+const cryptoGuide = `# Crypto guide
+
+## Hashing a string
+
+To compute a SHA-256 hash of a string, create a hash object, feed it the text and read the digest:
+
+\`\`\`js
+import { createHash } from 'node:crypto';
+const digest = createHash('sha256').update('hello').digest('hex');
+\`\`\`
+
+The digest is a 64-character hexadecimal string.
+
+## Random bytes
+
+Use \`randomBytes(16)\` for a random salt. The bytes come from the operating system's generator.
+
+## Decrypting
+
+To bring an encrypted value back later, create a decipher with the same key and call \`final()\`.
+`;
+
+const snapshotManual = `snapshot(1)
+===========
+
+NAME
+----
+snapshot - Put unfinished edits aside and bring them back
+
+DESCRIPTION
+-----------
+Use snapshot when you want to put your unfinished edits aside and return to a clean checkout.
+Every saved snapshot stays in a list until it is restored.
+
+OPTIONS
+-------
+save::
+	Puts the current edits aside as a new snapshot and cleans the checkout.
+
+restore::
+	Brings the newest snapshot back into the checkout and removes it from the list.
+
+EXAMPLES
+--------
+Interrupted work::
++
+----------------
+$ snapshot save
+$ edit urgent-fix.c
+$ snapshot restore
+----------------
+`;
+
+type Answer = { text: string; quotes: string[]; citedFiles: string[] };
+
+let engine: LocalEngine<KnowledgeBase>;
+let storeId = '';
+let cleanup: () => void = () => {};
+const fileNames = new Map<string, string>();
+
+async function ask(threadId: string, question: string): Promise<Answer> {
+  await engine.appendMessage(threadId, { content: question });
+  let message: Message | null = null;
+  for await (const event of engine.streamRun(threadId, {}, new AbortController().signal)) {
+    if (event.event === 'thread.message.completed') message = event.data;
+  }
+  const part = message?.content[0];
+  if (part?.type !== 'text') throw new Error('no text answer');
+  const citations = part.text.annotations.flatMap((annotation) =>
+    annotation.type === 'file_citation' ? [annotation.file_citation] : [],
+  );
+  return {
+    text: part.text.value,
+    quotes: citations.map((citation) => citation.quote ?? ''),
+    citedFiles: citations.map((citation) => fileNames.get(citation.file_id) ?? citation.file_id),
+  };
+}
+
+const newThread = async () => (await engine.createThread({ vectorStoreIds: [storeId] })).id;
+
+describe('local engine answers', () => {
+  beforeAll(async () => {
+    const config = testConfig();
+    cleanup = config.cleanup;
+    const database = openDatabase(config.DATA_DIR);
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+    const store = await knowledge.vectorStores.create({ name: 'Guides' });
+    storeId = store.id;
+    for (const [fileName, text] of [
+      ['crypto.md', cryptoGuide],
+      ['snapshot.txt', snapshotManual],
+    ] as const) {
+      const file = await knowledge.vectorStores.addFile(store.id, { fileName, bytes: Buffer.from(text) });
+      fileNames.set(file.id, fileName);
+    }
+    await knowledge.waitForIngestion(store.id);
+  });
+  afterAll(async () => {
+    await engine.close();
+    cleanup();
+  });
+
+  it('answers a how-to with the passage under its heading, code block verbatim', async () => {
+    const answer = await ask(await newThread(), 'How do I compute a SHA-256 hash of a string?');
+    expect(answer.text).toContain('**Hashing a string**\n\nTo compute a SHA-256 hash');
+    expect(answer.text).toContain(
+      "```js\nimport { createHash } from 'node:crypto';\nconst digest = createHash('sha256').update('hello').digest('hex');\n```",
+    );
+    expect(answer.citedFiles).toEqual(['crypto.md']);
+    // The chip opens exactly the passage the answer quotes.
+    expect(answer.quotes[0]).toContain("createHash('sha256')");
+    expect(answer.quotes[0]).not.toContain('randomBytes');
+    // Nothing from the document that adds no evidence.
+    expect(answer.text).not.toContain('snapshot');
+  });
+
+  it('never glues a heading to the text under it', async () => {
+    const answer = await ask(await newThread(), 'How do I get a random salt?');
+    expect(answer.text).toMatch(/^\*\*Random bytes\*\*\n\nUse `randomBytes\(16\)`/);
+  });
+
+  it('quotes an option definition from a manual page', async () => {
+    const answer = await ask(await newThread(), 'How do I put my current edits aside in a snapshot?');
+    expect(answer.citedFiles[0]).toBe('snapshot.txt');
+    expect(answer.text).toMatch(/snapshot save/);
+  });
+
+  it('refuses an off-topic question plainly, with no citation', async () => {
+    const answer = await ask(await newThread(), 'What is the boiling point of mercury?');
+    expect(answer.citedFiles).toEqual([]);
+    expect(answer.text).toMatch(/couldn't find any relevant information/);
+  });
+
+  it('reads a follow-up in the context of the previous turn', async () => {
+    const thread = await newThread();
+    const first = await ask(thread, 'How do I put my unfinished edits aside in a snapshot?');
+    expect(first.citedFiles).toContain('snapshot.txt');
+    const followUp = await ask(thread, 'How do I bring it back later?');
+    expect(followUp.citedFiles).toEqual(['snapshot.txt']);
+    expect(followUp.text).toMatch(/restore/);
+    // Asked on a thread of its own, the same words point at another document first.
+    const alone = await ask(await newThread(), 'How do I bring it back later?');
+    expect(alone.citedFiles[0]).toBe('crypto.md');
+  });
+});

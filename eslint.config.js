@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import featureBoundaries from './eslint-rules/feature-boundaries.js';
 
 export default tseslint.config(
   {
@@ -36,6 +37,11 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['server/src/**/*.ts'],
+    plugins: { threadline: featureBoundaries },
+    rules: { 'threadline/feature-boundaries': 'error' },
   },
   {
     files: ['web/src/**/*.{ts,tsx}'],

@@ -1,6 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { listenBacklog } from './http/listen-options.js';
+import { listenBacklog } from './http/index.js';
 
 /** Process concerns only: config → buildApp → listen → graceful shutdown. */
 async function main(): Promise<void> {

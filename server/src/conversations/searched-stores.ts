@@ -1,6 +1,6 @@
 import type { Thread } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
-import { waitForIngestion } from '../knowledge/default-stores.js';
+import { waitForIngestion } from '../knowledge/index.js';
 
 /** How long a send waits for its default knowledge base to finish ingesting (a fresh install). */
 const ingestionWaitMs = 60_000;

@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { openDatabase, type SqliteDatabase } from '../sqlite/index.js';
 import type { Engine } from './engine.js';
-import { createKnowledgeBase } from './local/knowledge/knowledge-base.js';
-import { LocalEngine } from './local/local-engine.js';
-import { AssistantsEngine } from './assistants/assistants-engine.js';
-import { OpenAIEngine } from './openai/openai-engine.js';
+import { createKnowledgeBase } from './local/index.js';
+import { LocalEngine } from './local/index.js';
+import { AssistantsEngine } from './assistants/index.js';
+import { OpenAIEngine } from './openai/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createDefaultKnowledge, type DefaultKnowledge } from './default-stores.js';
-import { localUserId } from '../http/auth/auth.js';
+import { localUserId } from '../common/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { migrate, type SqliteDatabase } from '../sqlite/database.js';
-import type { VectorStoreApi } from '../engines/engine.js';
+import { migrate, type SqliteDatabase } from '../sqlite/index.js';
+import type { VectorStoreApi } from '../engines/index.js';
 import type { OwnedKnowledge } from './owned-knowledge.js';
 import { loadSampleKnowledgeBase } from './sample-knowledge-base.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { createKnowledgeOwners, type KnowledgeOwners } from '../ownership/sqlite-owners.js';
+import { createKnowledgeOwners, type KnowledgeOwners } from '../ownership/index.js';
 import { ownedKnowledge, type OwnedKnowledge } from './owned-knowledge.js';
 
 declare module 'fastify' {

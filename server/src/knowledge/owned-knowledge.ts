@@ -1,6 +1,6 @@
-import type { Engine, FileApi, VectorStoreApi } from '../engines/engine.js';
-import { AppError } from '../http/errors/app-error.js';
-import type { KnowledgeOwners } from '../ownership/sqlite-owners.js';
+import type { Engine, FileApi, VectorStoreApi } from '../engines/index.js';
+import { AppError } from '../http/index.js';
+import type { KnowledgeOwners } from '../ownership/index.js';
 
 /** The wording of a missing store everywhere (the local engine's and /v1's), so ids cannot be probed. */
 export const hiddenVectorStore = (vectorStoreId: string) =>

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleKnowledgeBaseName, type KnowledgeFile, type VectorStoreSummary } from '@threadline/shared';
-import type { VectorStoreApi } from '../engines/engine.js';
+import type { VectorStoreApi } from '../engines/index.js';
 
 export const sampleStoreName = sampleKnowledgeBaseName;
 export const defaultRepoRoot = fileURLToPath(new URL('../../../', import.meta.url));

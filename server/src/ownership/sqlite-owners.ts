@@ -1,5 +1,5 @@
-import { migrate, type SqliteDatabase } from '../sqlite/database.js';
-import { localUserId } from '../http/auth/auth.js';
+import { migrate, type SqliteDatabase } from '../sqlite/index.js';
+import { localUserId } from '../common/index.js';
 
 export type OwnedKind = 'vector_store' | 'file';
 

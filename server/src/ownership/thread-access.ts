@@ -1,6 +1,9 @@
 import type { Thread } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../http/errors/app-error.js';
+import { notFound } from '../http/index.js';
+
+/** Thread metadata key naming the user who created it (/chat/stream and the legacy routes set it). */
+export const threadOwnerKey = 'userId';
 
 /**
  * The engine's thread, if it belongs to `userId`. Someone else's thread answers exactly like a

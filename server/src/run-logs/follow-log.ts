@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { EventStreamWriter, type StreamFraming } from '../http/streaming/event-stream-writer.js';
+import { EventStreamWriter, type StreamFraming } from '../http/index.js';
 import type { RunLog } from './run-log.js';
 
 export type FollowOptions = {

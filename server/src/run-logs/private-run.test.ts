@@ -3,8 +3,8 @@ import { decodeSse, errorBodySchema, type AssistantStreamEvent } from '@threadli
 import Fastify, { type FastifyInstance } from 'fastify';
 import { APIError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installErrorHandling } from '../http/errors/error-handler.js';
-import { relayRun } from './private-run.js';
+import { installErrorHandling } from '../http/index.js';
+import { relayPrivateRun } from './private-run.js';
 import type { StreamOutcome } from './transcript-accumulator.js';
 
 const errorEvent: AssistantStreamEvent = { event: 'error', data: { code: null, message: 'from engine' } };
@@ -34,7 +34,7 @@ async function appRelaying(
   app = Fastify();
   installErrorHandling(app);
   app.get('/', async (_request, reply) => {
-    await relayRun({
+    await relayPrivateRun({
       reply,
       framing: 'sse',
       heartbeatMs: 60_000,
@@ -49,7 +49,7 @@ async function appRelaying(
   return app;
 }
 
-describe('relayRun', () => {
+describe('relayPrivateRun', () => {
   it('maps a failure before the first event to the error shape, keeping Retry-After on 429', async () => {
     const outcomes: StreamOutcome[] = [];
     const server = await appRelaying([], rateLimited(), outcomes);
@@ -90,7 +90,7 @@ describe('relayRun', () => {
     let relayed: Promise<void> | undefined;
     app = Fastify();
     app.get('/', async (_request, reply) => {
-      relayed = relayRun({
+      relayed = relayPrivateRun({
         reply,
         framing: 'sse',
         heartbeatMs: 60_000,

@@ -1,6 +1,6 @@
 import type { AssistantStreamEvent, TranscriptMessage } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
-import type { StreamFraming } from '../http/streaming/event-stream-writer.js';
+import type { StreamFraming } from '../http/index.js';
 import { followLog } from './follow-log.js';
 import { RunLog } from './run-log.js';
 import { pumpRun } from './run-pump.js';
@@ -29,7 +29,7 @@ export type RelayOptions = {
  * `signal` aborts when the client leaves). A failure before the first event is thrown, for the
  * error shape with its real status; the rest is pumpRun's and followLog's.
  */
-export async function relayRun(options: RelayOptions): Promise<void> {
+export async function relayPrivateRun(options: RelayOptions): Promise<void> {
   const { reply, signal } = options;
   const run = pumpRun({
     threadId: options.threadId,

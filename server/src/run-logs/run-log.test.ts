@@ -1,6 +1,6 @@
 import type { AssistantStreamEvent } from '@threadline/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../http/errors/app-error.js';
+import { AppError } from '../http/index.js';
 import { RunLog, RunLogs } from './run-log.js';
 
 const delta = (text: string): AssistantStreamEvent => ({

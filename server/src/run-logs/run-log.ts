@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AssistantStreamEvent, EncodedEvent } from '@threadline/shared';
-import { AppError } from '../http/errors/app-error.js';
+import { AppError } from '../http/index.js';
 
 /** A reader's place in a log: the position of the last event it has read (0: none yet). */
 export type LogReader = { position: number; isCut: boolean };

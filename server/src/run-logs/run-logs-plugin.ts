@@ -3,7 +3,7 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { RedisRunLogs, RedisThreadLocks, RunRedis } from './redis/redis-runs.js';
 import { RunLogs, type RunDirectory } from './run-log.js';
-import { soloThreadLocks, type ThreadLocks } from '../conversations/thread-serialiser.js';
+import { soloThreadLocks, type ThreadLocks } from './thread-locks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import type { AssistantStreamEvent, TranscriptMessage } from '@threadline/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import { toErrorBody } from '../http/errors/to-error-body.js';
+import { toErrorBody } from '../http/index.js';
 import type { RunLog } from './run-log.js';
 import { TranscriptAccumulator, type StreamOutcome } from './transcript-accumulator.js';
 

@@ -1,4 +1,4 @@
-import { tableRowText, tableSeparatorRow } from '../common/markdown-table.js';
+import { tableRowText, tableSeparatorRow } from '../common/index.js';
 
 const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { openDatabase, type SqliteDatabase } from '../sqlite/database.js';
+import { openDatabase, type SqliteDatabase } from '../sqlite/index.js';
 import { createMongoTranscriptStore } from './stores/mongo-transcript-store.js';
 import { createOutbox } from './writer/outbox.js';
 import { createSqliteTranscriptStore } from './stores/sqlite-transcript-store.js';

@@ -8,7 +8,7 @@ import {
   type IdentifiedEvent,
 } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
-import { localUserId } from '../../src/http/auth/auth.js';
+import { localUserId } from '../../src/common/local-user.js';
 import { buildApp } from '../../src/app.js';
 import { handbook, security } from './local-engine-fixture.js';
 import { testConfig } from './test-config.js';

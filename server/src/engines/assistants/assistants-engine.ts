@@ -9,15 +9,15 @@ import {
 } from '@threadline/shared';
 import OpenAI from 'openai';
 import type { AssistantTool } from 'openai/resources/beta/assistants';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import type { Engine, RunOptions, ToolOutput } from '../engine.js';
-import { ActiveRuns } from '../upstream/active-runs.js';
-import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/upstream-knowledge.js';
-import { toUpstreamError } from '../upstream/upstream-error.js';
+import { ActiveRuns } from '../upstream/index.js';
+import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/index.js';
+import { toUpstreamError } from '../upstream/index.js';
 import { cancelAndWait } from './cancel-run.js';
 import { ensureAssistant } from './ensure-assistant.js';
-import { relayRun, type RelayDependencies } from './upstream-run-relay.js';
-import { listOpenAIModels, probeOpenAI } from '../upstream/upstream-models.js';
+import { relayUpstreamRun, type RelayDependencies } from './upstream-run-relay.js';
+import { listOpenAIModels, probeOpenAI } from '../upstream/index.js';
 
 export type AssistantsEngineOptions = {
   baseURL: string;
@@ -127,7 +127,7 @@ export class AssistantsEngine implements Engine {
   }
 
   streamRun(threadId: string, options: RunOptions, signal: AbortSignal): AsyncIterable<AssistantStreamEvent> {
-    return relayRun(this.relayDependencies, threadId, signal, undefined, async (requestSignal) => {
+    return relayUpstreamRun(this.relayDependencies, threadId, signal, undefined, async (requestSignal) => {
       // Assistants runs cannot name vector stores; the thread's tool resources decide.
       // Updated on every run, not cached: another instance may have changed the thread since.
       const stores = options.vectorStoreIds;
@@ -159,7 +159,7 @@ export class AssistantsEngine implements Engine {
     toolOutputs: ToolOutput[],
     signal: AbortSignal,
   ): AsyncIterable<AssistantStreamEvent> {
-    return relayRun(this.relayDependencies, threadId, signal, runId, async (requestSignal) =>
+    return relayUpstreamRun(this.relayDependencies, threadId, signal, runId, async (requestSignal) =>
       this.client.beta.threads.runs.submitToolOutputsStream(
         runId,
         { thread_id: threadId, tool_outputs: toolOutputs },

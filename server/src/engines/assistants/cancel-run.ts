@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { runSchema, terminalRunStatuses, type Run } from '@threadline/shared';
 import type OpenAI from 'openai';
-import { AppError } from '../../http/errors/app-error.js';
-import { toUpstreamError, upstreamStatus } from '../upstream/upstream-error.js';
+import { AppError } from '../../http/index.js';
+import { toUpstreamError, upstreamStatus } from '../upstream/index.js';
 
 /** Cancels one run (a finished run answers 400, which is fine) and polls until it is terminal. */
 export async function cancelAndWait(

@@ -1,8 +1,8 @@
 import { parseAssistantStreamEvent, type AssistantStreamEvent, type Run } from '@threadline/shared';
 import type { AssistantStream } from 'openai/lib/AssistantStream';
-import type { ActiveRuns } from '../upstream/active-runs.js';
-import { untilAborted } from '../../common/until-aborted.js';
-import { isAbortError } from '../upstream/upstream-error.js';
+import type { ActiveRuns } from '../upstream/index.js';
+import { untilAborted } from '../../common/index.js';
+import { isAbortError } from '../upstream/index.js';
 import { RelayTracker } from './relay-tracker.js';
 
 export type RelayDependencies = {
@@ -22,7 +22,7 @@ const now = () => Math.floor(Date.now() / 1000);
  * the server reports the run's end, for at most `cancelGraceMs`; after that (or if the
  * stream breaks) it closes what is open itself, from the server's view of the run.
  */
-export async function* relayRun(
+export async function* relayUpstreamRun(
   dependencies: RelayDependencies,
   threadId: string,
   signal: AbortSignal,

@@ -8,7 +8,7 @@ import type {
   Thread,
 } from '@threadline/shared';
 import type { Config } from '../../config.js';
-import type { SqliteDatabase } from '../../sqlite/database.js';
+import type { SqliteDatabase } from '../../sqlite/index.js';
 import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './store/engine-store.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
@@ -30,14 +30,10 @@ import {
   type NewThreadInput,
   type ThreadChanges,
 } from './threads/local-threads.js';
-import { notFound } from './store/not-found.js';
+import { missingObject } from './store/not-found.js';
 import type { LocalRunOptions } from './runs/run-plan.js';
 import { recoverInterruptedRuns } from './runs/run-recovery.js';
 import type { RunTaskDeps } from './runs/run-task.js';
-
-// Callers import these from here, as they did before the engine was split into modules.
-export { defaultAssistantId } from './threads/local-assistants.js';
-export type { LocalRunOptions } from './runs/run-plan.js';
 
 export type KnowledgeLike = {
   vectorStores: VectorStoreApi;
@@ -112,6 +108,16 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   createAssistant(input: NewAssistantInput, owner?: string): Assistant {
     return this.assistants.create(input, owner);
   }
+  /** Who made the thread through /v1 (null: made by the orchestrator; undefined: no such thread). */
+  threadOwner(threadId: string): string | null | undefined {
+    return this.store.threads.ownerOf(threadId);
+  }
+
+  /** Who made the assistant (null: the built-in one; undefined: no such assistant). */
+  assistantOwner(assistantId: string): string | null | undefined {
+    return this.store.assistants.ownerOf(assistantId);
+  }
+
   getAssistant(assistantId: string): Assistant {
     return this.assistants.get(assistantId);
   }
@@ -239,7 +245,7 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
 
   async assertVectorStores(vectorStoreIds: string[]): Promise<void> {
     for (const id of vectorStoreIds) {
-      if (!(await this.vectorStores.get(id))) throw notFound('vector store', id);
+      if (!(await this.vectorStores.get(id))) throw missingObject('vector store', id);
     }
   }
 }

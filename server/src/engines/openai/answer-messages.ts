@@ -1,5 +1,5 @@
 import type { AssistantStreamEvent, Message, RunStep } from '@threadline/shared';
-import { newAssistantMessage, newStep, type RunContext } from './assistants-objects.js';
+import { newAssistantMessage, newStep, type UpstreamRunContext } from './assistants-objects.js';
 import type { CitedPiece } from './citation-markers.js';
 import { CitationStream } from './citation-stream.js';
 
@@ -20,7 +20,7 @@ export class AnswerMessages {
   private readonly open = new Map<string, OpenMessage>();
 
   constructor(
-    private readonly context: () => RunContext,
+    private readonly context: () => UpstreamRunContext,
     private readonly now: () => number,
   ) {}
 

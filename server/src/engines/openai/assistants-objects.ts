@@ -11,7 +11,7 @@ import type {
 /** Assistants objects name an assistant; a Responses run has none, so this stands in. */
 export const responsesAssistantId = 'asst_openai_responses';
 
-export type RunContext = { runId: string; threadId: string };
+export type UpstreamRunContext = { runId: string; threadId: string };
 
 /** What a run snapshot needs from a response; a placeholder run supplies the same fields. */
 export type RunSource = Pick<
@@ -84,7 +84,7 @@ const stringMetadata = (metadata: unknown): Record<string, string> | null => {
 /** A run snapshot; timestamps are the caller's (the Responses object has no per-status times). */
 export function toRun(
   response: RunSource,
-  context: RunContext,
+  context: UpstreamRunContext,
   status: RunStatus,
   times: Partial<Pick<Run, 'started_at' | 'cancelled_at' | 'failed_at' | 'completed_at'>> = {},
 ): Run {
@@ -115,7 +115,7 @@ export function toRun(
 }
 
 export function newStep(
-  context: RunContext,
+  context: UpstreamRunContext,
   id: string,
   createdAt: number,
   details: { messageId: string } | { toolCalls: ToolCall[] },
@@ -133,7 +133,7 @@ export function newStep(
   });
 }
 
-export function newAssistantMessage(context: RunContext, id: string, createdAt: number): Message {
+export function newAssistantMessage(context: UpstreamRunContext, id: string, createdAt: number): Message {
   return {
     id,
     object: 'thread.message',

@@ -8,7 +8,7 @@ import type {
   Tool as ResponsesTool,
 } from 'openai/resources/responses/responses';
 import type { Engine, RunOptions, ToolOutput } from '../engine.js';
-import { ActiveRuns } from '../upstream/active-runs.js';
+import { ActiveRuns } from '../upstream/index.js';
 import { toAssistantsTools } from './assistants-objects.js';
 import {
   defaultLockRetry,
@@ -22,12 +22,12 @@ import {
   vectorStoresMetadataKey,
   vectorStoresOf,
 } from './conversation-objects.js';
-import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/upstream-knowledge.js';
+import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/index.js';
 import { ResponsesEventMapper } from './responses-event-mapper.js';
 import { buildResponsesTools } from './responses-tools.js';
-import { untilAborted } from '../../common/until-aborted.js';
-import { isAbortError, toUpstreamError } from '../upstream/upstream-error.js';
-import { listOpenAIModels, probeOpenAI } from '../upstream/upstream-models.js';
+import { untilAborted } from '../../common/index.js';
+import { isAbortError, toUpstreamError } from '../upstream/index.js';
+import { listOpenAIModels, probeOpenAI } from '../upstream/index.js';
 
 export type OpenAIEngineOptions = {
   apiKey: string;

@@ -6,7 +6,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { AnswerMessages } from './answer-messages.js';
-import { toRun, toUsage, type RunContext } from './assistants-objects.js';
+import { toRun, toUsage, type UpstreamRunContext } from './assistants-objects.js';
 import { ToolSteps } from './tool-steps.js';
 
 export type MapperOptions = {
@@ -136,7 +136,7 @@ export class ResponsesEventMapper {
     ];
   }
 
-  private get context(): RunContext {
+  private get context(): UpstreamRunContext {
     const runId = this.options.continuesRunId ?? this.response?.id ?? this.run?.id ?? 'run_pending';
     return { runId, threadId: this.options.threadId };
   }

@@ -3,7 +3,7 @@ import type {
   ResponseFileSearchToolCall,
   ResponseFunctionToolCall,
 } from 'openai/resources/responses/responses';
-import { newStep, type RunContext } from './assistants-objects.js';
+import { newStep, type UpstreamRunContext } from './assistants-objects.js';
 
 /**
  * The `tool_calls` run steps of one run: a `file_search_call` item becomes a file_search step
@@ -15,7 +15,7 @@ export class ToolSteps {
   private readonly waiting: { call: FunctionToolCall; step: RunStep }[] = [];
 
   constructor(
-    private readonly context: () => RunContext,
+    private readonly context: () => UpstreamRunContext,
     private readonly now: () => number,
   ) {}
 

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import { toUpstreamError } from './upstream-error.js';
 
 const upstream = (status: number, headers: Record<string, string> = {}) =>

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 
 /**
  * Turns an SDK failure into the AppError the client sees. Upstream messages are never passed

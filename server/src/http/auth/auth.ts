@@ -4,6 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../../config.js';
 import { AppError } from '../errors/app-error.js';
 import { FailedLoginThrottle } from './failed-login-throttle.js';
+import { localUserId } from '../../common/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,8 +14,6 @@ declare module 'fastify' {
     isPublicPath: boolean;
   }
 }
-
-export const localUserId = 'local';
 
 const equalTokens = (a: string, b: string) => {
   const left = Buffer.from(a);

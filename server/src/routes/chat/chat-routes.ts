@@ -16,19 +16,19 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../../http/errors/app-error.js';
+import { notFound } from '../../http/index.js';
 import type { Config } from '../../config.js';
-import { AdmissionGate } from '../../conversations/admission-gate.js';
-import { framingFor, ndjsonMediaType } from '../../http/streaming/event-stream-writer.js';
-import { followLog } from '../../run-logs/follow-log.js';
-import { pumpRun } from '../../run-logs/run-pump.js';
-import { ThreadSerialiser, type ThreadTurn } from '../../conversations/thread-serialiser.js';
-import { watchDisconnect } from '../../http/streaming/watch-disconnect.js';
-import { threadOwnerKey } from '../legacy/legacy-routes.js';
-import { compareTitlePrefix, defaultThreadTitle } from '../../transcripts/thread-text.js';
-import type { ThreadRecord } from '../../transcripts/transcript-recorder.js';
-import { changesStores, searchedStores } from '../../conversations/searched-stores.js';
-import { findOwnedThread } from '../../ownership/thread-access.js';
+import { AdmissionGate } from '../../conversations/index.js';
+import { framingFor, ndjsonMediaType } from '../../http/index.js';
+import { followLog } from '../../run-logs/index.js';
+import { pumpRun } from '../../run-logs/index.js';
+import { ThreadSerialiser, type ThreadTurn } from '../../conversations/index.js';
+import { watchDisconnect } from '../../http/index.js';
+import { threadOwnerKey } from '../../ownership/index.js';
+import { compareTitlePrefix, defaultThreadTitle } from '../../transcripts/index.js';
+import type { ThreadRecord } from '../../transcripts/index.js';
+import { changesStores, searchedStores } from '../../conversations/index.js';
+import { findOwnedThread } from '../../ownership/index.js';
 
 const errorResponses = {
   400: errorBodySchema,

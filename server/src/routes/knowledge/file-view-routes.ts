@@ -1,11 +1,11 @@
 import { errorBodySchema, filePageRequestSchema, filePageSchema } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { documentKind, type DocumentKind } from '../../engines/local/knowledge/ingest/parse-document.js';
-import { PdfTextWorker } from '../../engines/local/knowledge/ingest/pdf-text.js';
-import { notFound } from '../../http/errors/app-error.js';
-import { pageOfQuote } from '../../knowledge/pdf-page.js';
-import { attachmentDisposition } from '../../http/file-names.js';
+import { documentKind, type DocumentKind } from '../../engines/index.js';
+import { PdfTextWorker } from '../../engines/index.js';
+import { notFound } from '../../http/index.js';
+import { pageOfQuote } from '../../knowledge/index.js';
+import { attachmentDisposition } from '../../http/index.js';
 
 const tags = ['knowledge'];
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };

@@ -15,8 +15,8 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { VectorStoreApi } from '../../engines/engine.js';
-import { notFound } from '../../http/errors/app-error.js';
+import type { VectorStoreApi } from '../../engines/index.js';
+import { notFound } from '../../http/index.js';
 import { readUploads } from './read-uploads.js';
 import { defaultKnowledgeRoutes } from './default-stores-routes.js';
 import { fileViewRoutes } from './file-view-routes.js';

@@ -1,8 +1,8 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../http/errors/app-error.js';
-import type { UploadedFile } from '../../engines/engine.js';
-import { uploadFileName } from '../../http/file-names.js';
+import { AppError } from '../../http/index.js';
+import type { UploadedFile } from '../../engines/index.js';
+import { uploadFileName } from '../../http/index.js';
 
 const accepted: readonly string[] = acceptedFileExtensions;
 

@@ -1,6 +1,6 @@
 import { apiPaths, errorBodySchema, sampleKnowledgeBaseSchema } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { loadSampleKnowledgeBase } from '../../knowledge/sample-knowledge-base.js';
+import { loadSampleKnowledgeBase } from '../../knowledge/index.js';
 
 /**
  * `POST /knowledge/sample`: a ready-made knowledge base over Threadline's own docs, so a new

@@ -1,7 +1,7 @@
 import type { Assistant, AssistantStreamEvent, LegacyAssistantRequest, Tool } from '@threadline/shared';
-import { migrate, type SqliteDatabase } from '../../sqlite/database.js';
-import { AppError } from '../../http/errors/app-error.js';
-import type { LocalEngine, LocalRunOptions } from '../../engines/local/local-engine.js';
+import { migrate, type SqliteDatabase } from '../../sqlite/index.js';
+import { AppError } from '../../http/index.js';
+import type { LocalRunOptions, WireEngine } from '../../engines/index.js';
 
 /**
  * The assistant openai-assistants-quickstart's `POST /api/assistants` made (its model aside: the
@@ -45,7 +45,7 @@ const migrations = [
  * "Create Assistant" step), remembered in the embedded database; with neither, the built-in one.
  */
 export function createLegacyAssistants(input: {
-  engine: Pick<LocalEngine, 'createAssistant' | 'findAssistant' | 'defaultModel' | 'streamRun'>;
+  engine: Pick<WireEngine, 'createAssistant' | 'findAssistant' | 'defaultModel' | 'streamRun'>;
   database: SqliteDatabase;
   pinnedId: string | undefined;
 }) {

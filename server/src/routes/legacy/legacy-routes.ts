@@ -16,19 +16,18 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { AppError, notFound } from '../../http/errors/app-error.js';
-import { LocalEngine } from '../../engines/local/local-engine.js';
-import { relayRun } from '../../run-logs/private-run.js';
-import { attachmentDisposition, uploadFileName } from '../../http/file-names.js';
-import { watchDisconnect } from '../../http/streaming/watch-disconnect.js';
-import { localUserId } from '../../http/auth/auth.js';
-import { parseAsJsonOrNothing } from '../../http/empty-body.js';
+import { AppError, notFound } from '../../http/index.js';
+import { wireEngineOf } from '../../engines/index.js';
+import { relayPrivateRun } from '../../run-logs/index.js';
+import { attachmentDisposition, uploadFileName } from '../../http/index.js';
+import { watchDisconnect } from '../../http/index.js';
+import { localUserId } from '../../common/index.js';
+import { parseAsJsonOrNothing } from '../../http/index.js';
 import { createLegacyAssistants } from './legacy-assistants.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
+import { threadOwnerKey } from '../../ownership/index.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema };
-/** Thread metadata key naming the user who created it (also set by /chat/stream). */
-export const threadOwnerKey = 'userId';
 
 /**
  * The engine's thread when `userId` created it; anyone else's is reported missing. Threads with
@@ -55,14 +54,14 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
   parseAsJsonOrNothing(app, 'text/plain');
   const resolveLegacyStore = createLegacyStoreResolver();
   const engine = app.engine;
-  const assistants =
-    engine instanceof LocalEngine
-      ? createLegacyAssistants({
-          engine,
-          database: app.embeddedDatabase,
-          pinnedId: config.LEGACY_ASSISTANT_ID,
-        })
-      : null;
+  const wireEngine = wireEngineOf(engine);
+  const assistants = wireEngine
+    ? createLegacyAssistants({
+        engine: wireEngine,
+        database: app.embeddedDatabase,
+        pinnedId: config.LEGACY_ASSISTANT_ID,
+      })
+    : null;
   const legacyStore = (userId: string) => resolveLegacyStore(userId, app.knowledgeFor(userId).vectorStores);
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
@@ -77,7 +76,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     const signal = watchDisconnect(reply.raw, controller);
     // Tracked so a shutdown cancels it after the grace period instead of waiting for it.
     await app.streamDrain.track(
-      relayRun({
+      relayPrivateRun({
         reply,
         framing: 'ndjson',
         heartbeatMs: config.HEARTBEAT_MS,

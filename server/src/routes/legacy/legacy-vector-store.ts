@@ -1,6 +1,6 @@
 import type { VectorStoreSummary } from '@threadline/shared';
-import type { VectorStoreApi } from '../../engines/engine.js';
-import { sampleStoreName } from '../../knowledge/sample-knowledge-base.js';
+import type { VectorStoreApi } from '../../engines/index.js';
+import { sampleStoreName } from '../../knowledge/index.js';
 
 /** The sample knowledge base's name, then the store the legacy routes create for themselves. */
 export const legacyStoreNames = [sampleStoreName, 'legacy'] as const;

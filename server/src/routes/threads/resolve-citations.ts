@@ -1,5 +1,5 @@
 import type { TranscriptMessage } from '@threadline/shared';
-import type { FileApi } from '../../engines/engine.js';
+import type { FileApi } from '../../engines/index.js';
 
 /**
  * Fills in file names that were unknown when a message was recorded, asking the engine once per

@@ -12,8 +12,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, notFound } from '../../http/errors/app-error.js';
-import type { StoredThread } from '../../transcripts/transcript-store.js';
+import { AppError, notFound } from '../../http/index.js';
+import type { StoredThread } from '../../transcripts/index.js';
 import { resolveCitations } from './resolve-citations.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };

@@ -7,7 +7,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { vectorStoreIdsOf } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';

@@ -8,8 +8,8 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
-import { attachmentDisposition, uploadFileName } from '../../http/file-names.js';
+import { AppError } from '../../http/index.js';
+import { attachmentDisposition, uploadFileName } from '../../http/index.js';
 import { knowledgeFrom, paginate, toV1File, type V1KnowledgeOptions } from './knowledge-objects.js';
 import { noSuchFile } from './ownership.js';
 
@@ -76,7 +76,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
       const { purpose, ...query } = request.query;
       const files = (await knowledge.files.list())
         .flatMap((file) => {
-          const full = knowledge.store.getFile(file.id);
+          const full = knowledge.fileRecord(file.id);
           return full ? [full] : [];
         })
         .filter((file) => purpose === undefined || file.purpose === purpose)
@@ -90,7 +90,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
     '/files/:file_id',
     { schema: { params, response: { 200: v1FileObjectSchema } } },
     async (request) => {
-      const file = knowledge.store.getFile(request.params.file_id);
+      const file = knowledge.fileRecord(request.params.file_id);
       if (!file) throw noSuchFile(request.params.file_id);
       return toV1File(file);
     },
@@ -107,7 +107,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
   );
 
   app.get('/files/:file_id/content', { schema: { params } }, async (request, reply) => {
-    const file = knowledge.store.getFile(request.params.file_id);
+    const file = knowledge.fileRecord(request.params.file_id);
     const content = file && (await knowledge.files.content(request.params.file_id));
     if (!file || !content) throw noSuchFile(request.params.file_id);
     return reply

@@ -7,18 +7,18 @@ import type {
   VectorStoreSummary,
 } from '@threadline/shared';
 import type { z } from 'zod';
-import type { StoredFile } from '../../engines/engine.js';
+import type { StoredFile } from '../../engines/index.js';
 import type {
   ChunkingStrategy,
   FileBatchRecord,
   KnowledgeBase,
   StoreFileDetails,
   VectorStoreRecord,
-} from '../../engines/local/knowledge/knowledge-base.js';
-import { cursorPage } from '../../engines/local/store/cursor-page.js';
-import { AppError } from '../../http/errors/app-error.js';
+} from '../../engines/index.js';
+import { cursorPage } from '../../engines/index.js';
+import { AppError } from '../../http/index.js';
 import { listEnvelope } from './list-envelope.js';
-import type { KnowledgeOwners } from '../../ownership/sqlite-owners.js';
+import type { KnowledgeOwners } from '../../ownership/index.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {

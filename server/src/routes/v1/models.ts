@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import type { V1Options } from './v1-engine.js';
 
 const created = Math.floor(Date.parse('2026-09-01T00:00:00Z') / 1000);

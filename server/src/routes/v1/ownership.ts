@@ -1,24 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
-import type { KnowledgeOwners } from '../../ownership/sqlite-owners.js';
-import { hiddenVectorStore } from '../../knowledge/owned-knowledge.js';
-import { localUserId } from '../../http/auth/auth.js';
+import { AppError } from '../../http/index.js';
+import type { KnowledgeOwners } from '../../ownership/index.js';
+import { hiddenVectorStore } from '../../knowledge/index.js';
+import { localUserId } from '../../common/index.js';
 import { referencedKnowledge } from './referenced-knowledge.js';
-import type { V1Engine } from './v1-engine.js';
+import type { WireEngine } from '../../engines/index.js';
 
 /**
  * Threads made through /v1 belong to the caller; the orchestrator's threads (no owner) only to
  * the single local user when auth is off. Someone else's thread answers like a missing one.
  */
-export function canSeeThread(engine: V1Engine, threadId: string, userId: string): boolean {
-  const owner = engine.store.threads.ownerOf(threadId);
+export function canSeeThread(engine: WireEngine, threadId: string, userId: string): boolean {
+  const owner = engine.threadOwner(threadId);
   return owner === undefined || owner === userId || (owner === null && userId === localUserId);
 }
 
 /** The built-in assistant (no owner) is everyone's; others belong to whoever created them. */
-export function canSeeAssistant(engine: V1Engine, assistantId: string, userId: string): boolean {
-  const owner = engine.store.assistants.ownerOf(assistantId);
+export function canSeeAssistant(engine: WireEngine, assistantId: string, userId: string): boolean {
+  const owner = engine.assistantOwner(assistantId);
   return owner === undefined || owner === null || owner === userId;
 }
 
@@ -45,7 +45,7 @@ const scopedParams = z.looseObject({
  * file a body names against the caller, before any handler runs: someone else's id answers
  * exactly as a missing one would.
  */
-export function installOwnership(app: FastifyInstance, engine: V1Engine, owners: KnowledgeOwners): void {
+export function installOwnership(app: FastifyInstance, engine: WireEngine, owners: KnowledgeOwners): void {
   app.addHook('preHandler', async (request) => {
     const { userId } = request;
     const parsed = scopedParams.safeParse(request.params);

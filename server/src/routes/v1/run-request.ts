@@ -1,10 +1,11 @@
 import type { V1CreateRun } from '@threadline/shared';
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
-import type { LocalRunOptions } from '../../engines/local/local-engine.js';
-import type { RunParameters } from '../../engines/local/runs/run-objects.js';
+import { AppError } from '../../http/index.js';
+import type { LocalRunOptions } from '../../engines/index.js';
+import type { RunParameters } from '../../engines/index.js';
 import { canSeeAssistant, hiddenAssistant } from './ownership.js';
-import { messageText, type V1Engine } from './v1-engine.js';
+import { messageText } from './v1-engine.js';
+import type { WireEngine } from '../../engines/index.js';
 
 export const fileSearchContentInclude = 'step_details.tool_calls[*].file_search.results[*].content';
 
@@ -15,7 +16,7 @@ export const includesResultContent = (query: IncludeQuery) =>
 
 /** Turns a /v1 run request into the engine's run options (assistant defaults, extra instructions). */
 export function toRunOptions(
-  engine: V1Engine,
+  engine: WireEngine,
   body: Omit<V1CreateRun, 'additional_messages' | 'additional_instructions'> & {
     additional_instructions?: string | null | undefined;
   },

@@ -1,10 +1,10 @@
 import type { AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
-import { untilAborted } from '../../common/until-aborted.js';
-import { followLog } from '../../run-logs/follow-log.js';
-import { pumpRun } from '../../run-logs/run-pump.js';
-import { ShuttingDownError } from '../../run-logs/stream-drain.js';
-import { toOpenAiError } from '../../http/errors/openai-error.js';
+import { untilAborted } from '../../common/index.js';
+import { followLog } from '../../run-logs/index.js';
+import { pumpRun } from '../../run-logs/index.js';
+import { ShuttingDownError } from '../../run-logs/index.js';
+import { toOpenAiError } from '../../http/index.js';
 
 /** Stops at a shutdown whose grace period ran out, as an error the stream then reports. */
 async function* untilShutdown(

@@ -9,7 +9,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import { pollHeader } from './knowledge-objects.js';
 import { requireText, toRunOptions } from './run-request.js';
 import {

@@ -1,9 +1,9 @@
 import type { Message, V1CreateMessage, v1ToolResourcesSchema } from '@threadline/shared';
 import type { z } from 'zod';
-import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
-import { AppError } from '../../http/errors/app-error.js';
+import type { KnowledgeBase } from '../../engines/index.js';
+import { AppError } from '../../http/index.js';
 import { toChunking } from './knowledge-objects.js';
-import type { V1Engine } from './v1-engine.js';
+import type { WireEngine } from '../../engines/index.js';
 
 type ToolResources = z.infer<typeof v1ToolResourcesSchema> | undefined;
 type Attachments = V1CreateMessage['attachments'];
@@ -12,7 +12,7 @@ type Attachments = V1CreateMessage['attachments'];
 const helperStoreExpiry = { anchor: 'last_active_at' as const, days: 7 };
 
 function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void {
-  const missing = fileIds.find((fileId) => !knowledge.store.getFile(fileId));
+  const missing = fileIds.find((fileId) => !knowledge.fileRecord(fileId));
   if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
 }
 
@@ -22,7 +22,7 @@ function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void
  * search them at once). `undefined` when the request named none, so updates keep what was there.
  */
 export async function vectorStoreIdsOf(
-  engine: V1Engine,
+  engine: WireEngine,
   toolResources: ToolResources,
   recordOwner: (vectorStoreId: string) => void,
 ): Promise<string[] | undefined> {
@@ -62,7 +62,7 @@ const searchedFiles = (attachments: Attachments) =>
   );
 
 /** Refuses attachments naming files that do not exist, before anything is written. */
-export function assertAttachments(engine: V1Engine, attachments: Attachments): void {
+export function assertAttachments(engine: WireEngine, attachments: Attachments): void {
   assertFiles(
     engine.knowledge,
     (attachments ?? []).map((attachment) => attachment.file_id),
@@ -75,7 +75,7 @@ export function assertAttachments(engine: V1Engine, attachments: Attachments): v
  * so the next run finds them.
  */
 export async function addAttachmentsToThread(
-  engine: V1Engine,
+  engine: WireEngine,
   threadId: string,
   attachments: Attachments,
   recordOwner: (vectorStoreId: string) => void,
@@ -92,7 +92,7 @@ export async function addAttachmentsToThread(
     await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
   }
   for (const fileId of fileIds) {
-    if (!knowledge.store.getStoreFileDetails(storeId, fileId)) await knowledge.attachFile(storeId, fileId);
+    if (!knowledge.storeFileDetails(storeId, fileId)) await knowledge.attachFile(storeId, fileId);
   }
   await knowledge.waitForIngestion(storeId);
 }

@@ -1,10 +1,7 @@
-import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
-import type { LocalEngine } from '../../engines/local/local-engine.js';
+import type { WireEngine } from '../../engines/index.js';
 
-/** The engine /v1 serves: the local one, with its knowledge base. */
-export type V1Engine = LocalEngine<KnowledgeBase>;
 /** `heartbeatMs`: HEARTBEAT_MS, for streamed runs. */
-export type V1Options = { engine: V1Engine; heartbeatMs: number };
+export type V1Options = { engine: WireEngine; heartbeatMs: number };
 
 /** Flattens OpenAI message content (a string or text parts) to the text Threadline stores. */
 export function messageText(content: string | Array<{ type: string; text?: unknown }>): string | null {

@@ -15,8 +15,8 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { KnowledgeBase } from '../../engines/local/knowledge/knowledge-base.js';
-import { AppError } from '../../http/errors/app-error.js';
+import type { KnowledgeBase } from '../../engines/index.js';
+import { AppError } from '../../http/index.js';
 import {
   knowledgeFrom,
   paginate,
@@ -311,13 +311,13 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
 };
 
 const filesOf = (knowledge: KnowledgeBase, vectorStoreId: string) =>
-  knowledge.store.listKnowledgeFiles(vectorStoreId).flatMap((file) => {
-    const details = knowledge.store.getStoreFileDetails(vectorStoreId, file.id);
+  knowledge.listStoreFiles(vectorStoreId).flatMap((file) => {
+    const details = knowledge.storeFileDetails(vectorStoreId, file.id);
     return details ? [toV1VectorStoreFile(details)] : [];
   });
 
 const batchFiles = (knowledge: KnowledgeBase, vectorStoreId: string, fileIds: readonly string[]) =>
   fileIds.flatMap((fileId) => {
-    const details = knowledge.store.getStoreFileDetails(vectorStoreId, fileId);
+    const details = knowledge.storeFileDetails(vectorStoreId, fileId);
     return details ? [details] : [];
   });

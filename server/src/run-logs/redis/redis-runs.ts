@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import {
   newRunLogId,
   parseEventId,
@@ -12,7 +12,7 @@ import {
   type RunLogSink,
   type RunTarget,
 } from '../run-log.js';
-import type { ThreadLocks } from '../../conversations/thread-serialiser.js';
+import type { ThreadLocks } from '../thread-locks.js';
 
 /**
  * Every key and channel Threadline's runs use in Redis (docs/deployment.md lists them):

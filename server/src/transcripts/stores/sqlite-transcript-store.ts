@@ -5,7 +5,7 @@ import {
   type TranscriptMessage,
 } from '@threadline/shared';
 import { z } from 'zod';
-import { migrate, type SqliteDatabase } from '../../sqlite/database.js';
+import { migrate, type SqliteDatabase } from '../../sqlite/index.js';
 import { decodeThreadCursor, encodeThreadCursor } from './thread-cursor.js';
 import { defaultThreadTitle, messagePreview } from '../thread-text.js';
 import type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import { decodeThreadCursor, encodeThreadCursor } from './thread-cursor.js';
 
 describe('thread cursor', () => {

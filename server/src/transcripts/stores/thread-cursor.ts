@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 
 /** Where a page of threads ended: the last thread's `updatedAt` and id (ties broken by id). */
 export type ThreadCursor = { updatedAt: string; id: string };

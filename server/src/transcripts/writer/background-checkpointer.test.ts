@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../../sqlite/database.js';
+import { openDatabase, type SqliteDatabase } from '../../sqlite/index.js';
 import { createBackgroundCheckpointer } from './background-checkpointer.js';
 
 let dataDir = '';

@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { transcriptMessageSchema } from '@threadline/shared';
 import { z } from 'zod';
-import { migrate, type SqliteDatabase } from '../../sqlite/database.js';
+import { migrate, type SqliteDatabase } from '../../sqlite/index.js';
 import { createBackgroundCheckpointer } from './background-checkpointer.js';
 import type { MessageRecord, ThreadRecord } from '../transcript-recorder.js';
 

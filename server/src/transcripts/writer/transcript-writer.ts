@@ -1,6 +1,6 @@
 import type { Health } from '@threadline/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../../http/errors/app-error.js';
+import { AppError } from '../../http/index.js';
 import type { Outbox, OutboxEntry, OutboxRecord } from './outbox.js';
 import { defaultRetryPolicy, retryDelay, type RetryPolicy } from './retry-delay.js';
 import type { MessageRecord, ThreadRecord, TranscriptRecorder } from '../transcript-recorder.js';

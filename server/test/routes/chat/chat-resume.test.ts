@@ -14,7 +14,7 @@ import {
   readIdentifiedEvents,
   type ChatHarness,
 } from '../../helpers/chat-harness.js';
-import { defaultAssistantId } from '../../../src/engines/local/local-engine.js';
+import { defaultAssistantId } from '../../../src/engines/local/threads/local-assistants.js';
 import { extractiveModelId } from '../../../src/engines/local/runs/run-objects.js';
 import { slowModel, startConformanceLlm } from '../../helpers/conformance-llm.js';
 

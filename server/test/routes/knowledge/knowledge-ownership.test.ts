@@ -9,7 +9,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp } from '../../../src/app.js';
-import { defaultAssistantId } from '../../../src/engines/local/local-engine.js';
+import { defaultAssistantId } from '../../../src/engines/local/threads/local-assistants.js';
 import { multipartBody } from '../../helpers/multipart-body.js';
 import { testConfig } from '../../helpers/test-config.js';
 

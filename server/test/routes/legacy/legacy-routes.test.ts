@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { defaultAssistantId, LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { defaultAssistantId } from '../../../src/engines/local/threads/local-assistants.js';
+import { LocalEngine } from '../../../src/engines/local/local-engine.js';
 import { testConfig } from '../../helpers/test-config.js';
 import {
   createChatHarness,

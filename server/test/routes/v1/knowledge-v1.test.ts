@@ -7,7 +7,7 @@ import { buildApp } from '../../../src/app.js';
 import { openDatabase, type SqliteDatabase } from '../../../src/sqlite/database.js';
 import { createKnowledgeBase, type KnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { createKnowledgeOwners } from '../../../src/ownership/sqlite-owners.js';
-import { localUserId } from '../../../src/http/auth/auth.js';
+import { localUserId } from '../../../src/common/local-user.js';
 import { v1FileRoutes } from '../../../src/routes/v1/files.js';
 import { installOpenAiErrors } from '../../../src/http/errors/openai-error.js';
 import { v1VectorStoreRoutes } from '../../../src/routes/v1/vector-stores.js';

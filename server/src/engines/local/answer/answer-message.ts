@@ -1,7 +1,7 @@
 import type { Message } from '@threadline/shared';
 import type { AnswerPiece } from './answer-piece.js';
 import { AnswerTextBuilder } from './answer-text-builder.js';
-import type { RunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
 import { newId, nowSeconds } from '../store/ids.js';
 import type { RunPublisher } from '../runs/run-publisher.js';
 
@@ -20,7 +20,7 @@ export class AnswerMessage {
 
   constructor(
     private readonly publisher: RunPublisher,
-    private readonly context: RunContext,
+    private readonly context: StoredRunContext,
   ) {}
 
   get isOpen(): boolean {

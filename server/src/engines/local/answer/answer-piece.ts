@@ -1,5 +1,5 @@
 import type { FunctionToolCall, Message, SearchHit, Usage } from '@threadline/shared';
-import type { RunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
 
 /** What an answerer produces, in order; the run turns pieces into message deltas and steps. */
 export type AnswerPiece =
@@ -23,7 +23,7 @@ export type AnswerInput = {
   instructions: string | null;
   model: string;
   functionTools: FunctionTool[];
-  toolRounds: RunContext['toolRounds'];
+  toolRounds: StoredRunContext['toolRounds'];
   signal: AbortSignal;
 };
 

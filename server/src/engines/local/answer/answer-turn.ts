@@ -1,9 +1,9 @@
 import type { Message, Run, Usage } from '@threadline/shared';
-import { untilAborted } from '../../../common/until-aborted.js';
+import { untilAborted } from '../../../common/index.js';
 import type { AnswerPiece, Answerer, FunctionTool } from './answer-piece.js';
 import { noKnowledgeBaseText, noRelevantInformationText } from './no-answer.js';
 import type { AnswerMessage } from './answer-message.js';
-import type { RunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
 import { estimateUsage } from '../runs/estimate-usage.js';
 import { nowSeconds } from '../store/ids.js';
 import type { RunPublisher } from '../runs/run-publisher.js';
@@ -37,7 +37,7 @@ export async function answerTurn(input: {
   publisher: RunPublisher;
   message: AnswerMessage;
   answerer: Answerer;
-  context: RunContext;
+  context: StoredRunContext;
   conversation: Message[];
   hasStores: boolean;
   signal: AbortSignal;

@@ -1,4 +1,4 @@
-import { tableRowText, tableSeparatorRow } from '../../../common/markdown-table.js';
+import { tableRowText, tableSeparatorRow } from '../../../common/index.js';
 
 /**
  * Splits a retrieved chunk into passages a person can read: each heading or definition term

@@ -4,8 +4,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KnowledgeFile, SearchHit, SearchRequest, VectorStoreSummary } from '@threadline/shared';
 import type { Config } from '../../../config.js';
-import type { SqliteDatabase } from '../../../sqlite/database.js';
-import { AppError } from '../../../http/errors/app-error.js';
+import type { SqliteDatabase } from '../../../sqlite/index.js';
+import { AppError } from '../../../http/index.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
 import { createPassageSimilarity } from './search/passage-similarity.js';
@@ -48,7 +48,7 @@ export type KnowledgeBaseOptions = {
 
 export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;
 
-export const newId = (prefix: string) =>
+export const newKnowledgeId = (prefix: string) =>
   `${prefix}${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 
 /**
@@ -90,7 +90,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
         `"${file.fileName}" is ${file.bytes.length} bytes; the limit is ${config.MAX_UPLOAD_BYTES} bytes`,
       );
     }
-    const id = newId('file-');
+    const id = newKnowledgeId('file-');
     await writeFile(bytesPath(id), file.bytes);
     return store.insertFile({
       id,
@@ -134,7 +134,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     async createWith(input) {
       const chunking = input.chunking ?? defaultChunking();
       validateChunking(chunking);
-      const id = newId('vs_');
+      const id = newKnowledgeId('vs_');
       store.insertVectorStore({
         id,
         name: input.name,
@@ -245,7 +245,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       const options: AttachOptions = batchFiles.find((file) => file.fileId === fileId) ?? {};
       await attachFile(vectorStoreId, fileId, { chunking: options.chunking, attributes: options.attributes });
     }
-    return store.insertFileBatch({ id: newId('vsfb_'), vectorStoreId, fileIds });
+    return store.insertFileBatch({ id: newKnowledgeId('vsfb_'), vectorStoreId, fileIds });
   }
 
   queue.resumeInterrupted();
@@ -259,6 +259,13 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     attachFile,
     createFileBatch,
     searchDetailed,
+    /** A stored file with its purpose and status fields (OpenAI's File object), or null. */
+    fileRecord: (fileId: string) => store.getFile(fileId),
+    /** A store's file with its chunking and attributes (OpenAI's vector store file), or null. */
+    storeFileDetails: (vectorStoreId: string, fileId: string) =>
+      store.getStoreFileDetails(vectorStoreId, fileId),
+    /** The files of a store, as the knowledge API lists them. */
+    listStoreFiles: (vectorStoreId: string) => store.listKnowledgeFiles(vectorStoreId),
     termStatistics: createTermStatistics(database),
     passageSimilarity: createPassageSimilarity(embedder),
     store,

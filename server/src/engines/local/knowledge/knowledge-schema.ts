@@ -1,4 +1,4 @@
-import { migrate, type SqliteDatabase } from '../../../sqlite/database.js';
+import { migrate, type SqliteDatabase } from '../../../sqlite/index.js';
 
 /**
  * The knowledge base's tables. Stored files (the Files API) are independent of vector stores;

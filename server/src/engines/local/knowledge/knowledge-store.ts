@@ -1,7 +1,7 @@
 import type { FileStatus, KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
 import { fileStatusSchema } from '@threadline/shared';
 import { z } from 'zod';
-import type { SqliteDatabase } from '../../../sqlite/database.js';
+import type { SqliteDatabase } from '../../../sqlite/index.js';
 import type { StoredFile } from '../../engine.js';
 import type { PreparedChunk } from './ingest/prepare-chunks.js';
 

@@ -1,6 +1,6 @@
 import type { Message, Usage } from '@threadline/shared';
 import { countTokens } from 'gpt-tokenizer';
-import type { RunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
 import { textOf } from './run-objects.js';
 
 /**
@@ -8,7 +8,7 @@ import { textOf } from './run-objects.js';
  * everything the turn read as the prompt, the answer as the completion.
  */
 export function estimateUsage(
-  context: RunContext,
+  context: StoredRunContext,
   conversation: Message[],
   answer: string,
   instructions: string | null,

@@ -1,10 +1,10 @@
 import type { AssistantStreamEvent, Run, RunStep } from '@threadline/shared';
 import { terminalRunStatuses } from '@threadline/shared';
-import { AppError } from '../../../http/errors/app-error.js';
+import { AppError } from '../../../http/index.js';
 import type { ToolOutput } from '../../engine.js';
 import type { EngineStore } from '../store/engine-store.js';
 import type { Page, PageQuery } from '../store/json-table.js';
-import { foundOr404, notFound } from '../store/not-found.js';
+import { foundOr404, missingObject } from '../store/not-found.js';
 import { pendingToolStep } from './pending-tool-step.js';
 import { newRun, withoutResultContent } from './run-objects.js';
 import { planRun, runToolsOf, type LocalRunOptions, type RetrievalDefaults } from './run-plan.js';
@@ -72,7 +72,7 @@ export class LocalRuns {
 
   get(threadId: string, runId: string): Run {
     const run = this.store.runs.get(runId);
-    if (run?.thread_id !== threadId) throw notFound('run', runId);
+    if (run?.thread_id !== threadId) throw missingObject('run', runId);
     return this.registry.get(runId)?.run ?? expireIfDue(this.store, run);
   }
 
@@ -99,7 +99,7 @@ export class LocalRuns {
   getStep(threadId: string, runId: string, stepId: string, isContentShown: boolean): RunStep {
     this.get(threadId, runId);
     const step = this.store.steps.get(stepId);
-    if (step?.run_id !== runId) throw notFound('run step', stepId);
+    if (step?.run_id !== runId) throw missingObject('run step', stepId);
     return isContentShown ? step : withoutResultContent(step);
   }
 

@@ -1,5 +1,5 @@
 import type { Run, RunStep } from '@threadline/shared';
-import { AppError } from '../../../http/errors/app-error.js';
+import { AppError } from '../../../http/index.js';
 import type { ToolOutput } from '../../engine.js';
 import type { EngineStore } from '../store/engine-store.js';
 

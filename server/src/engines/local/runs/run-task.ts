@@ -5,7 +5,7 @@ import type { Answerer } from '../answer/answer-piece.js';
 import { conversationQuestion } from '../answer/conversation-question.js';
 import { AnswerMessage } from '../answer/answer-message.js';
 import { answerTurn } from '../answer/answer-turn.js';
-import type { EngineStore, RunContext } from '../store/engine-store.js';
+import type { EngineStore, StoredRunContext } from '../store/engine-store.js';
 import type { EventHub } from './event-hub.js';
 import { fileSearchStep, type SearchKnowledge } from './file-search-step.js';
 import { nowSeconds } from '../store/ids.js';
@@ -104,7 +104,7 @@ export class RunTask {
         })
       : [];
     if (hits === null) return;
-    const context: RunContext = { query, hits, messageIndex: conversation.length, toolRounds: [] };
+    const context: StoredRunContext = { query, hits, messageIndex: conversation.length, toolRounds: [] };
     store.setRunContext(this.run.id, context);
     await this.answerTurn(context, conversation, plan.vectorStoreIds.length > 0);
   }
@@ -124,7 +124,11 @@ export class RunTask {
     await this.answerTurn(context, store.allMessages(this.run.thread_id), true);
   }
 
-  private async answerTurn(context: RunContext, conversation: Message[], hasStores: boolean): Promise<void> {
+  private async answerTurn(
+    context: StoredRunContext,
+    conversation: Message[],
+    hasStores: boolean,
+  ): Promise<void> {
     this.answer = new AnswerMessage(this.publisher, context);
     await answerTurn({
       publisher: this.publisher,

@@ -1,8 +1,8 @@
 import type { FunctionToolCall, RunStep } from '@threadline/shared';
 import type { ToolOutput } from '../../engine.js';
-import type { RunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
 
-type ToolRound = RunContext['toolRounds'][number];
+type ToolRound = StoredRunContext['toolRounds'][number];
 
 const outputFor = (outputs: ToolOutput[], callId: string) =>
   outputs.find((output) => output.tool_call_id === callId)?.output ?? '';

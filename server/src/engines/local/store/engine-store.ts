@@ -12,7 +12,7 @@ import {
   type Thread,
 } from '@threadline/shared';
 import { z } from 'zod';
-import { migrate, type SqliteDatabase } from '../../../sqlite/database.js';
+import { migrate, type SqliteDatabase } from '../../../sqlite/index.js';
 import { engineMigrations } from './engine-migrations.js';
 import { JsonTable } from './json-table.js';
 
@@ -28,7 +28,7 @@ export const runContextSchema = z.object({
     }),
   ),
 });
-export type RunContext = z.infer<typeof runContextSchema>;
+export type StoredRunContext = z.infer<typeof runContextSchema>;
 
 export const activeRunStatuses = ['queued', 'in_progress', 'requires_action', 'cancelling'] as const;
 
@@ -67,13 +67,13 @@ export class EngineStore {
     return this.messages.list(threadId, { limit: 10_000, order: 'asc' }).data;
   }
 
-  setRunContext(runId: string, context: RunContext): void {
+  setRunContext(runId: string, context: StoredRunContext): void {
     this.database
       .prepare('UPDATE engine_runs SET context = ? WHERE id = ?')
       .run(JSON.stringify(context), runId);
   }
 
-  runContext(runId: string): RunContext | null {
+  runContext(runId: string): StoredRunContext | null {
     const row = this.database
       .prepare<[string], { context: string | null }>('SELECT context FROM engine_runs WHERE id = ?')
       .get(runId);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openDatabase, type SqliteDatabase } from '../../../sqlite/database.js';
+import { openDatabase, type SqliteDatabase } from '../../../sqlite/index.js';
 import { JsonTable, type PageQuery } from './json-table.js';
 
 const itemSchema = z.object({ id: z.string(), label: z.string() });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SqliteDatabase } from '../../../sqlite/database.js';
+import type { SqliteDatabase } from '../../../sqlite/index.js';
 
 export type PageQuery = {
   limit: number;

@@ -1,5 +1,5 @@
 import type { Assistant } from '@threadline/shared';
-import { AppError } from '../../../http/errors/app-error.js';
+import { AppError } from '../../../http/index.js';
 import type { EngineStore } from '../store/engine-store.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { foundOr404 } from '../store/not-found.js';

@@ -1,9 +1,9 @@
 import type { Message, Thread } from '@threadline/shared';
-import { AppError } from '../../../http/errors/app-error.js';
+import { AppError } from '../../../http/index.js';
 import type { EngineStore } from '../store/engine-store.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { cursorPage } from '../store/cursor-page.js';
-import { foundOr404, notFound } from '../store/not-found.js';
+import { foundOr404, missingObject } from '../store/not-found.js';
 import { newMessage, newThread } from '../runs/run-objects.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 
@@ -84,7 +84,7 @@ export class LocalThreads {
   getMessage(threadId: string, messageId: string): Message {
     this.require(threadId);
     const message = this.store.messages.get(messageId);
-    if (message?.thread_id !== threadId) throw notFound('message', messageId);
+    if (message?.thread_id !== threadId) throw missingObject('message', messageId);
     return message;
   }
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { Config } from '../../../../config.js';
-import { embedLocally, localEmbeddingDimensions, normalise } from './local-embedding.js';
+import { embedLocally, localEmbeddingDimensions, normaliseVector } from './local-embedding.js';
 import { createMinilmEmbedder } from './minilm/minilm-embedder.js';
 import type { PreparedChunk } from '../ingest/prepare-chunks.js';
 
@@ -145,7 +145,7 @@ function remoteEmbedder(config: Config, fetchImplementation?: typeof fetch): Chu
         signal ? { signal } : {},
       );
       const ordered = [...response.data].sort((left, right) => left.index - right.index);
-      for (const item of ordered) vectors.push(normalise(Float32Array.from(item.embedding)));
+      for (const item of ordered) vectors.push(normaliseVector(Float32Array.from(item.embedding)));
     }
     return vectors;
   }

@@ -30,10 +30,10 @@ export function embedLocally(text: string, dimensions = localEmbeddingDimensions
     const value = sums[index] ?? 0;
     vector[index] = Math.sign(value) * Math.log1p(Math.abs(value));
   }
-  return normalise(vector);
+  return normaliseVector(vector);
 }
 
-export function normalise(vector: Float32Array): Float32Array {
+export function normaliseVector(vector: Float32Array): Float32Array {
   let norm = 0;
   for (const value of vector) norm += value * value;
   norm = Math.sqrt(norm);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../../../../sqlite/database.js';
+import { openDatabase, type SqliteDatabase } from '../../../../sqlite/index.js';
 import { KnowledgeStore } from '../knowledge-store.js';
 import { migrateKnowledgeBase } from '../knowledge-schema.js';
 import { embedLocally } from './local-embedding.js';

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../../../../sqlite/database.js';
+import type { SqliteDatabase } from '../../../../sqlite/index.js';
 import { buildColumnIndex, columnTopRows, type ColumnIndex } from '../search/column-index.js';
 
 type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildColumnIndex, columnTopRows, selectTop } from './column-index.js';
-import { normalise } from '../embed/local-embedding.js';
+import { normaliseVector } from '../embed/local-embedding.js';
 
 function seededRandom(seed: number): () => number {
   let state = seed;
@@ -16,7 +16,7 @@ function randomVectors(count: number, dimensions: number, active: number, seed: 
   return Array.from({ length: count }, () => {
     const vector = new Float32Array(dimensions);
     for (let set = 0; set < active; set += 1) vector[Math.floor(random() * dimensions)] = random() * 2 - 1;
-    return normalise(vector);
+    return normaliseVector(vector);
   });
 }
 

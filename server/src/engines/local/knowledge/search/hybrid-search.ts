@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../../../../sqlite/database.js';
+import type { SqliteDatabase } from '../../../../sqlite/index.js';
 import { fuseRankings } from './rank-fusion.js';
 import { storeToken } from '../knowledge-store.js';
 import { queryTerms, toMatchExpression } from './search-terms.js';

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../../../../sqlite/database.js';
+import type { SqliteDatabase } from '../../../../sqlite/index.js';
 
 /** How rare each term is in the indexed chunks: what "distinctive" means for a question. */
 export type TermStatistics = (terms: readonly string[]) => Map<string, number>;

@@ -66,7 +66,7 @@ export function createWordPieceTokenizer(vocabularyText: string): WordPieceToken
 
   function pieces(text: string): number[] {
     const output: number[] = [];
-    for (const word of splitWords(normalise(text))) wordPieces(word, output);
+    for (const word of splitWords(normaliseText(text))) wordPieces(word, output);
     return output;
   }
 
@@ -80,7 +80,7 @@ export function createWordPieceTokenizer(vocabularyText: string): WordPieceToken
 }
 
 /** BertNormalizer with clean_text, handle_chinese_chars, strip_accents and lowercase on. */
-export function normalise(text: string): string {
+export function normaliseText(text: string): string {
   let cleaned = '';
   for (const character of text) {
     const code = character.codePointAt(0) ?? 0;

@@ -1,0 +1,5 @@
+/**
+ * @module engines/assistants
+ * TODO describe
+ */
+export { AssistantsEngine } from './assistants-engine.js';

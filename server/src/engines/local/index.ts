@@ -1,0 +1,20 @@
+/**
+ * @module engines/local
+ * TODO describe
+ */
+export { documentKind } from './knowledge/ingest/parse-document.js';
+export type { DocumentKind } from './knowledge/ingest/parse-document.js';
+export { PdfTextWorker } from './knowledge/ingest/pdf-text.js';
+export { createKnowledgeBase } from './knowledge/knowledge-base.js';
+export type { KnowledgeBase } from './knowledge/knowledge-base.js';
+export type {
+  ChunkingStrategy,
+  FileBatchRecord,
+  StoreFileDetails,
+  VectorStoreRecord,
+} from './knowledge/knowledge-store.js';
+export { LocalEngine } from './local-engine.js';
+export type { RunParameters } from './runs/run-objects.js';
+export type { LocalRunOptions } from './runs/run-plan.js';
+export { cursorPage } from './store/cursor-page.js';
+export type { Page, PageQuery } from './store/json-table.js';

@@ -1,0 +1,5 @@
+/**
+ * @module engines/openai
+ * TODO describe
+ */
+export { OpenAIEngine } from './openai-engine.js';

@@ -1,0 +1,5 @@
+/**
+ * @module routes/chat
+ * TODO describe
+ */
+export { chatRoutes } from './chat-routes.js';

@@ -1,0 +1,5 @@
+/**
+ * @module routes/health
+ * TODO describe
+ */
+export { healthRoutes } from './health-routes.js';

@@ -1,0 +1,5 @@
+/**
+ * @module routes/knowledge
+ * TODO describe
+ */
+export { knowledgeRoutes } from './knowledge-routes.js';

@@ -1,0 +1,5 @@
+/**
+ * @module routes/legacy
+ * TODO describe
+ */
+export { legacyRoutes } from './legacy-routes.js';

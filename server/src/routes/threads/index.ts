@@ -1,0 +1,5 @@
+/**
+ * @module routes/threads
+ * TODO describe
+ */
+export { threadRoutes } from './thread-routes.js';

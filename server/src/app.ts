@@ -6,29 +6,32 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import type { Engine } from './engines/index.js';
-import { installErrorHandling } from './http/index.js';
-import { frameworkErrors, refuseLongPathSegments, refuseWhileClosing } from './http/index.js';
-import { loggerOptions, RequestLogController } from './http/index.js';
-import type { TranscriptStore } from './transcripts/index.js';
-import { authPlugin } from './http/index.js';
-import { enginePlugin } from './engines/index.js';
-import { installEmptyBodyHandling } from './http/index.js';
-import { openApiTransform } from './http/index.js';
-import { knowledgeOwnersPlugin } from './knowledge/index.js';
-import { defaultKnowledgePlugin } from './knowledge/index.js';
-import { persistencePlugin } from './transcripts/index.js';
-import { rateLimitPlugin } from './http/index.js';
-import { runLogsPlugin } from './run-logs/index.js';
-import { securityHeadersPlugin } from './http/index.js';
-import { streamDrainPlugin } from './run-logs/index.js';
-import { defaultWebDistDir, registerWebApp } from './http/index.js';
+import { chatPlugin } from './conversations/index.js';
+import { enginePlugin, type Engine } from './engines/index.js';
+import {
+  authPlugin,
+  defaultWebDistDir,
+  frameworkErrors,
+  installEmptyBodyHandling,
+  installErrorHandling,
+  loggerOptions,
+  openApiTransform,
+  rateLimitPlugin,
+  refuseLongPathSegments,
+  refuseWhileClosing,
+  registerWebApp,
+  RequestLogController,
+  securityHeadersPlugin,
+} from './http/index.js';
+import { defaultKnowledgePlugin, knowledgeOwnersPlugin } from './knowledge/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { knowledgeRoutes } from './routes/knowledge/index.js';
-import { v1Routes } from './routes/v1/index.js';
-import { threadRoutes } from './routes/threads/index.js';
 import { legacyRoutes } from './routes/legacy/index.js';
+import { threadRoutes, threadRunRoutes } from './routes/threads/index.js';
+import { v1Routes } from './routes/v1/index.js';
+import { runLogsPlugin, streamDrainPlugin } from './run-logs/index.js';
+import { persistencePlugin, type TranscriptStore } from './transcripts/index.js';
 import { version } from './version.js';
 
 /** Components a test or embedding program may hand in instead of the ones config would build. */
@@ -125,10 +128,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(defaultKnowledgePlugin, { config });
   await app.register(streamDrainPlugin, { config });
   await app.register(runLogsPlugin, { config });
+  await app.register(chatPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });
-  await app.register(chatRoutes, { config });
+  await app.register(chatRoutes);
+  await app.register(threadRunRoutes);
   // [chat routes]
   await app.register(legacyRoutes, { config });
   // [legacy routes]

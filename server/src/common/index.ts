@@ -1,6 +1,7 @@
 /**
  * @module common
- * TODO describe
+ * Small dependency-free helpers every layer may use: the auth-off user's id, reading a Markdown
+ * table row as text, ending an async stream when a signal aborts.
  */
 export { localUserId } from './local-user.js';
 export { tableRowText, tableSeparatorRow } from './markdown-table.js';

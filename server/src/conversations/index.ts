@@ -1,8 +1,8 @@
 /**
  * @module conversations
- * TODO describe
+ * A conversation's turns: the chat service admits a send, checks ownership, chooses the stores
+ * searched, takes the thread's turn (cancelling the run in progress), appends the question, runs
+ * the engine into the thread's run log, follows it to the client and records the transcript.
+ * Exports the service (`app.chat`) and its plugin.
  */
-export { AdmissionGate } from './admission-gate.js';
-export { changesStores, searchedStores } from './searched-stores.js';
-export { ThreadSerialiser } from './thread-serialiser.js';
-export type { ThreadTurn } from './thread-serialiser.js';
+export { chatPlugin } from './chat-plugin.js';

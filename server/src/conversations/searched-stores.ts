@@ -1,6 +1,5 @@
 import type { Thread } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { waitForIngestion } from '../knowledge/index.js';
+import { waitForIngestion, type DefaultKnowledge, type OwnedKnowledge } from '../knowledge/index.js';
 
 /** How long a send waits for its default knowledge base to finish ingesting (a fresh install). */
 const ingestionWaitMs = 60_000;
@@ -13,7 +12,7 @@ const storesOf = (thread: Thread | null) => thread?.tool_resources?.file_search?
  * to the engine (the thread's stores).
  */
 export async function searchedStores(
-  app: FastifyInstance,
+  app: { defaultKnowledge: DefaultKnowledge; knowledgeFor: (userId: string) => OwnedKnowledge },
   input: { userId: string; requested: string[] | undefined; thread: Thread | null; signal: AbortSignal },
 ): Promise<string[] | undefined> {
   if (input.requested) return input.requested;

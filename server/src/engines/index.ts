@@ -1,6 +1,10 @@
 /**
  * @module engines
- * TODO describe
+ * The engine interface (threads, messages, runs streamed as Assistants events, vector stores,
+ * files) and the three engines behind it: `local` (embedded), `openai` (Responses + Conversations)
+ * and `assistants` (any Assistants API). Exports the interface, the plugin that builds the
+ * configured engine (`app.engine`), and `wireEngineOf` for the Assistants objects only the local
+ * engine keeps (the /v1 and legacy routes serve them).
  */
 export { enginePlugin } from './engine-plugin.js';
 export type { Engine, FileApi, StoredFile, UploadedFile, VectorStoreApi } from './engine.js';

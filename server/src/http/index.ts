@@ -1,6 +1,8 @@
 /**
  * @module http
- * TODO describe
+ * HTTP plumbing every route uses: auth and failed-login throttling, the one error shape and its
+ * handler (OpenAI's shape under /v1), security headers and rate limits, request logging, the
+ * SSE/NDJSON stream writer and client-leave detection, upload file names, OpenAPI and the web app.
  */
 export { authPlugin } from './auth/auth.js';
 export { installEmptyBodyHandling, parseAsJsonOrNothing } from './empty-body.js';
@@ -15,7 +17,7 @@ export { RequestLogController, loggerOptions } from './logger.js';
 export { openApiTransform } from './openapi-transform.js';
 export { rateLimitPlugin } from './security/rate-limit.js';
 export { securityHeadersPlugin } from './security/security-headers.js';
-export { EventStreamWriter, framingFor, ndjsonMediaType } from './streaming/event-stream-writer.js';
+export { EventStreamWriter, eventStreamDescription, framingFor } from './streaming/event-stream-writer.js';
 export type { StreamFraming } from './streaming/event-stream-writer.js';
 export { watchDisconnect } from './streaming/watch-disconnect.js';
 export { defaultWebDistDir, registerWebApp } from './web-app.js';

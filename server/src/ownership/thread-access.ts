@@ -1,5 +1,5 @@
 import type { Thread } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../engines/index.js';
 import { notFound } from '../http/index.js';
 
 /** Thread metadata key naming the user who created it (/chat/stream and the legacy routes set it). */
@@ -10,7 +10,10 @@ export const threadOwnerKey = 'userId';
  * missing one (404), so ids cannot be probed.
  */
 export async function findOwnedThread(
-  app: FastifyInstance,
+  app: {
+    engine: Pick<Engine, 'getThread'>;
+    recorder: { findThreadOwner(threadId: string): Promise<string | null> };
+  },
   threadId: string,
   userId: string,
 ): Promise<Thread> {

@@ -1,12 +1,15 @@
 /**
  * @module run-logs
- * TODO describe
+ * How runs reach readers: each run's events go to a log (in process, or Redis streams across
+ * instances) that the request that started it and any later reader follow and resume; the
+ * pump that fills it, `deliverRun` (the one way a run is streamed to a client), the drain that
+ * lets streams finish on shutdown, and the thread locks that serialise turns across instances.
  */
+export { deliverRun } from './deliver-run.js';
 export { followLog } from './follow-log.js';
-export { relayPrivateRun } from './private-run.js';
+export type { RunDirectory } from './run-log.js';
 export { runLogsPlugin } from './run-logs-plugin.js';
-export { pumpRun } from './run-pump.js';
 export { streamDrainPlugin } from './stream-drain-plugin.js';
-export { ShuttingDownError } from './stream-drain.js';
+export { ShuttingDownError, StreamDrain } from './stream-drain.js';
 export { soloThreadLocks } from './thread-locks.js';
 export type { ThreadLocks } from './thread-locks.js';

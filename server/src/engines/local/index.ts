@@ -1,6 +1,8 @@
 /**
  * @module engines/local
- * TODO describe
+ * The embedded `local` engine: threads, messages, runs and run steps in SQLite (`store/`,
+ * `threads/`, `runs/`), document ingestion and hybrid search (`knowledge/{ingest,search,embed}`),
+ * and grounded answers, quoted or model-written (`answer/`).
  */
 export { documentKind } from './knowledge/ingest/parse-document.js';
 export type { DocumentKind } from './knowledge/ingest/parse-document.js';

@@ -1,5 +1,6 @@
 /**
  * @module engines/openai
- * TODO describe
+ * The `openai` engine: OpenAI's Responses + Conversations APIs, their events mapped to the
+ * Assistants stream events and citations Threadline's clients read.
  */
 export { OpenAIEngine } from './openai-engine.js';

@@ -1,6 +1,7 @@
 /**
  * @module engines/upstream
- * TODO describe
+ * What the two upstream engines share: their runs in flight, vector stores and files through the
+ * SDK, model listing, and upstream errors mapped to Threadline's.
  */
 export { ActiveRuns } from './active-runs.js';
 export { isAbortError, toUpstreamError, upstreamStatus } from './upstream-error.js';

@@ -12,6 +12,8 @@ import {
 export type StreamFraming = 'sse' | 'ndjson';
 
 export const ndjsonMediaType = 'application/x-ndjson';
+/** How every streamed route's answer is described in the API docs. */
+export const eventStreamDescription = `Server-Sent Events of Assistants events ending with \`done\`; NDJSON with \`Accept: ${ndjsonMediaType}\`.`;
 
 /** SSE unless the client asks for NDJSON (what `AssistantStream.fromReadableStream` reads). */
 export const framingFor = (accept: string | undefined): StreamFraming =>

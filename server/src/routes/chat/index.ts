@@ -1,5 +1,6 @@
 /**
  * @module routes/chat
- * TODO describe
+ * `/chat/stream`, `/chat/tool-outputs`, `/models`: Threadline's own chat API, one chat-service
+ * call per handler.
  */
 export { chatRoutes } from './chat-routes.js';

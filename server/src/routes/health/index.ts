@@ -1,5 +1,5 @@
 /**
  * @module routes/health
- * TODO describe
+ * `GET /health`: engine, transcript store and writer queue.
  */
 export { healthRoutes } from './health-routes.js';

@@ -1,5 +1,6 @@
 /**
  * @module routes/legacy
- * TODO describe
+ * The legacy `/api/assistants/…` and `/api/files/…` routes, as openai-assistants-quickstart's
+ * Next.js routes behaved (NDJSON, no cancel, no persistence): the migration baseline.
  */
 export { legacyRoutes } from './legacy-routes.js';

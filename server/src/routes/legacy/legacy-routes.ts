@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../http/index.js';
 import { wireEngineOf } from '../../engines/index.js';
-import { relayPrivateRun } from '../../run-logs/index.js';
+import { deliverRun } from '../../run-logs/index.js';
 import { attachmentDisposition, uploadFileName } from '../../http/index.js';
 import { watchDisconnect } from '../../http/index.js';
 import { localUserId } from '../../common/index.js';
@@ -73,20 +73,16 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>,
   ) => {
     const controller = new AbortController();
-    const signal = watchDisconnect(reply.raw, controller);
-    // Tracked so a shutdown cancels it after the grace period instead of waiting for it.
-    await app.streamDrain.track(
-      relayPrivateRun({
-        reply,
-        framing: 'ndjson',
-        heartbeatMs: config.HEARTBEAT_MS,
-        signal,
-        threadId,
-        maxEvents: config.RUN_LOG_MAX_EVENTS,
-        start,
-      }),
+    watchDisconnect(reply.raw, controller);
+    await deliverRun({
+      reply,
+      threadId,
       controller,
-    );
+      start,
+      log: { privateMaxEvents: config.RUN_LOG_MAX_EVENTS },
+      drain: app.streamDrain,
+      follow: { framing: 'ndjson', heartbeatMs: config.HEARTBEAT_MS, isAnnounced: true },
+    });
     return reply;
   };
 

@@ -1,9 +1,7 @@
 import type { AssistantStreamEvent } from '@threadline/shared';
 import type { FastifyReply } from 'fastify';
 import { untilAborted } from '../../common/index.js';
-import { followLog } from '../../run-logs/index.js';
-import { pumpRun } from '../../run-logs/index.js';
-import { ShuttingDownError } from '../../run-logs/index.js';
+import { deliverRun, ShuttingDownError } from '../../run-logs/index.js';
 import { toOpenAiError } from '../../http/index.js';
 
 /** Stops at a shutdown whose grace period ran out, as an error the stream then reports. */
@@ -35,24 +33,14 @@ export async function sendSse(
   heartbeatMs: number,
 ): Promise<void> {
   const server = reply.server;
-  const controller = new AbortController();
-  const pumped = pumpRun({
-    threadId: run.threadId,
-    signal: controller.signal,
-    start: (signal) => untilShutdown(run.events, signal),
-    openLog: () => server.runLogs.open(run.threadId, run.userId),
-    logger: reply.log,
-    errorEvent,
-  });
-  void server.streamDrain.track(pumped.finished, controller);
-  const log = await pumped.log;
-  await followLog({
+  await deliverRun({
     reply,
-    log,
-    after: 0,
-    framing: 'sse',
-    heartbeatMs,
-    isAnonymous: true,
-    doneAfter: 'always',
+    threadId: run.threadId,
+    controller: new AbortController(),
+    start: (signal) => untilShutdown(run.events, signal),
+    log: { shared: server.runLogs, userId: run.userId },
+    drain: server.streamDrain,
+    errorEvent,
+    follow: { framing: 'sse', heartbeatMs, isAnonymous: true, doneAfter: 'always' },
   });
 }

@@ -4,7 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { APIError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installErrorHandling } from '../http/index.js';
-import { relayPrivateRun } from './private-run.js';
+import { deliverRun } from './deliver-run.js';
+import { StreamDrain } from './stream-drain.js';
 import type { StreamOutcome } from './transcript-accumulator.js';
 
 const errorEvent: AssistantStreamEvent = { event: 'error', data: { code: null, message: 'from engine' } };
@@ -34,12 +35,12 @@ async function appRelaying(
   app = Fastify();
   installErrorHandling(app);
   app.get('/', async (_request, reply) => {
-    await relayPrivateRun({
+    await deliverRun({
       reply,
-      framing: 'sse',
-      heartbeatMs: 60_000,
-      signal: new AbortController().signal,
-      maxEvents: 1000,
+      follow: { framing: 'sse', heartbeatMs: 60_000, isAnnounced: true },
+      controller: new AbortController(),
+      log: { privateMaxEvents: 1000 },
+      drain: new StreamDrain(),
       threadId: 'thread_1',
       start: () => source(events, failure),
       onFinish: (_message, outcome) => outcomes.push(outcome),
@@ -49,7 +50,7 @@ async function appRelaying(
   return app;
 }
 
-describe('relayPrivateRun', () => {
+describe('deliverRun with a private log', () => {
   it('maps a failure before the first event to the error shape, keeping Retry-After on 429', async () => {
     const outcomes: StreamOutcome[] = [];
     const server = await appRelaying([], rateLimited(), outcomes);
@@ -90,12 +91,12 @@ describe('relayPrivateRun', () => {
     let relayed: Promise<void> | undefined;
     app = Fastify();
     app.get('/', async (_request, reply) => {
-      relayed = relayPrivateRun({
+      relayed = deliverRun({
         reply,
-        framing: 'sse',
-        heartbeatMs: 60_000,
-        signal: controller.signal,
-        maxEvents: 1000,
+        follow: { framing: 'sse', heartbeatMs: 60_000, isAnnounced: true },
+        controller,
+        log: { privateMaxEvents: 1000 },
+        drain: new StreamDrain(),
         threadId: 'thread_1',
         start: endless,
       });

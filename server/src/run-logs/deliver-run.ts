@@ -1,0 +1,77 @@
+import type { AssistantStreamEvent, TranscriptMessage } from '@threadline/shared';
+import type { FastifyReply } from 'fastify';
+import { followLog, type FollowOptions } from './follow-log.js';
+import { RunLog, type RunDirectory } from './run-log.js';
+import { pumpRun } from './run-pump.js';
+import type { StreamDrain } from './stream-drain.js';
+import type { StreamOutcome } from './transcript-accumulator.js';
+
+export type DeliverRunOptions = {
+  reply: FastifyReply;
+  threadId: string;
+  /** Stops the run: Stop, a newer send, shutdown (the drain aborts it), or the client leaving. */
+  controller: AbortController;
+  start: (signal: AbortSignal) => AsyncIterable<AssistantStreamEvent>;
+  /**
+   * Where the events go: the thread's log in the run directory, which any reader of the user's may
+   * follow and resume (`shared`); or a log only this request reads, as the legacy routes had it
+   * (`private`: the run lives as long as its request).
+   */
+  log: { shared: RunDirectory; userId: string } | { privateMaxEvents: number };
+  drain: StreamDrain;
+  /** How this request reads the log (framing, heartbeat, headers, ids or OpenAI's bare format). */
+  follow: Omit<FollowOptions, 'reply' | 'log' | 'after'>;
+  /** Logged before the engine's events, e.g. `thread.created` for a thread made by this send. */
+  preface?: AssistantStreamEvent[];
+  /** The `error` event that ends the log when the engine throws mid-run. */
+  errorEvent?: (error: unknown) => AssistantStreamEvent;
+  /** Called once when the run ends, however it ends; null when no run began. */
+  onFinish?: (message: TranscriptMessage | null, outcome: StreamOutcome) => void;
+  /** Called once the run has ended and its log is closed (a turn is released then). */
+  onRunEnded?: () => void;
+};
+
+/**
+ * The one way a run reaches a client: the engine's stream is pumped into a log (pumpRun), the
+ * drain tracks it so a shutdown lets it finish or cancels it, and this request follows the log
+ * (followLog). The engine's first event is awaited before any header is written, so a run that
+ * fails at once answers with the error shape and its real status.
+ */
+export async function deliverRun(options: DeliverRunOptions): Promise<void> {
+  const { reply, threadId, controller } = options;
+  const logTarget = options.log;
+  const isPrivate = 'privateMaxEvents' in logTarget;
+  const run = pumpRun({
+    threadId,
+    signal: controller.signal,
+    start: options.start,
+    openLog: () =>
+      isPrivate
+        ? new RunLog(threadId, '', logTarget.privateMaxEvents)
+        : logTarget.shared.open(threadId, logTarget.userId),
+    logger: reply.log,
+    ...(options.preface ? { preface: options.preface } : {}),
+    ...(options.errorEvent ? { errorEvent: options.errorEvent } : {}),
+    ...(options.onFinish ? { onFinish: options.onFinish } : {}),
+  });
+  const delivery = (async () => {
+    const log = await run.log;
+    const followed = followLog({ ...options.follow, reply, log, after: 0 });
+    if (!isPrivate) return followed;
+    await run.finished;
+    // Once stopped, a client that stopped reading must not hold the caller (and its thread) hostage.
+    if (!controller.signal.aborted) await followed;
+  })();
+  // A shared run belongs to its thread, not to this request: the drain waits for the run. A
+  // private one is its request: the drain waits for the whole delivery.
+  if (isPrivate) {
+    try {
+      await options.drain.track(delivery, controller);
+    } finally {
+      options.onRunEnded?.();
+    }
+    return;
+  }
+  void options.drain.track(run.finished, controller).finally(() => options.onRunEnded?.());
+  await delivery;
+}

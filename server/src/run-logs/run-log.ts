@@ -23,7 +23,7 @@ export function parseEventId(eventId: string): { logId: string; position: number
 
 /**
  * Where a log's events also go as they are appended: the Redis stream other instances follow
- * (see redis-runs.ts). Called synchronously, in order; must not throw.
+ * (see redis/log-mirror.ts). Called synchronously, in order; must not throw.
  */
 export type RunLogSink = {
   append(position: number, name: string, data: string): void;
@@ -260,7 +260,7 @@ export type RunTarget = { log: RunLog; after: number };
 
 /**
  * The runs an instance can follow and where their readers pick up. In memory (RunLogs) without
- * REDIS_URL; with it, every instance's runs through Redis (RedisRunLogs, redis-runs.ts).
+ * REDIS_URL; with it, every instance's runs through Redis (RedisRunLogs, redis/log-mirror.ts).
  */
 export interface RunDirectory {
   /** A new log for a run starting on this instance, from now on the thread's latest. */

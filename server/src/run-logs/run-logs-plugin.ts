@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { RedisRunLogs, RedisThreadLocks, RunRedis } from './redis/redis-runs.js';
+import { RunRedis } from './redis/connection.js';
+import { RedisThreadLocks } from './redis/locks.js';
+import { RedisRunLogs } from './redis/log-mirror.js';
 import { RunLogs, type RunDirectory } from './run-log.js';
 import { soloThreadLocks, type ThreadLocks } from './thread-locks.js';
 

@@ -1,5 +1,5 @@
 /**
- * Serialises a thread's turns across instances (RedisThreadLocks, redis-runs.ts); in one
+ * Serialises a thread's turns across instances (RedisThreadLocks, redis/locks.ts); in one
  * process the ThreadSerialiser alone does (soloThreadLocks).
  */
 export interface ThreadLocks {

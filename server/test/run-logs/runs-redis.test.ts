@@ -7,7 +7,7 @@ import {
 } from '@threadline/shared';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { liveTtlMs, runRedisNamespace } from '../../src/run-logs/redis/redis-runs.js';
+import { liveTtlMs, runRedisNamespace } from '../../src/run-logs/redis/keys.js';
 import { createChatHarness, eventually, postJson, readIdentifiedEvents } from '../helpers/chat-harness.js';
 import { slowModel, startConformanceLlm } from '../helpers/conformance-llm.js';
 import { announceRedisSkip, redisServerPath, startRedisServer } from '../helpers/redis-server.js';

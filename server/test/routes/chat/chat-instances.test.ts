@@ -12,7 +12,7 @@ import {
 } from '@threadline/shared';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveTtlMs, runRedisNamespace } from '../../../src/run-logs/redis/redis-runs.js';
+import { liveTtlMs, runRedisNamespace } from '../../../src/run-logs/redis/keys.js';
 import {
   createChatHarness,
   eventually,

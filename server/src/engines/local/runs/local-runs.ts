@@ -46,7 +46,7 @@ export class LocalRuns {
     const plan = planRun({ thread, assistant, tools, options, defaults: this.defaults });
     this.store.runs.insert(run, threadId);
     const task = new RunTask(this.taskDeps, run);
-    const events = subscribe ? task.hub.subscribe() : null;
+    const events = subscribe ? task.subscribe() : null;
     task.start(plan);
     this.registry.track(task);
     return { run, events, task };
@@ -64,7 +64,7 @@ export class LocalRuns {
     }
     const toolStep = pendingToolStep(this.store, run, toolOutputs);
     const task = new RunTask(this.taskDeps, run);
-    const events = subscribe ? task.hub.subscribe() : null;
+    const events = subscribe ? task.subscribe() : null;
     task.resume(toolStep, toolOutputs);
     this.registry.track(task);
     return { run: task.run, events, task };

@@ -1,7 +1,7 @@
 import type { AssistantStreamEvent, Message, MessageDelta, Run, RunStep } from '@threadline/shared';
 import { inProgressRunStep, terminalRunStatuses } from '@threadline/shared';
 import type { EngineStore } from '../store/engine-store.js';
-import { EventHub } from './event-hub.js';
+import { EventChannel } from './event-channel.js';
 import { newId, nowSeconds } from '../store/ids.js';
 import { withoutResultContent } from './run-objects.js';
 import type { ToolCallDelta } from './tool-call-deltas.js';
@@ -16,7 +16,11 @@ type StepOutcome = 'completed' | 'cancelled' | 'failed';
  * before its event is published, so a client that reads after an event finds that state.
  */
 export class RunPublisher {
-  readonly hub = new EventHub<AssistantStreamEvent>();
+  /**
+   * The run's one reader: the engine stream of whoever started it. Fanning out to every reader
+   * is the run log's job (run-logs), done once, not here.
+   */
+  private reader: EventChannel<AssistantStreamEvent> | null = null;
   /** Stream subscribers see file contents only when the run was started asking for them. */
   isResultContentShown = false;
   private openSteps: RunStep[] = [];
@@ -25,6 +29,21 @@ export class RunPublisher {
     readonly store: EngineStore,
     public run: Run,
   ) {}
+
+  /** The run's events from now on, until closeEvents(). A run has at most one reader. */
+  subscribe(): EventChannel<AssistantStreamEvent> {
+    if (this.reader) throw new Error('a run has one reader');
+    const reader = new EventChannel<AssistantStreamEvent>(() => {
+      if (this.reader === reader) this.reader = null;
+    });
+    this.reader = reader;
+    return reader;
+  }
+
+  /** Ends the reader's stream once it has read what was published. */
+  closeEvents(): void {
+    this.reader?.close();
+  }
 
   isTerminal(): boolean {
     return terminalRunStatuses.includes(this.run.status);
@@ -88,7 +107,7 @@ export class RunPublisher {
 
   /** Streams tool calls' arguments or results into an open step, after its `created` event. */
   publishToolCallDeltas(stepId: string, toolCalls: ToolCallDelta[]): void {
-    this.hub.publish({
+    this.reader?.push({
       event: 'thread.run.step.delta',
       data: {
         id: stepId,
@@ -99,7 +118,7 @@ export class RunPublisher {
   }
 
   publishDelta(messageId: string, content: MessageDelta['delta']['content']): void {
-    this.hub.publish({
+    this.reader?.push({
       event: 'thread.message.delta',
       data: { id: messageId, object: 'thread.message.delta', delta: { content } },
     });
@@ -111,6 +130,6 @@ export class RunPublisher {
   publish(event: string, data: Run | RunStep | Message): void {
     const shown =
       data.object === 'thread.run.step' && !this.isResultContentShown ? withoutResultContent(data) : data;
-    this.hub.publish({ event, data: shown } as AssistantStreamEvent);
+    this.reader?.push({ event, data: shown } as AssistantStreamEvent);
   }
 }

@@ -6,7 +6,7 @@ import { conversationQuestion } from '../answer/conversation-question.js';
 import { AnswerMessage } from '../answer/answer-message.js';
 import { answerTurn } from '../answer/answer-turn.js';
 import type { EngineStore, StoredRunContext } from '../store/engine-store.js';
-import type { EventHub } from './event-hub.js';
+import type { EventChannel } from './event-channel.js';
 import { fileSearchStep, type SearchKnowledge } from './file-search-step.js';
 import { nowSeconds } from '../store/ids.js';
 import type { RunPlan } from './run-plan.js';
@@ -27,7 +27,6 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
  * work at its next await and finishes with the partial message kept as `incomplete`.
  */
 export class RunTask {
-  readonly hub: EventHub<AssistantStreamEvent>;
   done: Promise<void> = Promise.resolve();
   private readonly controller = new AbortController();
   private readonly publisher: RunPublisher;
@@ -39,7 +38,11 @@ export class RunTask {
     run: Run,
   ) {
     this.publisher = new RunPublisher(deps.store, run);
-    this.hub = this.publisher.hub;
+  }
+
+  /** The run's events as they are published (the engine stream of whoever started it). */
+  subscribe(): EventChannel<AssistantStreamEvent> {
+    return this.publisher.subscribe();
   }
 
   get run(): Run {
@@ -69,7 +72,7 @@ export class RunTask {
       this.publisher.saveRun({ status: 'cancelling' }, 'thread.run.cancelling');
       this.finishCancelled();
     });
-    this.hub.close();
+    this.publisher.closeEvents();
   }
 
   private async execute(turn: () => Promise<void>): Promise<void> {
@@ -80,7 +83,7 @@ export class RunTask {
       if (this.isCancelRequested) this.finishCancelled();
       else this.finishFailed(error);
     } finally {
-      this.hub.close();
+      this.publisher.closeEvents();
     }
   }
 

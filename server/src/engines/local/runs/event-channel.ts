@@ -45,23 +45,3 @@ export class EventChannel<T> implements AsyncIterable<T> {
     };
   }
 }
-
-/** Fans a run's events out to whoever subscribed before they were published. */
-export class EventHub<T> {
-  private readonly channels = new Set<EventChannel<T>>();
-
-  subscribe(): EventChannel<T> {
-    const channel: EventChannel<T> = new EventChannel<T>(() => this.channels.delete(channel));
-    this.channels.add(channel);
-    return channel;
-  }
-
-  publish(item: T): void {
-    for (const channel of this.channels) channel.push(item);
-  }
-
-  close(): void {
-    for (const channel of this.channels) channel.close();
-    this.channels.clear();
-  }
-}

@@ -1,0 +1,244 @@
+import type { Redis } from 'ioredis';
+import { newRunLogId, parseEventId, pickUp, RunLog, RunLogs, type RunDirectory, type RunLogSink, type RunTarget } from '../run-log.js';
+import { coordinated, RunRedis } from './connection.js';
+import { keys, liveTtlMs, renewEveryMs, quietCheckMs, catchUpMs, mirrorBatch } from './keys.js';
+
+/** `<a> <b> <rest>` → [a, b, rest]: the registry's values (an owner id may hold spaces). */
+function splitValue(value: string): [string, string, string] {
+  const first = value.indexOf(' ');
+  const second = value.indexOf(' ', first + 1);
+  return [value.slice(0, first), value.slice(first + 1, second), value.slice(second + 1)];
+}
+
+// Updates the thread's registration only while it still names this run.
+const renewRunScript = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, #ARGV[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return 1`;
+const endRunScript = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, #ARGV[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+return 1`;
+/**
+ * Runs across instances. A run executing here keeps its in-memory log (readers here follow it
+ * directly) and writes every event to its Redis stream as it is appended. A reader here of a run
+ * executing elsewhere follows a mirror: an in-memory log with that run's id, fed by one blocking
+ * XREAD loop per run and instance — 1,000 readers of one run on an instance cost Redis one
+ * connection and one read per batch, not 1,000; the mirror fans out in memory, with the same
+ * backpressure and bounds as a local log.
+ */
+export class RedisRunLogs implements RunDirectory {
+  private readonly local: RunLogs;
+  private readonly mirrors = new Map<string, Promise<{ log: RunLog; primed: Promise<void> } | undefined>>();
+  private readonly followers = new Set<Redis>();
+  private readonly renewals = new Set<NodeJS.Timeout>();
+  private isClosed = false;
+
+  constructor(
+    private readonly redis: RunRedis,
+    private readonly options: { maxEvents: number; retentionMs: number },
+  ) {
+    this.local = new RunLogs(options);
+  }
+
+  open(threadId: string, ownerId: string): RunLog {
+    const id = newRunLogId();
+    const commands = this.redis.commands;
+    const retentionMs = Math.max(1, this.options.retentionMs);
+    const [streamKey, metaKey, threadKey] = [keys.log(id), keys.meta(id), keys.thread(threadId)];
+    const failed = (error: unknown) => this.redis.warn(error);
+    commands
+      .multi()
+      .set(threadKey, `${id} running ${ownerId}`, 'PX', liveTtlMs)
+      .set(metaKey, `${threadId} ${ownerId}`, 'PX', liveTtlMs + retentionMs)
+      .exec()
+      .catch(failed);
+    const renewal = setInterval(() => {
+      commands
+        .eval(renewRunScript, 3, threadKey, streamKey, metaKey, `${id} `, liveTtlMs, liveTtlMs + retentionMs)
+        .catch(failed);
+    }, renewEveryMs);
+    renewal.unref();
+    this.renewals.add(renewal);
+    const maxLength = String(this.options.maxEvents);
+    let isFresh = true;
+    const sink: RunLogSink = {
+      append: (position, name, data) => {
+        void commands
+          .xadd(streamKey, 'MAXLEN', '~', maxLength, `${position}-0`, 'e', name, 'd', data)
+          .catch(failed);
+        if (!isFresh) return;
+        // The stream exists from its first event on: expiring from then, a run whose instance dies
+        // before the first renewal leaves nothing behind either.
+        isFresh = false;
+        void commands.pexpire(streamKey, liveTtlMs + retentionMs).catch(failed);
+      },
+      end: (lastPosition, isClean) => {
+        clearInterval(renewal);
+        this.renewals.delete(renewal);
+        commands
+          .multi()
+          .xadd(streamKey, `${lastPosition}-1`, 'end', isClean ? 'clean' : 'failed')
+          .pexpire(streamKey, retentionMs)
+          .pexpire(metaKey, retentionMs)
+          .eval(endRunScript, 1, threadKey, `${id} `, `${id} ended ${ownerId}`, retentionMs)
+          .exec()
+          .catch(failed);
+      },
+    };
+    return this.local.open(threadId, ownerId, { id, sink });
+  }
+
+  async find(threadId: string, cursor: string | undefined): Promise<RunTarget | undefined> {
+    if (cursor === undefined) {
+      const running = await this.inProgress(threadId);
+      return running ? { log: running, after: 0 } : undefined;
+    }
+    const { logId, position } = parseEventId(cursor);
+    const log = this.local.get(logId) ?? (await this.follow(logId));
+    if (log && !log.isEnded && position > log.lastPosition) await caughtUp(log, position);
+    const picked = pickUp(log, threadId, position);
+    if (picked !== 'next') return picked;
+    const running = await this.inProgress(threadId);
+    return running && running.id !== logId ? { log: running, after: 0 } : undefined;
+  }
+
+  async inProgress(threadId: string): Promise<RunLog | undefined> {
+    const latest = await this.registered(threadId);
+    if (latest?.state !== 'running') return undefined;
+    const log = this.local.get(latest.logId) ?? (await this.follow(latest.logId));
+    return log && !log.isEnded ? log : undefined;
+  }
+
+  async ownerOf(threadId: string): Promise<string | undefined> {
+    return (await this.registered(threadId))?.ownerId ?? this.local.latest(threadId)?.ownerId;
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    for (const renewal of this.renewals) clearInterval(renewal);
+    for (const follower of this.followers) follower.disconnect();
+    await this.local.close();
+  }
+
+  private async registered(threadId: string) {
+    const value = await coordinated(this.redis.commands.get(keys.thread(threadId)));
+    if (value === null) return undefined;
+    const [logId, state, ownerId] = splitValue(value);
+    return { logId, state, ownerId };
+  }
+
+  /** The mirror of a run executing elsewhere, once it holds what Redis held when it was asked for. */
+  private async follow(logId: string): Promise<RunLog | undefined> {
+    let mirror = this.mirrors.get(logId);
+    if (!mirror) {
+      mirror = this.startMirror(logId);
+      this.mirrors.set(logId, mirror);
+      void mirror.then(
+        (started) => {
+          if (started) this.local.forgetAfterRetention(started.log, () => this.mirrors.delete(logId));
+          else this.mirrors.delete(logId);
+        },
+        () => this.mirrors.delete(logId),
+      );
+    }
+    const started = await mirror;
+    if (!started) return undefined;
+    await started.primed;
+    return started.log;
+  }
+
+  private async startMirror(logId: string) {
+    const commands = this.redis.commands;
+    const [meta, first, last] = await coordinated(
+      Promise.all([
+        commands.get(keys.meta(logId)),
+        commands.xrange(keys.log(logId), '-', '+', 'COUNT', 1),
+        commands.xrevrange(keys.log(logId), '+', '-', 'COUNT', 1),
+      ]),
+    );
+    if (meta === null) return undefined;
+    const separator = meta.indexOf(' ');
+    const threadId = meta.slice(0, separator);
+    const firstPosition = first[0] ? Number(first[0][0].split('-')[0]) : 1;
+    const log = new RunLog(threadId, meta.slice(separator + 1), this.options.maxEvents, {
+      id: logId,
+      firstPosition,
+    });
+    const primedAt = last[0]?.[0];
+    let markPrimed = () => {};
+    const primed =
+      primedAt === undefined ? Promise.resolve() : new Promise<void>((resolve) => (markPrimed = resolve));
+    void this.feed(log, `${firstPosition - 1}-1`, (id) => {
+      if (id === primedAt) markPrimed();
+    }).finally(() => {
+      markPrimed();
+      if (!log.isEnded) log.end({ isClean: false });
+    });
+    return { log, primed };
+  }
+
+  /** Copies the run's stream into its mirror until its end marker (or its instance is gone). */
+  private async feed(log: RunLog, from: string, onEntry: (id: string) => void): Promise<void> {
+    const connection = this.redis.blocking();
+    this.followers.add(connection);
+    const key = keys.log(log.id);
+    let cursor = from;
+    try {
+      while (!log.isEnded && !this.isClosed) {
+        const reply = await connection.xread(
+          'COUNT',
+          mirrorBatch,
+          'BLOCK',
+          quietCheckMs,
+          'STREAMS',
+          key,
+          cursor,
+        );
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length === 0) {
+          if (!(await this.isAlive(log))) return;
+          continue;
+        }
+        for (const [id, fields] of entries) {
+          cursor = id;
+          const [position, sequence] = id.split('-').map(Number);
+          if (sequence === 1) {
+            log.end({ isClean: fields[1] === 'clean' });
+          } else if (position !== log.lastPosition + 1) {
+            // Trimmed before this instance read it: readers end, and a resume gets a 410.
+            return;
+          } else {
+            const full = log.appendEncoded(fields[1] ?? '', fields[3] ?? '');
+            if (full) await full;
+          }
+          onEntry(id);
+          if (log.isEnded) return;
+        }
+      }
+    } catch (error) {
+      if (!this.isClosed) this.redis.warn(error);
+    } finally {
+      this.followers.delete(connection);
+      connection.disconnect();
+    }
+  }
+
+  /** Whether the run still counts as running: its instance keeps its registration alive. */
+  private async isAlive(log: RunLog): Promise<boolean> {
+    const latest = await this.registered(log.threadId);
+    return latest?.logId === log.id && latest.state === 'running';
+  }
+}
+
+/** Resolves once the log has the event at `position` (sent elsewhere, maybe not stored yet). */
+async function caughtUp(log: RunLog, position: number): Promise<void> {
+  const deadline = Date.now() + catchUpMs;
+  while (log.lastPosition < position && !log.isEnded && Date.now() < deadline) {
+    const probe = { position: log.lastPosition, isCut: false };
+    await Promise.race([log.whenReadable(probe), new Promise((resolve) => setTimeout(resolve, 100))]);
+  }
+}
+

@@ -1,19 +1,9 @@
 import { errorBodySchema, healthSchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { testConfig } from './helpers/test-config.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './helpers/test-app.js';
 
 describe('app skeleton', () => {
-  const config = testConfig();
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config);
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp();
 
   it('answers /health with the health shape', async () => {
     const response = await app.inject({ method: 'GET', url: '/health' });

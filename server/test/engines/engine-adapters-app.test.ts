@@ -8,6 +8,7 @@ import { assistantsStreamProblems, finalMessage, textOf } from '../helpers/assis
 import { createChatHarness, decodeBody, eventNames, type ChatHarness } from '../helpers/chat-harness.js';
 import { readOpenAIFixture } from '../helpers/openai-fixtures.js';
 import { testConfig } from '../helpers/test-config.js';
+import { useTestApp } from '../helpers/test-app.js';
 
 const openaiUrl = 'https://api.openai.test/v1';
 const conversationId = 'conv_68e4b1c2a5d08190b1f2c3d4e5f60718';
@@ -41,14 +42,10 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 describe('ENGINE=openai serves /chat/stream from the Responses API', () => {
-  const config = testConfig({ ENGINE: 'openai', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openaiUrl });
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
+  const { app, config } = useTestApp({
+    ENGINE: 'openai',
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: openaiUrl,
   });
 
   it('announces the conversation as the thread and relays the mapped run, citations included', async () => {

@@ -9,7 +9,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyInstance } from 'fastify';
 import { localUserId } from '../../src/common/local-user.js';
-import { buildApp } from '../../src/app.js';
+import { buildTestApp } from './test-app.js';
 import { handbook, security } from './local-engine-fixture.js';
 import { testConfig } from './test-config.js';
 
@@ -30,8 +30,7 @@ export async function createChatHarness(
   environment: Record<string, string> = {},
   storeOwner = localUserId,
 ): Promise<ChatHarness> {
-  const config = testConfig(environment);
-  const app = await buildApp(config, { logger: false });
+  const { app, close } = await buildTestApp(testConfig(environment));
   const store = await app.engine.vectorStores.create({ name: 'Handbooks' });
   app.knowledgeOwners.record('vector_store', store.id, storeOwner);
   await app.engine.vectorStores.addFile(store.id, { fileName: 'travel.md', bytes: Buffer.from(handbook) });
@@ -47,10 +46,7 @@ export async function createChatHarness(
       url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       return url;
     },
-    close: async () => {
-      await app.close();
-      config.cleanup();
-    },
+    close,
   };
 }
 

@@ -1,22 +1,13 @@
 import { errorBodySchema, v1ErrorSchema } from '@threadline/shared';
-import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { testConfig } from '../helpers/test-config.js';
+import type { InjectOptions } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 
 const long = 'x'.repeat(150);
 
 /** Errors raised before any route runs (router, parsers) leave in the one error shape too. */
 describe('every error in the one shape', () => {
-  const config = testConfig();
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp();
 
   it.each<[string, InjectOptions, number, string]>([
     ['a malformed percent-encoding', { url: '/threads/%E0%A4%A' }, 400, 'bad_request'],

@@ -1,19 +1,9 @@
 import { errorBodySchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { testConfig } from '../helpers/test-config.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/test-app.js';
 
 describe('failed logins', () => {
-  const config = testConfig({ AUTH_TOKENS: 'token-alice-1=alice', RATE_LIMIT_MAX: '100000' });
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp({ AUTH_TOKENS: 'token-alice-1=alice', RATE_LIMIT_MAX: '100000' });
 
   const threads = (token: string, remoteAddress: string) =>
     app.inject({ url: '/threads', remoteAddress, headers: { authorization: `Bearer ${token}` } });

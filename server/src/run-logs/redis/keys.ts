@@ -28,4 +28,3 @@ export const quietCheckMs = 5_000;
 /** How long a resume waits for an event another instance has sent but not yet stored. */
 export const catchUpMs = 5_000;
 export const mirrorBatch = 512;
-

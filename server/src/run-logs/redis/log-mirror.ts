@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
-import { newRunLogId, parseEventId, pickUp, RunLog, RunLogs, type RunDirectory, type RunLogSink, type RunTarget } from '../run-log.js';
+import {
+  newRunLogId,
+  parseEventId,
+  pickUp,
+  RunLog,
+  RunLogs,
+  type RunDirectory,
+  type RunLogSink,
+  type RunTarget,
+} from '../run-log.js';
 import { coordinated, RunRedis } from './connection.js';
 import { keys, liveTtlMs, renewEveryMs, quietCheckMs, catchUpMs, mirrorBatch } from './keys.js';
 
@@ -241,4 +250,3 @@ async function caughtUp(log: RunLog, position: number): Promise<void> {
     await Promise.race([log.whenReadable(probe), new Promise((resolve) => setTimeout(resolve, 100))]);
   }
 }
-

@@ -20,6 +20,7 @@ import { finalMessage, textOf } from '../../helpers/assistants-stream-checks.js'
 import { decodeBody, eventually, waitForIngestion } from '../../helpers/chat-harness.js';
 import { multipartBody } from '../../helpers/multipart-body.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { useTestApp } from '../../helpers/test-app.js';
 
 const alice = { authorization: 'Bearer token-alice-1' };
 const bob = { authorization: 'Bearer token-bob-22' };
@@ -199,15 +200,7 @@ describe('the default knowledge base', () => {
 });
 
 describe('with DEFAULT_KNOWLEDGE_BASE=none', () => {
-  const config = testConfig();
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp();
 
   it('loads nothing: the default is empty and a question says no knowledge base is attached', async () => {
     const response = await app.inject({ url: apiPaths.defaultKnowledgeBase });

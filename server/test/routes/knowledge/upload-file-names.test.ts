@@ -1,21 +1,11 @@
 import { apiPaths, knowledgeFileListSchema, vectorStoreSummarySchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildApp } from '../../../src/app.js';
 import { multipartBody } from '../../helpers/multipart-body.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { useTestApp } from '../../helpers/test-app.js';
 
 describe('control characters in an upload’s file name', () => {
-  const config = testConfig();
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp();
 
   it('are removed on the way in and the download names the file per RFC 6266', async () => {
     const store = vectorStoreSummarySchema.parse(

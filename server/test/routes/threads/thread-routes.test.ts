@@ -8,7 +8,11 @@ import {
 } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatHarness, type ChatHarness } from '../../helpers/chat-harness.js';
-import { assistantMessageFixture, threadFixture, userMessageFixture } from '../../helpers/transcript-fixtures.js';
+import {
+  assistantMessageFixture,
+  threadFixture,
+  userMessageFixture,
+} from '../../helpers/transcript-fixtures.js';
 
 const alice = { authorization: 'Bearer alice-token-0001' };
 const bob = { authorization: 'Bearer bob-token-00002' };

@@ -1,20 +1,10 @@
 import { assistantSchema, threadSchema, v1ErrorSchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildApp } from '../../../src/app.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { useTestApp } from '../../helpers/test-app.js';
 
 describe('/v1 behind bearer tokens', () => {
-  const config = testConfig({ AUTH_TOKENS: 'sk-threadline-test=alice,sk-threadline-bob=bob' });
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp({ AUTH_TOKENS: 'sk-threadline-test=alice,sk-threadline-bob=bob' });
 
   it.each([
     ['no key', undefined],

@@ -1,21 +1,10 @@
 import { v1ErrorSchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../src/app.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../helpers/test-app.js';
 
 /** What real OpenAI clients put on the wire, replayed byte for byte through `app.inject`. */
 describe('/v1 wire compatibility', () => {
-  const config = testConfig();
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app } = useTestApp();
 
   const json = (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) =>
     app.inject({

@@ -1,11 +1,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { apiPaths, knowledgeFileListSchema, vectorStoreSummarySchema } from '@threadline/shared';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textOf } from '../../../../../scripts/bench/ingest-documents.js';
-import { buildApp } from '../../../../src/app.js';
 import { multipartBody } from '../../../helpers/multipart-body.js';
-import { testConfig } from '../../../helpers/test-config.js';
+import { useTestApp } from '../../../helpers/test-app.js';
 
 /**
  * While a large text file ingests, the server keeps answering: parsing and chunking happen in the
@@ -14,15 +12,7 @@ import { testConfig } from '../../../helpers/test-config.js';
  * largest accepted files over HTTP.
  */
 describe('ingesting a large text file', () => {
-  const config = testConfig({ MAX_UPLOAD_BYTES: String(8 * 1024 * 1024), RATE_LIMIT_MAX: '100000' });
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await buildApp(config, { logger: false });
-  });
-  afterAll(async () => {
-    await app.close();
-    config.cleanup();
-  });
+  const { app, config } = useTestApp({ MAX_UPLOAD_BYTES: String(8 * 1024 * 1024), RATE_LIMIT_MAX: '100000' });
 
   it('leaves /health answering and the event loop free', async () => {
     const store = vectorStoreSummarySchema.parse(

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from './helpers/test-app.js';
 
 describe('app skeleton', () => {
-  const { app, config } = useTestApp();
+  const { app } = useTestApp();
 
   it('answers /health with the health shape', async () => {
     const response = await app.inject({ method: 'GET', url: '/health' });

@@ -20,7 +20,7 @@ export const chatPlugin = fastifyPlugin(
         threadLocks: app.threadLocks,
         streamDrain: app.streamDrain,
         recorder: app.recorder,
-        knowledgeFor: app.knowledgeFor,
+        knowledgeFor: (userId) => app.knowledgeFor(userId),
         defaultKnowledge: app.defaultKnowledge,
         config,
       }),

@@ -42,7 +42,7 @@ beforeAll(() => mockServer.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => mockServer.close());
 
 describe('ENGINE=openai serves /chat/stream from the Responses API', () => {
-  const { app, config } = useTestApp({
+  const { app } = useTestApp({
     ENGINE: 'openai',
     OPENAI_API_KEY: 'sk-test',
     OPENAI_BASE_URL: openaiUrl,

@@ -7,7 +7,7 @@ const long = 'x'.repeat(150);
 
 /** Errors raised before any route runs (router, parsers) leave in the one error shape too. */
 describe('every error in the one shape', () => {
-  const { app, config } = useTestApp();
+  const { app } = useTestApp();
 
   it.each<[string, InjectOptions, number, string]>([
     ['a malformed percent-encoding', { url: '/threads/%E0%A4%A' }, 400, 'bad_request'],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/test-app.js';
 
 describe('failed logins', () => {
-  const { app, config } = useTestApp({ AUTH_TOKENS: 'token-alice-1=alice', RATE_LIMIT_MAX: '100000' });
+  const { app } = useTestApp({ AUTH_TOKENS: 'token-alice-1=alice', RATE_LIMIT_MAX: '100000' });
 
   const threads = (token: string, remoteAddress: string) =>
     app.inject({ url: '/threads', remoteAddress, headers: { authorization: `Bearer ${token}` } });

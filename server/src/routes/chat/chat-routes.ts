@@ -1,19 +1,8 @@
-import {
-  apiPaths,
-  chatRequestSchema,
-  errorBodySchema,
-  modelListSchema,
-  toolOutputsRequestSchema,
-} from '@threadline/shared';
+import { apiPaths, chatRequestSchema, modelListSchema, toolOutputsRequestSchema } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { eventStreamDescription } from '../../http/index.js';
+import { eventStreamDescription, errorResponses } from '../../http/index.js';
 
-const errorResponses = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  404: errorBodySchema,
-  429: errorBodySchema,
-};
+const errors = errorResponses(400, 401, 404, 429);
 
 /**
  * `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. Each handler
@@ -28,7 +17,7 @@ export const chatRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Send a message and stream the run',
         description: eventStreamDescription,
         body: chatRequestSchema,
-        response: errorResponses,
+        response: errors,
       },
     },
     async (request, reply) => {
@@ -45,7 +34,7 @@ export const chatRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Submit function tool outputs and stream the continued run',
         description: eventStreamDescription,
         body: toolOutputsRequestSchema,
-        response: errorResponses,
+        response: errors,
       },
     },
     async (request, reply) => {

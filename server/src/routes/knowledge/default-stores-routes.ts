@@ -9,9 +9,10 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
+import { errorResponses } from '../../http/index.js';
 
 const tags = ['knowledge'];
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
+const errors = errorResponses(400, 401, 404);
 
 /**
  * The caller's default knowledge base (what a conversation that names no stores searches), and the

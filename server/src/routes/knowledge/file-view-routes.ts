@@ -1,14 +1,14 @@
-import { errorBodySchema, filePageRequestSchema, filePageSchema } from '@threadline/shared';
+import { filePageRequestSchema, filePageSchema } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { documentKind, type DocumentKind } from '../../engines/index.js';
 import { PdfTextWorker } from '../../engines/index.js';
-import { notFound } from '../../http/index.js';
+import { notFound, errorResponses } from '../../http/index.js';
 import { pageOfQuote } from '../../knowledge/index.js';
 import { attachmentDisposition } from '../../http/index.js';
 
 const tags = ['knowledge'];
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
+const errors = errorResponses(400, 401, 404);
 const fileParams = z.object({ fileId: z.string().min(1).max(200) });
 
 /**

@@ -3,7 +3,6 @@ import {
   acceptedFileExtensions,
   apiPaths,
   createVectorStoreRequestSchema,
-  errorBodySchema,
   knowledgeFileInfoSchema,
   knowledgeFileListSchema,
   knowledgeFileSchema,
@@ -16,19 +15,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { VectorStoreApi } from '../../engines/index.js';
-import { notFound } from '../../http/index.js';
+import { notFound, errorResponses } from '../../http/index.js';
 import { readUploads } from './read-uploads.js';
 import { defaultKnowledgeRoutes } from './default-stores-routes.js';
 import { fileViewRoutes } from './file-view-routes.js';
 import { sampleKnowledgeRoutes } from './sample-routes.js';
 
-const errors = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  404: errorBodySchema,
-  413: errorBodySchema,
-  415: errorBodySchema,
-};
+const errors = errorResponses(400, 401, 404, 413, 415);
 const storeParams = z.object({ vectorStoreId: z.string().min(1).max(200) });
 const fileParams = storeParams.extend({ fileId: z.string().min(1).max(200) });
 const tags = ['knowledge'];

@@ -1,7 +1,6 @@
 import multipart from '@fastify/multipart';
 import {
   apiPaths,
-  errorBodySchema,
   legacyActionsRequestSchema,
   legacyAssistantCreatedSchema,
   legacyAssistantRequestSchema,
@@ -16,7 +15,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { AppError, notFound } from '../../http/index.js';
+import { AppError, notFound, errorResponses } from '../../http/index.js';
 import { wireEngineOf } from '../../engines/index.js';
 import { deliverRun } from '../../run-logs/index.js';
 import { attachmentDisposition, uploadFileName } from '../../http/index.js';
@@ -27,7 +26,7 @@ import { createLegacyAssistants } from './legacy-assistants.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 import { threadOwnerKey } from '../../ownership/index.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 429: errorBodySchema };
+const errors = errorResponses(400, 401, 404, 429);
 
 /**
  * The engine's thread when `userId` created it; anyone else's is reported missing. Threads with

@@ -1,6 +1,5 @@
 import {
   apiPaths,
-  errorBodySchema,
   renameThreadRequestSchema,
   threadListQuerySchema,
   threadListSchema,
@@ -12,11 +11,11 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, notFound } from '../../http/index.js';
+import { AppError, notFound, errorResponses } from '../../http/index.js';
 import type { StoredThread } from '../../transcripts/index.js';
 import { resolveCitations } from './resolve-citations.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };
+const errors = errorResponses(400, 401, 404, 503);
 const withoutOwner = ({ userId: _userId, ...summary }: StoredThread): ThreadSummary => summary;
 
 /** Store failures a retry may fix are a 503 the client can retry, not a generic 500. */

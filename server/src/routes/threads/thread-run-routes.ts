@@ -9,14 +9,9 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { eventStreamDescription } from '../../http/index.js';
+import { eventStreamDescription, errorResponses } from '../../http/index.js';
 
-const errorResponses = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  404: errorBodySchema,
-  429: errorBodySchema,
-};
+const errors = errorResponses(400, 401, 404, 429);
 
 /**
  * `/threads/:id/stream` and `/threads/:id/cancel`: a thread's run, whoever started it (chat,
@@ -33,7 +28,7 @@ export const threadRunRoutes: FastifyPluginAsyncZod = async (app) => {
         params: threadParamsSchema,
         querystring: threadStreamQuerySchema,
         headers: z.looseObject({ [lastEventIdHeader]: streamEventIdSchema.optional() }),
-        response: { 204: z.null(), ...errorResponses, 410: errorBodySchema },
+        response: { 204: z.null(), ...errors, 410: errorBodySchema },
       },
     },
     async (request, reply) => {
@@ -54,7 +49,7 @@ export const threadRunRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Idempotent. Every reader of the run sees it end with `thread.run.cancelled`, and the partial answer is kept in the history marked cancelled. Answers once the run has ended.',
         params: threadParamsSchema,
-        response: { 200: threadCancelResultSchema, ...errorResponses },
+        response: { 200: threadCancelResultSchema, ...errors },
       },
     },
     async (request) => ({

@@ -1,5 +1,5 @@
 import type { ThreadLocks } from '../thread-locks.js';
-import { coordinated, RunRedis } from './connection.js';
+import { coordinated, type RunRedis } from './connection.js';
 import { keys, liveTtlMs, renewEveryMs } from './keys.js';
 
 const renewLockScript = `

@@ -9,7 +9,7 @@ import {
   type RunLogSink,
   type RunTarget,
 } from '../run-log.js';
-import { coordinated, RunRedis } from './connection.js';
+import { coordinated, type RunRedis } from './connection.js';
 import { keys, liveTtlMs, renewEveryMs, quietCheckMs, catchUpMs, mirrorBatch } from './keys.js';
 
 /** `<a> <b> <rest>` → [a, b, rest]: the registry's values (an owner id may hold spaces). */

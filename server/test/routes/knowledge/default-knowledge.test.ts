@@ -200,7 +200,7 @@ describe('the default knowledge base', () => {
 });
 
 describe('with DEFAULT_KNOWLEDGE_BASE=none', () => {
-  const { app, config } = useTestApp();
+  const { app } = useTestApp();
 
   it('loads nothing: the default is empty and a question says no knowledge base is attached', async () => {
     const response = await app.inject({ url: apiPaths.defaultKnowledgeBase });

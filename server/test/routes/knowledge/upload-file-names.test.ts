@@ -5,7 +5,7 @@ import { multipartBody } from '../../helpers/multipart-body.js';
 import { useTestApp } from '../../helpers/test-app.js';
 
 describe('control characters in an upload’s file name', () => {
-  const { app, config } = useTestApp();
+  const { app } = useTestApp();
 
   it('are removed on the way in and the download names the file per RFC 6266', async () => {
     const store = vectorStoreSummarySchema.parse(

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { useTestApp } from '../../helpers/test-app.js';
 
 describe('/v1 behind bearer tokens', () => {
-  const { app, config } = useTestApp({ AUTH_TOKENS: 'sk-threadline-test=alice,sk-threadline-bob=bob' });
+  const { app } = useTestApp({ AUTH_TOKENS: 'sk-threadline-test=alice,sk-threadline-bob=bob' });
 
   it.each([
     ['no key', undefined],

@@ -12,7 +12,7 @@ import { useTestApp } from '../../../helpers/test-app.js';
  * largest accepted files over HTTP.
  */
 describe('ingesting a large text file', () => {
-  const { app, config } = useTestApp({ MAX_UPLOAD_BYTES: String(8 * 1024 * 1024), RATE_LIMIT_MAX: '100000' });
+  const { app } = useTestApp({ MAX_UPLOAD_BYTES: String(8 * 1024 * 1024), RATE_LIMIT_MAX: '100000' });
 
   it('leaves /health answering and the event loop free', async () => {
     const store = vectorStoreSummarySchema.parse(

@@ -20,6 +20,9 @@ import { persistencePlugin } from '../../server/src/transcripts/transcripts-plug
 import { rateLimitPlugin } from '../../server/src/http/security/rate-limit.js';
 import { runLogsPlugin } from '../../server/src/run-logs/run-logs-plugin.js';
 import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
+import { chatPlugin } from '../../server/src/conversations/index.js';
+import { defaultKnowledgePlugin, knowledgeOwnersPlugin } from '../../server/src/knowledge/index.js';
+import { streamDrainPlugin } from '../../server/src/run-logs/index.js';
 import { redisServerPath, startRedisServer } from '../../server/test/helpers/redis-server.js';
 import { SyntheticEngine } from './synthetic-engine.js';
 
@@ -147,8 +150,12 @@ async function buildBenchApp(config: Config): Promise<FastifyInstance> {
     await app.register(rateLimitPlugin, { config });
     await app.register(persistencePlugin, { config });
     await app.register(enginePlugin, { config, engine: new SyntheticEngine() });
+    await app.register(knowledgeOwnersPlugin);
+    await app.register(defaultKnowledgePlugin, { config });
+    await app.register(streamDrainPlugin, { config });
     await app.register(runLogsPlugin, { config });
-    await app.register(chatRoutes, { config });
+    await app.register(chatPlugin, { config });
+    await app.register(chatRoutes);
     return app;
   }
 }

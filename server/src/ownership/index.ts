@@ -3,8 +3,10 @@
  * Who owns what: the one rule for threads (and so their runs), vector stores, files and
  * assistants, which every door and every instance asks (`app.ownership`; someone else's id
  * answers exactly like a missing one); the owner records it reads, kept in MongoDB, Redis or the
- * embedded database; and each user's default stores, kept beside them.
+ * embedded database (MongoDB's with a copy here, for its outages); and each user's default stores,
+ * kept beside them.
  */
+export { mirroredRecords } from './mirrored-records.js';
 export { createMongoRecords } from './mongo-owners.js';
 export { recordsScope } from './owner-records.js';
 export type { DefaultStoreRecords, OwnedKind, OwnerRecords, SharedRecords } from './owner-records.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { wireEngineOf } from '../engines/index.js';
+import { mirroredRecords } from './mirrored-records.js';
 import { createMongoRecords } from './mongo-owners.js';
 import { recordsScope, type SharedRecords } from './owner-records.js';
 import { createOwnership, type Ownership } from './ownership-rule.js';
@@ -34,8 +35,15 @@ export const ownershipPlugin = fastifyPlugin(
     const { config } = options;
     const { engine } = app;
     const scope = recordsScope(engine.identity);
+    // MongoDB through this instance's copy, so chats go on while it is down (as transcripts do);
+    // Redis directly: while it is away the instances cannot coordinate runs either (fail closed).
     const records: SharedRecords = config.MONGODB_URI
-      ? await createMongoRecords({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, scope })
+      ? mirroredRecords(
+          await createMongoRecords({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, scope }),
+          app.embeddedDatabase,
+          scope,
+          { onRetryError: (error) => app.log.warn({ err: error }, 'ownership: MongoDB still unavailable') },
+        )
       : config.REDIS_URL
         ? await createRedisRecords(config.REDIS_URL, scope, app.log)
         : createSqliteRecords(app.embeddedDatabase, scope);
@@ -54,10 +62,12 @@ export const ownershipPlugin = fastifyPlugin(
       file: [(id) => knowledgeOwner('file', id)],
     });
     app.decorate('ownership', ownership);
-    app.log.info(
-      { home: records.home, engine: engine.identity, scope },
-      `owners and default stores are kept in ${records.home}`,
-    );
+    // Said when it matters: several instances share them (the embedded default is this one's).
+    if (records.home !== 'sqlite')
+      app.log.info(
+        { engine: engine.identity, scope },
+        `owners and default stores are kept in ${records.home}`,
+      );
     app.addHook('onClose', () => records.close());
   },
   { name: 'threadline-ownership', dependencies: ['threadline-persistence', 'threadline-engine'] },

@@ -9,10 +9,10 @@ export type OwnedKind = 'thread' | 'vector_store' | 'file' | 'assistant';
  * wins: recording again (a lazy backfill racing a creation, a retried request) changes nothing.
  */
 export type OwnerRecords = {
-  record(kind: OwnedKind, id: string, userId: string): Promise<void>;
+  record: (kind: OwnedKind, id: string, userId: string) => Promise<void>;
   /** The recorded owner; null when none is recorded. */
-  ownerOf(kind: OwnedKind, id: string): Promise<string | null>;
-  forget(kind: OwnedKind, id: string): Promise<void>;
+  ownerOf: (kind: OwnedKind, id: string) => Promise<string | null>;
+  forget: (kind: OwnedKind, id: string) => Promise<void>;
 };
 
 /**
@@ -21,17 +21,17 @@ export type OwnerRecords = {
  */
 export type DefaultStoreRecords = {
   /** The user's default stores; null when none was ever recorded. */
-  get(userId: string): Promise<string[] | null>;
+  get: (userId: string) => Promise<string[] | null>;
   /** Records the default unless one exists (a choice saved meanwhile wins); whether it did. */
-  putIfAbsent(userId: string, vectorStoreIds: readonly string[]): Promise<boolean>;
-  put(userId: string, vectorStoreIds: readonly string[]): Promise<void>;
+  putIfAbsent: (userId: string, vectorStoreIds: readonly string[]) => Promise<boolean>;
+  put: (userId: string, vectorStoreIds: readonly string[]) => Promise<void>;
   /**
    * Takes the user's provisioning claim for `ttlMs` when it is free, expired, or already
    * `holder`'s (then it is renewed); whether `holder` holds it now.
    */
-  claim(userId: string, holder: string, ttlMs: number): Promise<boolean>;
+  claim: (userId: string, holder: string, ttlMs: number) => Promise<boolean>;
   /** Frees the claim if `holder` still holds it. */
-  release(userId: string, holder: string): Promise<void>;
+  release: (userId: string, holder: string) => Promise<void>;
 };
 
 /** Where the records live: MongoDB, else Redis, else the embedded SQLite file (one instance). */
@@ -42,7 +42,7 @@ export type SharedRecords = {
   home: RecordsHome;
   owners: OwnerRecords;
   defaults: DefaultStoreRecords;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 };
 
 /**

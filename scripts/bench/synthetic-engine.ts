@@ -8,6 +8,7 @@ import type { Engine, FileApi, VectorStoreApi } from '../../server/src/engines/e
  */
 export class SyntheticEngine implements Engine {
   readonly name = 'local' as const;
+  readonly identity = 'synthetic:bench';
   private readonly threads = new Map<string, { thread: Thread; lastContent: string }>();
   private sequence = 0;
 

@@ -23,7 +23,8 @@ import {
   RequestLogController,
   securityHeadersPlugin,
 } from './http/index.js';
-import { defaultKnowledgePlugin, knowledgeOwnersPlugin } from './knowledge/index.js';
+import { defaultKnowledgePlugin, knowledgePlugin } from './knowledge/index.js';
+import { ownershipPlugin } from './ownership/index.js';
 import { chatRoutes } from './routes/chat/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { knowledgeRoutes } from './routes/knowledge/index.js';
@@ -124,7 +125,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   // [persistence plugin]
   await app.register(enginePlugin, { config, engine: overrides.engine });
   // [engine plugin]
-  await app.register(knowledgeOwnersPlugin);
+  // Threads made before owners were recorded: their owner as the history or a run log knows it.
+  await app.register(ownershipPlugin, {
+    config,
+    threads: {
+      inHistory: (threadId) => app.recorder.findThreadOwner(threadId),
+      ofLatestRun: (threadId) => app.runLogs.ownerOf(threadId),
+    },
+  });
+  await app.register(knowledgePlugin);
   await app.register(defaultKnowledgePlugin, { config });
   await app.register(streamDrainPlugin, { config });
   await app.register(runLogsPlugin, { config });

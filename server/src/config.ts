@@ -97,6 +97,8 @@ export const configSchema = z
     ASSISTANTS_BASE_URL: optionalUrl,
     ASSISTANTS_API_KEY: optionalString,
     ASSISTANTS_ASSISTANT_ID: optionalString,
+    // Unset: the assistant Threadline makes takes a listed model that writes answers.
+    ASSISTANTS_MODEL: optionalString,
     /** The assistant every legacy quickstart run uses (the quickstart's OPENAI_ASSISTANT_ID). */
     LEGACY_ASSISTANT_ID: optionalString,
 

@@ -20,6 +20,7 @@ export const chatPlugin = fastifyPlugin(
         threadLocks: app.threadLocks,
         streamDrain: app.streamDrain,
         recorder: app.recorder,
+        ownership: app.ownership,
         knowledgeFor: (userId) => app.knowledgeFor(userId),
         defaultKnowledge: app.defaultKnowledge,
         config,
@@ -33,6 +34,7 @@ export const chatPlugin = fastifyPlugin(
       'threadline-run-logs',
       'threadline-stream-drain',
       'threadline-default-knowledge',
+      'threadline-ownership',
     ],
   },
 );

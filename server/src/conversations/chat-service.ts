@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engines/index.js';
 import { framingFor, notFound, watchDisconnect } from '../http/index.js';
 import type { DefaultKnowledge, OwnedKnowledge } from '../knowledge/index.js';
-import { findOwnedThread, threadOwnerKey } from '../ownership/index.js';
+import { findOwnedThread, threadOwnerKey, type Ownership } from '../ownership/index.js';
 import {
   deliverRun,
   followLog,
@@ -25,6 +25,7 @@ export type ChatServiceDependencies = {
   threadLocks: ThreadLocks;
   streamDrain: StreamDrain;
   recorder: TranscriptRecorder;
+  ownership: Pick<Ownership, 'canSee' | 'ownerOf' | 'record'>;
   knowledgeFor: (userId: string) => OwnedKnowledge;
   defaultKnowledge: DefaultKnowledge;
   config: Pick<Config, 'HEARTBEAT_MS' | 'ON_CLIENT_LEAVE'>;
@@ -51,7 +52,7 @@ export type ChatService = {
  * the thread's run log, follow it to this client, and record question and answer.
  */
 export function createChatService(deps: ChatServiceDependencies): ChatService {
-  const { engine, runLogs: logs, recorder } = deps;
+  const { engine, runLogs: logs, recorder, ownership } = deps;
   const serialiser = new ThreadSerialiser((threadId) => engine.cancelActiveRuns(threadId), deps.threadLocks);
   const gate = new AdmissionGate();
   const isLeaveCancelling = deps.config.ON_CLIENT_LEAVE === 'cancel';
@@ -136,12 +137,12 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
   };
 
   /**
-   * Whether `userId` may follow or stop the thread's run: the thread is theirs in the history,
-   * or (a thread made through /v1, which has no history) they started its run.
+   * Whether `userId` may follow or stop the thread's run (a run is its thread's): the thread is
+   * theirs under the one rule. The thread is not looked up in the engine (it may run on another
+   * instance's), so a thread no one owns — a missing one — is a 404 here for everyone.
    */
   const assertFollowable = async (threadId: string, userId: string) => {
-    if ((await logs.ownerOf(threadId)) === userId) return;
-    if ((await recorder.findThreadOwner(threadId)) !== userId) throw notFound('Thread');
+    if ((await ownership.ownerOf('thread', threadId)) !== userId) throw notFound('Thread');
   };
 
   return {
@@ -149,10 +150,10 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
       await admit();
       const { userId } = caller;
       // Before anything is created: another user's store answers like a missing one.
-      deps.knowledgeFor(userId).assertVectorStores(body.vectorStoreIds ?? []);
+      await deps.knowledgeFor(userId).assertVectorStores(body.vectorStoreIds ?? []);
       const controller = runController(caller.reply);
       const existing = body.threadId
-        ? await findOwnedThread({ engine, recorder }, body.threadId, userId)
+        ? await findOwnedThread({ engine, ownership }, body.threadId, userId)
         : null;
       const vectorStoreIds = await searchedStores(
         { defaultKnowledge: deps.defaultKnowledge, knowledgeFor: deps.knowledgeFor },
@@ -173,6 +174,7 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
           });
       } else {
         const thread = await engine.createThread({ vectorStoreIds, metadata: { [threadOwnerKey]: userId } });
+        await ownership.record('thread', thread.id, userId);
         threadId = thread.id;
         preface.push({ event: 'thread.created', data: thread });
         threadRecord = newThreadRecord({
@@ -222,7 +224,7 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
     async submitToolOutputs(caller, { threadId, runId, toolOutputs }) {
       await admit();
       const controller = runController(caller.reply);
-      await findOwnedThread({ engine, recorder }, threadId, caller.userId);
+      await findOwnedThread({ engine, ownership }, threadId, caller.userId);
       const turn = await serialiser.acquire(threadId, { settleActiveRuns: false, controller });
       await runAndFollow(caller, {
         threadId,

@@ -20,6 +20,7 @@ export const enginePlugin = fastifyPlugin(
     const shared = app.hasDecorator('embeddedDatabase') ? app.embeddedDatabase : undefined;
     const engine = options.engine ?? (await createEngine(options.config, shared, app.log));
     app.decorate('engine', engine);
+    if (engine instanceof AssistantsEngine) sayWhichAssistant(app, engine);
     app.healthSources.engine = async () => ({ name: engine.name, ...(await engine.health()) });
     app.addHook('onClose', async () => {
       if (!options.engine) await engine.close();
@@ -58,9 +59,31 @@ async function createEngine(
         baseURL: config.ASSISTANTS_BASE_URL ?? '',
         apiKey: config.ASSISTANTS_API_KEY,
         assistantId: config.ASSISTANTS_ASSISTANT_ID,
+        assistantModel: config.ASSISTANTS_MODEL,
         model: config.OPENAI_MODEL,
         maxNumResults: config.RETRIEVAL_MAX_RESULTS,
         scoreThreshold: config.RETRIEVAL_SCORE_THRESHOLD,
       });
   }
+}
+
+/**
+ * Once listening, a front instance (ENGINE=assistants) says which assistant and model answer: the
+ * assistant is found or made then rather than on the first question, and an engine node that
+ * only quotes (no model that writes) is a warning. Only a listening server asks (not a test's
+ * inject-only app); a server that cannot be reached yet is asked again on the first run.
+ */
+function sayWhichAssistant(app: FastifyInstance, engine: AssistantsEngine): void {
+  app.addHook('onListen', async () => {
+    void engine.assistant().then(
+      ({ id, model, reason }) => {
+        const details = { assistantId: id, model, reason, engine: engine.identity };
+        if (reason === 'no model writes answers')
+          app.log.warn(details, `answers come from ${model}: the engine lists no model that writes answers`);
+        else app.log.info(details, `answers come from ${model} (assistant ${id})`);
+      },
+      (error: unknown) =>
+        app.log.warn({ err: error }, 'the assistant could not be settled yet; the first run tries again'),
+    );
+  });
 }

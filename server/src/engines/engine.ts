@@ -57,6 +57,12 @@ export interface FileApi {
  */
 export interface Engine {
   readonly name: EngineName;
+  /**
+   * Which objects the engine holds, for what is kept about them outside it (their owners): two
+   * engines with one identity see the same threads and stores. Local: `local:` and an id made
+   * once per database; upstream: the engine's name and its base URL (credentials left out).
+   */
+  readonly identity: string;
   createThread(input: {
     vectorStoreIds?: string[] | undefined;
     metadata?: Record<string, string>;

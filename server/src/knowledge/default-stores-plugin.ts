@@ -19,6 +19,7 @@ declare module 'fastify' {
 export const defaultKnowledgePlugin = fastifyPlugin(
   async (app: FastifyInstance, { config }: { config: Config }) => {
     const defaults = createDefaultKnowledge({
+      records: app.ownership.defaultStores,
       database: app.embeddedDatabase,
       mode: config.DEFAULT_KNOWLEDGE_BASE,
       knowledgeFor: (userId) => app.knowledgeFor(userId),
@@ -34,5 +35,5 @@ export const defaultKnowledgePlugin = fastifyPlugin(
       });
     }
   },
-  { name: 'threadline-default-knowledge', dependencies: ['threadline-knowledge-owners'] },
+  { name: 'threadline-default-knowledge', dependencies: ['threadline-knowledge'] },
 );

@@ -7,7 +7,7 @@
 export { defaultKnowledgePlugin } from './default-stores-plugin.js';
 export { waitForIngestion } from './default-stores.js';
 export type { DefaultKnowledge } from './default-stores.js';
-export { knowledgeOwnersPlugin } from './knowledge-plugin.js';
+export { knowledgePlugin } from './knowledge-plugin.js';
 export { hiddenVectorStore } from './owned-knowledge.js';
 export type { OwnedKnowledge } from './owned-knowledge.js';
 export { pageOfQuote } from './pdf-page.js';

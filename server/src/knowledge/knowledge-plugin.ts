@@ -1,23 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { createKnowledgeOwners, type KnowledgeOwners } from '../ownership/index.js';
 import { ownedKnowledge, type OwnedKnowledge } from './owned-knowledge.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Who owns each vector store and file. */
-    knowledgeOwners: KnowledgeOwners;
     /** The engine's vector stores and files as one user sees them (see ownedKnowledge). */
-    knowledgeFor(userId: string): OwnedKnowledge;
+    knowledgeFor: (userId: string) => OwnedKnowledge;
   }
 }
 
-/** The owner table, in the embedded database the persistence plugin opened (and closes). */
-export const knowledgeOwnersPlugin = fastifyPlugin(
+/** Each user's view of the engine's knowledge, under the one ownership rule (`app.ownership`). */
+export const knowledgePlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
-    const owners = createKnowledgeOwners(app.embeddedDatabase);
-    app.decorate('knowledgeOwners', owners);
-    app.decorate('knowledgeFor', (userId: string) => ownedKnowledge(app.engine, owners, userId));
+    app.decorate('knowledgeFor', (userId: string) => ownedKnowledge(app.engine, app.ownership, userId));
   },
-  { name: 'threadline-knowledge-owners', dependencies: ['threadline-persistence', 'threadline-engine'] },
+  { name: 'threadline-knowledge', dependencies: ['threadline-engine', 'threadline-ownership'] },
 );

@@ -1,8 +1,18 @@
 /**
  * @module ownership
- * Who owns what: the one rule for threads, vector stores and files (someone else's id answers
- * exactly like a missing one), and the owner records it reads.
+ * Who owns what: the one rule for threads (and so their runs), vector stores, files and
+ * assistants, which every door and every instance asks (`app.ownership`; someone else's id
+ * answers exactly like a missing one); the owner records it reads, kept in MongoDB, Redis or the
+ * embedded database (MongoDB's with a copy here, for its outages); and each user's default stores,
+ * kept beside them.
  */
-export { createKnowledgeOwners } from './sqlite-owners.js';
-export type { KnowledgeOwners } from './sqlite-owners.js';
+export { mirroredRecords } from './mirrored-records.js';
+export { createMongoRecords } from './mongo-owners.js';
+export { recordsScope } from './owner-records.js';
+export type { DefaultStoreRecords, OwnedKind, OwnerRecords, SharedRecords } from './owner-records.js';
+export { ownershipPlugin } from './ownership-plugin.js';
+export { createOwnership } from './ownership-rule.js';
+export type { Ownership } from './ownership-rule.js';
+export { createRedisRecords } from './redis-owners.js';
+export { createSqliteRecords } from './sqlite-owners.js';
 export { findOwnedThread, threadOwnerKey } from './thread-access.js';

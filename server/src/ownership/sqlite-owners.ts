@@ -1,48 +1,113 @@
+import { z } from 'zod';
 import { migrate, type SqliteDatabase } from '../sqlite/index.js';
-import { localUserId } from '../common/index.js';
-
-export type OwnedKind = 'vector_store' | 'file';
-
-/**
- * Who owns each vector store and stored file, whatever engine holds them (the local knowledge base
- * or an upstream API). One small table in the embedded database, so every engine gets the same
- * rule without its own schema knowing about users.
- */
-export type KnowledgeOwners = {
-  record(kind: OwnedKind, id: string, userId: string): void;
-  /**
-   * Whether `userId` may see the object. An object with no recorded owner (made before ownership
-   * existed, or outside Threadline's routes) belongs to the single local user of the auth-off
-   * default, as threads without an owner do.
-   */
-  canSee(kind: OwnedKind, id: string, userId: string): boolean;
-  forget(kind: OwnedKind, id: string): void;
-};
+import type { SharedRecords } from './owner-records.js';
 
 const migrations = [
+  // Knowledge owners before the one ownership rule: kept as an old source (see legacyKnowledgeOwner).
   `CREATE TABLE owners_knowledge (
      kind TEXT NOT NULL,
      id TEXT NOT NULL,
      user_id TEXT NOT NULL,
      PRIMARY KEY (kind, id)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE owner_records (
+     scope TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     PRIMARY KEY (scope, kind, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE default_stores (
+     scope TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     vector_store_ids TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (scope, user_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE default_store_claims (
+     scope TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (scope, user_id)
+   ) WITHOUT ROWID;`,
 ];
+const storedIds = z.array(z.string());
 
-export function createKnowledgeOwners(database: SqliteDatabase): KnowledgeOwners {
+/**
+ * The records in the embedded database: the home when neither MongoDB nor Redis is configured,
+ * so they are this instance's (and those of processes sharing its DATA_DIR) alone.
+ */
+export function createSqliteRecords(database: SqliteDatabase, scope: string): SharedRecords {
   migrate(database, 'owners', migrations);
-  const insert = database.prepare(
-    'INSERT INTO owners_knowledge (kind, id, user_id) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO NOTHING',
+  const insertOwner = database.prepare(
+    'INSERT INTO owner_records (scope, kind, id, user_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
+  const selectOwner = database.prepare<[string, string, string], { user_id: string }>(
+    'SELECT user_id FROM owner_records WHERE scope = ? AND kind = ? AND id = ?',
+  );
+  const deleteOwner = database.prepare('DELETE FROM owner_records WHERE scope = ? AND kind = ? AND id = ?');
+  const selectDefault = database.prepare<[string, string], { vector_store_ids: string }>(
+    'SELECT vector_store_ids FROM default_stores WHERE scope = ? AND user_id = ?',
+  );
+  const insertDefault = database.prepare(
+    `INSERT INTO default_stores (scope, user_id, vector_store_ids, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  );
+  const upsertDefault = database.prepare(
+    `INSERT INTO default_stores (scope, user_id, vector_store_ids, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (scope, user_id) DO UPDATE SET vector_store_ids = excluded.vector_store_ids,
+       updated_at = excluded.updated_at`,
+  );
+  // One statement: free, expired or already this holder's (a renewal) — never someone else's live claim.
+  const takeClaim = database.prepare(
+    `INSERT INTO default_store_claims (scope, user_id, holder, expires_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (scope, user_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+     WHERE default_store_claims.holder = excluded.holder OR default_store_claims.expires_at <= ?`,
+  );
+  const dropClaim = database.prepare(
+    'DELETE FROM default_store_claims WHERE scope = ? AND user_id = ? AND holder = ?',
+  );
+
+  return {
+    home: 'sqlite',
+    owners: {
+      record: async (kind, id, userId) => void insertOwner.run(scope, kind, id, userId),
+      ownerOf: async (kind, id) => selectOwner.get(scope, kind, id)?.user_id ?? null,
+      forget: async (kind, id) => void deleteOwner.run(scope, kind, id),
+    },
+    defaults: {
+      async get(userId) {
+        const row = selectDefault.get(scope, userId);
+        if (!row) return null;
+        const parsed = storedIds.safeParse(JSON.parse(row.vector_store_ids));
+        return parsed.success ? parsed.data : [];
+      },
+      putIfAbsent: async (userId, ids) =>
+        insertDefault.run(scope, userId, JSON.stringify(ids), new Date().toISOString()).changes === 1,
+      put: async (userId, ids) =>
+        void upsertDefault.run(scope, userId, JSON.stringify(ids), new Date().toISOString()),
+      async claim(userId, holder, ttlMs) {
+        const now = Date.now();
+        return takeClaim.run(scope, userId, holder, now + ttlMs, now).changes === 1;
+      },
+      release: async (userId, holder) => void dropClaim.run(scope, userId, holder),
+    },
+    // The embedded database is the persistence plugin's to close.
+    close: async () => undefined,
+  };
+}
+
+/**
+ * The owner of a vector store or file as this instance recorded it before the one ownership rule
+ * (the `owners_knowledge` table): an old source the rule reads once and records.
+ */
+export function legacyKnowledgeOwner(
+  database: SqliteDatabase,
+): (kind: 'vector_store' | 'file', id: string) => string | null {
+  migrate(database, 'owners', migrations);
   const select = database.prepare<[string, string], { user_id: string }>(
     'SELECT user_id FROM owners_knowledge WHERE kind = ? AND id = ?',
   );
-  const remove = database.prepare('DELETE FROM owners_knowledge WHERE kind = ? AND id = ?');
-  return {
-    record: (kind, id, userId) => void insert.run(kind, id, userId),
-    canSee(kind, id, userId) {
-      const owner = select.get(kind, id)?.user_id;
-      return owner === undefined ? userId === localUserId : owner === userId;
-    },
-    forget: (kind, id) => void remove.run(kind, id),
-  };
+  return (kind, id) => select.get(kind, id)?.user_id ?? null;
 }

@@ -32,7 +32,7 @@ export async function createChatHarness(
 ): Promise<ChatHarness> {
   const { app, close } = await buildTestApp(testConfig(environment));
   const store = await app.engine.vectorStores.create({ name: 'Handbooks' });
-  app.knowledgeOwners.record('vector_store', store.id, storeOwner);
+  await app.ownership.record('vector_store', store.id, storeOwner);
   await app.engine.vectorStores.addFile(store.id, { fileName: 'travel.md', bytes: Buffer.from(handbook) });
   await app.engine.vectorStores.addFile(store.id, { fileName: 'security.md', bytes: Buffer.from(security) });
   await waitForIngestion(app, store.id);

@@ -65,7 +65,19 @@ export type LegacyActionsRequest = z.infer<typeof legacyActionsRequestSchema>;
 
 export const threadIdParamsSchema = z.object({ threadId: idSchema });
 
-export const modelSchema = z.object({ id: z.string(), ownedBy: z.string(), description: z.string() });
+/**
+ * How a model answers: `extractive` quotes the passage that answers (Threadline's model-free
+ * answerer); `generative` writes the answer (a language model). Absent when the server does not
+ * say (a server other than Threadline serves language models).
+ */
+export const answerKindSchema = z.enum(['extractive', 'generative']);
+export type AnswerKind = z.infer<typeof answerKindSchema>;
+export const modelSchema = z.object({
+  id: z.string(),
+  ownedBy: z.string(),
+  description: z.string(),
+  answerKind: answerKindSchema.optional(),
+});
 export const modelListSchema = z.object({ data: z.array(modelSchema) });
 export type ModelInfo = z.infer<typeof modelSchema>;
 export { idSchema };

@@ -15,15 +15,17 @@ import { ActiveRuns } from '../upstream/index.js';
 import { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from '../upstream/index.js';
 import { toUpstreamError } from '../upstream/index.js';
 import { cancelAndWait } from './cancel-run.js';
-import { ensureAssistant } from './ensure-assistant.js';
+import { ensureAssistant, type ResolvedAssistant } from './ensure-assistant.js';
 import { relayUpstreamRun, type RelayDependencies } from './upstream-run-relay.js';
-import { listOpenAIModels, probeOpenAI } from '../upstream/index.js';
+import { listOpenAIModels, probeOpenAI, upstreamIdentity } from '../upstream/index.js';
 
 export type AssistantsEngineOptions = {
   baseURL: string;
   apiKey?: string | undefined;
   /** When unset, an assistant with file_search is found or created on first use. */
   assistantId?: string | undefined;
+  /** The model of the assistant found or created (ASSISTANTS_MODEL); unset: one that writes answers. */
+  assistantModel?: string | undefined;
   model: string;
   maxNumResults: number;
   scoreThreshold?: number | undefined;
@@ -44,12 +46,13 @@ const fileSearchContent = 'step_details.tool_calls[*].file_search.results[*].con
  */
 export class AssistantsEngine implements Engine {
   readonly name = 'assistants' as const;
+  readonly identity: string;
   readonly vectorStores;
   readonly files;
   private readonly client: OpenAI;
   private readonly upstream = upstreamCaller(setting);
   private readonly runs = new ActiveRuns();
-  private assistantId: Promise<string> | undefined;
+  private resolved: Promise<ResolvedAssistant> | undefined;
   private readonly cancelTimeoutMs: number;
   private readonly relayDependencies: RelayDependencies;
 
@@ -60,6 +63,7 @@ export class AssistantsEngine implements Engine {
       baseURL: options.baseURL,
       maxRetries: 2,
     });
+    this.identity = upstreamIdentity(this.name, options.baseURL);
     this.vectorStores = openAIVectorStoreApi(this.client, this.upstream);
     this.files = openAIFileApi(this.client, this.upstream);
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 15_000;
@@ -226,15 +230,32 @@ export class AssistantsEngine implements Engine {
     return tools;
   }
 
-  private resolveAssistant(): Promise<string> {
-    if (this.options.assistantId) return Promise.resolve(this.options.assistantId);
-    this.assistantId ??= this.upstream(() => ensureAssistant(this.client, this.options.model)).catch(
-      (error: unknown) => {
-        this.assistantId = undefined;
-        throw error;
-      },
-    );
-    return this.assistantId;
+  /**
+   * The assistant runs use and its model: ASSISTANTS_ASSISTANT_ID's, else the one Threadline made
+   * on the server (found, or created on first use; see ensureAssistant). Said at start.
+   */
+  async assistant(): Promise<ResolvedAssistant> {
+    const pinned = this.options.assistantId;
+    if (pinned) {
+      const assistant = await this.upstream(() => this.client.beta.assistants.retrieve(pinned));
+      return { id: assistant.id, model: assistant.model, reason: 'ASSISTANTS_ASSISTANT_ID' };
+    }
+    this.resolved ??= this.upstream(async () =>
+      ensureAssistant(this.client, await this.listModels(), {
+        named: this.options.assistantModel,
+        configured: this.options.model,
+      }),
+    ).catch((error: unknown) => {
+      this.resolved = undefined;
+      throw error;
+    });
+    return this.resolved;
+  }
+
+  private async resolveAssistant(): Promise<string> {
+    // A pinned assistant is used as it is: no round trip to read its model before each run.
+    if (this.options.assistantId) return this.options.assistantId;
+    return (await this.assistant()).id;
   }
 
   private async unlessMissing<T>(operation: () => Promise<T>): Promise<T | null> {

@@ -59,6 +59,7 @@ const closeGraceMs = 2000;
  */
 export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implements Engine {
   readonly name = 'local' as const;
+  readonly identity: string;
   readonly store: EngineStore;
   private readonly assistants: LocalAssistants;
   private readonly threads: LocalThreads;
@@ -74,6 +75,7 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     },
   ) {
     this.store = new EngineStore(options.database);
+    this.identity = `local:${this.store.identity()}`;
     recoverInterruptedRuns(this.store);
     const { config } = options;
     const taskDeps: RunTaskDeps = {

@@ -18,6 +18,7 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
       id: extractiveModelId,
       ownedBy: 'threadline',
       description: 'Model-free extractive answers: the passage that answers the question, quoted and cited.',
+      answerKind: 'extractive',
     },
   ];
   if (config.LLM_BASE_URL) {
@@ -25,6 +26,7 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
       id: config.LLM_MODEL,
       ownedBy: 'llm-endpoint',
       description: `Grounded answers streamed from ${new URL(config.LLM_BASE_URL).host}.`,
+      answerKind: 'generative',
     });
   }
   return models;

@@ -27,7 +27,7 @@ import { ResponsesEventMapper } from './responses-event-mapper.js';
 import { buildResponsesTools } from './responses-tools.js';
 import { untilAborted } from '../../common/index.js';
 import { isAbortError, toUpstreamError } from '../upstream/index.js';
-import { listOpenAIModels, probeOpenAI } from '../upstream/index.js';
+import { listOpenAIModels, probeOpenAI, upstreamIdentity } from '../upstream/index.js';
 
 export type OpenAIEngineOptions = {
   apiKey: string;
@@ -51,6 +51,7 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 export class OpenAIEngine implements Engine {
   readonly name = 'openai' as const;
+  readonly identity: string;
   readonly vectorStores;
   readonly files;
   private readonly client: OpenAI;
@@ -61,6 +62,7 @@ export class OpenAIEngine implements Engine {
 
   constructor(private readonly options: OpenAIEngineOptions) {
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 2 });
+    this.identity = upstreamIdentity(this.name, this.client.baseURL);
     this.vectorStores = openAIVectorStoreApi(this.client, this.upstream);
     this.files = openAIFileApi(this.client, this.upstream);
   }

@@ -1,4 +1,4 @@
-import type { ModelInfo } from '@threadline/shared';
+import { answerKindSchema, type ModelInfo } from '@threadline/shared';
 import type OpenAI from 'openai';
 import type { Upstream } from './upstream-knowledge.js';
 import { healthFailure } from './upstream-error.js';
@@ -6,8 +6,16 @@ import { healthFailure } from './upstream-error.js';
 /** The models an OpenAI-compatible server offers, for both engines that speak to one. */
 export async function listOpenAIModels(client: OpenAI, upstream: Upstream): Promise<ModelInfo[]> {
   const models: ModelInfo[] = [];
-  for await (const model of await upstream(async () => client.models.list()))
-    models.push({ id: model.id, ownedBy: model.owned_by, description: '' });
+  for await (const model of await upstream(async () => client.models.list())) {
+    // Another Threadline says how each model answers (`answer_kind`); other servers do not.
+    const answerKind = answerKindSchema.safeParse((model as { answer_kind?: unknown }).answer_kind);
+    models.push({
+      id: model.id,
+      ownedBy: model.owned_by,
+      description: '',
+      ...(answerKind.success ? { answerKind: answerKind.data } : {}),
+    });
+  }
   return models;
 }
 

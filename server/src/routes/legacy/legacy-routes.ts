@@ -9,9 +9,8 @@ import {
   legacyThreadCreatedSchema,
   threadIdParamsSchema,
   type AssistantStreamEvent,
-  type Thread,
 } from '@threadline/shared';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -20,24 +19,12 @@ import { wireEngineOf } from '../../engines/index.js';
 import { deliverRun } from '../../run-logs/index.js';
 import { attachmentDisposition, uploadFileName } from '../../http/index.js';
 import { watchDisconnect } from '../../http/index.js';
-import { localUserId } from '../../common/index.js';
 import { parseAsJsonOrNothing } from '../../http/index.js';
 import { createLegacyAssistants } from './legacy-assistants.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
-import { threadOwnerKey } from '../../ownership/index.js';
+import { findOwnedThread, threadOwnerKey } from '../../ownership/index.js';
 
 const errors = errorResponses(400, 401, 404, 429);
-
-/**
- * The engine's thread when `userId` created it; anyone else's is reported missing. Threads with
- * no owner recorded (made through /v1) belong to the one local user of the auth-off default.
- */
-async function findLegacyThread(app: FastifyInstance, threadId: string, userId: string): Promise<Thread> {
-  const thread = await app.engine.getThread(threadId);
-  const owner = thread?.metadata?.[threadOwnerKey] ?? localUserId;
-  if (!thread || owner !== userId) throw notFound('Thread');
-  return thread;
-}
 
 /**
  * The migration baseline: openai-assistants-quickstart's Next.js routes on the configured
@@ -102,7 +89,9 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
           400,
           `Assistants are kept by the local engine; this server runs "${engine.name}" (ENGINE), whose legacy runs use file search only`,
         );
-      return { assistantId: assistants.create(request.body, request.userId).id };
+      const assistant = assistants.create(request.body, request.userId);
+      await app.ownership.record('assistant', assistant.id, request.userId);
+      return { assistantId: assistant.id };
     },
   );
 
@@ -117,6 +106,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     },
     async (request) => {
       const thread = await app.engine.createThread({ metadata: { [threadOwnerKey]: request.userId } });
+      await app.ownership.record('thread', thread.id, request.userId);
       return { threadId: thread.id };
     },
   );
@@ -134,7 +124,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     },
     async (request, reply) => {
       const { threadId } = request.params;
-      await findLegacyThread(app, threadId, request.userId);
+      await findOwnedThread(app, threadId, request.userId);
       const vectorStoreIds = (await app.knowledgeFor(request.userId).vectorStores.list()).map(
         (store) => store.id,
       );
@@ -160,7 +150,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
     },
     async (request, reply) => {
       const { threadId } = request.params;
-      await findLegacyThread(app, threadId, request.userId);
+      await findOwnedThread(app, threadId, request.userId);
       const { runId, toolCallOutputs } = request.body;
       return streamNdjson(reply, threadId, (signal) =>
         app.engine.submitToolOutputs(threadId, runId, toolCallOutputs, signal),

@@ -130,6 +130,7 @@ export const threadRoutes: FastifyPluginAsyncZod = async (app) => {
           request.log.warn({ err: error, threadId }, 'engine thread not deleted; the transcript is');
         });
       }
+      if (app.hasDecorator('ownership')) await app.ownership.forget('thread', threadId);
       return reply.code(204).send(null);
     },
   );

@@ -17,12 +17,12 @@ const params = z.object({ assistant_id: v1IdSchema });
 /** `/v1/assistants`: create, list, get, update, delete. */
 export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
-    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
+    app.ownership.record('vector_store', vectorStoreId, userId);
   app.post('/assistants', { schema: { body: v1CreateAssistantSchema } }, async (request) => {
     const body = request.body;
     const vectorStoreIds =
       (await vectorStoreIdsOf(engine, body.tool_resources, ownedBy(request.userId))) ?? [];
-    return engine.createAssistant(
+    const assistant = engine.createAssistant(
       {
         model: body.model,
         name: body.name,
@@ -36,6 +36,8 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
       },
       request.userId,
     );
+    await app.ownership.record('assistant', assistant.id, request.userId);
+    return assistant;
   });
 
   app.get('/assistants', { schema: { querystring: v1ListQuerySchema } }, async (request) =>
@@ -72,6 +74,7 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
     const id = request.params.assistant_id;
     if (!engine.deleteAssistant(id))
       throw new AppError('not_found', 404, `No assistant found with id '${id}'.`);
+    await app.ownership.forget('assistant', id);
     return { id, object: 'assistant.deleted' as const, deleted: true };
   });
 };

@@ -25,7 +25,7 @@ const fileList = z.object({
 /** `/v1/files`: upload (multipart, `purpose=assistants`), list, get, delete, content. */
 export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
   const knowledge = knowledgeFrom(options);
-  const { owners } = options;
+  const { ownership } = options;
   await app.register(multipart, {
     limits: { fileSize: knowledge.maxUploadBytes, files: 1, fields: 5, parts: 6 },
   });
@@ -65,7 +65,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
       );
     }
     const stored = await knowledge.uploadFile(upload, purpose);
-    owners.record('file', stored.id, request.userId);
+    await ownership.record('file', stored.id, request.userId);
     return toV1File({ ...stored, purpose });
   });
 
@@ -79,10 +79,15 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
           const full = knowledge.fileRecord(file.id);
           return full ? [full] : [];
         })
-        .filter((file) => purpose === undefined || file.purpose === purpose)
-        .filter((file) => owners.canSee('file', file.id, request.userId))
-        .map(toV1File);
-      return paginate(files, query);
+        .filter((file) => purpose === undefined || file.purpose === purpose);
+      const visible = new Set(
+        await ownership.visible(
+          'file',
+          files.map((file) => file.id),
+          request.userId,
+        ),
+      );
+      return paginate(files.filter((file) => visible.has(file.id)).map(toV1File), query);
     },
   );
 
@@ -101,7 +106,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
     { schema: { params, response: { 200: v1DeletedSchema } } },
     async (request) => {
       if (!(await knowledge.files.delete(request.params.file_id))) throw noSuchFile(request.params.file_id);
-      owners.forget('file', request.params.file_id);
+      await ownership.forget('file', request.params.file_id);
       return { id: request.params.file_id, object: 'file', deleted: true };
     },
   );

@@ -18,14 +18,14 @@ import type {
 import { cursorPage } from '../../engines/index.js';
 import { AppError } from '../../http/index.js';
 import { listEnvelope } from './list-envelope.js';
-import type { KnowledgeOwners } from '../../ownership/index.js';
+import type { Ownership } from '../../ownership/index.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {
   engine?: { knowledge: KnowledgeBase } | undefined;
   knowledge?: KnowledgeBase | undefined;
   /** Who owns each store and file: lists show the caller's own, creations are recorded. */
-  owners: KnowledgeOwners;
+  ownership: Pick<Ownership, 'record' | 'forget' | 'visible'>;
 };
 
 export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {

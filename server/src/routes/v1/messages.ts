@@ -17,7 +17,7 @@ const messageParams = threadParams.extend({ message_id: v1IdSchema });
 /** `/v1/threads/:thread_id/messages`: create, list (cursor pages, `run_id` filter), get, update. */
 export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
-    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
+    app.ownership.record('vector_store', vectorStoreId, userId);
   app.post(
     '/threads/:thread_id/messages',
     { schema: { params: threadParams, body: v1CreateMessageSchema } },

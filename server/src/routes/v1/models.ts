@@ -13,6 +13,9 @@ export const v1ModelRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { eng
       object: 'model' as const,
       created,
       owned_by: model.ownedBy,
+      // Threadline's addition to OpenAI's model object: a front instance (ENGINE=assistants)
+      // picks a model that writes answers by it rather than by a name.
+      ...(model.answerKind ? { answer_kind: model.answerKind } : {}),
     }));
 
   app.get('/models', async () => ({ object: 'list' as const, data: await models() }));

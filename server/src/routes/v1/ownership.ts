@@ -1,26 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../http/index.js';
-import type { KnowledgeOwners } from '../../ownership/index.js';
+import type { Ownership } from '../../ownership/index.js';
 import { hiddenVectorStore } from '../../knowledge/index.js';
-import { localUserId } from '../../common/index.js';
 import { referencedKnowledge } from './referenced-knowledge.js';
-import type { WireEngine } from '../../engines/index.js';
-
-/**
- * Threads made through /v1 belong to the caller; the orchestrator's threads (no owner) only to
- * the single local user when auth is off. Someone else's thread answers like a missing one.
- */
-export function canSeeThread(engine: WireEngine, threadId: string, userId: string): boolean {
-  const owner = engine.threadOwner(threadId);
-  return owner === undefined || owner === userId || (owner === null && userId === localUserId);
-}
-
-/** The built-in assistant (no owner) is everyone's; others belong to whoever created them. */
-export function canSeeAssistant(engine: WireEngine, assistantId: string, userId: string): boolean {
-  const owner = engine.assistantOwner(assistantId);
-  return owner === undefined || owner === null || owner === userId;
-}
 
 export const hiddenThread = (threadId: string) =>
   new AppError('not_found', 404, `No thread found with id '${threadId}'.`);
@@ -33,6 +16,7 @@ export const noSuchFile = (fileId: string) =>
 export const hiddenFile = (fileId: string) =>
   new AppError('not_found', 404, `No file found with id '${fileId}'.`);
 
+const namedAssistant = z.looseObject({ assistant_id: z.string() });
 const scopedParams = z.looseObject({
   thread_id: z.string().optional(),
   assistant_id: z.string().optional(),
@@ -41,34 +25,46 @@ const scopedParams = z.looseObject({
 });
 
 /**
- * Checks every route's path parameters (thread, assistant, vector store, file) and every store or
- * file a body names against the caller, before any handler runs: someone else's id answers
- * exactly as a missing one would.
+ * Checks every route's path parameters (thread, assistant, vector store, file), the assistant a
+ * run names and every store or file a body names against the caller, under the one ownership
+ * rule, before any handler runs: someone else's id answers exactly as a missing one would.
  */
-export function installOwnership(app: FastifyInstance, engine: WireEngine, owners: KnowledgeOwners): void {
+export function installOwnership(app: FastifyInstance, ownership: Ownership): void {
   app.addHook('preHandler', async (request) => {
     const { userId } = request;
     const parsed = scopedParams.safeParse(request.params);
     if (parsed.success) {
       const { thread_id: threadId, assistant_id: assistantId } = parsed.data;
       const { vector_store_id: vectorStoreId, file_id: fileId } = parsed.data;
-      if (threadId !== undefined && !canSeeThread(engine, threadId, userId)) throw hiddenThread(threadId);
-      if (assistantId !== undefined && !canSeeAssistant(engine, assistantId, userId)) {
+      if (threadId !== undefined && !(await ownership.canSee('thread', threadId, userId))) {
+        throw hiddenThread(threadId);
+      }
+      if (assistantId !== undefined && !(await ownership.canSee('assistant', assistantId, userId))) {
         throw hiddenAssistant(assistantId);
       }
-      if (vectorStoreId !== undefined && !owners.canSee('vector_store', vectorStoreId, userId)) {
+      if (vectorStoreId !== undefined && !(await ownership.canSee('vector_store', vectorStoreId, userId))) {
         throw hiddenVectorStore(vectorStoreId);
       }
       // A store's files are its owner's; a bare file id is checked on its own.
-      if (fileId !== undefined && vectorStoreId === undefined && !owners.canSee('file', fileId, userId)) {
+      if (
+        fileId !== undefined &&
+        vectorStoreId === undefined &&
+        !(await ownership.canSee('file', fileId, userId))
+      ) {
         throw noSuchFile(fileId);
       }
     }
     if (request.body === undefined || request.body === null) return;
+    const run = namedAssistant.safeParse(request.body);
+    if (run.success && !(await ownership.canSee('assistant', run.data.assistant_id, userId))) {
+      throw hiddenAssistant(run.data.assistant_id);
+    }
     const { vectorStoreIds, fileIds } = referencedKnowledge(request.body);
-    const hiddenStoreId = vectorStoreIds.find((id) => !owners.canSee('vector_store', id, userId));
+    const stores = await ownership.visible('vector_store', vectorStoreIds, userId);
+    const hiddenStoreId = vectorStoreIds.find((id) => !stores.includes(id));
     if (hiddenStoreId !== undefined) throw hiddenVectorStore(hiddenStoreId);
-    const hiddenFileId = fileIds.find((id) => !owners.canSee('file', id, userId));
+    const files = await ownership.visible('file', fileIds, userId);
+    const hiddenFileId = fileIds.find((id) => !files.includes(id));
     if (hiddenFileId !== undefined) throw hiddenFile(hiddenFileId);
   });
 }

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { AppError } from '../../http/index.js';
 import type { LocalRunOptions } from '../../engines/index.js';
 import type { RunParameters } from '../../engines/index.js';
-import { canSeeAssistant, hiddenAssistant } from './ownership.js';
 import { messageText } from './v1-engine.js';
 import type { WireEngine } from '../../engines/index.js';
 
@@ -14,16 +13,17 @@ type IncludeQuery = { include?: string | string[] | undefined; 'include[]'?: str
 export const includesResultContent = (query: IncludeQuery) =>
   [query.include, query['include[]']].flat().includes(fileSearchContentInclude);
 
-/** Turns a /v1 run request into the engine's run options (assistant defaults, extra instructions). */
+/**
+ * Turns a /v1 run request into the engine's run options (assistant defaults, extra instructions).
+ * Whether the caller may use the assistant was checked before the handler (installOwnership).
+ */
 export function toRunOptions(
   engine: WireEngine,
   body: Omit<V1CreateRun, 'additional_messages' | 'additional_instructions'> & {
     additional_instructions?: string | null | undefined;
   },
   include: IncludeQuery,
-  userId: string,
 ): LocalRunOptions {
-  if (!canSeeAssistant(engine, body.assistant_id, userId)) throw hiddenAssistant(body.assistant_id);
   const assistant = engine.getAssistant(body.assistant_id);
   const base = body.instructions ?? assistant.instructions;
   const instructions = [base, body.additional_instructions].filter(Boolean).join('\n\n') || null;

@@ -22,7 +22,7 @@ const stepParams = runParams.extend({ step_id: v1IdSchema });
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
 export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine, heartbeatMs }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
-    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
+    app.ownership.record('vector_store', vectorStoreId, userId);
   // createAndPoll and friends wait this long between reads instead of their 5 s default.
   app.addHook('onRequest', async (_request, reply) => {
     void reply.headers(pollHeader);
@@ -33,7 +33,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
     async (request, reply) => {
       const { thread_id: threadId } = request.params;
       const { additional_messages: additionalMessages, ...body } = request.body;
-      const options = toRunOptions(engine, body, request.query, request.userId);
+      const options = toRunOptions(engine, body, request.query);
       const texts = (additionalMessages ?? []).map((message) => ({
         ...message,
         text: requireText(message.content),

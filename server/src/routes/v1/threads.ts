@@ -35,7 +35,7 @@ async function* announced(
 /** `/v1/threads`: create (with messages and tool resources), get, update, delete, create-and-run. */
 export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine, heartbeatMs }) => {
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
-    app.knowledgeOwners.record('vector_store', vectorStoreId, userId);
+    app.ownership.record('vector_store', vectorStoreId, userId);
   const createThread = async (
     userId: string,
     body: z.infer<typeof v1CreateThreadSchema>,
@@ -54,6 +54,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
       metadata: body.metadata ?? null,
       messages,
     });
+    await app.ownership.record('thread', thread.id, userId);
     for (const message of body.messages ?? [])
       await addAttachmentsToThread(engine, thread.id, message.attachments, ownedBy(userId));
     return (await engine.getThread(thread.id)) ?? thread;
@@ -81,6 +82,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     const id = request.params.thread_id;
     if (!(await engine.deleteThread(id)))
       throw new AppError('not_found', 404, `No thread found with id '${id}'.`);
+    await app.ownership.forget('thread', id);
     return { id, object: 'thread.deleted' as const, deleted: true };
   });
 
@@ -90,7 +92,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     async (request, reply) => {
       void reply.headers(pollHeader);
       const { thread: threadBody, tool_resources: toolResources, ...runBody } = request.body;
-      const options = toRunOptions(engine, runBody, request.query, request.userId);
+      const options = toRunOptions(engine, runBody, request.query);
       const thread = await createThread(
         request.userId,
         threadBody ?? {},

@@ -24,7 +24,7 @@ function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void
 export async function vectorStoreIdsOf(
   engine: WireEngine,
   toolResources: ToolResources,
-  recordOwner: (vectorStoreId: string) => void,
+  recordOwner: (vectorStoreId: string) => Promise<void>,
 ): Promise<string[] | undefined> {
   const fileSearch = toolResources?.file_search;
   if (!fileSearch?.vector_store_ids && !fileSearch?.vector_stores) return undefined;
@@ -40,7 +40,7 @@ export async function vectorStoreIdsOf(
       expiresAfter: helperStoreExpiry,
     });
     // A store a helper makes belongs to whoever asked, like one made through /v1/vector_stores.
-    recordOwner(created.id);
+    await recordOwner(created.id);
     for (const fileId of new Set(request.file_ids ?? [])) await knowledge.attachFile(created.id, fileId);
     await knowledge.waitForIngestion(created.id);
     ids.push(created.id);
@@ -78,7 +78,7 @@ export async function addAttachmentsToThread(
   engine: WireEngine,
   threadId: string,
   attachments: Attachments,
-  recordOwner: (vectorStoreId: string) => void,
+  recordOwner: (vectorStoreId: string) => Promise<void>,
 ): Promise<void> {
   const fileIds = [...new Set(searchedFiles(attachments))];
   if (fileIds.length === 0) return;
@@ -88,7 +88,7 @@ export async function addAttachmentsToThread(
   let storeId = thread.tool_resources?.file_search?.vector_store_ids[0];
   if (storeId === undefined) {
     storeId = (await knowledge.vectorStores.createWith({ name: '', expiresAfter: helperStoreExpiry })).id;
-    recordOwner(storeId);
+    await recordOwner(storeId);
     await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
   }
   for (const fileId of fileIds) {

@@ -25,13 +25,13 @@ export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app,
   }
   installOpenAiErrors(app);
   const options = { engine, heartbeatMs };
-  const owners = app.knowledgeOwners;
-  installOwnership(app, options.engine, owners);
+  const { ownership } = app;
+  installOwnership(app, ownership);
   await app.register(v1ModelRoutes, options);
   await app.register(v1AssistantRoutes, options);
   await app.register(v1ThreadRoutes, options);
   await app.register(v1MessageRoutes, options);
   await app.register(v1RunRoutes, options);
-  await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, owners });
-  await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, owners });
+  await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, ownership });
+  await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, ownership });
 };

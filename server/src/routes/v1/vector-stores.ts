@@ -47,7 +47,7 @@ const listOf = <T extends z.ZodType>(item: T) =>
 export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
   const knowledge = knowledgeFrom(options);
   const { store } = knowledge;
-  const { owners } = options;
+  const { ownership } = options;
 
   const vectorStoreObject = (vectorStoreId: string) => {
     const record = store.getVectorStore(vectorStoreId);
@@ -81,7 +81,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
         metadata: body.metadata ?? {},
         expiresAfter: body.expires_after ?? null,
       });
-      owners.record('vector_store', created.id, request.userId);
+      await ownership.record('vector_store', created.id, request.userId);
       for (const fileId of new Set(body.file_ids ?? [])) await knowledge.attachFile(created.id, fileId);
       return vectorStoreObject(created.id);
     },
@@ -92,10 +92,9 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     { schema: { querystring: v1ListQuerySchema, response: { 200: listOf(v1VectorStoreSchema) } } },
     async (request) =>
       paginate(
-        store
-          .listVectorStoreIds()
-          .filter((id) => owners.canSee('vector_store', id, request.userId))
-          .map(vectorStoreObject),
+        (await ownership.visible('vector_store', store.listVectorStoreIds(), request.userId)).map(
+          vectorStoreObject,
+        ),
         request.query,
       ),
   );
@@ -138,7 +137,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
       const id = request.params.vector_store_id;
       if (!(await knowledge.vectorStores.delete(id)))
         throw new AppError('not_found', 404, `No vector store found with id '${id}'.`);
-      owners.forget('vector_store', id);
+      await ownership.forget('vector_store', id);
       return { id, object: 'vector_store.deleted', deleted: true };
     },
   );

@@ -46,7 +46,15 @@ describe('AssistantsEngine over real HTTP against Threadline’s own /v1', () =>
     await local.vectorStores.addFile(store.id, { fileName: 'security.md', bytes: Buffer.from(security) });
     await local.knowledge.waitForIngestion(store.id);
     vectorStoreId = store.id;
-    engine = new AssistantsEngine({ baseURL, model: 'gpt-4.1-mini', maxNumResults: 20, cancelGraceMs: 2000 });
+    // The extractive model (ASSISTANTS_MODEL), whose quoted answers this suite checks; unnamed, the
+    // assistant would take the server's model that writes (the mock LLM, typing slowly).
+    engine = new AssistantsEngine({
+      baseURL,
+      model: 'gpt-4.1-mini',
+      assistantModel: 'threadline-extractive',
+      maxNumResults: 20,
+      cancelGraceMs: 2000,
+    });
     sdk = new OpenAI({ baseURL, apiKey: 'test', maxRetries: 0 });
   });
 
@@ -91,7 +99,7 @@ describe('AssistantsEngine over real HTTP against Threadline’s own /v1', () =>
       (assistant) => assistant.metadata?.['threadline'] === 'default',
     );
     expect(ours).toHaveLength(1);
-    // This server has no gpt-4.1-mini, so the assistant got the server's first model.
+    // Made on the model ASSISTANTS_MODEL names.
     expect(ours[0]).toMatchObject({ model: 'threadline-extractive', tools: [{ type: 'file_search' }] });
   });
 
@@ -219,6 +227,29 @@ describe('AssistantsEngine over real HTTP against Threadline’s own /v1', () =>
     const models = await engine.listModels();
     expect(models.map((model) => model.id)).toContain('threadline-extractive');
     await expect(engine.health()).resolves.toEqual({ reachable: true });
+  });
+
+  // Last: it moves the assistant the other tests use to another model.
+  it('without ASSISTANTS_MODEL, answers with the model that writes: the assistant made on the extractive one moves to it', async () => {
+    const auto = new AssistantsEngine({ baseURL, model: 'gpt-4.1-mini', maxNumResults: 20 });
+    try {
+      expect(await auto.assistant()).toMatchObject({
+        model: 'slow-model',
+        reason: 'first model that writes answers',
+      });
+      const ours = (await sdk.beta.assistants.list({ limit: 100 })).data.filter(
+        (assistant) => assistant.metadata?.['threadline'] === 'default',
+      );
+      expect(ours.map((assistant) => assistant.model)).toEqual(['slow-model']);
+      // /v1/models says which model writes, so no name is matched.
+      const listed = await auto.listModels();
+      expect(listed.map((model) => [model.id, model.answerKind])).toEqual([
+        ['threadline-extractive', 'extractive'],
+        ['slow-model', 'generative'],
+      ]);
+    } finally {
+      await auto.close();
+    }
   });
 });
 

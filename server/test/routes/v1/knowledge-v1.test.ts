@@ -9,7 +9,7 @@ import {
   createKnowledgeBase,
   type KnowledgeBase,
 } from '../../../src/engines/local/knowledge/knowledge-base.js';
-import { createKnowledgeOwners } from '../../../src/ownership/sqlite-owners.js';
+import { createOwnership, createSqliteRecords } from '../../../src/ownership/index.js';
 import { localUserId } from '../../../src/common/local-user.js';
 import { v1FileRoutes } from '../../../src/routes/v1/files.js';
 import { installOpenAiErrors } from '../../../src/http/errors/openai-error.js';
@@ -32,7 +32,7 @@ describe('/v1 files and vector stores via the openai SDK', () => {
     config = testConfig({ MAX_UPLOAD_BYTES: '2048' });
     database = openDatabase(config.DATA_DIR);
     knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    const owners = createKnowledgeOwners(database);
+    const ownership = createOwnership(createSqliteRecords(database, 'test-engine'));
     app = Fastify({ logger: false });
     // Mounted without the auth plugin: every call is the single local user's.
     app.decorateRequest('userId', localUserId);
@@ -41,8 +41,8 @@ describe('/v1 files and vector stores via the openai SDK', () => {
     await app.register(
       async (v1) => {
         installOpenAiErrors(v1);
-        await v1.register(v1FileRoutes, { knowledge, owners });
-        await v1.register(v1VectorStoreRoutes, { knowledge, owners });
+        await v1.register(v1FileRoutes, { knowledge, ownership });
+        await v1.register(v1VectorStoreRoutes, { knowledge, ownership });
       },
       { prefix: '/v1' },
     );

@@ -44,4 +44,10 @@ export const engineMigrations: readonly string[] = [
   ALTER TABLE engine_assistants ADD COLUMN owner TEXT;
   ALTER TABLE engine_threads ADD COLUMN owner TEXT;
   `,
+  // This database's engine, named once: what is recorded about its objects elsewhere (owners,
+  // default stores in Redis or MongoDB) is kept under it, apart from other engines' objects.
+  `
+  CREATE TABLE engine_identity (id TEXT NOT NULL);
+  INSERT INTO engine_identity (id) VALUES (lower(hex(randomblob(12))));
+  `,
 ];

@@ -49,6 +49,13 @@ export class EngineStore {
     this.steps = new JsonTable(database, 'engine_run_steps', runStepSchema, 'run_id');
   }
 
+  /** The id this database's engine was given when its tables were made (see engineMigrations). */
+  identity(): string {
+    const row = this.database.prepare<[], { id: string }>('SELECT id FROM engine_identity LIMIT 1').get();
+    if (!row) throw new Error('the engine database has no identity row');
+    return row.id;
+  }
+
   activeRunIds(threadId?: string): string[] {
     return this.runs.idsWithStatus(activeRunStatuses, threadId);
   }

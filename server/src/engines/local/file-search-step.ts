@@ -49,13 +49,13 @@ export async function fileSearchStep(input: {
     hits = await input.search(plan.vectorStoreIds, query, plan);
   }
   if (input.signal.aborted) return null;
-  publisher.publishToolCallDeltas(step.id, [
-    {
-      index: 0,
-      type: 'file_search',
-      file_search: { results: toResults(hits, publisher.isResultContentShown) },
-    },
-  ]);
+  // Each result carries its place in the list: an array delta entry without `index` makes
+  // openai-node 7's AssistantStream throw ("Expected array delta entry to have an index property").
+  const results = toResults(hits, publisher.isResultContentShown).map((result, index) => ({
+    index,
+    ...result,
+  }));
+  publisher.publishToolCallDeltas(step.id, [{ index: 0, type: 'file_search', file_search: { results } }]);
   publisher.finishStep(
     { ...step, step_details: { type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, hits)] } },
     'completed',

@@ -164,12 +164,12 @@ export function currentNodeClient(baseURL: string): NodeSdkClient {
 
 /**
  * openai-node 7.x (the latest), under the alias `openai-v7`. Its API has the shape 6.x has, so it
- * shares 6.x's factory; its types are its own package's, hence the one cast.
+ * shares 6.x's factory; its client class is typed by its own package, hence the cast.
  */
 export function v7NodeClient(baseURL: string): NodeSdkClient {
   return modernNodeClient(baseURL, {
     OpenAI: OpenAIV7 as unknown as typeof OpenAI,
-    toFile: toFileV7 as unknown as typeof toFile,
+    toFile: toFileV7,
     fromReadableStream: (body) => AssistantStreamV7.fromReadableStream(body),
     label: `openai-node ${versionV7} (7.x)`,
   });

@@ -4,16 +4,22 @@ import { AppError } from '../../errors/app-error.js';
 import type { KnowledgeOwners } from '../../ownership/knowledge-owners.js';
 import { hiddenVectorStore } from '../../ownership/owned-knowledge.js';
 import { localUserId } from '../../plugins/auth.js';
+import { threadOwnerKey } from '../legacy/legacy-routes.js';
 import { referencedKnowledge } from './referenced-knowledge.js';
 import type { V1Engine } from './v1-engine.js';
 
 /**
- * Threads made through /v1 belong to the caller; the orchestrator's threads (no owner) only to
- * the single local user when auth is off. Someone else's thread answers like a missing one.
+ * Threads made through /v1 belong to the caller; the orchestrator's threads (no owner) to the
+ * user the chat or legacy route made them for (their `userId` metadata), so a thread started in
+ * the web app can be continued through /v1, and otherwise only to the single local user when
+ * auth is off. Someone else's thread answers like a missing one.
  */
 export function canSeeThread(engine: V1Engine, threadId: string, userId: string): boolean {
   const owner = engine.store.threads.ownerOf(threadId);
-  return owner === undefined || owner === userId || (owner === null && userId === localUserId);
+  if (owner === undefined || owner === userId) return true;
+  if (owner !== null) return false;
+  const madeFor = engine.store.threads.get(threadId)?.metadata?.[threadOwnerKey];
+  return madeFor === undefined ? userId === localUserId : madeFor === userId;
 }
 
 /** The built-in assistant (no owner) is everyone's; others belong to whoever created them. */

@@ -1,8 +1,8 @@
-import type { AssistantStreamEvent } from '@threadline/shared';
-import type { FastifyReply } from 'fastify';
+import type { AssistantStreamEvent, Run } from '@threadline/shared';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { untilAborted } from '../../engines/openai/until-aborted.js';
 import { followLog } from '../../orchestrator/follow-log.js';
-import { pumpRun } from '../../orchestrator/run-pump.js';
+import { pumpRun, type PumpedRun } from '../../orchestrator/run-pump.js';
 import { ShuttingDownError } from '../../orchestrator/stream-drain.js';
 import { toOpenAiError } from './openai-error.js';
 
@@ -23,29 +23,43 @@ const errorEvent = (error: unknown): AssistantStreamEvent => {
 };
 
 /**
- * Writes a streamed /v1 run as OpenAI's SSE wire format, ending with `event: done`. The run is a
- * run like any other: its events go to the thread's event log, so `GET /threads/:id/stream` can
- * follow it and `POST /threads/:id/cancel` stop it. A client that leaves stops its own reading
- * only: like OpenAI, the run carries on. A shutdown whose grace period runs out ends the stream
- * with an `error` event (the engine then cancels the run).
+ * Starts reading a /v1 run into its thread's event log, so `GET /threads/:id/stream` can follow it
+ * and `POST /threads/:id/cancel` stop it, whether or not anyone reads it now; when it ends, its
+ * answer goes into the history (the transcript store) as a chat run's does.
  */
-export async function sendSse(
-  reply: FastifyReply,
+export function pumpV1Run(
+  server: FastifyInstance,
   run: { threadId: string; userId: string; events: AsyncIterable<AssistantStreamEvent> },
-  heartbeatMs: number,
-): Promise<void> {
-  const server = reply.server;
+  logger: FastifyBaseLogger = server.log,
+): PumpedRun {
   const controller = new AbortController();
   const pumped = pumpRun({
     threadId: run.threadId,
     signal: controller.signal,
     start: (signal) => untilShutdown(run.events, signal),
     openLog: () => server.runLogs.open(run.threadId, run.userId),
-    logger: reply.log,
+    logger,
     errorEvent,
+    onFinish: (message) => {
+      if (message) server.recorder.recordMessage({ ...message, userId: run.userId });
+    },
   });
   void server.streamDrain.track(pumped.finished, controller);
-  const log = await pumped.log;
+  return pumped;
+}
+
+/**
+ * Writes a streamed /v1 run as OpenAI's SSE wire format, ending with `event: done`. The run is a
+ * run like any other (see pumpV1Run). A client that leaves stops its own reading only: like
+ * OpenAI, the run carries on. A shutdown whose grace period runs out ends the stream with an
+ * `error` event (the engine then cancels the run).
+ */
+export async function sendSse(
+  reply: FastifyReply,
+  run: { threadId: string; userId: string; events: AsyncIterable<AssistantStreamEvent> },
+  heartbeatMs: number,
+): Promise<void> {
+  const log = await pumpV1Run(reply.server, run, reply.log).log;
   await followLog({
     reply,
     log,
@@ -56,3 +70,24 @@ export async function sendSse(
     doneAfter: 'always',
   });
 }
+
+/**
+ * A started /v1 run's answer: its stream (`stream: true`), or the run object at once while the run
+ * carries on into its log and the history. `events` is the run's whole stream (subscribed at start).
+ */
+export async function replyWithRun(
+  reply: FastifyReply,
+  started: { threadId: string; userId: string; run: Run; events: AsyncIterable<AssistantStreamEvent> | null },
+  isStream: boolean,
+  heartbeatMs: number,
+): Promise<Run | FastifyReply> {
+  const run = { threadId: started.threadId, userId: started.userId, events: started.events ?? noEvents() };
+  if (isStream) {
+    await sendSse(reply, run, heartbeatMs);
+    return reply;
+  }
+  pumpV1Run(reply.server, run, reply.log);
+  return started.run;
+}
+
+async function* noEvents(): AsyncIterable<AssistantStreamEvent> {}

@@ -73,9 +73,16 @@ export async function searchExistingStores(
   const existing = await Promise.all(vectorStoreIds.map((id) => vectorStores.get(id)));
   const ids = existing.flatMap((store) => (store ? [store.id] : []));
   if (ids.length === 0) return [];
-  return vectorStores.search(ids, {
+  const request = {
     query: query.slice(0, 4096),
     maxNumResults: plan.maxNumResults,
     ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
-  });
+  };
+  if (!plan.hitFilter) return vectorStores.search(ids, request);
+  // A filter drops hits after ranking: rank a wider pool so up to max_num_results remain.
+  const pool = await vectorStores.search(ids, { ...request, maxNumResults: filteredPoolSize });
+  return pool.filter(plan.hitFilter).slice(0, plan.maxNumResults);
 }
+
+/** How many ranked hits a filtered search chooses from. */
+const filteredPoolSize = 200;

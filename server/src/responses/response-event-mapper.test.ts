@@ -362,7 +362,7 @@ describe('ResponseEventMapper', () => {
       {
         event: 'thread.run.failed',
         data: runFixture('failed', { last_error: { code: 'rate_limit_exceeded', message: 'slow down' } }),
-      } as AssistantStreamEvent,
+      },
       'rate_limit_exceeded',
     ],
   ])('ends %s with response.failed and its error', (_name, event, code) => {

@@ -440,6 +440,6 @@ export class ResponseEventMapper {
   }
 
   private number(events: UnnumberedResponseEvent[]): ResponseStreamEvent[] {
-    return events.map((event) => ({ ...event, sequence_number: this.sequence++ }) as ResponseStreamEvent);
+    return events.map((event) => ({ ...event, sequence_number: this.sequence++ }));
   }
 }

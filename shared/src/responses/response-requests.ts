@@ -57,34 +57,15 @@ const echoedItemSchema = z
   .loose();
 const itemReferenceSchema = z.object({ type: z.literal('item_reference'), id: v1IdSchema });
 
-/** Items typed as something else Threadline does not run (web search, computer use, MCP, …). */
-const otherItemSchema = z
-  .object({
-    type: z
-      .string()
-      .max(64)
-      .refine(
-        (type) =>
-          ![
-            'message',
-            'function_call_output',
-            'function_call',
-            'file_search_call',
-            'reasoning',
-            'item_reference',
-          ].includes(type),
-      ),
-  })
-  .loose();
-
 /** One item of `input` (or of a conversation's `items`): a message when it has no type. */
 export const responseInputItemSchema = z.union([
   responseInputMessageSchema,
-  functionCallOutputSchema,
-  functionCallSchema,
-  echoedItemSchema,
-  itemReferenceSchema,
-  otherItemSchema,
+  z.discriminatedUnion('type', [
+    functionCallOutputSchema,
+    functionCallSchema,
+    echoedItemSchema,
+    itemReferenceSchema,
+  ]),
 ]);
 export type ResponseInputItem = z.infer<typeof responseInputItemSchema>;
 
@@ -115,11 +96,10 @@ export const responseFunctionToolSchema = z.strictObject({
   strict: z.boolean().nullable().optional(),
 });
 
-/** Tools Threadline runs; any other type is refused by the service (`tools[n].type`). */
-export const responseToolSchema = z.union([
+/** The tools Threadline runs: another type is a 400 naming `tools[n].type`. */
+export const responseToolSchema = z.discriminatedUnion('type', [
   responseFileSearchToolSchema,
   responseFunctionToolSchema,
-  z.object({ type: z.string().max(64) }).loose(),
 ]);
 export type ResponseTool = z.infer<typeof responseToolSchema>;
 

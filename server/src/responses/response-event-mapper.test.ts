@@ -171,7 +171,7 @@ const typesOf = (events: ResponseStreamEvent[]) => events.map((event) => event.t
 
 describe('ResponseEventMapper', () => {
   it('maps a file_search answer to OpenAI’s event order, numbered from 0, citations out of the text', () => {
-    const mapper = new ResponseEventMapper({ response, queries: ['hotel cap'] });
+    const mapper = new ResponseEventMapper({ response, queries: ['hotel cap'], isResultsShown: true });
     const events = mapAll(mapper, answerEvents);
     for (const event of events) expect(responseStreamEventSchema.safeParse(event).success).toBe(true);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
@@ -248,10 +248,21 @@ describe('ResponseEventMapper', () => {
     ]);
   });
 
+  it('shows a file search’s results only when asked', () => {
+    const mapper = new ResponseEventMapper({ response, queries: ['hotel cap'], isResultsShown: false });
+    mapAll(mapper, answerEvents);
+    expect(mapper.current.output[0]).toMatchObject({
+      type: 'file_search_call',
+      status: 'completed',
+      results: null,
+    });
+  });
+
   it('opens a background response with response.queued', () => {
     const mapper = new ResponseEventMapper({
       response: { ...response, status: 'queued', background: true },
       queries: [],
+      isResultsShown: false,
     });
     expect(typesOf(mapper.begin())).toEqual(['response.created', 'response.queued']);
     expect(mapper.map({ event: 'thread.run.in_progress', data: runFixture('in_progress') })[0]).toMatchObject(
@@ -298,7 +309,7 @@ describe('ResponseEventMapper', () => {
         },
       },
     });
-    const mapper = new ResponseEventMapper({ response, queries: [] });
+    const mapper = new ResponseEventMapper({ response, queries: [], isResultsShown: false });
     const events = mapAll(mapper, [
       { event: 'thread.run.in_progress', data: runFixture('in_progress') },
       { event: 'thread.run.step.created', data: step },
@@ -335,7 +346,7 @@ describe('ResponseEventMapper', () => {
   });
 
   it('ends a cancelled run with response.incomplete whose status is cancelled, the partial answer kept', () => {
-    const mapper = new ResponseEventMapper({ response, queries: [] });
+    const mapper = new ResponseEventMapper({ response, queries: [], isResultsShown: false });
     const events = mapAll(mapper, [
       { event: 'thread.run.in_progress', data: runFixture('in_progress') },
       { event: 'thread.message.created', data: message('in_progress', '') },
@@ -361,7 +372,7 @@ describe('ResponseEventMapper', () => {
       event: 'thread.run.failed',
       data: runFixture('failed', { last_error: { code: 'rate_limit_exceeded', message: 'slow down' } }),
     };
-    const mapper = new ResponseEventMapper({ response, queries: [] });
+    const mapper = new ResponseEventMapper({ response, queries: [], isResultsShown: false });
     const events = mapAll(mapper, [
       { event: 'thread.run.in_progress', data: runFixture('in_progress') },
       failed,
@@ -373,7 +384,7 @@ describe('ResponseEventMapper', () => {
   });
 
   it('closes what is open when the stream ends without a terminal run event', () => {
-    const mapper = new ResponseEventMapper({ response, queries: [] });
+    const mapper = new ResponseEventMapper({ response, queries: [], isResultsShown: false });
     mapAll(mapper, [
       { event: 'thread.run.in_progress', data: runFixture('in_progress') },
       { event: 'thread.message.created', data: message('in_progress', '') },

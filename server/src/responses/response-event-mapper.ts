@@ -22,6 +22,8 @@ export type MapperOptions = {
   response: ResponseObject;
   /** What the run searches for, shown as the file search call's `queries`. */
   queries: string[];
+  /** Whether file search calls carry their results (`include: ["file_search_call.results"]`). */
+  isResultsShown: boolean;
   /** A file's attributes in the searched stores, shown with each result. */
   attributesOf?: (fileId: string) => ResponseFileSearchResult['attributes'];
   /** Seconds since the epoch; injectable so tests are deterministic. */
@@ -266,13 +268,15 @@ export class ResponseEventMapper {
     const results = call?.type === 'file_search' ? (call.file_search.results ?? []) : [];
     for (const result of results) this.fileNames.set(result.file_id, result.file_name);
     search.item.status = status;
-    search.item.results = results.map((result) => ({
-      file_id: result.file_id,
-      filename: result.file_name,
-      score: result.score,
-      text: result.content?.map((part) => part.text).join('\n') ?? '',
-      attributes: this.options.attributesOf?.(result.file_id) ?? {},
-    }));
+    search.item.results = !this.options.isResultsShown
+      ? null
+      : results.map((result) => ({
+          file_id: result.file_id,
+          filename: result.file_name,
+          score: result.score,
+          text: result.content?.map((part) => part.text).join('\n') ?? '',
+          attributes: this.options.attributesOf?.(result.file_id) ?? {},
+        }));
     const events: UnnumberedResponseEvent[] = [];
     if (status === 'completed')
       events.push({

@@ -6,14 +6,15 @@ import { v1MessageRoutes } from './messages.js';
 import { v1ModelRoutes } from './models.js';
 import { installOpenAiErrors } from './openai-error.js';
 import { installOwnership } from './ownership.js';
+import { v1ResponsesApi } from './responses/index.js';
 import { v1RunRoutes } from './runs.js';
 import { v1ThreadRoutes } from './threads.js';
 import { v1VectorStoreRoutes } from './vector-stores.js';
 import type { V1Engine } from './v1-engine.js';
 
 /**
- * The OpenAI Assistants wire API over the local engine, so `openai` SDK code works by changing
- * `baseURL`. Errors use OpenAI's shape (its own encapsulated handlers). Register with prefix `/v1`.
+ * The OpenAI Assistants wire API, and the Responses and Conversations APIs over the same threads,
+ * over the local engine, so `openai` SDK code works by changing `baseURL`. Errors use OpenAI's shape (its own encapsulated handlers). Register with prefix `/v1`.
  */
 export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app, { heartbeatMs }) => {
   const engine = app.engine;
@@ -33,4 +34,5 @@ export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app,
   await app.register(v1RunRoutes, options);
   await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, owners });
   await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, owners });
+  await app.register(v1ResponsesApi, options);
 };

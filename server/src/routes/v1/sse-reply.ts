@@ -4,6 +4,7 @@ import { untilAborted } from '../../engines/openai/until-aborted.js';
 import { followLog } from '../../orchestrator/follow-log.js';
 import { pumpRun, type PumpedRun } from '../../orchestrator/run-pump.js';
 import { ShuttingDownError } from '../../orchestrator/stream-drain.js';
+import type { StreamOutcome } from '../../orchestrator/transcript-accumulator.js';
 import { toOpenAiError } from './openai-error.js';
 
 /** Stops at a shutdown whose grace period ran out, as an error the stream then reports. */
@@ -29,7 +30,15 @@ const errorEvent = (error: unknown): AssistantStreamEvent => {
  */
 export function pumpV1Run(
   server: FastifyInstance,
-  run: { threadId: string; userId: string; events: AsyncIterable<AssistantStreamEvent> },
+  run: {
+    threadId: string;
+    userId: string;
+    events: AsyncIterable<AssistantStreamEvent>;
+    /** False for a run whose answer must not be kept (a response with `store: false`). */
+    isRecorded?: boolean;
+    /** Called once when the run has ended, however it ended (after the history has its answer). */
+    onFinish?: (outcome: StreamOutcome) => void;
+  },
   logger: FastifyBaseLogger = server.log,
 ): PumpedRun {
   const controller = new AbortController();
@@ -40,8 +49,10 @@ export function pumpV1Run(
     openLog: () => server.runLogs.open(run.threadId, run.userId),
     logger,
     errorEvent,
-    onFinish: (message) => {
-      if (message) server.recorder.recordMessage({ ...message, userId: run.userId });
+    onFinish: (message, outcome) => {
+      if (message && run.isRecorded !== false)
+        server.recorder.recordMessage({ ...message, userId: run.userId });
+      run.onFinish?.(outcome);
     },
   });
   void server.streamDrain.track(pumped.finished, controller);

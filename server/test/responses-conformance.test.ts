@@ -56,7 +56,13 @@ const errorOf = async (work: Promise<unknown>) => {
     (caught: unknown) => caught,
   );
   if (!(error instanceof OpenAI.APIError)) throw new Error(`expected an API error, got ${String(error)}`);
-  return { status: error.status, param: error.param, code: error.code, type: error.type };
+  const { status, param, code, type } = error as {
+    status: unknown;
+    param: unknown;
+    code: unknown;
+    type: unknown;
+  };
+  return { status, param, code, type };
 };
 
 const typesOf = (events: Array<{ type: string }>) => events.map((event) => event.type);

@@ -395,7 +395,13 @@ describe('/v1/responses and /v1/conversations through the official SDKs, against
 
     // As OpenAI's guide does it: the whole history given back, no previous_response_id.
     const history: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Weather in Bergen?' }];
-    const again = await client.responses.create({ model: llmModel, input: history, tools: [weatherTool] });
+    // …and kept nowhere (store: false), as stateless clients run it.
+    const again = await client.responses.create({
+      model: llmModel,
+      input: history,
+      tools: [weatherTool],
+      store: false,
+    });
     const againCall = again.output.find((item) => item.type === 'function_call');
     if (againCall?.type !== 'function_call') throw new Error('no function call');
     history.push(...(again.output as OpenAI.Responses.ResponseInputItem[]), {
@@ -407,8 +413,10 @@ describe('/v1/responses and /v1/conversations through the official SDKs, against
       model: llmModel,
       input: history,
       tools: [weatherTool],
+      store: false,
     });
     expect(stateless.output_text).toBe('The tool said: rain.');
+    expect(await errorOf(client.responses.retrieve(stateless.id))).toMatchObject({ status: 404 });
 
     const stream = client.responses.stream({ model: llmModel, input: 'Weather?', tools: [weatherTool] });
     const argumentDeltas: string[] = [];

@@ -110,4 +110,71 @@ describe('/v1 threads in the web app’s history', () => {
     const other = await app.inject({ method: 'GET', url: `/v1/threads/${threadId}/messages`, headers: bob });
     expect(other.statusCode).toBe(404);
   });
+
+  it('shows a conversation in its owner’s history; responses and conversations are 404 to anyone else', async () => {
+    const conversation = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/conversations',
+        headers: alice,
+        payload: { items: [{ role: 'user', content: 'Which floor are the lockers on?' }] },
+      })
+    ).json<{ id: string }>();
+    await waitUntil(
+      async () => (await history(alice)).data.some((summary) => summary.id === conversation.id),
+      5000,
+      'the conversation in the history',
+    );
+    const summary = (await history(alice)).data.find((thread) => thread.id === conversation.id);
+    expect(summary?.title).toBe('Which floor are the lockers on?');
+    expect((await history(bob)).data.map((thread) => thread.id)).not.toContain(conversation.id);
+
+    const response = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/responses',
+        headers: alice,
+        payload: { model: 'threadline-extractive', input: 'Hello', conversation: conversation.id },
+      })
+    ).json<{ id: string; status: string }>();
+    expect(response.status).toBe('completed');
+    for (const [method, url, payload] of [
+      ['GET', `/v1/conversations/${conversation.id}`, undefined],
+      ['GET', `/v1/conversations/${conversation.id}/items`, undefined],
+      ['POST', `/v1/conversations/${conversation.id}/items`, { items: [{ role: 'user', content: 'x' }] }],
+      ['DELETE', `/v1/conversations/${conversation.id}`, undefined],
+      ['GET', `/v1/responses/${response.id}`, undefined],
+      ['GET', `/v1/responses/${response.id}/input_items`, undefined],
+      ['POST', `/v1/responses/${response.id}/cancel`, undefined],
+      ['DELETE', `/v1/responses/${response.id}`, undefined],
+      ['POST', '/v1/responses', { input: 'x', previous_response_id: response.id }],
+      ['POST', '/v1/responses', { input: 'x', conversation: conversation.id }],
+    ] as const) {
+      const answer = await app.inject({ method, url, headers: bob, ...(payload ? { payload } : {}) });
+      expect({ method, url, status: answer.statusCode }).toEqual({ method, url, status: 404 });
+    }
+    const own = await app.inject({ method: 'GET', url: `/v1/responses/${response.id}`, headers: alice });
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('keeps a response made with store: false out of reach and out of the history', async () => {
+    const before = (await history(alice)).data.length;
+    const response = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/responses',
+        headers: alice,
+        payload: { model: 'threadline-extractive', input: 'Not to be kept', store: false },
+      })
+    ).json<{ id: string; status: string; store: boolean }>();
+    expect(response).toMatchObject({ status: 'completed', store: false });
+    const retrieved = await app.inject({
+      method: 'GET',
+      url: `/v1/responses/${response.id}`,
+      headers: alice,
+    });
+    expect(retrieved.statusCode).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await history(alice)).data.length).toBe(before);
+  });
 });

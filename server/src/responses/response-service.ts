@@ -166,7 +166,8 @@ export class ResponseService {
         userId,
         events: tapped(started.events, (event) => live.append(mapper.map(event))),
         isRecorded: isStored,
-        onFinish: (outcome) => resolve(this.finish(stored, mapper, live, outcome, isStored)),
+        onFinish: (outcome) =>
+          resolve(this.finish(stored, mapper, live, outcome, { isStored, isNewThread: target.isNew })),
       });
     });
     return { response: mapper.current, live, finished };
@@ -244,7 +245,7 @@ export class ResponseService {
     mapper: ResponseEventMapper,
     live: LiveResponse,
     outcome: StreamOutcome,
-    isStored: boolean,
+    kept: { isStored: boolean; isNewThread: boolean },
   ): ResponseObject {
     const { engine, store } = this.deps;
     if (!mapper.isFinished)
@@ -260,7 +261,14 @@ export class ResponseService {
     );
     this.live.delete(stored.response.id);
     live.end();
-    if (!isStored) store.delete(stored.response.id);
+    if (!kept.isStored) {
+      // Nothing of a response not to be kept stays behind, not the thread made for it either —
+      // unless it waits for function outputs, which the next request (the whole history given
+      // back, as stateless clients do) brings to its run.
+      const isWaiting = mapper.functionCalls.length > 0;
+      store.delete(stored.response.id, isWaiting);
+      if (kept.isNewThread && !isWaiting) void engine.deleteThread(stored.threadId).catch(() => undefined);
+    }
     return response;
   }
 

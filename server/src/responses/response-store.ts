@@ -129,9 +129,11 @@ export class ResponseStore {
     return row?.id ?? null;
   }
 
-  delete(responseId: string): boolean {
+  /** With `isCallKept`, the calls it made still lead their outputs to its run (store: false). */
+  delete(responseId: string, isCallKept = false): boolean {
+    const tables = ['response_events', 'response_input_items', ...(isCallKept ? [] : ['response_calls'])];
     return this.database.transaction(() => {
-      for (const table of ['response_events', 'response_input_items', 'response_calls'])
+      for (const table of tables)
         this.database.prepare(`DELETE FROM ${table} WHERE response_id = ?`).run(responseId);
       return this.database.prepare('DELETE FROM response_objects WHERE id = ?').run(responseId).changes > 0;
     })();

@@ -455,7 +455,8 @@ async function main(): Promise<void> {
             response.ok,
             `POST /v1${path} answered ${response.status}: ${await response.clone().text()}`,
           );
-          return response.json() as Promise<unknown>;
+          const answer: unknown = await response.json();
+          return answer;
         };
         const conversation = conversationObjectSchema.parse(
           await post('/conversations', { items: [{ role: 'user', content: opening }] }),

@@ -103,7 +103,27 @@ export function itemListOf<T extends { id: string }>(items: readonly T[], query:
 export class ResponseService {
   private readonly live = new Map<string, { live: LiveResponse; mapper: ResponseEventMapper }>();
 
-  constructor(private readonly deps: ResponseServiceDeps) {}
+  constructor(private readonly deps: ResponseServiceDeps) {
+    this.failInterrupted();
+  }
+
+  /**
+   * Nothing runs when the service starts: a response still in progress was cut short by a crash
+   * (its run is recovered as failed by the engine). It ends `failed`, its stream with it.
+   */
+  private failInterrupted(): void {
+    for (const { response, lastSequenceNumber } of this.deps.store.unfinished()) {
+      const failed: ResponseObject = {
+        ...response,
+        status: 'failed',
+        error: { code: 'server_error', message: 'The server stopped before the response finished.' },
+      };
+      this.deps.store.appendEvents(response.id, [
+        { type: 'response.failed', sequence_number: lastSequenceNumber + 1, response: failed },
+      ]);
+      this.deps.store.update(failed);
+    }
+  }
 
   async create(body: ResponseCreateRequest, userId: string): Promise<CreatedResponse> {
     const { engine, store } = this.deps;

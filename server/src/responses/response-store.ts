@@ -119,6 +119,21 @@ export class ResponseStore {
     return row ? toStored(row) : null;
   }
 
+  /** Responses whose last word was not a terminal status (after a crash, the ones it interrupted). */
+  unfinished(): Array<{ response: ResponseObject; lastSequenceNumber: number }> {
+    return this.database
+      .prepare<[], { data: string; last: number | null }>(
+        `SELECT data, (SELECT MAX(sequence_number) FROM response_events WHERE response_id = response_objects.id) AS last
+         FROM response_objects
+         WHERE json_extract(data, '$.status') IN ('queued', 'in_progress')`,
+      )
+      .all()
+      .map((row) => ({
+        response: responseObjectSchema.parse(JSON.parse(row.data)),
+        lastSequenceNumber: row.last ?? -1,
+      }));
+  }
+
   /** The id of the newest response on the thread. */
   latestOnThread(threadId: string): string | null {
     const row = this.database

@@ -141,7 +141,12 @@ export class ResponseService {
           ),
         );
       if (isStored && (messages.length > 0 || target.isNew))
-        this.deps.recordMessages(thread, userId, messages);
+        // A new thread is recorded whole: a branch brings the messages it copied.
+        this.deps.recordMessages(
+          thread,
+          userId,
+          target.isNew ? engine.store.allMessages(thread.id) : messages,
+        );
     }
     const instructions = [body.instructions, ...input.instructions].filter(Boolean).join('\n\n') || null;
     const model = body.model ?? engine.defaultModel;

@@ -17,7 +17,7 @@ export const layers = [
   ['engines'],
   ['ownership', 'transcripts', 'run-logs'],
   ['knowledge'],
-  ['conversations'],
+  ['conversations', 'responses'],
   ['routes/chat', 'routes/threads', 'routes/knowledge', 'routes/legacy', 'routes/v1', 'routes/health'],
   ['app.ts'],
   ['server.ts'],

@@ -20,9 +20,10 @@ import { persistencePlugin } from '../../server/src/transcripts/transcripts-plug
 import { rateLimitPlugin } from '../../server/src/http/security/rate-limit.js';
 import { runLogsPlugin } from '../../server/src/run-logs/run-logs-plugin.js';
 import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
-import { chatPlugin } from '../../server/src/conversations/index.js';
-import { defaultKnowledgePlugin, knowledgeOwnersPlugin } from '../../server/src/knowledge/index.js';
-import { streamDrainPlugin } from '../../server/src/run-logs/index.js';
+import { chatPlugin } from '../../server/src/conversations/chat-plugin.js';
+import { defaultKnowledgePlugin } from '../../server/src/knowledge/default-stores-plugin.js';
+import { knowledgeOwnersPlugin } from '../../server/src/knowledge/index.js';
+import { streamDrainPlugin } from '../../server/src/run-logs/stream-drain-plugin.js';
 import { redisServerPath, startRedisServer } from '../../server/test/helpers/redis-server.js';
 import { SyntheticEngine } from './synthetic-engine.js';
 

@@ -5,7 +5,12 @@
 // no DOM types and adding them would change the types of every other script.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiPaths, threadMessagesSchema } from '@threadline/shared';
+import {
+  apiPaths,
+  conversationObjectSchema,
+  responseObjectSchema,
+  threadMessagesSchema,
+} from '@threadline/shared';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { fakeTokens, startFakeLlm, type FakeLlm } from './fake-llm.js';
 import { firstMinuteSteps } from './first-minute.js';
@@ -434,6 +439,49 @@ async function main(): Promise<void> {
       await shoot(page, '06-history-reopened');
       await page.keyboard.press('Escape');
     });
+
+    await step(
+      'a conversation made through /v1/conversations and answered through /v1/responses is in the history',
+      async () => {
+        const opening = 'Notes for the offsite, made by a script';
+        const followUp = 'Where do I change the port?';
+        const post = async (path: string, body: unknown) => {
+          const response = await fetch(`${baseUrl}/v1${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          assert(
+            response.ok,
+            `POST /v1${path} answered ${response.status}: ${await response.clone().text()}`,
+          );
+          const answer: unknown = await response.json();
+          return answer;
+        };
+        const conversation = conversationObjectSchema.parse(
+          await post('/conversations', { items: [{ role: 'user', content: opening }] }),
+        );
+        const answered = responseObjectSchema.parse(
+          await post('/responses', {
+            model: 'threadline-extractive',
+            conversation: conversation.id,
+            input: followUp,
+          }),
+        );
+        assert(answered.status === 'completed', `the response ended ${answered.status}`);
+        await page.reload();
+        const item = page.locator('.thread-item', { hasText: opening });
+        await item.waitFor({ timeout: 10_000 });
+        await item.locator('.thread-open').click();
+        await page.locator('.chat .question', { hasText: followUp }).first().waitFor({ timeout: 10_000 });
+        assert(
+          new URL(page.url()).hash.includes(conversation.id),
+          `the conversation did not open as its thread: ${page.url()}`,
+        );
+        await shoot(page, '06b-conversation-from-v1');
+        await page.getByRole('button', { name: '+ New conversation' }).click();
+      },
+    );
 
     await step('switch to the legacy backend and get an answer', async () => {
       await page.locator('select[aria-label="Backend"]').selectOption('legacy');

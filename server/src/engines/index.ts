@@ -8,7 +8,7 @@
  */
 export { enginePlugin } from './engine-plugin.js';
 export type { Engine, FileApi, StoredFile, UploadedFile, VectorStoreApi } from './engine.js';
-export { PdfTextWorker, cursorPage, documentKind } from './local/index.js';
+export { LocalEngine, PdfTextWorker, cursorPage, defaultAssistantId, documentKind } from './local/index.js';
 export type {
   ChunkingStrategy,
   DocumentKind,

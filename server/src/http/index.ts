@@ -7,8 +7,8 @@
 export { authPlugin } from './auth/auth.js';
 export { installEmptyBodyHandling, parseAsJsonOrNothing } from './empty-body.js';
 export { AppError, notFound } from './errors/app-error.js';
-export { errorResponses } from './errors/error-responses.js';
 export { installErrorHandling } from './errors/error-handler.js';
+export { errorResponses } from './errors/error-responses.js';
 export { frameworkErrors, refuseLongPathSegments, refuseWhileClosing } from './errors/framework-errors.js';
 export { installOpenAiErrors, toOpenAiError } from './errors/openai-error.js';
 export { toErrorBody } from './errors/to-error-body.js';

@@ -62,6 +62,8 @@ const ndjson = (description: string) => ({
   schema: { type: 'string', description: `Newline-delimited JSON: ${description}` },
 });
 const assistantsEvents = 'Assistants stream events (`event: <name>`, `data: <json>`), ended by `event: done`';
+const responsesEvents =
+  'Responses stream events (`event: <type>`, `data: <json>` with `type` and `sequence_number`), ended by the terminal event';
 
 /** The 200 of routes whose answer is a stream (with `stream: true`, for the /v1 ones). */
 const streamed: Record<string, Responses> = {
@@ -76,6 +78,14 @@ const streamed: Record<string, Responses> = {
   '/v1/threads/:thread_id/runs/:run_id/submit_tool_outputs': {
     'application/json': { schema: { type: 'object' } },
     'text/event-stream': sse(assistantsEvents),
+  },
+  '/v1/responses': {
+    'application/json': { schema: { type: 'object' } },
+    'text/event-stream': sse(responsesEvents),
+  },
+  '/v1/responses/:response_id': {
+    'application/json': { schema: { type: 'object' } },
+    'text/event-stream': sse(responsesEvents),
   },
   '/chat/stream': {
     'text/event-stream': sse(assistantsEvents),

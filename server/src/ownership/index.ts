@@ -6,13 +6,7 @@
  * embedded database (MongoDB's with a copy here, for its outages); and each user's default stores,
  * kept beside them.
  */
-export { mirroredRecords } from './mirrored-records.js';
-export { createMongoRecords } from './mongo-owners.js';
-export { recordsScope } from './owner-records.js';
-export type { DefaultStoreRecords, OwnedKind, OwnerRecords, SharedRecords } from './owner-records.js';
+export type { DefaultStoreRecords } from './owner-records.js';
 export { ownershipPlugin } from './ownership-plugin.js';
-export { createOwnership } from './ownership-rule.js';
 export type { Ownership } from './ownership-rule.js';
-export { createRedisRecords } from './redis-owners.js';
-export { createSqliteRecords } from './sqlite-owners.js';
 export { findOwnedThread, threadOwnerKey } from './thread-access.js';

@@ -1,8 +1,8 @@
 import type { AssistantStreamEvent, TranscriptMessage } from '@threadline/shared';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { followLog, type FollowOptions } from './follow-log.js';
 import { RunLog, type RunDirectory } from './run-log.js';
-import { pumpRun } from './run-pump.js';
+import { pumpRun, type PumpedRun } from './run-pump.js';
 import type { StreamDrain } from './stream-drain.js';
 import type { StreamOutcome } from './transcript-accumulator.js';
 
@@ -31,47 +31,67 @@ export type DeliverRunOptions = {
   onRunEnded?: () => void;
 };
 
-/**
- * The one way a run reaches a client: the engine's stream is pumped into a log (pumpRun), the
- * drain tracks it so a shutdown lets it finish or cancels it, and this request follows the log
- * (followLog). The engine's first event is awaited before any header is written, so a run that
- * fails at once answers with the error shape and its real status.
- */
-export async function deliverRun(options: DeliverRunOptions): Promise<void> {
-  const { reply, threadId, controller } = options;
+export type StartRunOptions = Omit<DeliverRunOptions, 'reply' | 'follow' | 'log'> & {
+  log: { shared: RunDirectory; userId: string };
+  logger: FastifyBaseLogger;
+};
+
+/** The engine's stream pumped into the thread's log, tracked by the drain; nobody follows it yet. */
+function pumpInto(options: Omit<StartRunOptions, 'log'> & { log: DeliverRunOptions['log'] }): PumpedRun {
+  const { threadId } = options;
   const logTarget = options.log;
-  const isPrivate = 'privateMaxEvents' in logTarget;
-  const run = pumpRun({
+  return pumpRun({
     threadId,
-    signal: controller.signal,
+    signal: options.controller.signal,
     start: options.start,
     openLog: () =>
-      isPrivate
+      'privateMaxEvents' in logTarget
         ? new RunLog(threadId, '', logTarget.privateMaxEvents)
         : logTarget.shared.open(threadId, logTarget.userId),
-    logger: reply.log,
+    logger: options.logger,
     ...(options.preface ? { preface: options.preface } : {}),
     ...(options.errorEvent ? { errorEvent: options.errorEvent } : {}),
     ...(options.onFinish ? { onFinish: options.onFinish } : {}),
   });
+}
+
+/**
+ * Starts a run into its thread's log, whoever reads it (a polled /v1 run, a background response):
+ * a run belongs to its thread, not to a request, so the drain waits for the run itself.
+ */
+export function startRun(options: StartRunOptions): PumpedRun {
+  const run = pumpInto(options);
+  void options.drain.track(run.finished, options.controller).finally(() => options.onRunEnded?.());
+  return run;
+}
+
+/**
+ * The one way a run reaches a client: the run starts into a log (startRun, or a log only this
+ * request reads) and this request follows it (followLog). The engine's first event is awaited
+ * before any header is written, so a run that fails at once answers with the error shape and its
+ * real status.
+ */
+export async function deliverRun(options: DeliverRunOptions): Promise<void> {
+  const { reply, controller } = options;
+  const logTarget = options.log;
+  if (!('privateMaxEvents' in logTarget)) {
+    const run = startRun({ ...options, log: logTarget, logger: reply.log });
+    const log = await run.log;
+    await followLog({ ...options.follow, reply, log, after: 0 });
+    return;
+  }
+  // A private run is its request: the drain waits for the whole delivery.
+  const run = pumpInto({ ...options, logger: reply.log });
   const delivery = (async () => {
     const log = await run.log;
     const followed = followLog({ ...options.follow, reply, log, after: 0 });
-    if (!isPrivate) return followed;
     await run.finished;
     // Once stopped, a client that stopped reading must not hold the caller (and its thread) hostage.
     if (!controller.signal.aborted) await followed;
   })();
-  // A shared run belongs to its thread, not to this request: the drain waits for the run. A
-  // private one is its request: the drain waits for the whole delivery.
-  if (isPrivate) {
-    try {
-      await options.drain.track(delivery, controller);
-    } finally {
-      options.onRunEnded?.();
-    }
-    return;
+  try {
+    await options.drain.track(delivery, controller);
+  } finally {
+    options.onRunEnded?.();
   }
-  void options.drain.track(run.finished, controller).finally(() => options.onRunEnded?.());
-  await delivery;
 }

@@ -1,12 +1,18 @@
 import OpenAI, { toFile } from 'openai';
+import { AssistantStream } from 'openai/lib/AssistantStream';
 import OpenAIV4, { toFile as toFileV4 } from 'openai-v4';
+import { AssistantStream as AssistantStreamV4 } from 'openai-v4/lib/AssistantStream';
 import { fetch as shimFetchV4 } from 'openai-v4/_shims/index';
 import type { Fetch as FetchV4 } from 'openai-v4/core';
 import { VERSION as versionV4 } from 'openai-v4/version';
+import OpenAIV7, { toFile as toFileV7 } from 'openai-v7';
+import { AssistantStream as AssistantStreamV7 } from 'openai-v7/lib/AssistantStream';
+import { VERSION as versionV7 } from 'openai-v7/version';
 import { VERSION } from 'openai/version';
 
 /**
- * The calls the /v1 conformance suite makes, through openai-node 4.x or the project's version.
+ * The calls the /v1 conformance suite makes, through openai-node 4.x, the project's version (6.x)
+ * or 7.x.
  * The versions name and order some arguments differently (4.x: `del(threadId, messageId)`,
  * `cancel(threadId, runId)`; later: `delete(messageId, { thread_id })`, `cancel(runId, { thread_id })`)
  * and type their objects separately, so each gets a small factory below; the suite is written
@@ -50,6 +56,11 @@ export type NodeSdkClient = {
   createAndPoll: (threadId: string, assistantId: string) => Promise<{ status: string }>;
   streamRun: (threadId: string, assistantId: string, handlers: StreamHandlers) => RunStream;
   submitToolOutputsStream: (threadId: string, runId: string, outputs: ToolOutput[]) => RunStream;
+  /**
+   * A streamed run relayed as a browser app relays it: `toReadableStream()` on the server side,
+   * `AssistantStream.fromReadableStream` on the other; the relayed run's status and last text.
+   */
+  relayRun: (threadId: string, assistantId: string) => Promise<{ status: string; text: string }>;
   cancelRun: (threadId: string, runId: string) => Promise<{ status: string }>;
 };
 
@@ -75,7 +86,12 @@ export type ThreadBody = {
   tool_resources?: { file_search: { vector_stores: Array<{ file_ids: string[] }> } };
 };
 
-type ToolCallSeen = { id: string; type: string; function?: { name: string; arguments: string } };
+type ToolCallSeen = {
+  id: string;
+  type: string;
+  function?: { name: string; arguments: string };
+  file_search?: { results?: Array<{ file_name: string }> };
+};
 export type StreamHandlers = {
   toolCallCreated?: (call: ToolCallSeen) => void;
   toolCallDelta?: (delta: { type: string }) => void;
@@ -84,14 +100,23 @@ export type StreamHandlers = {
 };
 export type RunStream = { currentRunId: () => string; finalStatus: () => Promise<string> };
 
-/** What both versions' AssistantStream offer that the suite uses. */
+/** What every version's AssistantStream offers that the suite uses. */
 type SdkStream = {
   on(event: 'toolCallCreated' | 'toolCallDone', listener: (call: ToolCallSeen) => void): unknown;
   on(event: 'toolCallDelta', listener: (delta: { type: string }) => void): unknown;
   on(event: 'textDelta', listener: (delta: { value?: string | undefined }) => void): unknown;
   currentRun(): { id: string } | undefined;
   finalRun(): Promise<{ status: string }>;
+  finalMessages(): Promise<Array<{ content: Array<{ type: string; text?: { value: string } }> }>>;
+  toReadableStream(): ReadableStream;
 };
+
+async function relayed(stream: SdkStream, fromReadableStream: (body: ReadableStream) => SdkStream) {
+  const reader = fromReadableStream(stream.toReadableStream());
+  const run = await reader.finalRun();
+  const messages = await reader.finalMessages();
+  return { status: run.status, text: textOf(messages.at(-1)?.content) };
+}
 
 function runStream(stream: SdkStream, handlers: StreamHandlers = {}): RunStream {
   if (handlers.toolCallCreated) stream.on('toolCallCreated', handlers.toolCallCreated);
@@ -129,8 +154,40 @@ const textOf = (content: Array<{ type: string; text?: { value: string } }> | und
 
 /** The project's openai-node (6.x). */
 export function currentNodeClient(baseURL: string): NodeSdkClient {
+  return modernNodeClient(baseURL, {
+    OpenAI,
+    toFile,
+    fromReadableStream: (body) => AssistantStream.fromReadableStream(body),
+    label: `openai-node ${VERSION} (the project’s version)`,
+  });
+}
+
+/**
+ * openai-node 7.x (the latest), under the alias `openai-v7`. Its API has the shape 6.x has, so it
+ * shares 6.x's factory; its client class is typed by its own package, hence the cast.
+ */
+export function v7NodeClient(baseURL: string): NodeSdkClient {
+  return modernNodeClient(baseURL, {
+    OpenAI: OpenAIV7 as unknown as typeof OpenAI,
+    toFile: toFileV7,
+    fromReadableStream: (body) => AssistantStreamV7.fromReadableStream(body),
+    label: `openai-node ${versionV7} (7.x)`,
+  });
+}
+
+/** openai-node 6.x and 7.x: `delete(id, { thread_id })`, `cancel(runId, { thread_id })`. */
+function modernNodeClient(
+  baseURL: string,
+  sdk: {
+    OpenAI: typeof OpenAI;
+    toFile: typeof toFile;
+    fromReadableStream: (body: ReadableStream) => SdkStream;
+    label: string;
+  },
+): NodeSdkClient {
+  const { OpenAI: Client, toFile: fileOf } = sdk;
   const sent: SentRequest[] = [];
-  const client = new OpenAI({
+  const client = new Client({
     baseURL,
     apiKey: 'conformance',
     maxRetries: 0,
@@ -138,18 +195,18 @@ export function currentNodeClient(baseURL: string): NodeSdkClient {
   });
   const { assistants, threads } = client.beta;
   return {
-    label: `openai-node ${VERSION} (the project’s version)`,
+    label: sdk.label,
     sent,
-    isNotFound: (error) => error instanceof OpenAI.NotFoundError,
-    isBadRequest: (error) => error instanceof OpenAI.BadRequestError,
+    isNotFound: (error) => error instanceof Client.NotFoundError,
+    isBadRequest: (error) => error instanceof Client.BadRequestError,
     uploadFile: async (name, text) =>
-      client.files.create({ file: await toFile(Buffer.from(text), name), purpose: 'assistants' }),
+      client.files.create({ file: await fileOf(Buffer.from(text), name), purpose: 'assistants' }),
     retrieveFile: (fileId) => client.files.retrieve(fileId),
     deleteFile: (fileId) => client.files.delete(fileId),
     createVectorStore: (body) => client.vectorStores.create(body),
     uploadBatchAndPoll: async (vectorStoreId, name, text) =>
       client.vectorStores.fileBatches.uploadAndPoll(vectorStoreId, {
-        files: [await toFile(Buffer.from(text), name)],
+        files: [await fileOf(Buffer.from(text), name)],
       }),
     pollVectorStoreFile: (vectorStoreId, fileId) =>
       client.vectorStores.files.poll(vectorStoreId, fileId, { pollIntervalMs: 20 }),
@@ -191,6 +248,8 @@ export function currentNodeClient(baseURL: string): NodeSdkClient {
     submitToolOutputsStream: (threadId, runId, outputs) =>
       runStream(threads.runs.submitToolOutputsStream(runId, { thread_id: threadId, tool_outputs: outputs })),
     cancelRun: (threadId, runId) => threads.runs.cancel(runId, { thread_id: threadId }),
+    relayRun: (threadId, assistantId) =>
+      relayed(threads.runs.stream(threadId, { assistant_id: assistantId }), sdk.fromReadableStream),
   };
 }
 
@@ -259,5 +318,9 @@ export function v4NodeClient(baseURL: string): NodeSdkClient {
     submitToolOutputsStream: (threadId, runId, outputs) =>
       runStream(threads.runs.submitToolOutputsStream(threadId, runId, { tool_outputs: outputs })),
     cancelRun: (threadId, runId) => threads.runs.cancel(threadId, runId),
+    relayRun: (threadId, assistantId) =>
+      relayed(threads.runs.stream(threadId, { assistant_id: assistantId }), (body) =>
+        AssistantStreamV4.fromReadableStream(body),
+      ),
   };
 }

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/http/index.js';
-import { createSqliteRecords, mirroredRecords, type SharedRecords } from '../../src/ownership/index.js';
-import { openDatabase, type SqliteDatabase } from '../../src/sqlite/index.js';
+import { AppError } from '../../src/http/errors/app-error.js';
+import { createSqliteRecords } from '../../src/ownership/sqlite-owners.js';
+import { mirroredRecords } from '../../src/ownership/mirrored-records.js';
+import type { SharedRecords } from '../../src/ownership/owner-records.js';
+import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
 
 /**
  * The shared home as MongoDB behaves from the driver's side: while the server is down every

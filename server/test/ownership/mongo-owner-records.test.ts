@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { describe } from 'vitest';
-import { createMongoRecords, mirroredRecords } from '../../src/ownership/index.js';
-import { openDatabase, type SqliteDatabase } from '../../src/sqlite/index.js';
+import { createMongoRecords } from '../../src/ownership/mongo-owners.js';
+import { mirroredRecords } from '../../src/ownership/mirrored-records.js';
+import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
 import { announceMongoSkip, mongoTestUri } from '../helpers/mongo-test-uri.js';
 import { ownerRecordsContract } from './owner-records.contract.js';
 

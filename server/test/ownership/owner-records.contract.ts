@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { SharedRecords } from '../../src/ownership/index.js';
+import type { SharedRecords } from '../../src/ownership/owner-records.js';
 
 export type RecordsHandle = {
   /** Records of one engine (`scope`) in the home under test; every call shares the home. */

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localUserId } from '../../src/common/index.js';
-import { openDatabase, type SqliteDatabase } from '../../src/sqlite/index.js';
-import { createOwnership, createSqliteRecords, type SharedRecords } from '../../src/ownership/index.js';
+import { localUserId } from '../../src/common/local-user.js';
+import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
+import { createOwnership } from '../../src/ownership/ownership-rule.js';
+import { createSqliteRecords } from '../../src/ownership/sqlite-owners.js';
+import type { SharedRecords } from '../../src/ownership/owner-records.js';
 
 describe('the ownership rule', () => {
   let dataDir: string;

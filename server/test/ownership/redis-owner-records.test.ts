@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { createRedisRecords } from '../../src/ownership/index.js';
+import { createRedisRecords } from '../../src/ownership/redis-owners.js';
 import { announceRedisSkip, redisServerPath, startRedisServer } from '../helpers/redis-server.js';
 import { ownerRecordsContract } from './owner-records.contract.js';
 

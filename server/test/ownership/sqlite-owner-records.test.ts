@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import { openDatabase } from '../../src/sqlite/index.js';
-import { createSqliteRecords } from '../../src/ownership/index.js';
+import { openDatabase } from '../../src/sqlite/database.js';
+import { createSqliteRecords } from '../../src/ownership/sqlite-owners.js';
 import { ownerRecordsContract } from './owner-records.contract.js';
 
 describe('owner records in the embedded SQLite file', () => {

@@ -20,3 +20,4 @@ export type { RunParameters } from './runs/run-objects.js';
 export type { LocalRunOptions } from './runs/run-plan.js';
 export { cursorPage } from './store/cursor-page.js';
 export type { Page, PageQuery } from './store/json-table.js';
+export { defaultAssistantId } from './threads/local-assistants.js';

@@ -12,6 +12,7 @@ import type { SqliteDatabase } from '../../sqlite/index.js';
 import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './store/engine-store.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
+import { conversationQuestion } from './answer/conversation-question.js';
 import type { TermStatistics } from './knowledge/search/term-statistics.js';
 import { searchExistingStores } from './runs/file-search-step.js';
 import { followRun } from './runs/follow-run.js';
@@ -104,6 +105,14 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   }
   get defaultModel(): string {
     return defaultModelOf(this.options.config);
+  }
+  /** The database file the engine keeps its state in (features beside it keep theirs there too). */
+  get database(): SqliteDatabase {
+    return this.options.database;
+  }
+  /** What a run started now on the thread would search for: its question, with what it follows up. */
+  searchQueryOf(threadId: string): string {
+    return conversationQuestion(this.store.allMessages(threadId)).searchQuery;
   }
 
   // --- assistants ---

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { requireText } from './run-request.js';
+import { recordV1Messages } from './v1-history.js';
 import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
@@ -32,6 +33,8 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
         attachments: toMessageAttachments(attachments),
       });
       await addAttachmentsToThread(engine, threadId, attachments, ownedBy(request.userId));
+      const thread = await engine.getThread(threadId);
+      if (thread) recordV1Messages(app, thread, request.userId, [message]);
       return message;
     },
   );

@@ -6,12 +6,15 @@ import {
   v1SubmitToolOutputsSchema,
   v1UpdateMetadataSchema,
 } from '@threadline/shared';
+import type { Message } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pollHeader } from './knowledge-objects.js';
+import { hiddenThread } from './ownership.js';
 import { listEnvelope, toPageQuery } from './list-envelope.js';
 import { includesResultContent, requireText, toRunOptions } from './run-request.js';
-import { sendSse } from './sse-reply.js';
+import { replyWithRun } from './sse-reply.js';
+import { recordV1Messages } from './v1-history.js';
 import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 
@@ -21,6 +24,11 @@ const stepParams = runParams.extend({ step_id: v1IdSchema });
 
 /** `/v1/threads/:thread_id/runs`: create (streamed or not), list, get, update, cancel, tool outputs, steps. */
 export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engine, heartbeatMs }) => {
+  const threadOf = async (threadId: string) => {
+    const thread = await engine.getThread(threadId);
+    if (!thread) throw hiddenThread(threadId);
+    return thread;
+  };
   const ownedBy = (userId: string) => (vectorStoreId: string) =>
     app.ownership.record('vector_store', vectorStoreId, userId);
   // createAndPoll and friends wait this long between reads instead of their 5 s default.
@@ -39,18 +47,22 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         text: requireText(message.content),
       }));
       for (const message of texts) assertAttachments(engine, message.attachments);
+      const added: Message[] = [];
       for (const message of texts) {
-        await engine.appendMessage(threadId, {
-          role: message.role,
-          content: message.text,
-          metadata: message.metadata ?? null,
-          attachments: toMessageAttachments(message.attachments),
-        });
+        added.push(
+          await engine.appendMessage(threadId, {
+            role: message.role,
+            content: message.text,
+            metadata: message.metadata ?? null,
+            attachments: toMessageAttachments(message.attachments),
+          }),
+        );
         await addAttachmentsToThread(engine, threadId, message.attachments, ownedBy(request.userId));
       }
-      const { run, events } = engine.startRun(threadId, options, body.stream === true);
-      if (events) return sendSse(reply, { threadId, userId: request.userId, events }, heartbeatMs);
-      return run;
+      if (added.length > 0) recordV1Messages(app, await threadOf(threadId), request.userId, added);
+      const { run, events } = engine.startRun(threadId, options, true);
+      const started = { threadId, userId: request.userId, run, events };
+      return replyWithRun(reply, started, body.stream === true, heartbeatMs);
     },
   );
 
@@ -84,10 +96,9 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
     { schema: { params: runParams, body: v1SubmitToolOutputsSchema } },
     async (request, reply) => {
       const { thread_id: threadId, run_id: runId } = request.params;
-      const isStream = request.body.stream === true;
-      const { run, events } = engine.startToolOutputs(threadId, runId, request.body.tool_outputs, isStream);
-      if (events) return sendSse(reply, { threadId, userId: request.userId, events }, heartbeatMs);
-      return run;
+      const { run, events } = engine.startToolOutputs(threadId, runId, request.body.tool_outputs, true);
+      const started = { threadId, userId: request.userId, run, events };
+      return replyWithRun(reply, started, request.body.stream === true, heartbeatMs);
     },
   );
 

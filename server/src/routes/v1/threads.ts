@@ -18,7 +18,8 @@ import {
   toMessageAttachments,
   vectorStoreIdsOf,
 } from './tool-resources.js';
-import { sendSse } from './sse-reply.js';
+import { replyWithRun } from './sse-reply.js';
+import { forgetV1Thread, recordV1Messages } from './v1-history.js';
 import type { V1Options } from './v1-engine.js';
 
 const params = z.object({ thread_id: v1IdSchema });
@@ -57,7 +58,10 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     await app.ownership.record('thread', thread.id, userId);
     for (const message of body.messages ?? [])
       await addAttachmentsToThread(engine, thread.id, message.attachments, ownedBy(userId));
-    return (await engine.getThread(thread.id)) ?? thread;
+    const created = (await engine.getThread(thread.id)) ?? thread;
+    // In the web app's history from the start, with the messages it was made with.
+    recordV1Messages(app, created, userId, engine.store.allMessages(thread.id));
+    return created;
   };
 
   app.post('/threads', { schema: { body: v1CreateThreadSchema.optional() } }, async (request) =>
@@ -83,6 +87,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     if (!(await engine.deleteThread(id)))
       throw new AppError('not_found', 404, `No thread found with id '${id}'.`);
     await app.ownership.forget('thread', id);
+    await forgetV1Thread(app, id, request.userId);
     return { id, object: 'thread.deleted' as const, deleted: true };
   });
 
@@ -98,14 +103,12 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
         threadBody ?? {},
         toolResources ?? threadBody?.tool_resources,
       );
-      const { run, events } = engine.startRun(thread.id, options, runBody.stream === true);
-      if (events)
-        return sendSse(
-          reply,
-          { threadId: thread.id, userId: request.userId, events: announced(thread, events) },
-          heartbeatMs,
-        );
-      return run;
+      const { run, events } = engine.startRun(thread.id, options, true);
+      const isStream = runBody.stream === true;
+      // Only a stream opens with `thread.created`; a polled run's log is the run's alone.
+      const shown = events && isStream ? announced(thread, events) : events;
+      const started = { threadId: thread.id, userId: request.userId, run, events: shown };
+      return replyWithRun(reply, started, isStream, heartbeatMs);
     },
   );
 };

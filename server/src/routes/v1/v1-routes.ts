@@ -8,6 +8,7 @@ import { installOpenAiErrors } from '../../http/index.js';
 import { installOwnership } from './ownership.js';
 import { v1RunRoutes } from './runs.js';
 import { v1ThreadRoutes } from './threads.js';
+import { v1ResponsesApi } from './responses/index.js';
 import { v1VectorStoreRoutes } from './vector-stores.js';
 
 /**
@@ -34,4 +35,5 @@ export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app,
   await app.register(v1RunRoutes, options);
   await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, ownership });
   await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, ownership });
+  await app.register(v1ResponsesApi, options);
 };

@@ -80,7 +80,7 @@ describe('LocalEngine runs', () => {
     ).toMatchObject({
       index: 0,
       type: 'file_search',
-      file_search: { results: [expect.objectContaining({ file_name: 'travel.md' })] },
+      file_search: { results: [expect.objectContaining({ index: 0, file_name: 'travel.md' })] },
     });
     expect(searchStep?.event === 'thread.run.step.completed' && searchStep.data.step_details).toMatchObject({
       type: 'tool_calls',

@@ -9,7 +9,8 @@ import {
   createKnowledgeBase,
   type KnowledgeBase,
 } from '../../../src/engines/local/knowledge/knowledge-base.js';
-import { createOwnership, createSqliteRecords } from '../../../src/ownership/index.js';
+import { createOwnership } from '../../../src/ownership/ownership-rule.js';
+import { createSqliteRecords } from '../../../src/ownership/sqlite-owners.js';
 import { localUserId } from '../../../src/common/local-user.js';
 import { v1FileRoutes } from '../../../src/routes/v1/files.js';
 import { installOpenAiErrors } from '../../../src/http/errors/openai-error.js';

@@ -8,6 +8,7 @@ import { slowModel, startConformanceLlm } from '../../helpers/conformance-llm.js
 import {
   currentNodeClient,
   v4NodeClient,
+  v7NodeClient,
   type NodeSdkClient,
   type RunStream,
 } from '../../helpers/node-sdk-clients.js';
@@ -15,7 +16,8 @@ import { startServerProcess, stopServerProcess, type ServerProcess } from '../..
 
 /**
  * The conformance suite: /v1 driven through the official SDKs — openai-node (the project's
- * version, and 4.x through the `openai-v4` alias: the same checks, see node-sdk-clients.ts) and
+ * version, 4.x through the `openai-v4` alias and 7.x, the latest, through `openai-v7`: the same
+ * checks, see node-sdk-clients.ts) and
  * openai-python (the latest, from a venv `.ci/run` installs) — over real HTTP against a real
  * server process, with a deterministic chat-completions double on loopback.
  */
@@ -96,6 +98,7 @@ describe('/v1 conformance through the official SDKs, against a server process', 
   describe.each([
     ['the project’s version', currentNodeClient],
     ['4.x', v4NodeClient],
+    ['7.x', v7NodeClient],
   ])('openai-node (%s)', (version, makeClient) => {
     const hotels = '# Hotels\n\nThe hotel cap is 150 euros per night in every city.\n';
     const parking = '# Parking\n\nVisitors park on level two of the north garage.\n';
@@ -156,6 +159,26 @@ describe('/v1 conformance through the official SDKs, against a server process', 
       expect(run.status).toBe('completed');
       expect(performance.now() - started).toBeLessThan(1000);
       expect(await sdk.latestText(thread.id)).toContain('150 euros');
+    });
+
+    it('streams a file_search run: its results reach toolCallDone, relayed through toReadableStream too', async () => {
+      // openai-node 7 refuses a step delta whose results carry no `index` ("Expected array delta
+      // entry to have an index property"): this run failed in 7.x before every result had one.
+      const question = 'What is the hotel cap per night?';
+      const thread = await sdk.createThread({ messages: [{ role: 'user', content: question }] });
+      const found: string[] = [];
+      const stream = sdk.streamRun(thread.id, knowledgeAssistant.id, {
+        toolCallDone: (call) => {
+          if (call.type === 'file_search')
+            found.push(...(call.file_search?.results ?? []).map((result) => result.file_name));
+        },
+      });
+      expect(await stream.finalStatus()).toBe('completed');
+      expect(found).toContain('hotels.md');
+      const again = await sdk.createThread({ messages: [{ role: 'user', content: question }] });
+      const relayed = await sdk.relayRun(again.id, knowledgeAssistant.id);
+      expect(relayed.status).toBe('completed');
+      expect(relayed.text).toContain('150 euros');
     });
 
     it('calls a function through the stream handlers and submits its output as a stream', async () => {

@@ -49,13 +49,13 @@ export async function fileSearchStep(input: {
     hits = await input.search(plan.vectorStoreIds, query, plan);
   }
   if (input.signal.aborted) return null;
-  publisher.publishToolCallDeltas(step.id, [
-    {
-      index: 0,
-      type: 'file_search',
-      file_search: { results: toResults(hits, publisher.isResultContentShown) },
-    },
-  ]);
+  // Each result carries its place in the list: an array delta entry without `index` makes
+  // openai-node 7's AssistantStream throw ("Expected array delta entry to have an index property").
+  const results = toResults(hits, publisher.isResultContentShown).map((result, index) => ({
+    index,
+    ...result,
+  }));
+  publisher.publishToolCallDeltas(step.id, [{ index: 0, type: 'file_search', file_search: { results } }]);
   publisher.finishStep(
     { ...step, step_details: { type: 'tool_calls', tool_calls: [fileSearchCall(callId, plan, hits)] } },
     'completed',
@@ -73,9 +73,16 @@ export async function searchExistingStores(
   const existing = await Promise.all(vectorStoreIds.map((id) => vectorStores.get(id)));
   const ids = existing.flatMap((store) => (store ? [store.id] : []));
   if (ids.length === 0) return [];
-  return vectorStores.search(ids, {
+  const request = {
     query: query.slice(0, 4096),
     maxNumResults: plan.maxNumResults,
     ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
-  });
+  };
+  if (!plan.hitFilter) return vectorStores.search(ids, request);
+  // A filter drops hits after ranking: rank a wider pool so up to max_num_results remain.
+  const pool = await vectorStores.search(ids, { ...request, maxNumResults: filteredPoolSize });
+  return pool.filter(plan.hitFilter).slice(0, plan.maxNumResults);
 }
+
+/** How many ranked hits a filtered search chooses from. */
+const filteredPoolSize = 200;

@@ -1,4 +1,4 @@
-import type { Assistant, Thread, Tool } from '@threadline/shared';
+import type { Assistant, SearchHit, Thread, Tool } from '@threadline/shared';
 import type { Config } from '../../../config.js';
 import type { RunOptions } from '../../engine.js';
 import type { RunParameters } from './run-objects.js';
@@ -10,6 +10,8 @@ export type LocalRunOptions = RunOptions & {
   /** The run's whole tool list (as /v1 gives it); otherwise file_search plus `tools`. */
   runTools?: Tool[] | undefined;
   parameters?: RunParameters | undefined;
+  /** Keeps only the hits it accepts (the Responses API's attribute `filters`). */
+  hitFilter?: ((hit: SearchHit) => boolean) | undefined;
 };
 
 /** How a run retrieves, fixed when it starts. */
@@ -19,6 +21,7 @@ export type RunPlan = {
   maxNumResults: number;
   scoreThreshold: number | undefined;
   includeResultContent: boolean;
+  hitFilter?: ((hit: SearchHit) => boolean) | undefined;
 };
 
 export type RetrievalDefaults = Pick<Config, 'RETRIEVAL_MAX_RESULTS' | 'RETRIEVAL_SCORE_THRESHOLD'>;
@@ -58,5 +61,6 @@ export function planRun(input: {
       fileSearch?.file_search?.ranking_options?.score_threshold ??
       (defaults.RETRIEVAL_SCORE_THRESHOLD > 0 ? defaults.RETRIEVAL_SCORE_THRESHOLD : undefined),
     includeResultContent: options.includeResultContent ?? false,
+    ...(options.hitFilter ? { hitFilter: options.hitFilter } : {}),
   };
 }

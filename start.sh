@@ -3,5 +3,7 @@
 # embedded defaults (local engine, SQLite under ./data, no keys, no network).
 set -e
 cd "$(dirname "$0")"
-[ -d node_modules ] || npm install
+# ONNXRUNTIME_NODE_INSTALL=skip: with an npm older than 11.16 (which ignores package.json's
+# allowScripts), onnxruntime-node would download its unused CUDA provider on Linux x64.
+[ -d node_modules ] || ONNXRUNTIME_NODE_INSTALL=skip npm install
 exec npm start

@@ -62,7 +62,7 @@ async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
   const config = loadConfig({
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-    LOG_PRETTY: 'false',
+    LOG_FORMAT: 'json',
     DATA_DIR: dataDir,
     RATE_LIMIT_MAX: '1000000',
     ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),

@@ -47,7 +47,7 @@ export async function checkDataDirectory(config: Pick<Config, 'DATA_DIR'>): Prom
  * or null for anything else.
  */
 export function listenProblem(error: unknown, config: Pick<Config, 'HOST' | 'PORT'>): StartupError | null {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code: string = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
   const { HOST: host, PORT: port } = config;
   switch (code) {
     case 'EADDRINUSE':

@@ -45,7 +45,8 @@ export function AppHeader({ route, backend, onToggleHistory }: AppHeaderProps) {
       </nav>
       <div className="header-tools">
         <label className="backend-switch">
-          <span className="visually-hidden">Backend</span>
+          {/* Named on screen: "Threadline" alone read as the product, not the backend answering. */}
+          <span className="backend-switch-label">Backend</span>
           <select
             aria-label="Backend"
             value={backend}

@@ -34,7 +34,7 @@ export function AppHeader({ route, backend, onToggleHistory }: AppHeaderProps) {
           <MenuIcon />
         </button>
       )}
-      <a className="brand" href="#/chat">
+      <a className="brand" href="#/chat" aria-label="Threadline">
         <img src="/icons/icon.svg" alt="" width="24" height="24" />
         <span>Threadline</span>
       </a>

@@ -19,7 +19,7 @@ export const layers = [
   ['knowledge'],
   ['conversations', 'responses'],
   ['routes/chat', 'routes/threads', 'routes/knowledge', 'routes/legacy', 'routes/v1', 'routes/health'],
-  ['app.ts'],
+  ['app.ts', 'startup'],
   ['server.ts'],
 ];
 const rankOf = new Map(layers.flatMap((names, rank) => names.map((name) => [name, rank])));

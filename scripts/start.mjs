@@ -1,5 +1,6 @@
-// `npm start`: build the web app when it is missing or older than its sources, then run the server
-// on the embedded defaults (local engine, SQLite under ./data, no keys, no network).
+// `npm start`: build the server and the web app when either is missing or older than its sources,
+// then run the compiled server on the embedded defaults (local engine, SQLite under ./data, no keys;
+// the only download is the embedding model's, once, unless EMBEDDING_MODEL_DIR or EMBEDDINGS=hash).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,24 +17,34 @@ const newest = (directory) => {
   }
   return latest;
 };
-
-const builtIndex = join(root, 'web/dist/index.html');
-const isStale =
-  !existsSync(builtIndex) ||
-  statSync(builtIndex).mtimeMs < Math.max(newest(join(root, 'web/src')), newest(join(root, 'shared/src')));
-if (isStale) {
-  process.stdout.write('Building the web app…\n');
-  const build = spawnSync(npm, ['run', 'build', '--silent'], {
+const isOlderThan = (built, sources) =>
+  !existsSync(built) ||
+  statSync(built).mtimeMs < Math.max(...sources.map((source) => newest(join(root, source))));
+const run = (what, command, args) => {
+  process.stdout.write(`Building ${what}…\n`);
+  const build = spawnSync(command, args, {
     cwd: root,
     stdio: 'inherit',
     shell: process.platform === 'win32',
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
-}
+};
+
+// The stamp is written after a whole server build (scripts/build-server.mjs).
+if (isOlderThan(join(root, 'server/dist/.build-stamp'), ['server/src', 'shared/src']))
+  run('the server', process.execPath, [join(root, 'scripts/build-server.mjs')]);
+if (isOlderThan(join(root, 'web/dist/index.html'), ['web/src', 'shared/src']))
+  run('the web app', npm, ['run', 'build', '--silent', '-w', 'web']);
 
 const envFile = join(root, '.env');
-const nodeArgs = ['--import', 'tsx', ...(existsSync(envFile) ? [`--env-file=${envFile}`] : [])];
-const server = spawn(process.execPath, [...nodeArgs, join(root, 'server/src/server.ts')], {
+const nodeArgs = [
+  // @threadline/shared as compiled JavaScript (shared/package.json's exports).
+  '--conditions=threadline-compiled',
+  // Stack traces name the TypeScript lines, for bug reports.
+  '--enable-source-maps',
+  ...(existsSync(envFile) ? [`--env-file=${envFile}`] : []),
+];
+const server = spawn(process.execPath, [...nodeArgs, join(root, 'server/dist/server.js')], {
   cwd: root,
   stdio: 'inherit',
 });

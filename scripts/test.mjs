@@ -1,4 +1,4 @@
-// `npm test`: everything the tests need, then the tests. Builds the web app, starts a
+// `npm test`: everything the tests need, then the tests. Builds the server and the web app, starts a
 // MongoDB-compatible server (unless MONGODB_URI names one), runs vitest, then the browser tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

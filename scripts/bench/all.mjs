@@ -12,6 +12,7 @@ const benches = [
   'bench:persistence',
   'bench:cancel',
   'bench:ingest',
+  'bench:startup',
 ];
 
 for (const bench of benches) {

@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { buildApp } from '../../server/src/app.js';
 import { listenBacklog } from '../../server/src/http/listen-options.js';
-import { logDestination } from '../../server/src/http/logger.js';
+import { logDestination } from '../../server/src/http/logging/logger.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
 import { installErrorHandling } from '../../server/src/http/errors/error-handler.js';
 import { authPlugin } from '../../server/src/http/auth/auth.js';
@@ -66,7 +66,7 @@ async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-stream-'));
   const config = loadConfig({
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-    LOG_PRETTY: 'false',
+    LOG_FORMAT: 'json',
     DATA_DIR: dataDir,
     RATE_LIMIT_MAX: '1000000',
     ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),

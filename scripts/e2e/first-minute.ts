@@ -69,7 +69,7 @@ export async function firstMinuteSteps(browser: Browser, tools: Tools): Promise<
       assert(/MONGODB_URI/.test(text), `the answer is not about MongoDB: "${text.slice(0, 200)}"`);
       assert((await lastAnswer(page).locator('.citation-chip').count()) > 0, 'the answer has no citation');
       const searched = (await page.locator('.knowledge-summary').textContent()) ?? '';
-      assert(/Searching: Threadline documentation/.test(searched), `the chat shows "${searched}"`);
+      assert(/Searching: User guide \(sample\)/.test(searched), `the chat shows "${searched}"`);
       await shoot(page, '20-first-minute-fresh-answer-desktop');
     });
 
@@ -150,7 +150,7 @@ export async function firstMinuteSteps(browser: Browser, tools: Tools): Promise<
       const panel = page.getByRole('dialog', { name: 'Knowledge base to search' });
       await panel.waitFor();
       const text = (await panel.textContent()) ?? '';
-      assert(/Threadline documentation\s*\d+ files/.test(text), `the picker shows "${text}"`);
+      assert(/User guide \(sample\)\s*\d+ files/.test(text), `the picker shows "${text}"`);
       assert(await panel.getByRole('checkbox').first().isChecked(), 'the default store is not ticked');
       await shoot(page, '24-first-minute-store-picker-desktop');
       await page.keyboard.press('Escape');

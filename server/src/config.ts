@@ -54,7 +54,8 @@ export const configSchema = z
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    LOG_PRETTY: z.preprocess(emptyToUndefined, z.enum(['auto', 'true', 'false']).default('auto')),
+    // auto: one readable line per request on a terminal, JSON lines otherwise (files, collectors).
+    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'pretty', 'json']).default('auto')),
     CORS_ORIGINS: list,
     WEB_DIST_DIR: optionalString,
     PUBLIC_URL: optionalUrl,

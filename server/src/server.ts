@@ -1,10 +1,18 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { listenBacklog } from './http/index.js';
+import {
+  checkDataDirectory,
+  checkPortFree,
+  checkRequiredModel,
+  listenProblem,
+  StartupError,
+} from './startup/index.js';
+import { startupSummary } from './startup/index.js';
 
-/** Process concerns only: config → buildApp → listen → graceful shutdown. */
+/** Process concerns only: config → checks → buildApp → listen → graceful shutdown. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -14,6 +22,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+
+  // What the operator can fix is found before anything starts (the database, the model download).
+  await checkDataDirectory(config);
+  await checkPortFree(config);
+  await checkRequiredModel(config, (line) => process.stderr.write(`${line}\n`));
 
   const app = await buildApp(config);
   let isClosing = false;
@@ -42,12 +55,27 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
-  const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: listenBacklog });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.PORT, host: config.HOST, backlog: listenBacklog });
+  } catch (error) {
+    // Taken between the check and now: the same one message, after closing what was opened.
+    const problem = listenProblem(error, config);
+    if (!problem) throw error;
+    await app.close().catch(() => {});
+    throw problem;
+  }
   const shown = address.replace('127.0.0.1', 'localhost');
-  process.stdout.write(`\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n\n`);
+  if (['trace', 'debug', 'info'].includes(config.LOG_LEVEL))
+    app.log.info({ summary: startupSummary(config, shown) }, `Threadline is running at ${shown}/`);
+  else process.stdout.write(`Threadline is running at ${shown}/  (API docs: ${shown}/docs)\n`);
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    process.stderr.write(`Threadline cannot start: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   process.stderr.write(
     `Threadline failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

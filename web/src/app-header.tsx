@@ -34,7 +34,7 @@ export function AppHeader({ route, backend, onToggleHistory }: AppHeaderProps) {
           <MenuIcon />
         </button>
       )}
-      <a className="brand" href="#/chat">
+      <a className="brand" href="#/chat" aria-label="Threadline">
         <img src="/icons/icon.svg" alt="" width="24" height="24" />
         <span>Threadline</span>
       </a>
@@ -45,7 +45,8 @@ export function AppHeader({ route, backend, onToggleHistory }: AppHeaderProps) {
       </nav>
       <div className="header-tools">
         <label className="backend-switch">
-          <span className="visually-hidden">Backend</span>
+          {/* Named on screen: "Threadline" alone read as the product, not the backend answering. */}
+          <span className="backend-switch-label">Backend</span>
           <select
             aria-label="Backend"
             value={backend}

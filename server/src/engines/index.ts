@@ -8,7 +8,18 @@
  */
 export { enginePlugin } from './engine-plugin.js';
 export type { Engine, FileApi, StoredFile, UploadedFile, VectorStoreApi } from './engine.js';
-export { LocalEngine, PdfTextWorker, cursorPage, defaultAssistantId, documentKind } from './local/index.js';
+export {
+  LocalEngine,
+  ModelUnavailableError,
+  PdfTextWorker,
+  cursorPage,
+  defaultAssistantId,
+  describeEmbeddings,
+  documentKind,
+  isModelRequired,
+  modelOfflineAdvice,
+  resolveModelFile,
+} from './local/index.js';
 export type {
   ChunkingStrategy,
   DocumentKind,

@@ -11,4 +11,4 @@ export { knowledgePlugin } from './knowledge-plugin.js';
 export { hiddenVectorStore } from './owned-knowledge.js';
 export type { OwnedKnowledge } from './owned-knowledge.js';
 export { pageOfQuote } from './pdf-page.js';
-export { loadSampleKnowledgeBase, sampleStoreName } from './sample-knowledge-base.js';
+export { loadSampleKnowledgeBase } from './sample-knowledge-base.js';

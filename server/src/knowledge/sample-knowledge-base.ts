@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sampleKnowledgeBaseName, type KnowledgeFile, type VectorStoreSummary } from '@threadline/shared';
+import {
+  isSampleKnowledgeBaseName,
+  sampleKnowledgeBaseName,
+  type KnowledgeFile,
+  type VectorStoreSummary,
+} from '@threadline/shared';
 import type { VectorStoreApi } from '../engines/index.js';
 
 export const sampleStoreName = sampleKnowledgeBaseName;
@@ -33,7 +38,7 @@ export async function loadSampleKnowledgeBase(
   vectorStores: VectorStoreApi,
   repoRoot = defaultRepoRoot,
 ): Promise<{ vectorStore: VectorStoreSummary; files: KnowledgeFile[] }> {
-  const existing = (await vectorStores.list()).find((store) => store.name === sampleStoreName);
+  const existing = (await vectorStores.list()).find((store) => isSampleKnowledgeBaseName(store.name));
   const store = existing ?? (await vectorStores.create({ name: sampleStoreName }));
   const present = new Set(
     (await vectorStores.listFiles(store.id))

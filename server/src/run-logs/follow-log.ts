@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { EventStreamWriter, type StreamFraming } from '../http/index.js';
 import type { RunLog } from './run-log.js';
+import { streamStartedMessage } from '../http/index.js';
 
 export type FollowOptions = {
   reply: FastifyReply;
@@ -37,7 +38,7 @@ export async function followLog(options: FollowOptions): Promise<void> {
   const writer = new EventStreamWriter(reply.raw, options.framing, options.heartbeatMs);
   writer.open(
     Object.assign(reply.getHeaders(), options.headers),
-    options.isAnnounced ? () => reply.log.info({ threadId: log.threadId }, 'stream started') : undefined,
+    options.isAnnounced ? () => reply.log.info({ threadId: log.threadId }, streamStartedMessage) : undefined,
   );
   let isGone = false;
   let onGone = () => {};

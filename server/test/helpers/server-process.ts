@@ -62,3 +62,31 @@ export async function stopServerProcess(server: ServerProcess): Promise<void> {
   server.child.kill('SIGTERM');
   await exited;
 }
+
+export type ServerExit = { code: number | null; stdout: string; stderr: string };
+
+/**
+ * `server/src/server.ts` in a process of its own that is expected not to start: resolves with its
+ * exit code and output once it exits (or kills it and fails after `timeoutMs`). `nodeArgs` come
+ * before tsx (e.g. `--import` of a stand-in for the network).
+ */
+export async function runServerToExit(
+  env: Record<string, string>,
+  { nodeArgs = [], timeoutMs = 60_000 }: { nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<ServerExit> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts'], {
+    cwd: repositoryRoot,
+    env: { ...process.env, HOST: '127.0.0.1', EMBEDDINGS: 'hash', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) =>
+    child.once('close', (exitCode) => resolve(exitCode)),
+  );
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

@@ -75,8 +75,15 @@ export const knowledgeFileInfoSchema = z.object({
 });
 export type KnowledgeFileInfo = z.infer<typeof knowledgeFileInfoSchema>;
 
-/** The name of the store made from Threadline's own documentation (the sample knowledge base). */
-export const sampleKnowledgeBaseName = 'Threadline documentation';
+/**
+ * The name of the store made from Threadline's own documentation (the sample knowledge base): not
+ * the product's name, which the web app shows for the backend beside it.
+ */
+export const sampleKnowledgeBaseName = 'User guide (sample)';
+/** What the sample was called before; stores made then keep the name and are still the sample. */
+const earlierSampleKnowledgeBaseNames: readonly string[] = ['Threadline documentation'];
+export const isSampleKnowledgeBaseName = (name: string) =>
+  name === sampleKnowledgeBaseName || earlierSampleKnowledgeBaseNames.includes(name);
 
 export const sampleKnowledgeBaseSchema = z.object({
   vectorStore: vectorStoreSummarySchema,

@@ -4,6 +4,12 @@
  * `threads/`, `runs/`), document ingestion and hybrid search (`knowledge/{ingest,search,embed}`),
  * and grounded answers, quoted or model-written (`answer/`).
  */
+export { describeEmbeddings, isModelRequired } from './knowledge/embed/embedder.js';
+export {
+  ModelUnavailableError,
+  modelOfflineAdvice,
+  resolveModelFile,
+} from './knowledge/embed/minilm/model-file.js';
 export { documentKind } from './knowledge/ingest/parse-document.js';
 export type { DocumentKind } from './knowledge/ingest/parse-document.js';
 export { PdfTextWorker } from './knowledge/ingest/pdf-text.js';

@@ -1,10 +1,5 @@
-import type { VectorStoreSummary } from '@threadline/shared';
+import { isSampleKnowledgeBaseName, type VectorStoreSummary } from '@threadline/shared';
 import type { VectorStoreApi } from '../../engines/index.js';
-import { sampleStoreName } from '../../knowledge/index.js';
-
-/** The sample knowledge base's name, then the store the legacy routes create for themselves. */
-export const legacyStoreNames = [sampleStoreName, 'legacy'] as const;
-
 /**
  * The legacy assistant's one vector store per user (the quickstart had exactly one): the user's
  * sample knowledge base when it exists, so both backends answer from the same documents, else a
@@ -14,10 +9,10 @@ export function createLegacyStoreResolver() {
   const creating = new Map<string, Promise<VectorStoreSummary>>();
   return async (userId: string, vectorStores: VectorStoreApi): Promise<VectorStoreSummary> => {
     const stores = await vectorStores.list();
-    for (const name of legacyStoreNames) {
-      const found = stores.find((store) => store.name === name);
-      if (found) return found;
-    }
+    const found =
+      stores.find((store) => isSampleKnowledgeBaseName(store.name)) ??
+      stores.find((store) => store.name === 'legacy');
+    if (found) return found;
     const pending = creating.get(userId);
     if (pending) return pending;
     const created = vectorStores.create({ name: 'legacy' }).finally(() => creating.delete(userId));

@@ -212,12 +212,28 @@ describe('knowledge routes', () => {
     const first = sampleKnowledgeBaseSchema.parse(
       (await app.inject({ method: 'POST', url: apiPaths.sampleKnowledgeBase })).json(),
     );
-    expect(first.vectorStore.name).toBe('Threadline documentation');
+    expect(first.vectorStore.name).toBe('User guide (sample)');
     expect(first.files.map((file) => file.fileName)).toContain('README.md');
     const second = sampleKnowledgeBaseSchema.parse(
       (await app.inject({ method: 'POST', url: apiPaths.sampleKnowledgeBase })).json(),
     );
     expect(second.vectorStore.id).toBe(first.vectorStore.id);
     expect(second.files.map((file) => file.id).sort()).toEqual(first.files.map((file) => file.id).sort());
+  });
+
+  it('keeps a sample made under its earlier name as the sample, without a second copy', async () => {
+    await app.close();
+    app = await buildApp({ ...config, MAX_UPLOAD_BYTES: 50 * 1024 * 1024 }, { logger: false });
+    const created = await app.inject({
+      method: 'POST',
+      url: apiPaths.vectorStores,
+      payload: { name: 'Threadline documentation' },
+    });
+    expect(created.statusCode).toBeLessThan(300);
+    const sample = sampleKnowledgeBaseSchema.parse(
+      (await app.inject({ method: 'POST', url: apiPaths.sampleKnowledgeBase })).json(),
+    );
+    expect(sample.vectorStore.id).toBe(created.json<{ id: string }>().id);
+    expect(sample.vectorStore.name).toBe('Threadline documentation');
   });
 });

@@ -99,7 +99,7 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
               <h2>Ask your documents</h2>
               <p>
                 Answers come from the knowledge base named under the question box, with numbered sources you
-                can open. Using: <strong>{descriptor.label}</strong>.
+                can open. Backend: <strong>{descriptor.label}</strong>.
               </p>
               <div className="suggestions">
                 {suggestions.map((text) => (

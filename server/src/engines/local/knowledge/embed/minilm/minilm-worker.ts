@@ -7,7 +7,8 @@ import { createWordPieceTokenizer } from './wordpiece-tokenizer.js';
 /**
  * The embedding worker: tokenises and runs all-MiniLM-L6-v2 off the main thread, so a batch of
  * chunks (hundreds of milliseconds of CPU) never stalls the event loop that relays chat streams.
- * Started by minilm-embedder.ts with the tsx loader; one request at a time, in order.
+ * Started by minilm-worker-client.ts (through the tsx loader when running as TypeScript); one
+ * request at a time, in order.
  */
 export type WorkerSettings = {
   modelPath: string;

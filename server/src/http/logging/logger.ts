@@ -1,6 +1,7 @@
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { pino, type DestinationStream } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../../config.js';
+import { createReadableLogStream } from './readable-log-stream.js';
 
 /** Paths pino blanks out wherever they appear in a log line. */
 export const redactedPaths = [
@@ -38,22 +39,33 @@ export function logDestination(dest: number | string = 1): DestinationStream {
   return pino.destination({ dest, sync: false, minLength: logBatchBytes, periodicFlush: logFlushMs });
 }
 
-/** `stream`: where the lines go instead of `logDestination()` (tests, benchmarks). */
+/**
+ * Whether the log is for a person: `LOG_FORMAT=pretty`, or `auto` with standard output on a
+ * terminal (a file, a pipe or a collector gets JSON lines).
+ */
+export function isReadableLog(
+  config: Pick<Config, 'LOG_FORMAT'>,
+  isTerminal = process.stdout.isTTY === true,
+): boolean {
+  return config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && isTerminal);
+}
+
+/** `stream`: where the JSON lines go instead of standard output (tests, benchmarks). */
 export function loggerOptions(config: Config, stream?: DestinationStream): FastifyServerOptions['logger'] {
   if (config.LOG_LEVEL === 'silent') return false;
-  const isPretty =
-    !stream && (config.LOG_PRETTY === 'true' || (config.LOG_PRETTY === 'auto' && process.stdout.isTTY));
+  // Formatted in this process, not in pino-pretty's worker thread: a request is one line, and a
+  // thread per process for a terminal's worth of lines is not worth its start-up and memory.
+  const destination =
+    stream ??
+    (isReadableLog(config)
+      ? createReadableLogStream(logDestination(), {
+          isColored: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        })
+      : logDestination());
   return {
     level: config.LOG_LEVEL,
     redact: { paths: redactedPaths, censor: '[redacted]' },
-    ...(isPretty
-      ? {
-          transport: {
-            target: 'pino-pretty',
-            options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
-          },
-        }
-      : { stream: stream ?? logDestination() }),
+    stream: destination,
   };
 }
 
@@ -61,8 +73,9 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
  * One `info` line per request, when it is over: `request completed` with the request (method, URL,
  * client), the status and the response time. Fastify's default also logs `incoming request` at
  * `info` as each request arrives; serialising and writing that line took about 0.15 ms on the way
- * to a stream's first event here, so it is logged at `debug`. Streams log `stream started` once
- * their first event is out (see follow-log.ts), so a long one is visible before it ends.
+ * to a stream's first event here, so it is logged at `debug`. In JSON, streams also log
+ * `stream started` once their first event is out (see follow-log.ts), so a long one is visible
+ * before it ends; on a terminal a stream is its one line at the end.
  */
 export class RequestLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {

@@ -17,6 +17,7 @@ export {
   describeEmbeddings,
   documentKind,
   isModelRequired,
+  listEnvelope,
   modelOfflineAdvice,
   resolveModelFile,
 } from './local/index.js';

@@ -11,7 +11,7 @@ import {
 } from '@threadline/shared';
 import { AppError } from '../http/index.js';
 import type { StreamOutcome } from '../run-logs/index.js';
-import { cursorPage } from '../engines/index.js';
+import { cursorPage, listEnvelope } from '../engines/index.js';
 import { defaultAssistantId, type LocalEngine, type LocalRunOptions } from '../engines/index.js';
 import { matchesAttributes } from './attribute-filter.js';
 import { messageItemOf } from './conversation-items.js';
@@ -70,14 +70,7 @@ async function unlessBusy<T>(work: () => Promise<T> | T): Promise<T> {
 }
 
 export function itemListOf<T extends { id: string }>(items: readonly T[], query: ResponseItemListQuery) {
-  const page = cursorPage(items, query);
-  return {
-    object: 'list' as const,
-    data: page.data,
-    first_id: page.data[0]?.id ?? null,
-    last_id: page.data.at(-1)?.id ?? null,
-    has_more: page.hasMore,
-  };
+  return listEnvelope(cursorPage(items, query));
 }
 
 /**

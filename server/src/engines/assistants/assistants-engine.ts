@@ -17,23 +17,20 @@ import { toUpstreamError } from '../upstream/index.js';
 import { cancelAndWait } from './cancel-run.js';
 import { ensureAssistant, type ResolvedAssistant } from './ensure-assistant.js';
 import { relayUpstreamRun, type RelayDependencies } from './upstream-run-relay.js';
+import type { UpstreamOptions } from '../upstream/index.js';
 import { listOpenAIModels, probeOpenAI, upstreamIdentity } from '../upstream/index.js';
 
-export type AssistantsEngineOptions = {
+export type AssistantsEngineOptions = UpstreamOptions & {
   baseURL: string;
   apiKey?: string | undefined;
   /** When unset, an assistant with file_search is found or created on first use. */
   assistantId?: string | undefined;
   /** The model of the assistant found or created (ASSISTANTS_MODEL); unset: one that writes answers. */
   assistantModel?: string | undefined;
-  model: string;
-  maxNumResults: number;
-  scoreThreshold?: number | undefined;
   /** How long a cancelled run may take to become terminal (server side) before giving up. */
   cancelTimeoutMs?: number;
   /** How long to keep relaying after a cancel, waiting for the server's own cancellation events. */
   cancelGraceMs?: number;
-  logger?: { warn: (details: object, message: string) => void };
 };
 
 const setting = 'ASSISTANTS_API_KEY';

@@ -24,6 +24,6 @@ export type {
 export { LocalEngine } from './local-engine.js';
 export type { RunParameters } from './runs/run-objects.js';
 export type { LocalRunOptions } from './runs/run-plan.js';
-export { cursorPage } from './store/cursor-page.js';
+export { cursorPage, listEnvelope } from './store/cursor-page.js';
 export type { Page, PageQuery } from './store/json-table.js';
 export { defaultAssistantId } from './threads/local-assistants.js';

@@ -27,17 +27,13 @@ import { ResponsesEventMapper } from './responses-event-mapper.js';
 import { buildResponsesTools } from './responses-tools.js';
 import { untilAborted } from '../../common/index.js';
 import { isAbortError, toUpstreamError } from '../upstream/index.js';
-import { listOpenAIModels, probeOpenAI, upstreamIdentity } from '../upstream/index.js';
+import { listOpenAIModels, probeOpenAI, upstreamIdentity, type UpstreamOptions } from '../upstream/index.js';
 
-export type OpenAIEngineOptions = {
+export type OpenAIEngineOptions = UpstreamOptions & {
   apiKey: string;
   baseURL?: string | undefined;
-  model: string;
-  maxNumResults: number;
-  scoreThreshold?: number | undefined;
   lockRetry?: LockRetryOptions;
   healthTimeoutMs?: number;
-  logger?: { warn: (details: object, message: string) => void };
 };
 
 const setting = 'OPENAI_API_KEY';

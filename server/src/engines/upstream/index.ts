@@ -8,3 +8,4 @@ export { isAbortError, toUpstreamError, upstreamStatus } from './upstream-error.
 export { upstreamIdentity } from './upstream-identity.js';
 export { openAIFileApi, openAIVectorStoreApi, upstreamCaller } from './upstream-knowledge.js';
 export { listOpenAIModels, probeOpenAI } from './upstream-models.js';
+export type { UpstreamOptions } from './upstream-options.js';

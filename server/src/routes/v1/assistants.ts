@@ -8,7 +8,8 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../http/index.js';
-import { listEnvelope, toPageQuery } from './list-envelope.js';
+import { listEnvelope } from '../../engines/index.js';
+import { toPageQuery } from './list-envelope.js';
 import { vectorStoreIdsOf } from './tool-resources.js';
 import type { V1Options } from './v1-engine.js';
 

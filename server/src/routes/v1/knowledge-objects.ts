@@ -17,7 +17,7 @@ import type {
 } from '../../engines/index.js';
 import { cursorPage } from '../../engines/index.js';
 import { AppError } from '../../http/index.js';
-import { listEnvelope } from './list-envelope.js';
+import { listEnvelope } from '../../engines/index.js';
 import type { Ownership } from '../../ownership/index.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */

@@ -6,7 +6,8 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listEnvelope, toPageQuery } from './list-envelope.js';
+import { listEnvelope } from '../../engines/index.js';
+import { toPageQuery } from './list-envelope.js';
 import { requireText } from './run-request.js';
 import { recordV1Messages } from './v1-history.js';
 import { addAttachmentsToThread, assertAttachments, toMessageAttachments } from './tool-resources.js';

@@ -19,3 +19,14 @@ export function cursorPage<T extends { id: string }>(oldestFirst: readonly T[], 
   }
   return { data: items.slice(0, query.limit), hasMore: items.length > query.limit };
 }
+
+/** OpenAI's cursor list of a page: `{ object: 'list', data, first_id, last_id, has_more }`. */
+export function listEnvelope<T extends { id: string }>(page: Page<T>) {
+  return {
+    object: 'list' as const,
+    data: page.data,
+    first_id: page.data[0]?.id ?? null,
+    last_id: page.data.at(-1)?.id ?? null,
+    has_more: page.hasMore,
+  };
+}

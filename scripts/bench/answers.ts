@@ -7,7 +7,10 @@ import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
 import type { AnswerPiece } from '../../server/src/engines/local/answer/answer-piece.js';
 import { noRelevantInformationText } from '../../server/src/engines/local/answer/no-answer.js';
-import { createKnowledgeBase, type KnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
 import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
 import { renderPassage, splitPassages } from '../../server/src/engines/local/answer/passage-blocks.js';

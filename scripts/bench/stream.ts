@@ -7,23 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiPaths, healthSchema, threadIdHeader } from '@threadline/shared';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.js';
 import { listenBacklog } from '../../server/src/http/listen-options.js';
 import { logDestination } from '../../server/src/http/logging/logger.js';
 import { loadConfig, type Config } from '../../server/src/config.js';
-import { installErrorHandling } from '../../server/src/http/errors/error-handler.js';
-import { authPlugin } from '../../server/src/http/auth/auth.js';
-import { enginePlugin } from '../../server/src/engines/engine-plugin.js';
-import { persistencePlugin } from '../../server/src/transcripts/transcripts-plugin.js';
-import { rateLimitPlugin } from '../../server/src/http/security/rate-limit.js';
-import { runLogsPlugin } from '../../server/src/run-logs/run-logs-plugin.js';
-import { chatRoutes } from '../../server/src/routes/chat/chat-routes.js';
-import { chatPlugin } from '../../server/src/conversations/chat-plugin.js';
-import { defaultKnowledgePlugin } from '../../server/src/knowledge/default-stores-plugin.js';
-import { knowledgeOwnersPlugin } from '../../server/src/knowledge/index.js';
-import { streamDrainPlugin } from '../../server/src/run-logs/stream-drain-plugin.js';
 import { redisServerPath, startRedisServer } from '../../server/test/helpers/redis-server.js';
 import { SyntheticEngine } from './synthetic-engine.js';
 
@@ -127,38 +115,13 @@ function createFloorServer(): Server {
   });
 }
 
-/**
- * The whole app with the synthetic engine. If another part of the app refuses a non-local engine
- * (a bug to fix there), fall back to the chat slice: the same plugins, in the same order.
- */
+/** The whole app with the synthetic engine: the chat path measured as users get it. */
 async function buildBenchApp(config: Config): Promise<FastifyInstance> {
-  try {
-    const isLogging = config.LOG_LEVEL !== 'silent';
-    return await buildApp(config, {
-      engine: new SyntheticEngine(),
-      ...(isLogging ? { logStream: logDestination('/dev/null') } : {}),
-    });
-  } catch (error) {
-    console.error(
-      `bench: the full app failed to build (${String(error).split('\n')[0]}); measuring the chat slice`,
-    );
-    const app = Fastify({ logger: false, requestTimeout: 0 });
-    app.setValidatorCompiler(validatorCompiler);
-    app.setSerializerCompiler(serializerCompiler);
-    installErrorHandling(app);
-    app.decorate('healthSources', {});
-    await app.register(authPlugin, { config });
-    await app.register(rateLimitPlugin, { config });
-    await app.register(persistencePlugin, { config });
-    await app.register(enginePlugin, { config, engine: new SyntheticEngine() });
-    await app.register(knowledgeOwnersPlugin);
-    await app.register(defaultKnowledgePlugin, { config });
-    await app.register(streamDrainPlugin, { config });
-    await app.register(runLogsPlugin, { config });
-    await app.register(chatPlugin, { config });
-    await app.register(chatRoutes);
-    return app;
-  }
+  const isLogging = config.LOG_LEVEL !== 'silent';
+  return buildApp(config, {
+    engine: new SyntheticEngine(),
+    ...(isLogging ? { logStream: logDestination('/dev/null') } : {}),
+  });
 }
 
 type StreamResult = { firstEventMs: number; events: number; gaps: number[]; totalMs: number };

@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../src/sqlite/database.js';
 import { createOutbox } from '../../src/transcripts/writer/outbox.js';
 import { createSqliteTranscriptStore } from '../../src/transcripts/stores/sqlite-transcript-store.js';
-import { createTranscriptWriter, type TranscriptWriterOptions } from '../../src/transcripts/writer/transcript-writer.js';
+import {
+  createTranscriptWriter,
+  type TranscriptWriterOptions,
+} from '../../src/transcripts/writer/transcript-writer.js';
 import { withFaults } from '../helpers/faulty-store.js';
 import {
   assistantMessageFixture,

@@ -1,5 +1,5 @@
 import type { V1ListQuery } from '@threadline/shared';
-import type { Page, PageQuery } from '../../engines/index.js';
+import type { PageQuery } from '../../engines/index.js';
 
 export const toPageQuery = (query: V1ListQuery): PageQuery => ({
   limit: query.limit,

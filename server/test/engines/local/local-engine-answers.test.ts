@@ -1,7 +1,10 @@
 import type { Message } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/sqlite/database.js';
-import { createKnowledgeBase, type KnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../src/engines/local/local-engine.js';
 import { testConfig } from '../../helpers/test-config.js';
 

@@ -1,6 +1,9 @@
 import { parseAssistantStreamEvent, type AssistantStreamEvent, type Message } from '@threadline/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { noKnowledgeBaseText, noRelevantInformationText } from '../../../src/engines/local/answer/no-answer.js';
+import {
+  noKnowledgeBaseText,
+  noRelevantInformationText,
+} from '../../../src/engines/local/answer/no-answer.js';
 import { AppError } from '../../../src/http/errors/app-error.js';
 import { createEngineFixture, type EngineFixture } from '../../helpers/local-engine-fixture.js';
 

@@ -5,7 +5,10 @@ import OpenAI, { toFile } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { openDatabase, type SqliteDatabase } from '../../../src/sqlite/database.js';
-import { createKnowledgeBase, type KnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { createOwnership } from '../../../src/ownership/ownership-rule.js';
 import { createSqliteRecords } from '../../../src/ownership/sqlite-owners.js';
 import { localUserId } from '../../../src/common/local-user.js';

@@ -5,7 +5,11 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbedder } from '../../../../src/engines/local/knowledge/embed/embedder.js';
-import { minilmModelFile, ModelUnavailableError, resolveModelFile } from '../../../../src/engines/local/knowledge/embed/minilm/model-file.js';
+import {
+  minilmModelFile,
+  ModelUnavailableError,
+  resolveModelFile,
+} from '../../../../src/engines/local/knowledge/embed/minilm/model-file.js';
 import { readZipEntry } from '../../../../src/engines/local/knowledge/embed/minilm/zip-entry.js';
 import { testConfig } from '../../../helpers/test-config.js';
 import { zipArchive } from '../../../helpers/zip-archive.js';

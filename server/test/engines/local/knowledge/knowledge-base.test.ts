@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../../../src/sqlite/database.js';
-import { createKnowledgeBase, type KnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../../../src/engines/local/knowledge/knowledge-base.js';
 import { testConfig } from '../../../helpers/test-config.js';
 
 describe('local knowledge base', () => {

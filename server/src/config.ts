@@ -90,6 +90,11 @@ export const configSchema = z
     LLM_BASE_URL: optionalUrl,
     LLM_API_KEY: optionalString,
     LLM_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+    // Unset: asked of the server (llama.cpp /props, Ollama /api/show, vLLM and LM Studio model info).
+    LLM_CONTEXT_TOKENS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(256).max(10_000_000).optional(),
+    ),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,

@@ -1,12 +1,13 @@
 import type { ModelInfo } from '@threadline/shared';
 import type { Config } from '../../config.js';
 import type { Answerer } from './answer/answer-piece.js';
-import { createLlmAnswerer } from './answer/llm-answerer.js';
+import { createLlmAnswerer, type AnswerLogger } from './answer/llm-answerer.js';
 import { createPassageAnswerer } from './answer/passage-answer.js';
 import type { AnswerEvidence } from './answer/answer-evidence.js';
 import { extractiveModelId } from './run-objects.js';
 
-export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
+export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'> &
+  Partial<Pick<Config, 'LLM_CONTEXT_TOKENS'>>;
 
 /** With an LLM endpoint configured its model is the default; the extractive one is always there. */
 export const defaultModelOf = (config: ModelConfig): string =>
@@ -37,6 +38,7 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
 export function createAnswererFor(
   config: ModelConfig,
   evidence: AnswerEvidence = {},
+  logger?: AnswerLogger,
 ): (model: string) => Answerer {
   const extractiveAnswerer = createPassageAnswerer(evidence);
   const llmAnswerer = config.LLM_BASE_URL
@@ -44,6 +46,8 @@ export function createAnswererFor(
         baseURL: config.LLM_BASE_URL,
         apiKey: config.LLM_API_KEY ?? 'not-needed',
         evidence,
+        contextTokens: config.LLM_CONTEXT_TOKENS,
+        logger,
       })
     : null;
   return (model) => (llmAnswerer && model !== extractiveModelId ? llmAnswerer : extractiveAnswerer);

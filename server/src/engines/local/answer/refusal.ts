@@ -94,6 +94,11 @@ export class RefusalGate {
     return { pieces: this.release(), isRefusal: false };
   }
 
+  /** When the reply breaks off: what was held, as it is (a partial answer is kept). */
+  flush(): StreamedPiece[] {
+    return this.release();
+  }
+
   private release(): StreamedPiece[] {
     this.isDecided = true;
     const pieces = this.held;

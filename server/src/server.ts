@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { resolveAnswerMode } from './engines/local/answer/answer-mode.js';
 import { listenBacklog } from './listen-options.js';
 
 /** Process concerns only: config → buildApp → listen → graceful shutdown. */
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Who writes the answers (LLM_BASE_URL=auto resolved here), stated once the server is up.
+  const answerMode = await resolveAnswerMode(config);
+  config = answerMode.config;
   const app = await buildApp(config);
   let isClosing = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -44,7 +48,10 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: listenBacklog });
   const shown = address.replace('127.0.0.1', 'localhost');
-  process.stdout.write(`\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n\n`);
+  process.stdout.write(
+    `\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n${answerMode.line}\n\n`,
+  );
+  app.log.info({ answerMode: answerMode.line }, 'answer mode');
 }
 
 main().catch((error: unknown) => {

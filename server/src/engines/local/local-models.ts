@@ -9,9 +9,13 @@ import { extractiveModelId } from './run-objects.js';
 export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'> &
   Partial<Pick<Config, 'LLM_CONTEXT_TOKENS'>>;
 
+/** The endpoint, once start-up has resolved `auto` (see answer-mode.ts); an unresolved `auto` is none. */
+const endpointOf = (config: ModelConfig): string | null =>
+  config.LLM_BASE_URL && config.LLM_BASE_URL !== 'auto' ? config.LLM_BASE_URL : null;
+
 /** With an LLM endpoint configured its model is the default; the extractive one is always there. */
 export const defaultModelOf = (config: ModelConfig): string =>
-  config.LLM_BASE_URL ? config.LLM_MODEL : extractiveModelId;
+  endpointOf(config) ? config.LLM_MODEL : extractiveModelId;
 
 export function localModelsOf(config: ModelConfig): ModelInfo[] {
   const models: ModelInfo[] = [
@@ -21,11 +25,12 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
       description: 'Model-free extractive answers: the passage that answers the question, quoted and cited.',
     },
   ];
-  if (config.LLM_BASE_URL) {
+  const endpoint = endpointOf(config);
+  if (endpoint) {
     models.push({
       id: config.LLM_MODEL,
       ownedBy: 'llm-endpoint',
-      description: `Grounded answers streamed from ${new URL(config.LLM_BASE_URL).host}.`,
+      description: `Grounded answers streamed from ${new URL(endpoint).host}.`,
     });
   }
   return models;
@@ -41,9 +46,10 @@ export function createAnswererFor(
   logger?: AnswerLogger,
 ): (model: string) => Answerer {
   const extractiveAnswerer = createPassageAnswerer(evidence);
-  const llmAnswerer = config.LLM_BASE_URL
+  const endpoint = endpointOf(config);
+  const llmAnswerer = endpoint
     ? createLlmAnswerer({
-        baseURL: config.LLM_BASE_URL,
+        baseURL: endpoint,
         apiKey: config.LLM_API_KEY ?? 'not-needed',
         evidence,
         contextTokens: config.LLM_CONTEXT_TOKENS,

@@ -200,6 +200,7 @@ export function createLlmAnswerer(options: {
     let reasoningText = '';
     let finishReason: string | null = null;
     let usage: Extract<AnswerPiece, { type: 'usage' }> | null = null;
+    const unmapped: number[] = [];
     const fromCitations = (pieces: CitationStreamPiece[]): StreamedPiece[] =>
       pieces.flatMap((piece): StreamedPiece[] => {
         if (piece.type === 'text') {
@@ -211,7 +212,11 @@ export function createLlmAnswerer(options: {
           return [{ type: 'text', text }];
         }
         const source = sources[piece.number - 1];
-        if (!source) return []; // a number that names no source is dropped, marker and all
+        if (!source) {
+          // A number that names no source is dropped, marker and all.
+          unmapped.push(piece.number);
+          return [];
+        }
         return [
           { type: 'citation', source: source.hitIndex, quote: source.quote.slice(0, maxQuoteCharacters) },
         ];
@@ -264,6 +269,12 @@ export function createLlmAnswerer(options: {
     for (const piece of [...rest, ...fromCitations(citations.end())]) yield* gate.push(piece);
     const ending = gate.end();
     yield* ending.pieces;
+    if (unmapped.length > 0 && !ending.isRefusal) {
+      logger.info(
+        { model, unmapped, sources: sources.length },
+        `model ${model} cited ${unmapped.map((number) => `[${number}]`).join('')}, naming no source of the ${sources.length} it was given; dropped`,
+      );
+    }
     if (ending.isRefusal)
       logger.info({ model, answer: answerText.slice(0, 300) }, 'the model refused in its own words');
 

@@ -1,5 +1,5 @@
 /** Which kind of server answers at LLM_BASE_URL, as far as its own endpoints tell. */
-export type ModelServerKind = 'llama.cpp' | 'ollama' | 'vllm' | 'lm-studio' | 'unknown';
+export type ModelServerKind = 'llama.cpp' | 'ollama' | 'vllm' | 'lm-studio' | 'openai' | 'unknown';
 
 export type ContextWindow = {
   tokens: number;
@@ -15,6 +15,8 @@ export type ContextWindow = {
  * server is never sent more than it can hold. LLM_CONTEXT_TOKENS sets it.
  */
 export const assumedContextTokens = 2048;
+const openAIContextTokens = 128_000;
+export const isOpenAIHost = (baseURL: string): boolean => new URL(baseURL).hostname === 'api.openai.com';
 /** LM Studio loads a model on first use with this window unless told otherwise. */
 const lmStudioLoadTokens = 4096;
 const probeTimeoutMs = 3000;
@@ -112,6 +114,15 @@ export function createContextWindows(options: {
   const inFlight = new Map<string, Promise<ContextWindow>>();
 
   async function probe(model: string): Promise<ContextWindow> {
+    if (isOpenAIHost(options.baseURL)) {
+      // OpenAI states no window; its current chat models all take at least 128k.
+      return {
+        tokens: openAIContextTokens,
+        server: 'openai',
+        source: 'OpenAI chat models (128k)',
+        isAssumed: false,
+      };
+    }
     for (const ask of probes) {
       const found = await ask(model);
       if (found) return { ...found, isAssumed: found.source.endsWith('(assumed)') };

@@ -4,7 +4,7 @@ import { newId } from '../ids.js';
 import type { AnswerPiece, Answerer, AnswerInput } from './answer-piece.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 import { CitationStreamParser, type CitationStreamPiece } from './citation-stream.js';
-import { createContextWindows, type ContextWindow } from './context-window.js';
+import { createContextWindows, isOpenAIHost, type ContextWindow } from './context-window.js';
 import { fitGroundedPrompt, type FittedPrompt } from './fit-grounded-prompt.js';
 import { groundedParts, toChatTools, type GroundedSource } from './grounded-prompt.js';
 import { exceededContext, explainModelServerError, ModelServerError } from './model-server-errors.js';
@@ -87,6 +87,7 @@ export function createLlmAnswerer(options: {
     fetch: fetchImpl,
   });
   const promptTokens = new PromptTokens();
+  const isOpenAI = isOpenAIHost(options.baseURL);
   const serverError = async (error: unknown, model: string) => {
     const explained = await explainModelServerError(error, {
       baseURL: options.baseURL,
@@ -141,7 +142,10 @@ export function createLlmAnswerer(options: {
           messages: prompt.messages,
           stream: true,
           stream_options: { include_usage: true },
-          max_tokens: prompt.completionTokens,
+          // OpenAI's reasoning models take only max_completion_tokens; local servers know max_tokens.
+          ...(isOpenAI
+            ? { max_completion_tokens: prompt.completionTokens }
+            : { max_tokens: prompt.completionTokens }),
           ...(tools.length > 0 ? { tools } : {}),
         },
         { signal: input.signal },

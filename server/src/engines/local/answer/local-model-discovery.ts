@@ -1,7 +1,7 @@
 import type { ModelServerKind } from './context-window.js';
 
 export type FoundModelServer = {
-  kind: Exclude<ModelServerKind, 'vllm' | 'unknown'>;
+  kind: Exclude<ModelServerKind, 'vllm' | 'openai' | 'unknown'>;
   name: string;
   /** The OpenAI-compatible address, as LLM_BASE_URL takes it. */
   baseURL: string;

@@ -1,7 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AssistantStreamEvent, Message } from '@threadline/shared';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { noRelevantInformationText } from '../src/engines/local/answer/no-answer.js';
+import { chatCompletionStream } from './helpers/chat-completion-sse.js';
 import { createEngineFixture, type EngineFixture } from './helpers/local-engine-fixture.js';
 import { createModelServerDouble, type RecordedRequest } from './helpers/model-server-double.js';
 
@@ -333,4 +336,65 @@ describe('a model server that is not running', () => {
         'The model server at LLM_BASE_URL (http://127.0.0.1:9/v1) is not reachable. Start it, or point LLM_BASE_URL at where it runs.',
     });
   }, 30_000);
+});
+
+describe('a model server that rate limits', () => {
+  // A real loopback server (msw's interception does not survive the SDK's retries): 429 with a
+  // retry delay, as OpenAI-compatible gateways answer, for the first `limited` requests.
+  let limited = 0;
+  let hits = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    if (request.url === '/props') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ default_generation_settings: { n_ctx: 4096 } }));
+      return;
+    }
+    hits += 1;
+    if (hits <= limited) {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' });
+      response.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'rate_limit_error' } }));
+      return;
+    }
+    void chatCompletionStream([{ content: 'Meals are capped at 60 euros per day [1].' }])
+      .text()
+      .then((body) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(body);
+      });
+  });
+  let fixture: EngineFixture;
+  let baseURL = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    fixture = await createEngineFixture({ LLM_BASE_URL: baseURL, LLM_MODEL: 'any' });
+  });
+  afterAll(async () => {
+    await fixture.close();
+    fixture.cleanup();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const ask = async () => {
+    const thread = await fixture.engine.createThread({ vectorStoreIds: [fixture.vectorStoreId] });
+    await fixture.engine.appendMessage(thread.id, { content: 'How much are meals reimbursed per day?' });
+    return collect(fixture.engine.streamRun(thread.id, {}, new AbortController().signal));
+  };
+
+  it('retries a 429 with backoff, then answers', async () => {
+    [hits, limited] = [0, 2];
+    expect((await ask()).at(-1)?.event).toBe('thread.run.completed');
+    expect(hits).toBe(3);
+  });
+
+  it('names the rate limit in the chat when it persists past the retries', async () => {
+    [hits, limited] = [0, 100];
+    const end = (await ask()).at(-1);
+    expect(hits).toBe(4);
+    expect(end?.event === 'thread.run.failed' && end.data.last_error?.code).toBe('rate_limit_exceeded');
+    expect(end?.event === 'thread.run.failed' && end.data.last_error?.message).toMatch(
+      /rate limiting requests \(429\) and still was after retries: Rate limit reached/,
+    );
+  });
 });

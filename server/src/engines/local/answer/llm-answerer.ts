@@ -18,6 +18,9 @@ const maxPassageSources = 8;
 /** 429s are retried by the SDK with backoff (honouring `retry-after`), this many times. */
 const rateLimitRetries = 3;
 
+/** End-of-turn markers of ChatML, Gemma, Llama 3 and Phi templates (4: OpenAI's limit on `stop`). */
+const leakedTurnMarkers = ['<|im_end|>', '<|im_start|>', '<end_of_turn>', '<|eot_id|>'];
+
 type Source = GroundedSource & { hitIndex: number; quote: string };
 type StreamedPiece = Extract<AnswerPiece, { type: 'text' | 'citation' }>;
 
@@ -142,10 +145,12 @@ export function createLlmAnswerer(options: {
           messages: prompt.messages,
           stream: true,
           stream_options: { include_usage: true },
-          // OpenAI's reasoning models take only max_completion_tokens; local servers know max_tokens.
+          // OpenAI's reasoning models take only max_completion_tokens (and no stop); local servers
+          // know max_tokens, and stop where a model whose chat template does not match the server's
+          // writes the end of its turn as text and goes on with an invented next one.
           ...(isOpenAI
             ? { max_completion_tokens: prompt.completionTokens }
-            : { max_tokens: prompt.completionTokens }),
+            : { max_tokens: prompt.completionTokens, stop: leakedTurnMarkers }),
           ...(tools.length > 0 ? { tools } : {}),
         },
         { signal: input.signal },

@@ -2,15 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import type { AssistantStreamEvent, Message, SearchHit } from '@threadline/shared';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
 import type { AnswerPiece } from '../../server/src/engines/local/answer/answer-piece.js';
+import { createContextWindows, type ContextWindow } from '../../server/src/engines/local/answer/context-window.js';
 import { noRelevantInformationText } from '../../server/src/engines/local/answer/no-answer.js';
-import {
-  createKnowledgeBase,
-  type KnowledgeBase,
-} from '../../server/src/engines/local/knowledge/knowledge-base.js';
+import { createKnowledgeBase, type KnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
 import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
 import { renderPassage, splitPassages } from '../../server/src/engines/local/answer/passage-blocks.js';
@@ -21,12 +20,21 @@ import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sent
  * Answer quality of the embedded default (local engine, extractive answers) against today's
  * sentence-picking answerer, on the Git docs and on a second corpus (Fastify's docs) that the
  * answerer was not tuned on. `npm run bench:answers`; BENCH_CORPUS=git-docs runs one corpus.
+ *
+ * `npm run bench:answers -- --llm http://127.0.0.1:8080/v1 [--model NAME] [--limit N]` has the
+ * model at that endpoint write the answers (its first listed model unless --model or LLM_MODEL
+ * names one; at most N questions a set) and adds what a model server shows: prompt tokens against
+ * the window (max, p95) and the share of answers whose citations all mapped.
  */
 type Answer = {
   text: string;
   citedFiles: string[];
   firstTokenMs: number;
   totalMs: number;
+  /** Prompt tokens of the last turn, as the run reported them. */
+  promptTokens?: number;
+  /** Whether every citation the model wrote became an annotation (no raw marker, no unknown number). */
+  areCitationsMapped?: boolean;
   /** The passages the answerer chose from (the top hits'), when the pipeline exposes them. */
   candidates?: { fileName: string; text: string }[];
 };
@@ -94,7 +102,14 @@ function baselinePipeline(knowledge: KnowledgeBase, vectorStoreId: string): Pipe
 }
 
 /** The real engine: one thread per conversation, every turn a run streamed as a client sees it. */
-function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: string): Pipeline {
+/** A citation left in the text as the model wrote it (annotations' own markers taken out first). */
+const rawMarker = /\[\^?\d{1,3}(?:[-–,\s\d]*)\]|【\d|\((?:sources?|docs?)\s*:?\s*\d/i;
+
+function enginePipeline(
+  engine: LocalEngine<KnowledgeBase>,
+  vectorStoreId: string,
+  unmapped: { count: number },
+): Pipeline {
   const fileNames = new Map<string, string>();
   const fileNameOf = async (fileId: string) => {
     if (!fileNames.has(fileId)) {
@@ -112,6 +127,8 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
       let firstTokenMs = Number.NaN;
       let message: Message | null = null;
       let runId = '';
+      let promptTokens: number | undefined;
+      const unmappedBefore = unmapped.count;
       const events: AsyncIterable<AssistantStreamEvent> = engine.streamRun(
         thread.id,
         { vectorStoreIds: [vectorStoreId] },
@@ -122,6 +139,7 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
           firstTokenMs = performance.now() - started;
         if (event.event === 'thread.run.created') runId = event.data.id;
         if (event.event === 'thread.message.completed') message = event.data;
+        if (event.event === 'thread.run.completed') promptTokens = event.data.usage?.prompt_tokens;
       }
       const candidates = (engine.store.runContext(runId)?.hits ?? []).slice(0, candidateHits).flatMap((hit) =>
         splitPassages(hit.text).map((passage) => ({
@@ -138,7 +156,16 @@ function enginePipeline(engine: LocalEngine<KnowledgeBase>, vectorStoreId: strin
             )
           : [];
       const citedFiles = await Promise.all(fileIds.map(fileNameOf));
-      answer = { text, citedFiles, firstTokenMs, totalMs: performance.now() - started, candidates };
+      answer = {
+        text,
+        citedFiles,
+        firstTokenMs,
+        totalMs: performance.now() - started,
+        candidates,
+        ...(promptTokens !== undefined ? { promptTokens } : {}),
+        areCitationsMapped:
+          unmapped.count === unmappedBefore && !rawMarker.test(text.replace(/【\d+:\d+†[^】]*】/g, '')),
+      };
     }
     return answer;
   };
@@ -152,6 +179,9 @@ type SetScore = {
   misses: string[];
   /** Questions a perfect choice among the candidate passages would answer. */
   answerable: number;
+  promptTokens: number[];
+  citationsMapped: number;
+  kind: 'answer' | 'refusal';
 };
 
 async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: 'answer' | 'refusal') {
@@ -162,6 +192,9 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     totalMs: [],
     misses: [],
     answerable: 0,
+    promptTokens: [],
+    citationsMapped: 0,
+    kind,
   };
   for (const question of questions) {
     const answer = await pipeline(question.then ? [question.q, question.then] : [question.q]);
@@ -171,6 +204,8 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     else
       score.misses.push(`${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`);
     if (!Number.isNaN(answer.firstTokenMs)) score.firstTokenMs.push(answer.firstTokenMs);
+    if (answer.promptTokens !== undefined) score.promptTokens.push(answer.promptTokens);
+    if (answer.areCitationsMapped) score.citationsMapped += 1;
     score.totalMs.push(answer.totalMs);
   }
   return score;
@@ -184,10 +219,27 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
   const keptDir = process.env.BENCH_KEEP_DIR ? join(process.env.BENCH_KEEP_DIR, corpus.name) : null;
   if (keptDir) mkdirSync(keptDir, { recursive: true });
   const dataDir = keptDir ?? mkdtempSync(join(tmpdir(), 'threadline-bench-answers-'));
-  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...(llm ? { LLM_BASE_URL: llm.baseURL, LLM_MODEL: llm.model } : {}),
+  });
   const database = openDatabase(dataDir);
   const knowledge = createKnowledgeBase({ database, dataDir, config });
-  const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+  const unmapped = { count: 0 };
+  const engine = new LocalEngine({
+    database,
+    knowledge,
+    config,
+    ownsDatabase: true,
+    logger: {
+      info: (details) => {
+        if ('unmapped' in details) unmapped.count += 1;
+      },
+      warn: (details, message) => console.error(`  model server: ${message}`),
+    },
+  });
   try {
     const kept = (await knowledge.vectorStores.list()).find((item) => item.name === corpus.name);
     const store = kept ?? (await knowledge.vectorStores.create({ name: corpus.name }));
@@ -199,7 +251,7 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
       `\n## ${corpus.name}: ${corpus.files.length} files ${kept ? 'reused' : 'ingested'} in ${ingestSeconds.toFixed(1)} s; embeddings ${knowledge.embeddingModel}`,
     );
     const pipelines = {
-      threadline: enginePipeline(engine, store.id),
+      threadline: enginePipeline(engine, store.id, unmapped),
       baseline: baselinePipeline(knowledge, store.id),
     };
     const rows: Array<[string, string, SetScore, SetScore]> = [];
@@ -209,7 +261,8 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
       ['off-topic refused', '≥ 0.90', corpus.offTopic, 'refusal'],
       ['paraphrases correct', '≥ 0.70', corpus.paraphrases, 'answer'],
     ];
-    for (const [label, target, questions, kind] of sets) {
+    for (const [label, target, all, kind] of sets) {
+      const questions = llm?.limit ? all.slice(0, llm.limit) : all;
       if (questions.length === 0) continue;
       rows.push([
         label,
@@ -263,6 +316,19 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
           .join(''),
       );
     }
+    if (llm) {
+      const prompts = rows.flatMap(([, , score]) => score.promptTokens);
+      const answered = rows.filter(([, , score]) => score.kind === 'answer');
+      const mapped = answered.reduce((total, [, , score]) => total + score.citationsMapped, 0);
+      const total = answered.reduce((sum, [, , score]) => sum + score.total, 0);
+      console.log(
+        `prompt tokens (as the runs reported them) against a ${llm.window.tokens}-token window (${llm.window.source}): ` +
+          `max ${Math.max(0, ...prompts)}, p95 ${percentile(prompts, 0.95).toFixed(0)}, over ${prompts.length} runs`,
+      );
+      console.log(
+        `answers whose citations all mapped: ${(total === 0 ? Number.NaN : mapped / total).toFixed(2)} (${mapped} of ${total})`,
+      );
+    }
     if (process.env.BENCH_VERBOSE === '1') {
       for (const [label, , ours] of rows)
         for (const miss of ours.misses) console.log(`  miss (${label}): ${miss}`);
@@ -273,7 +339,34 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
   }
 }
 
+/** `--llm URL [--model NAME] [--limit N]`: the model server that writes the answers. */
+async function llmOption(): Promise<LlmOption | null> {
+  const { values } = parseArgs({
+    options: { llm: { type: 'string' }, model: { type: 'string' }, limit: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.llm) return null;
+  const baseURL = values.llm.replace(/\/+$/, '');
+  const listed = await fetch(`${baseURL}/models`)
+    .then((response) =>
+      response.ok ? (response.json() as Promise<{ data?: Array<{ id?: string }> }>) : null,
+    )
+    .catch(() => null);
+  const model = values.model ?? process.env.LLM_MODEL ?? listed?.data?.[0]?.id;
+  if (!model) throw new Error(`No model: ${baseURL}/models lists none; pass --model NAME.`);
+  const contextTokens = process.env.LLM_CONTEXT_TOKENS ? Number(process.env.LLM_CONTEXT_TOKENS) : undefined;
+  const { window } = await createContextWindows({ baseURL, configuredTokens: contextTokens }).windowFor(
+    model,
+  );
+  console.log(`answers written by ${model} at ${baseURL}; window ${window.tokens} tokens (${window.source})`);
+  return { baseURL, model, window, limit: values.limit ? Number(values.limit) : null };
+}
+
+type LlmOption = { baseURL: string; model: string; window: ContextWindow; limit: number | null };
+let llm: LlmOption | null = null;
+
 async function main(): Promise<void> {
+  llm = await llmOption();
   const only = process.env.BENCH_CORPUS;
   for (const corpus of answerCorpora()) {
     if (only && corpus.name !== only) continue;

@@ -88,9 +88,15 @@ export const configSchema = z
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),
-    LLM_BASE_URL: optionalUrl,
+    // `auto`: a model server found on this machine at start-up (engines/local/answer/answer-mode.ts).
+    LLM_BASE_URL: z.preprocess(emptyToUndefined, z.union([z.literal('auto'), z.url()]).optional()),
     LLM_API_KEY: optionalString,
     LLM_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+    // Unset: asked of the server (llama.cpp /props, Ollama /api/show, vLLM and LM Studio model info).
+    LLM_CONTEXT_TOKENS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(256).max(10_000_000).optional(),
+    ),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,

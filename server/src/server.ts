@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { resolveAnswerMode } from './engines/index.js';
 import { listenBacklog } from './http/index.js';
 import {
   checkDataDirectory,
@@ -7,8 +8,8 @@ import {
   checkRequiredModel,
   listenProblem,
   StartupError,
+  startupSummary,
 } from './startup/index.js';
-import { startupSummary } from './startup/index.js';
 
 /** Process concerns only: config → checks → buildApp → listen → graceful shutdown. */
 async function main(): Promise<void> {
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   await checkDataDirectory(config);
   await checkPortFree(config);
   await checkRequiredModel(config, (line) => process.stderr.write(`${line}\n`));
+  // Who writes the answers (LLM_BASE_URL=auto resolved here), stated once the server is up.
+  const answerMode = await resolveAnswerMode(config);
+  config = answerMode.config;
 
   const app = await buildApp(config);
   let isClosing = false;
@@ -67,8 +71,14 @@ async function main(): Promise<void> {
   }
   const shown = address.replace('127.0.0.1', 'localhost');
   if (['trace', 'debug', 'info'].includes(config.LOG_LEVEL))
-    app.log.info({ summary: startupSummary(config, shown) }, `Threadline is running at ${shown}/`);
-  else process.stdout.write(`Threadline is running at ${shown}/  (API docs: ${shown}/docs)\n`);
+    app.log.info(
+      { summary: startupSummary(config, shown, answerMode.line) },
+      `Threadline is running at ${shown}/`,
+    );
+  else
+    process.stdout.write(
+      `Threadline is running at ${shown}/  (API docs: ${shown}/docs)\n${answerMode.line}\n`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -42,7 +42,7 @@ async function createEngine(
     case 'local': {
       const database = sharedDatabase ?? openDatabase(config.DATA_DIR);
       const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, logger });
-      return new LocalEngine({ database, knowledge, config, ownsDatabase: !sharedDatabase });
+      return new LocalEngine({ database, knowledge, config, ownsDatabase: !sharedDatabase, logger });
     }
     // [engine openai] OWNER: adapters helper.
     case 'openai':

@@ -19,6 +19,7 @@ export {
   isModelRequired,
   listEnvelope,
   modelOfflineAdvice,
+  resolveAnswerMode,
   resolveModelFile,
 } from './local/index.js';
 export type {
@@ -27,7 +28,6 @@ export type {
   FileBatchRecord,
   KnowledgeBase,
   LocalRunOptions,
-  Page,
   PageQuery,
   RunParameters,
   StoreFileDetails,

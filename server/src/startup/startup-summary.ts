@@ -7,11 +7,16 @@ import { describeEmbeddings } from '../engines/index.js';
  * it answers, what it searches with, where its data is, who may use it. One place to add a line.
  * Logged as one record: a block on a terminal, a `summary` object in JSON.
  */
-export function startupSummary(config: Config, url: string): Record<string, string> {
+export function startupSummary(
+  config: Config,
+  url: string,
+  /** Who writes the answers, as start-up found out (resolveAnswerMode's line), when it did. */
+  answerMode?: string,
+): Record<string, string> {
   return {
     docs: `${url}/docs`,
     engine: describeEngine(config),
-    answers: describeAnswers(config),
+    answers: answerMode?.replace(/^Answers: /, '') ?? describeAnswers(config),
     embeddings: config.ENGINE === 'local' ? describeEmbeddings(config) : `the ${config.ENGINE} engine's own`,
     data: `${resolve(config.DATA_DIR)}${config.MONGODB_URI ? ' (transcripts in MongoDB)' : ''}`,
     auth: describeAuth(config),

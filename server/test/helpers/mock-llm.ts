@@ -52,6 +52,10 @@ export function createMockLlm() {
   let script: LlmScript = { tokens: ['Meals are reimbursed ', 'up to 60 euros [1].'] };
   const requests: unknown[] = [];
   const server = setupServer(
+    // Asked for its window as llama-server is (tools/server GET /props → a slot's n_ctx).
+    http.get(`${new URL(mockLlmBaseUrl).origin}/props`, () =>
+      HttpResponse.json({ default_generation_settings: { n_ctx: 8192 }, total_slots: 1 }),
+    ),
     http.post(`${mockLlmBaseUrl}/chat/completions`, async ({ request }) => {
       requests.push(await request.json());
       const current = script;

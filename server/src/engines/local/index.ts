@@ -4,6 +4,7 @@
  * `threads/`, `runs/`), document ingestion and hybrid search (`knowledge/{ingest,search,embed}`),
  * and grounded answers, quoted or model-written (`answer/`).
  */
+export { resolveAnswerMode } from './answer/answer-mode.js';
 export { describeEmbeddings, isModelRequired } from './knowledge/embed/embedder.js';
 export {
   ModelUnavailableError,
@@ -25,5 +26,5 @@ export { LocalEngine } from './local-engine.js';
 export type { RunParameters } from './runs/run-objects.js';
 export type { LocalRunOptions } from './runs/run-plan.js';
 export { cursorPage, listEnvelope } from './store/cursor-page.js';
-export type { Page, PageQuery } from './store/json-table.js';
+export type { PageQuery } from './store/json-table.js';
 export { defaultAssistantId } from './threads/local-assistants.js';

@@ -13,6 +13,7 @@ import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
 import { EngineStore } from './store/engine-store.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
 import { conversationQuestion } from './answer/conversation-question.js';
+import type { AnswerLogger } from './answer/llm-answerer.js';
 import type { TermStatistics } from './knowledge/search/term-statistics.js';
 import { searchExistingStores } from './runs/file-search-step.js';
 import { followRun } from './runs/follow-run.js';
@@ -49,7 +50,8 @@ export type KnowledgeLike = {
 export type LocalEngineConfig = Pick<
   Config,
   'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL' | 'RETRIEVAL_MAX_RESULTS' | 'RETRIEVAL_SCORE_THRESHOLD'
->;
+> &
+  Partial<Pick<Config, 'LLM_CONTEXT_TOKENS'>>;
 
 const closeGraceMs = 2000;
 
@@ -73,6 +75,8 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
       config: LocalEngineConfig;
       /** Whether close() closes the database (true when the engine opened it). */
       ownsDatabase?: boolean;
+      /** Where answer-model events go (the window learned, a prompt fitted, a named failure). */
+      logger?: AnswerLogger | undefined;
     },
   ) {
     this.store = new EngineStore(options.database);
@@ -81,10 +85,14 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     const { config } = options;
     const taskDeps: RunTaskDeps = {
       store: this.store,
-      answererFor: createAnswererFor(config, {
-        termStatistics: options.knowledge.termStatistics,
-        similarity: options.knowledge.passageSimilarity,
-      }),
+      answererFor: createAnswererFor(
+        config,
+        {
+          termStatistics: options.knowledge.termStatistics,
+          similarity: options.knowledge.passageSimilarity,
+        },
+        options.logger,
+      ),
       search: (vectorStoreIds, query, plan) =>
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
     };

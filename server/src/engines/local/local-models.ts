@@ -1,16 +1,21 @@
 import type { ModelInfo } from '@threadline/shared';
 import type { Config } from '../../config.js';
 import type { Answerer } from './answer/answer-piece.js';
-import { createLlmAnswerer } from './answer/llm-answerer.js';
+import { createLlmAnswerer, type AnswerLogger } from './answer/llm-answerer.js';
 import { createPassageAnswerer } from './answer/passage-answer.js';
 import type { AnswerEvidence } from './answer/answer-evidence.js';
 import { extractiveModelId } from './runs/run-objects.js';
 
-export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'>;
+export type ModelConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_API_KEY' | 'LLM_MODEL'> &
+  Partial<Pick<Config, 'LLM_CONTEXT_TOKENS'>>;
+
+/** The endpoint, once start-up has resolved `auto` (see answer-mode.ts); an unresolved `auto` is none. */
+const endpointOf = (config: ModelConfig): string | null =>
+  config.LLM_BASE_URL && config.LLM_BASE_URL !== 'auto' ? config.LLM_BASE_URL : null;
 
 /** With an LLM endpoint configured its model is the default; the extractive one is always there. */
 export const defaultModelOf = (config: ModelConfig): string =>
-  config.LLM_BASE_URL ? config.LLM_MODEL : extractiveModelId;
+  endpointOf(config) ? config.LLM_MODEL : extractiveModelId;
 
 export function localModelsOf(config: ModelConfig): ModelInfo[] {
   const models: ModelInfo[] = [
@@ -21,11 +26,12 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
       answerKind: 'extractive',
     },
   ];
-  if (config.LLM_BASE_URL) {
+  const endpoint = endpointOf(config);
+  if (endpoint) {
     models.push({
       id: config.LLM_MODEL,
       ownedBy: 'llm-endpoint',
-      description: `Grounded answers streamed from ${new URL(config.LLM_BASE_URL).host}.`,
+      description: `Grounded answers streamed from ${new URL(endpoint).host}.`,
       answerKind: 'generative',
     });
   }
@@ -39,13 +45,17 @@ export function localModelsOf(config: ModelConfig): ModelInfo[] {
 export function createAnswererFor(
   config: ModelConfig,
   evidence: AnswerEvidence = {},
+  logger?: AnswerLogger,
 ): (model: string) => Answerer {
   const extractiveAnswerer = createPassageAnswerer(evidence);
-  const llmAnswerer = config.LLM_BASE_URL
+  const endpoint = endpointOf(config);
+  const llmAnswerer = endpoint
     ? createLlmAnswerer({
-        baseURL: config.LLM_BASE_URL,
+        baseURL: endpoint,
         apiKey: config.LLM_API_KEY ?? 'not-needed',
         evidence,
+        contextTokens: config.LLM_CONTEXT_TOKENS,
+        logger,
       })
     : null;
   return (model) => (llmAnswerer && model !== extractiveModelId ? llmAnswerer : extractiveAnswerer);

@@ -1,5 +1,5 @@
 import type { AssistantStreamEvent } from '@threadline/shared';
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -22,6 +22,10 @@ describe('LocalEngine with an LLM endpoint', () => {
   const requests: Array<z.infer<typeof requestSchema>> = [];
   const replies: Array<() => Response> = [];
   const server = setupServer(
+    // The window, asked as of llama-server (tools/server GET /props).
+    http.get('http://llm.test/props', () =>
+      HttpResponse.json({ default_generation_settings: { n_ctx: 8192 }, total_slots: 1 }),
+    ),
     http.post(`${llmUrl}/chat/completions`, async ({ request }) => {
       requests.push(requestSchema.parse(await request.json()));
       const reply = replies.shift();

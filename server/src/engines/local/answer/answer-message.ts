@@ -70,7 +70,7 @@ export class AnswerMessage {
     return this.builder;
   }
 
-  finish(status: 'completed' | 'incomplete', reason?: 'run_cancelled' | 'run_failed'): void {
+  finish(status: 'completed' | 'incomplete', reason?: 'run_cancelled' | 'run_failed' | 'max_tokens'): void {
     const message = this.message;
     if (!message) return;
     const now = nowSeconds();
@@ -88,9 +88,11 @@ export class AnswerMessage {
       status === 'completed' ? 'thread.message.completed' : 'thread.message.incomplete',
       finished,
     );
-    // An incomplete message's step is closed with the run's own outcome (cancelled or failed).
+    // An incomplete message's step is closed with the run's own outcome (cancelled or failed); a
+    // message cut by the run's token limit was written to its end, so its step completed.
     const step = this.publisher.openStep('message_creation');
-    if (step && status === 'completed') this.publisher.finishStep(step, 'completed');
+    if (step && (status === 'completed' || reason === 'max_tokens'))
+      this.publisher.finishStep(step, 'completed');
   }
 
   /** Saves the text so far now and then, so a crash mid-answer still leaves the partial answer. */

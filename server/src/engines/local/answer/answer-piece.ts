@@ -7,7 +7,22 @@ export type AnswerPiece =
   /** `source` is the 0-based index of the cited hit; `quote` the passage it supports. */
   | { type: 'citation'; source: number; quote: string }
   | { type: 'tool_calls'; calls: Array<{ id: string; name: string; arguments: string }> }
-  | { type: 'usage'; usage: Usage };
+  | { type: 'usage'; usage: Usage }
+  /** The run's own token limit ended the answer (the run ends `incomplete`, as OpenAI's did). */
+  | { type: 'incomplete'; reason: 'max_prompt_tokens' | 'max_completion_tokens' };
+
+/**
+ * The run's token limits, as the Assistants API defines them, and what its earlier turns (before
+ * tool outputs) already used: `max_prompt_tokens` and `max_completion_tokens` count over the run.
+ */
+export type RunLimits = {
+  maxPromptTokens: number | null;
+  maxCompletionTokens: number | null;
+  /** `truncation_strategy: { type: 'last_messages' }`: only this many recent messages. */
+  lastMessages: number | null;
+  usedPromptTokens: number;
+  usedCompletionTokens: number;
+};
 
 export type FunctionTool = {
   name: string;
@@ -25,6 +40,7 @@ export type AnswerInput = {
   functionTools: FunctionTool[];
   toolRounds: StoredRunContext['toolRounds'];
   signal: AbortSignal;
+  limits?: RunLimits | undefined;
 };
 
 export type Answerer = (input: AnswerInput) => AsyncIterable<AnswerPiece>;

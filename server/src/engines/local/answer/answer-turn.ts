@@ -1,6 +1,6 @@
 import type { Message, Run, Usage } from '@threadline/shared';
 import { untilAborted } from '../../../common/index.js';
-import type { AnswerPiece, Answerer, FunctionTool } from './answer-piece.js';
+import type { AnswerPiece, Answerer, FunctionTool, RunLimits } from './answer-piece.js';
 import { noKnowledgeBaseText, noRelevantInformationText } from './no-answer.js';
 import type { AnswerMessage } from './answer-message.js';
 import type { StoredRunContext } from '../store/engine-store.js';
@@ -57,17 +57,29 @@ export async function answerTurn(input: {
         functionTools,
         toolRounds: context.toolRounds,
         signal,
+        limits: limitsOf(run),
       });
   let usage: Usage | null = null;
   let calls: RequestedCalls = [];
+  let incomplete: Extract<AnswerPiece, { type: 'incomplete' }>['reason'] | null = null;
   for await (const piece of untilAborted(pieces, signal)) {
     if (signal.aborted) return;
     if (piece.type === 'usage') usage = piece.usage;
     else if (piece.type === 'tool_calls') calls = piece.calls;
+    else if (piece.type === 'incomplete') incomplete = piece.reason;
     else message.append(piece);
   }
   if (signal.aborted) return;
-  usage ??= estimateUsage(context, conversation, message.text, run.instructions);
+  // A run's usage covers all its turns: the one before tool outputs, and this one.
+  usage = addUsage(run.usage, usage ?? estimateUsage(context, conversation, message.text, run.instructions));
+  if (incomplete) {
+    if (message.isOpen) message.finish('incomplete', 'max_tokens');
+    publisher.saveRun(
+      { status: 'incomplete', incomplete_details: { reason: incomplete }, usage },
+      'thread.run.incomplete',
+    );
+    return;
+  }
   if (calls.length > 0) {
     requireAction(publisher, message, calls, usage);
     return;
@@ -76,6 +88,26 @@ export async function answerTurn(input: {
   message.finish('completed');
   publisher.saveRun({ status: 'completed', completed_at: nowSeconds(), usage }, 'thread.run.completed');
 }
+
+const limitsOf = (run: Run): RunLimits => ({
+  maxPromptTokens: run.max_prompt_tokens ?? null,
+  maxCompletionTokens: run.max_completion_tokens ?? null,
+  lastMessages:
+    run.truncation_strategy?.type === 'last_messages'
+      ? (run.truncation_strategy.last_messages ?? null)
+      : null,
+  usedPromptTokens: run.usage?.prompt_tokens ?? 0,
+  usedCompletionTokens: run.usage?.completion_tokens ?? 0,
+});
+
+const addUsage = (earlier: Usage | null, turn: Usage): Usage =>
+  earlier
+    ? {
+        prompt_tokens: earlier.prompt_tokens + turn.prompt_tokens,
+        completion_tokens: earlier.completion_tokens + turn.completion_tokens,
+        total_tokens: earlier.total_tokens + turn.total_tokens,
+      }
+    : turn;
 
 /** Text said before the calls stays a completed message of its own, as OpenAI shows it. */
 function requireAction(publisher: RunPublisher, message: AnswerMessage, calls: RequestedCalls, usage: Usage) {

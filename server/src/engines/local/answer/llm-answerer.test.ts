@@ -75,7 +75,8 @@ describe('createLlmAnswerer', () => {
 
   const collect = async (answerInput: AnswerInput) => {
     const pieces: AnswerPiece[] = [];
-    for await (const piece of createLlmAnswerer({ baseURL, apiKey: 'k' })(answerInput)) pieces.push(piece);
+    for await (const piece of createLlmAnswerer({ baseURL, apiKey: 'k', contextTokens: 8192 })(answerInput))
+      pieces.push(piece);
     return pieces;
   };
 

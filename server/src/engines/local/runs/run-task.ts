@@ -2,6 +2,7 @@ import type { AssistantStreamEvent, Message, Run, RunStep } from '@threadline/sh
 import { APIError } from 'openai';
 import type { ToolOutput } from '../../engine.js';
 import type { Answerer } from '../answer/answer-piece.js';
+import { ModelServerError } from '../answer/model-server-errors.js';
 import { conversationQuestion } from '../answer/conversation-question.js';
 import { AnswerMessage } from '../answer/answer-message.js';
 import { answerTurn } from '../answer/answer-turn.js';
@@ -167,6 +168,8 @@ export class RunTask {
 }
 
 function toLastError(error: unknown): NonNullable<Run['last_error']> {
+  // Written to be shown: what failed at the model server and what to do about it.
+  if (error instanceof ModelServerError) return { code: error.code, message: error.message };
   if (error instanceof APIError && error.status === 429) {
     return { code: 'rate_limit_exceeded', message: 'The model provider is rate limiting requests.' };
   }

@@ -276,6 +276,8 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       return embedder.current()?.model ?? null;
     },
     embedderReady: () => embedder.ready,
+    /** Files read (parsed, chunked, embedded) and files filled from an identical one, since start. */
+    ingestionCounts: () => ({ ...queue.counts }),
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     defaultChunking,
     async waitForIngestion(vectorStoreId?: string) {

@@ -7,6 +7,8 @@ import type { PreparedChunk } from './prepare-chunks.js';
 import { localEmbeddingDimensions } from '../embed/local-embedding.js';
 import { IngestionError } from './parse-document.js';
 import type { VectorCache } from '../embed/vector-cache.js';
+import { contentKey, fileSha256 } from './content-key.js';
+import { analyseForIndex } from './prepare-chunks.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
 type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed' };
@@ -31,6 +33,8 @@ export class IngestionQueue {
   private running: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
+  /** Files read (parsed, chunked, embedded) and files filled from a copy with the same content key. */
+  readonly counts = { read: 0, reused: 0 };
 
   constructor(
     private readonly deps: {
@@ -180,14 +184,33 @@ export class IngestionQueue {
       const model = await this.deps.embedder.ready.catch((error: unknown) => {
         throw new IngestionError('server_error', 'the embedding model could not be loaded', { cause: error });
       });
+      const chunking = {
+        maxTokens: file.chunking.maxChunkSizeTokens,
+        overlapTokens: file.chunking.chunkOverlapTokens,
+      };
+      const key = contentKey({
+        sha256: await fileSha256(this.deps.filePath(fileId)),
+        fileName: file.fileName,
+        ...chunking,
+        model: model.model,
+      });
+      // Same bytes, same work: the sample documentation of every user after the first, a
+      // re-upload, the same file in a second store are copied rather than read and embedded.
+      const target = { vectorStoreId, fileId };
+      const source = store.findReusable(key, model.model, target);
+      if (
+        source &&
+        store.copyChunks(source, target, key, model.model, { newChunkId, analyseBody: analyseForIndex })
+      ) {
+        this.counts.reused += 1;
+        return;
+      }
+      this.counts.read += 1;
       let firstOrdinal = 0;
       const batches = reader.read({
         path: this.deps.filePath(fileId),
         fileName: file.fileName,
-        chunking: {
-          maxTokens: file.chunking.maxChunkSizeTokens,
-          overlapTokens: file.chunking.chunkOverlapTokens,
-        },
+        chunking,
         embedLocally: model.model === localEmbeddingModel,
       });
       for await (const { chunks, embeddings: computed } of batches) {
@@ -207,7 +230,7 @@ export class IngestionQueue {
         // Requests and streams get the event loop between slices.
         await nextTurn();
       }
-      if (!this.isStopped) store.finishIngestion(vectorStoreId, fileId);
+      if (!this.isStopped) store.finishIngestion(vectorStoreId, fileId, key);
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

@@ -25,7 +25,12 @@ import {
 } from './knowledge-store.js';
 import { VectorCache } from './embed/vector-cache.js';
 
-type AttachOptions = { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined };
+type AttachOptions = {
+  chunking?: ChunkingStrategy | undefined;
+  attributes?: FileAttributes | undefined;
+  /** Ingested before queued files that are not (a message's attachment, which a run waits for). */
+  isUrgent?: boolean;
+};
 export type {
   ChunkingStrategy,
   ExpiresAfter,
@@ -118,7 +123,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     if (options.chunking) validateChunking(options.chunking);
     store.upsertStoreFile(vectorStoreId, fileId, options);
     vectors.invalidate(vectorStoreId);
-    queue.enqueue(vectorStoreId, fileId);
+    queue.enqueue(vectorStoreId, fileId, 'ingest', { isUrgent: options.isUrgent === true });
     return store.getKnowledgeFile(vectorStoreId, fileId) ?? failMissing(fileId);
   }
 

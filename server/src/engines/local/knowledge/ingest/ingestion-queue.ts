@@ -11,7 +11,7 @@ import { contentKey, fileSha256 } from './content-key.js';
 import { analyseForIndex } from './prepare-chunks.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
-type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed' };
+type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed'; isUrgent: boolean };
 type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
 
 /** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
@@ -46,8 +46,21 @@ export class IngestionQueue {
     },
   ) {}
 
-  enqueue(vectorStoreId: string, fileId: string, kind: Job['kind'] = 'ingest'): void {
-    this.jobs.push({ vectorStoreId, fileId, kind });
+  /**
+   * Queues a file; an urgent one (a message's attachment, whose run waits for it) goes ahead of
+   * every file that is not, after the urgent ones already waiting, so it is not stuck behind a
+   * large batch.
+   */
+  enqueue(
+    vectorStoreId: string,
+    fileId: string,
+    kind: Job['kind'] = 'ingest',
+    options: { isUrgent?: boolean } = {},
+  ): void {
+    const job = { vectorStoreId, fileId, kind, isUrgent: options.isUrgent === true };
+    const firstOrdinary = this.jobs.findIndex((queued) => !queued.isUrgent);
+    if (job.isUrgent && firstOrdinary >= 0) this.jobs.splice(firstOrdinary, 0, job);
+    else this.jobs.push(job);
     this.running ??= this.drain();
   }
 

@@ -43,8 +43,8 @@ export type KnowledgeLike = {
   termStatistics?: TermStatistics;
   /** Question-to-passage similarity under the sentence-embedding model, when one runs. */
   passageSimilarity?: PassageSimilarity;
-  /** Resolves once the store has no file left to ingest (a run waits for its thread's files). */
-  waitForIngestion?: (vectorStoreId: string) => Promise<void>;
+  /** Resolves once the store's files are searchable (a run waits for its thread's files). */
+  waitUntilSearchable?: (vectorStoreId: string) => Promise<void>;
   close(): Promise<void> | void;
 };
 
@@ -90,7 +90,8 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
       search: (vectorStoreIds, query, plan) =>
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
       untilSearchable: async (vectorStoreIds) => {
-        for (const vectorStoreId of vectorStoreIds) await options.knowledge.waitForIngestion?.(vectorStoreId);
+        for (const vectorStoreId of vectorStoreIds)
+          await options.knowledge.waitUntilSearchable?.(vectorStoreId);
       },
     };
     this.runs = new LocalRuns(this.store, taskDeps, config);

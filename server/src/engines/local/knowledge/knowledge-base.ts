@@ -289,6 +289,10 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       await reembedding;
       await queue.idle(vectorStoreId);
     },
+    /** Until the store's files are `completed` (keyword-searchable); their vectors may still come. */
+    async waitUntilSearchable(vectorStoreId?: string) {
+      await queue.idle(vectorStoreId, 'searchable');
+    },
     async close() {
       await queue.stop();
       // An injected embedder belongs to whoever made it.

@@ -12,7 +12,25 @@ import { analyseForIndex } from './prepare-chunks.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
 type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed'; isUrgent: boolean };
-type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
+/**
+ * Vectors still to compute for a completed file, from the chunks its ingestion prepared (held
+ * so they are not read again), `sliceChunks` at a time from `next`.
+ */
+type EmbedJob = {
+  vectorStoreId: string;
+  fileId: string;
+  kind: 'embed';
+  chunks: PreparedChunk[];
+  next: number;
+};
+/** `searchable`: ingestion only (keyword search works); `all`: vectors too. */
+type Lane = 'searchable' | 'all';
+type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => void };
+
+/** Chunks embedded per turn of the background lane (a MiniLM slice is ~0.1–0.5 s of one core). */
+const sliceChunks = 16;
+/** The chunk rows' model while their vectors are pending (never a model name). */
+export const pendingEmbeddingModel = '';
 
 /** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
 const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
@@ -29,7 +47,8 @@ export const maxIngestionAttempts = 3;
  */
 export class IngestionQueue {
   private readonly jobs: Job[] = [];
-  private current: Job | null = null;
+  private readonly embedJobs: EmbedJob[] = [];
+  private current: Job | EmbedJob | null = null;
   private running: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
@@ -93,31 +112,42 @@ export class IngestionQueue {
     }
   }
 
-  idle(vectorStoreId?: string): Promise<void> {
-    if (!this.isPending(vectorStoreId)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ vectorStoreId, resolve }));
+  /** Resolves when nothing is left to do for the store (`all`), or nothing but vectors (`searchable`). */
+  idle(vectorStoreId?: string, lane: Lane = 'all'): Promise<void> {
+    if (!this.isPending(vectorStoreId, lane)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ vectorStoreId, lane, resolve }));
   }
 
   /** Stops after the current slice; the file being ingested stays `in_progress` for the next start. */
   async stop(): Promise<void> {
     this.isStopped = true;
     this.jobs.length = 0;
+    this.embedJobs.length = 0;
     await this.deps.reader.close();
     await this.running;
   }
 
-  private isPending(vectorStoreId: string | undefined): boolean {
-    const matches = (job: Job | null) =>
-      job !== null && (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
-    return matches(this.current) || this.jobs.some(matches);
+  private isPending(vectorStoreId: string | undefined, lane: Lane): boolean {
+    const matches = (job: Job | EmbedJob | null) =>
+      job !== null &&
+      (lane === 'all' || job.kind !== 'embed') &&
+      (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
+    return (
+      matches(this.current) || this.jobs.some(matches) || (lane === 'all' && this.embedJobs.some(matches))
+    );
   }
 
   private async drain(): Promise<void> {
     while (!this.isStopped) {
-      const job = this.jobs.shift();
+      // Files waiting to become searchable go before vectors of files that already are.
+      const job = this.jobs.shift() ?? this.embedJobs.shift();
       if (!job) break;
       this.current = job;
-      await (job.kind === 'ingest' ? this.ingest(job) : this.reembed(job));
+      await (job.kind === 'ingest'
+        ? this.ingest(job)
+        : job.kind === 'embed'
+          ? this.embedSlice(job)
+          : this.reembed(job));
       this.current = null;
       this.wakeWaiters();
     }
@@ -129,11 +159,48 @@ export class IngestionQueue {
   private wakeWaiters(): void {
     for (let index = this.waiters.length - 1; index >= 0; index -= 1) {
       const waiter = this.waiters[index];
-      if (waiter && (this.isStopped || !this.isPending(waiter.vectorStoreId))) {
+      if (waiter && (this.isStopped || !this.isPending(waiter.vectorStoreId, waiter.lane))) {
         this.waiters.splice(index, 1);
         waiter.resolve();
       }
     }
+  }
+
+  /**
+   * One slice of a completed file's pending vectors; the rest goes back to the front of the
+   * background lane, so a file queued meanwhile is ingested before the next slice. A failure
+   * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
+   */
+  private async embedSlice(job: EmbedJob): Promise<void> {
+    const { store, vectors } = this.deps;
+    try {
+      const model = await this.deps.embedder.ready;
+      const pending = new Map(
+        store
+          .listChunks(job.vectorStoreId, job.fileId)
+          .filter((chunk) => chunk.model === pendingEmbeddingModel)
+          .map((chunk) => [chunk.ordinal, chunk]),
+      );
+      const slice = job.chunks
+        .map((chunk, ordinal) => ({ chunk, row: pending.get(ordinal) }))
+        .slice(job.next, job.next + sliceChunks)
+        .filter((entry) => entry.row !== undefined && entry.row.text === entry.chunk.text);
+      const embeddings = await model.embedChunks(slice.map((entry) => entry.chunk));
+      store.updateEmbeddings(
+        slice.map((entry, index) => ({
+          rowid: entry.row?.rowid ?? 0,
+          embedding: embeddings[index] ?? new Float32Array(0),
+        })),
+        model.model,
+      );
+      job.next += sliceChunks;
+      if (job.next < job.chunks.length && pending.size > 0 && !this.isStopped) this.embedJobs.unshift(job);
+    } catch {
+      // Left pending: listStaleEmbeddings finds the rows at the next start.
+    } finally {
+      vectors.invalidate(job.vectorStoreId);
+    }
+    await nextTurn();
   }
 
   private async reembed({ vectorStoreId, fileId }: Job): Promise<void> {
@@ -226,24 +293,37 @@ export class IngestionQueue {
         chunking,
         embedLocally: model.model === localEmbeddingModel,
       });
-      for await (const { chunks, embeddings: computed } of batches) {
+      // Searchable first: chunks are keyword-indexed as they come; the in-process model's
+      // vectors are computed after, in the background lane, and search uses them as they
+      // arrive (hashed ones come from the reader's child, an endpoint's at once: see
+      // ChunkEmbedder.isRemote). Until then the rows' model is pending.
+      const deferred: PreparedChunk[] = [];
+      for await (const { chunks, embeddings: inChild } of batches) {
         if (this.isStopped) return;
-        const embeddings =
-          computed ??
-          (await model.embedChunks(chunks).catch((error: unknown) => {
-            throw new IngestionError(
-              'server_error',
-              'the embeddings endpoint failed; try adding the file again',
-              { cause: error },
-            );
-          }));
-        const slice = { chunks, embeddings, firstOrdinal };
-        if (!store.appendChunks(vectorStoreId, fileId, slice, model.model, newChunkId)) return;
+        const computed =
+          inChild ??
+          (model.isRemote === true
+            ? await model.embedChunks(chunks).catch((error: unknown) => {
+                throw new IngestionError(
+                  'server_error',
+                  'the embeddings endpoint failed; try adding the file again',
+                  { cause: error },
+                );
+              })
+            : undefined);
+        const slice = { chunks, embeddings: computed ?? [], firstOrdinal };
+        const sliceModel = computed ? model.model : pendingEmbeddingModel;
+        if (!store.appendChunks(vectorStoreId, fileId, slice, sliceModel, newChunkId)) return;
+        if (!computed) deferred.push(...chunks);
         firstOrdinal += chunks.length;
         // Requests and streams get the event loop between slices.
         await nextTurn();
       }
-      if (!this.isStopped) store.finishIngestion(vectorStoreId, fileId, key);
+      if (this.isStopped) return;
+      // Reusable (content key) only once every vector is in: a pending row never matches.
+      store.finishIngestion(vectorStoreId, fileId, key);
+      if (deferred.length > 0)
+        this.embedJobs.push({ vectorStoreId, fileId, kind: 'embed', chunks: deferred, next: 0 });
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

@@ -365,6 +365,20 @@ export class KnowledgeStore {
       .all(vectorStoreId, fileId);
   }
 
+  /** The pair's chunks with ordinals in [from, to) whose rows have `model` (one slice of a file). */
+  listChunksInRange(
+    vectorStoreId: string,
+    fileId: string,
+    range: { from: number; to: number; model: string },
+  ): { rowid: number; ordinal: number; text: string }[] {
+    return this.database
+      .prepare<[string, string, number, number, string], { rowid: number; ordinal: number; text: string }>(
+        `SELECT rowid, ordinal, text FROM kb_chunks WHERE vector_store_id = ? AND file_id = ?
+         AND ordinal >= ? AND ordinal < ? AND embedding_model = ? ORDER BY ordinal`,
+      )
+      .all(vectorStoreId, fileId, range.from, range.to, range.model);
+  }
+
   /** Replaces chunk vectors in place (same chunks, new model), so citations keep their ids. */
   updateEmbeddings(rows: readonly { rowid: number; embedding: Float32Array }[], model: string): void {
     const update = this.database.prepare(

@@ -175,26 +175,27 @@ export class IngestionQueue {
     const { store, vectors } = this.deps;
     try {
       const model = await this.deps.embedder.ready;
-      const pending = new Map(
-        store
-          .listChunks(job.vectorStoreId, job.fileId)
-          .filter((chunk) => chunk.model === pendingEmbeddingModel)
-          .map((chunk) => [chunk.ordinal, chunk]),
-      );
-      const slice = job.chunks
-        .map((chunk, ordinal) => ({ chunk, row: pending.get(ordinal) }))
-        .slice(job.next, job.next + sliceChunks)
-        .filter((entry) => entry.row !== undefined && entry.row.text === entry.chunk.text);
-      const embeddings = await model.embedChunks(slice.map((entry) => entry.chunk));
+      const to = Math.min(job.next + sliceChunks, job.chunks.length);
+      const rows = store.listChunksInRange(job.vectorStoreId, job.fileId, {
+        from: job.next,
+        to,
+        model: pendingEmbeddingModel,
+      });
+      // The rows must still be the chunks this job holds (not detached, nor re-chunked since).
+      const slice = rows.flatMap((row) => {
+        const chunk = job.chunks[row.ordinal];
+        return chunk && chunk.text === row.text ? [{ chunk, row }] : [];
+      });
+      const embeddings = slice.length === 0 ? [] : await model.embedChunks(slice.map((entry) => entry.chunk));
       store.updateEmbeddings(
         slice.map((entry, index) => ({
-          rowid: entry.row?.rowid ?? 0,
+          rowid: entry.row.rowid,
           embedding: embeddings[index] ?? new Float32Array(0),
         })),
         model.model,
       );
-      job.next += sliceChunks;
-      if (job.next < job.chunks.length && pending.size > 0 && !this.isStopped) this.embedJobs.unshift(job);
+      job.next = to;
+      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job);
     } catch {
       // Left pending: listStaleEmbeddings finds the rows at the next start.
     } finally {

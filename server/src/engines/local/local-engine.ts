@@ -43,8 +43,8 @@ export type KnowledgeLike = {
   termStatistics?: TermStatistics;
   /** Question-to-passage similarity under the sentence-embedding model, when one runs. */
   passageSimilarity?: PassageSimilarity;
-  /** Resolves once the store's files are searchable (a run waits for its thread's files). */
-  waitUntilSearchable?: (vectorStoreId: string) => Promise<void>;
+  /** Resolves once the store's attachments are searchable (a run waits for its thread's). */
+  waitForAttachments?: (vectorStoreId: string) => Promise<void>;
   close(): Promise<void> | void;
 };
 
@@ -91,7 +91,7 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
       untilSearchable: async (vectorStoreIds) => {
         for (const vectorStoreId of vectorStoreIds)
-          await options.knowledge.waitUntilSearchable?.(vectorStoreId);
+          await options.knowledge.waitForAttachments?.(vectorStoreId);
       },
     };
     this.runs = new LocalRuns(this.store, taskDeps, config);

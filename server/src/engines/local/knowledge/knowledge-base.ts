@@ -293,6 +293,13 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     async waitUntilSearchable(vectorStoreId?: string) {
       await queue.idle(vectorStoreId, 'searchable');
     },
+    /**
+     * Until the store's urgent files (a message's attachments) are searchable: a run waits for
+     * these, not for a large batch someone is loading into a store it also searches.
+     */
+    async waitForAttachments(vectorStoreId: string) {
+      await queue.idle(vectorStoreId, 'attachments');
+    },
     async close() {
       await queue.stop();
       // An injected embedder belongs to whoever made it.

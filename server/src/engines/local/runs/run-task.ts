@@ -18,8 +18,9 @@ export type RunTaskDeps = {
   answererFor: (model: string) => Answerer;
   search: SearchKnowledge;
   /**
-   * Resolves once the given stores have no file left to ingest (files attached to the thread
-   * are searchable): a message's attachments are indexed while its run waits, as OpenAI's do.
+   * Resolves once the files attached to messages of the thread (in the given stores, its own)
+   * are searchable: they are indexed while the run waits `in_progress`, as OpenAI's are. Other
+   * files being loaded into those stores are not waited for.
    */
   untilSearchable?: (vectorStoreIds: string[]) => Promise<void>;
 };

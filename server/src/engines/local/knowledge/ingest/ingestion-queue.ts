@@ -23,8 +23,11 @@ type EmbedJob = {
   chunks: PreparedChunk[];
   next: number;
 };
-/** `searchable`: ingestion only (keyword search works); `all`: vectors too. */
-type Lane = 'searchable' | 'all';
+/**
+ * What a waiter waits for: `attachments`, the urgent files (a message's attachments);
+ * `searchable`, every file still to ingest (keyword search works after); `all`, vectors too.
+ */
+type Lane = 'attachments' | 'searchable' | 'all';
 type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => void };
 
 /** Chunks embedded per turn of the background lane (a MiniLM slice is ~0.1–0.5 s of one core). */
@@ -112,7 +115,7 @@ export class IngestionQueue {
     }
   }
 
-  /** Resolves when nothing is left to do for the store (`all`), or nothing but vectors (`searchable`). */
+  /** Resolves when the store has nothing left in `lane` (see Lane). */
   idle(vectorStoreId?: string, lane: Lane = 'all'): Promise<void> {
     if (!this.isPending(vectorStoreId, lane)) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ vectorStoreId, lane, resolve }));
@@ -131,6 +134,7 @@ export class IngestionQueue {
     const matches = (job: Job | EmbedJob | null) =>
       job !== null &&
       (lane === 'all' || job.kind !== 'embed') &&
+      (lane !== 'attachments' || (job.kind === 'ingest' && job.isUrgent)) &&
       (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
     return (
       matches(this.current) || this.jobs.some(matches) || (lane === 'all' && this.embedJobs.some(matches))

@@ -44,6 +44,8 @@ export type KnowledgeLike = {
   termStatistics?: TermStatistics;
   /** Question-to-passage similarity under the sentence-embedding model, when one runs. */
   passageSimilarity?: PassageSimilarity;
+  /** Resolves once the store's attachments are searchable (a run waits for its thread's). */
+  waitForAttachments?: (vectorStoreId: string) => Promise<void>;
   close(): Promise<void> | void;
 };
 
@@ -95,6 +97,10 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
       ),
       search: (vectorStoreIds, query, plan) =>
         searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
+      untilSearchable: async (vectorStoreIds) => {
+        for (const vectorStoreId of vectorStoreIds)
+          await options.knowledge.waitForAttachments?.(vectorStoreId);
+      },
     };
     this.runs = new LocalRuns(this.store, taskDeps, config);
     this.threads = new LocalThreads(this.store, this.runs.registry, (ids) => this.assertVectorStores(ids));

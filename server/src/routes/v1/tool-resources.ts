@@ -71,8 +71,9 @@ export function assertAttachments(engine: WireEngine, attachments: Attachments):
 
 /**
  * Files attached for `file_search` go into the thread's vector store, which is created (and
- * named on the thread) when it has none, as OpenAI did; they are ingested before this returns
- * so the next run finds them.
+ * named on the thread) when it has none, as OpenAI did. This returns once they are queued, not
+ * ingested (a message waited behind every queued file before): the thread's next run waits,
+ * `in_progress`, until its store's files are searchable, as OpenAI's does.
  */
 export async function addAttachmentsToThread(
   engine: WireEngine,
@@ -92,7 +93,7 @@ export async function addAttachmentsToThread(
     await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
   }
   for (const fileId of fileIds) {
-    if (!knowledge.storeFileDetails(storeId, fileId)) await knowledge.attachFile(storeId, fileId);
+    if (!knowledge.storeFileDetails(storeId, fileId))
+      await knowledge.attachFile(storeId, fileId, { isUrgent: true });
   }
-  await knowledge.waitForIngestion(storeId);
 }

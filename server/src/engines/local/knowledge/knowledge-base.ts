@@ -25,7 +25,12 @@ import {
 } from './knowledge-store.js';
 import { VectorCache } from './embed/vector-cache.js';
 
-type AttachOptions = { chunking?: ChunkingStrategy | undefined; attributes?: FileAttributes | undefined };
+type AttachOptions = {
+  chunking?: ChunkingStrategy | undefined;
+  attributes?: FileAttributes | undefined;
+  /** Ingested before queued files that are not (a message's attachment, which a run waits for). */
+  isUrgent?: boolean;
+};
 export type {
   ChunkingStrategy,
   ExpiresAfter,
@@ -118,7 +123,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     if (options.chunking) validateChunking(options.chunking);
     store.upsertStoreFile(vectorStoreId, fileId, options);
     vectors.invalidate(vectorStoreId);
-    queue.enqueue(vectorStoreId, fileId);
+    queue.enqueue(vectorStoreId, fileId, 'ingest', { isUrgent: options.isUrgent === true });
     return store.getKnowledgeFile(vectorStoreId, fileId) ?? failMissing(fileId);
   }
 
@@ -276,11 +281,24 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
       return embedder.current()?.model ?? null;
     },
     embedderReady: () => embedder.ready,
+    /** Files read (parsed, chunked, embedded) and files filled from an identical one, since start. */
+    ingestionCounts: () => ({ ...queue.counts }),
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     defaultChunking,
     async waitForIngestion(vectorStoreId?: string) {
       await reembedding;
       await queue.idle(vectorStoreId);
+    },
+    /** Until the store's files are `completed` (keyword-searchable); their vectors may still come. */
+    async waitUntilSearchable(vectorStoreId?: string) {
+      await queue.idle(vectorStoreId, 'searchable');
+    },
+    /**
+     * Until the store's urgent files (a message's attachments) are searchable: a run waits for
+     * these, not for a large batch someone is loading into a store it also searches.
+     */
+    async waitForAttachments(vectorStoreId: string) {
+      await queue.idle(vectorStoreId, 'attachments');
     },
     async close() {
       await queue.stop();

@@ -78,6 +78,14 @@ const migrations = [
   // How many times ingestion of the pair has started: a file whose ingestion keeps being
   // interrupted (the process stopped mid-way) is marked failed instead of retried for ever.
   `ALTER TABLE kb_store_files ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;`,
+  // Same bytes, same work: a completed pair records what its chunks were made from (file bytes,
+  // chunking, model, name: see content-key.ts), and its chunks keep the analysed title and
+  // section path the contentless index cannot give back, so another pair with the same key is
+  // filled by copying rows instead of parsing and embedding again.
+  `ALTER TABLE kb_store_files ADD COLUMN content_key TEXT;
+   CREATE INDEX kb_store_files_content ON kb_store_files(content_key);
+   ALTER TABLE kb_chunks ADD COLUMN index_title TEXT;
+   ALTER TABLE kb_chunks ADD COLUMN index_headings TEXT;`,
 ];
 
 export function migrateKnowledgeBase(database: SqliteDatabase): void {

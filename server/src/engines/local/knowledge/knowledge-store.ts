@@ -365,6 +365,20 @@ export class KnowledgeStore {
       .all(vectorStoreId, fileId);
   }
 
+  /** The pair's chunks with ordinals in [from, to) whose rows have `model` (one slice of a file). */
+  listChunksInRange(
+    vectorStoreId: string,
+    fileId: string,
+    range: { from: number; to: number; model: string },
+  ): { rowid: number; ordinal: number; text: string }[] {
+    return this.database
+      .prepare<[string, string, number, number, string], { rowid: number; ordinal: number; text: string }>(
+        `SELECT rowid, ordinal, text FROM kb_chunks WHERE vector_store_id = ? AND file_id = ?
+         AND ordinal >= ? AND ordinal < ? AND embedding_model = ? ORDER BY ordinal`,
+      )
+      .all(vectorStoreId, fileId, range.from, range.to, range.model);
+  }
+
   /** Replaces chunk vectors in place (same chunks, new model), so citations keep their ids. */
   updateEmbeddings(rows: readonly { rowid: number; embedding: Float32Array }[], model: string): void {
     const update = this.database.prepare(
@@ -427,18 +441,101 @@ export class KnowledgeStore {
     })();
   }
 
-  /** Marks the pair completed with the chunks appended so far. */
-  finishIngestion(vectorStoreId: string, fileId: string): boolean {
+  /**
+   * Marks the pair completed with the chunks appended so far; `contentKey` (content-key.ts)
+   * offers its chunks for reuse by a pair with the same key.
+   */
+  finishIngestion(vectorStoreId: string, fileId: string, contentKey: string | null = null): boolean {
     return this.database.transaction(() => {
       const current = this.getKnowledgeFile(vectorStoreId, fileId);
       if (!current || current.status !== 'in_progress') return false;
       this.database
         .prepare(
-          `UPDATE kb_store_files SET status = 'completed', chunk_count = ?, usage_bytes = ?, error_code = NULL, error_message = NULL
+          `UPDATE kb_store_files SET status = 'completed', chunk_count = ?, usage_bytes = ?, error_code = NULL, error_message = NULL, content_key = ?
            WHERE vector_store_id = ? AND file_id = ?`,
         )
-        .run(this.countChunks(vectorStoreId, fileId), current.bytes, vectorStoreId, fileId);
+        .run(this.countChunks(vectorStoreId, fileId), current.bytes, contentKey, vectorStoreId, fileId);
       return true;
+    })();
+  }
+
+  /**
+   * A completed pair whose chunks were made from `contentKey` and are all still in `model`
+   * (a re-embedding after a model change leaves the key behind), other than the pair itself.
+   */
+  findReusable(
+    contentKey: string,
+    model: string,
+    except: { vectorStoreId: string; fileId: string },
+  ): { vectorStoreId: string; fileId: string } | null {
+    const row = this.database
+      .prepare<[string, string, string, string], { vector_store_id: string; file_id: string }>(
+        `SELECT sf.vector_store_id, sf.file_id FROM kb_store_files sf
+         WHERE sf.content_key = ? AND sf.status = 'completed'
+           AND NOT (sf.vector_store_id = ? AND sf.file_id = ?)
+           AND NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.vector_store_id = sf.vector_store_id AND c.file_id = sf.file_id
+             AND (c.embedding_model <> ? OR c.index_title IS NULL OR c.index_headings IS NULL))
+         ORDER BY sf.created_at LIMIT 1`,
+      )
+      .get(contentKey, except.vectorStoreId, except.fileId, model);
+    return row ? { vectorStoreId: row.vector_store_id, fileId: row.file_id } : null;
+  }
+
+  /**
+   * Fills the `in_progress` pair `target` with copies of `source`'s chunks (text, vectors,
+   * analysed fields; new chunk ids, as citations name a pair's own chunks) and completes it
+   * with `contentKey`, in one transaction. `analyseBody` gives the indexed body of a chunk's
+   * text (the index is contentless, so the source's cannot be read back). False when the
+   * target is gone or settled, or the source changed meanwhile.
+   */
+  copyChunks(
+    source: { vectorStoreId: string; fileId: string },
+    target: { vectorStoreId: string; fileId: string },
+    contentKey: string,
+    model: string,
+    options: { newChunkId: () => string; analyseBody: (text: string) => string },
+  ): boolean {
+    return this.database.transaction(() => {
+      const current = this.getKnowledgeFile(target.vectorStoreId, target.fileId);
+      if (!current || current.status !== 'in_progress') return false;
+      if (!this.findReusable(contentKey, model, target)) return false;
+      const rows = this.database
+        .prepare<
+          [string, string],
+          { ordinal: number; text: string; embedding: Buffer; index_title: string; index_headings: string }
+        >(
+          `SELECT ordinal, text, embedding, index_title, index_headings FROM kb_chunks
+           WHERE vector_store_id = ? AND file_id = ? ORDER BY ordinal`,
+        )
+        .all(source.vectorStoreId, source.fileId);
+      this.deleteChunks(target.vectorStoreId, target.fileId);
+      const insertChunk = this.database.prepare(
+        'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model, index_title, index_headings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const insertIndex = this.database.prepare(
+        'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const row of rows) {
+        const { lastInsertRowid } = insertChunk.run(
+          options.newChunkId(),
+          target.vectorStoreId,
+          target.fileId,
+          row.ordinal,
+          row.text,
+          row.embedding,
+          model,
+          row.index_title,
+          row.index_headings,
+        );
+        insertIndex.run(
+          lastInsertRowid,
+          storeToken(target.vectorStoreId),
+          row.index_title,
+          row.index_headings,
+          options.analyseBody(row.text),
+        );
+      }
+      return this.finishIngestion(target.vectorStoreId, target.fileId, contentKey);
     })();
   }
 
@@ -490,7 +587,7 @@ export class KnowledgeStore {
     newChunkId: () => string,
   ): void {
     const insertChunk = this.database.prepare(
-      'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO kb_chunks (id, vector_store_id, file_id, ordinal, text, embedding, embedding_model, index_title, index_headings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const insertIndex = this.database.prepare(
       'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
@@ -505,6 +602,8 @@ export class KnowledgeStore {
         chunk.text,
         Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength),
         model,
+        chunk.index.title,
+        chunk.index.headings,
       );
       insertIndex.run(
         lastInsertRowid,

@@ -18,6 +18,12 @@ export type RunTaskDeps = {
   store: EngineStore;
   answererFor: (model: string) => Answerer;
   search: SearchKnowledge;
+  /**
+   * Resolves once the files attached to messages of the thread (in the given stores, its own)
+   * are searchable: they are indexed while the run waits `in_progress`, as OpenAI's are. Other
+   * files being loaded into those stores are not waited for.
+   */
+  untilSearchable?: (vectorStoreIds: string[]) => Promise<void>;
 };
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -95,6 +101,17 @@ export class RunTask {
     if (this.controller.signal.aborted) return;
     this.publisher.saveRun({ status: 'in_progress', started_at: nowSeconds() }, 'thread.run.in_progress');
     const { store } = this.deps;
+    if (plan.isFileSearchOn && this.deps.untilSearchable) {
+      const threadStores = store.threads.get(this.run.thread_id)?.tool_resources?.file_search
+        ?.vector_store_ids;
+      if (threadStores && threadStores.length > 0) {
+        const aborted = new Promise<void>((resolve) =>
+          this.controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        await Promise.race([this.deps.untilSearchable(threadStores), aborted]);
+        if (this.controller.signal.aborted) return;
+      }
+    }
     const conversation = store.allMessages(this.run.thread_id);
     // A follow-up ("how do I delete it?") is searched together with the question it continues.
     const query = conversationQuestion(conversation).searchQuery;

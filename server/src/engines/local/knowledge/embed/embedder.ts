@@ -21,6 +21,12 @@ export type ChunkEmbedder = {
    * RETRIEVAL_VECTOR_WEIGHT says otherwise, measured on the Git docs for this embedder.
    */
   readonly vectorWeight: number;
+  /**
+   * An embeddings endpoint (EMBEDDINGS_BASE_URL): its chunk vectors are computed during
+   * ingestion, so a refusing endpoint fails the file (the user learns the setting is wrong);
+   * an in-process model's come after the file is searchable (ingestion-queue.ts).
+   */
+  readonly isRemote?: boolean;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
   /** One unit vector per text, each embedded as a query is (used to compare passages). */
   embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
@@ -177,6 +183,7 @@ function remoteEmbedder(config: Config, fetchImplementation?: typeof fetch): Chu
   return {
     model,
     isSemantic: true,
+    isRemote: true,
     // Unmeasured here: an even split is the usual start with a real model.
     vectorWeight: 1,
     embedQuery: async (text, signal) => (await embed([text], signal))[0] ?? new Float32Array(0),

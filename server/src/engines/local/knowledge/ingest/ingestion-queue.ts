@@ -7,10 +7,33 @@ import type { PreparedChunk } from './prepare-chunks.js';
 import { localEmbeddingDimensions } from '../embed/local-embedding.js';
 import { IngestionError } from './parse-document.js';
 import type { VectorCache } from '../embed/vector-cache.js';
+import { contentKey, fileSha256 } from './content-key.js';
+import { analyseForIndex } from './prepare-chunks.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
-type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed' };
-type Waiter = { vectorStoreId: string | undefined; resolve: () => void };
+type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed'; isUrgent: boolean };
+/**
+ * Vectors still to compute for a completed file, from the chunks its ingestion prepared (held
+ * so they are not read again), `sliceChunks` at a time from `next`.
+ */
+type EmbedJob = {
+  vectorStoreId: string;
+  fileId: string;
+  kind: 'embed';
+  chunks: PreparedChunk[];
+  next: number;
+};
+/**
+ * What a waiter waits for: `attachments`, the urgent files (a message's attachments);
+ * `searchable`, every file still to ingest (keyword search works after); `all`, vectors too.
+ */
+type Lane = 'attachments' | 'searchable' | 'all';
+type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => void };
+
+/** Chunks embedded per turn of the background lane (a MiniLM slice is ~0.1–0.5 s of one core). */
+const sliceChunks = 16;
+/** The chunk rows' model while their vectors are pending (never a model name). */
+export const pendingEmbeddingModel = '';
 
 /** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
 const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
@@ -27,10 +50,13 @@ export const maxIngestionAttempts = 3;
  */
 export class IngestionQueue {
   private readonly jobs: Job[] = [];
-  private current: Job | null = null;
+  private readonly embedJobs: EmbedJob[] = [];
+  private current: Job | EmbedJob | null = null;
   private running: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
+  /** Files read (parsed, chunked, embedded) and files filled from a copy with the same content key. */
+  readonly counts = { read: 0, reused: 0 };
 
   constructor(
     private readonly deps: {
@@ -42,8 +68,21 @@ export class IngestionQueue {
     },
   ) {}
 
-  enqueue(vectorStoreId: string, fileId: string, kind: Job['kind'] = 'ingest'): void {
-    this.jobs.push({ vectorStoreId, fileId, kind });
+  /**
+   * Queues a file; an urgent one (a message's attachment, whose run waits for it) goes ahead of
+   * every file that is not, after the urgent ones already waiting, so it is not stuck behind a
+   * large batch.
+   */
+  enqueue(
+    vectorStoreId: string,
+    fileId: string,
+    kind: Job['kind'] = 'ingest',
+    options: { isUrgent?: boolean } = {},
+  ): void {
+    const job = { vectorStoreId, fileId, kind, isUrgent: options.isUrgent === true };
+    const firstOrdinary = this.jobs.findIndex((queued) => !queued.isUrgent);
+    if (job.isUrgent && firstOrdinary >= 0) this.jobs.splice(firstOrdinary, 0, job);
+    else this.jobs.push(job);
     this.running ??= this.drain();
   }
 
@@ -76,31 +115,43 @@ export class IngestionQueue {
     }
   }
 
-  idle(vectorStoreId?: string): Promise<void> {
-    if (!this.isPending(vectorStoreId)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ vectorStoreId, resolve }));
+  /** Resolves when the store has nothing left in `lane` (see Lane). */
+  idle(vectorStoreId?: string, lane: Lane = 'all'): Promise<void> {
+    if (!this.isPending(vectorStoreId, lane)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ vectorStoreId, lane, resolve }));
   }
 
   /** Stops after the current slice; the file being ingested stays `in_progress` for the next start. */
   async stop(): Promise<void> {
     this.isStopped = true;
     this.jobs.length = 0;
+    this.embedJobs.length = 0;
     await this.deps.reader.close();
     await this.running;
   }
 
-  private isPending(vectorStoreId: string | undefined): boolean {
-    const matches = (job: Job | null) =>
-      job !== null && (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
-    return matches(this.current) || this.jobs.some(matches);
+  private isPending(vectorStoreId: string | undefined, lane: Lane): boolean {
+    const matches = (job: Job | EmbedJob | null) =>
+      job !== null &&
+      (lane === 'all' || job.kind !== 'embed') &&
+      (lane !== 'attachments' || (job.kind === 'ingest' && job.isUrgent)) &&
+      (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
+    return (
+      matches(this.current) || this.jobs.some(matches) || (lane === 'all' && this.embedJobs.some(matches))
+    );
   }
 
   private async drain(): Promise<void> {
     while (!this.isStopped) {
-      const job = this.jobs.shift();
+      // Files waiting to become searchable go before vectors of files that already are.
+      const job = this.jobs.shift() ?? this.embedJobs.shift();
       if (!job) break;
       this.current = job;
-      await (job.kind === 'ingest' ? this.ingest(job) : this.reembed(job));
+      await (job.kind === 'ingest'
+        ? this.ingest(job)
+        : job.kind === 'embed'
+          ? this.embedSlice(job)
+          : this.reembed(job));
       this.current = null;
       this.wakeWaiters();
     }
@@ -112,11 +163,49 @@ export class IngestionQueue {
   private wakeWaiters(): void {
     for (let index = this.waiters.length - 1; index >= 0; index -= 1) {
       const waiter = this.waiters[index];
-      if (waiter && (this.isStopped || !this.isPending(waiter.vectorStoreId))) {
+      if (waiter && (this.isStopped || !this.isPending(waiter.vectorStoreId, waiter.lane))) {
         this.waiters.splice(index, 1);
         waiter.resolve();
       }
     }
+  }
+
+  /**
+   * One slice of a completed file's pending vectors; the rest goes back to the front of the
+   * background lane, so a file queued meanwhile is ingested before the next slice. A failure
+   * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
+   */
+  private async embedSlice(job: EmbedJob): Promise<void> {
+    const { store, vectors } = this.deps;
+    try {
+      const model = await this.deps.embedder.ready;
+      const to = Math.min(job.next + sliceChunks, job.chunks.length);
+      const rows = store.listChunksInRange(job.vectorStoreId, job.fileId, {
+        from: job.next,
+        to,
+        model: pendingEmbeddingModel,
+      });
+      // The rows must still be the chunks this job holds (not detached, nor re-chunked since).
+      const slice = rows.flatMap((row) => {
+        const chunk = job.chunks[row.ordinal];
+        return chunk && chunk.text === row.text ? [{ chunk, row }] : [];
+      });
+      const embeddings = slice.length === 0 ? [] : await model.embedChunks(slice.map((entry) => entry.chunk));
+      store.updateEmbeddings(
+        slice.map((entry, index) => ({
+          rowid: entry.row.rowid,
+          embedding: embeddings[index] ?? new Float32Array(0),
+        })),
+        model.model,
+      );
+      job.next = to;
+      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job);
+    } catch {
+      // Left pending: listStaleEmbeddings finds the rows at the next start.
+    } finally {
+      vectors.invalidate(job.vectorStoreId);
+    }
+    await nextTurn();
   }
 
   private async reembed({ vectorStoreId, fileId }: Job): Promise<void> {
@@ -180,34 +269,66 @@ export class IngestionQueue {
       const model = await this.deps.embedder.ready.catch((error: unknown) => {
         throw new IngestionError('server_error', 'the embedding model could not be loaded', { cause: error });
       });
+      const chunking = {
+        maxTokens: file.chunking.maxChunkSizeTokens,
+        overlapTokens: file.chunking.chunkOverlapTokens,
+      };
+      const key = contentKey({
+        sha256: await fileSha256(this.deps.filePath(fileId)),
+        fileName: file.fileName,
+        ...chunking,
+        model: model.model,
+      });
+      // Same bytes, same work: the sample documentation of every user after the first, a
+      // re-upload, the same file in a second store are copied rather than read and embedded.
+      const target = { vectorStoreId, fileId };
+      const source = store.findReusable(key, model.model, target);
+      if (
+        source &&
+        store.copyChunks(source, target, key, model.model, { newChunkId, analyseBody: analyseForIndex })
+      ) {
+        this.counts.reused += 1;
+        return;
+      }
+      this.counts.read += 1;
       let firstOrdinal = 0;
       const batches = reader.read({
         path: this.deps.filePath(fileId),
         fileName: file.fileName,
-        chunking: {
-          maxTokens: file.chunking.maxChunkSizeTokens,
-          overlapTokens: file.chunking.chunkOverlapTokens,
-        },
+        chunking,
         embedLocally: model.model === localEmbeddingModel,
       });
-      for await (const { chunks, embeddings: computed } of batches) {
+      // Searchable first: chunks are keyword-indexed as they come; the in-process model's
+      // vectors are computed after, in the background lane, and search uses them as they
+      // arrive (hashed ones come from the reader's child, an endpoint's at once: see
+      // ChunkEmbedder.isRemote). Until then the rows' model is pending.
+      const deferred: PreparedChunk[] = [];
+      for await (const { chunks, embeddings: inChild } of batches) {
         if (this.isStopped) return;
-        const embeddings =
-          computed ??
-          (await model.embedChunks(chunks).catch((error: unknown) => {
-            throw new IngestionError(
-              'server_error',
-              'the embeddings endpoint failed; try adding the file again',
-              { cause: error },
-            );
-          }));
-        const slice = { chunks, embeddings, firstOrdinal };
-        if (!store.appendChunks(vectorStoreId, fileId, slice, model.model, newChunkId)) return;
+        const computed =
+          inChild ??
+          (model.isRemote === true
+            ? await model.embedChunks(chunks).catch((error: unknown) => {
+                throw new IngestionError(
+                  'server_error',
+                  'the embeddings endpoint failed; try adding the file again',
+                  { cause: error },
+                );
+              })
+            : undefined);
+        const slice = { chunks, embeddings: computed ?? [], firstOrdinal };
+        const sliceModel = computed ? model.model : pendingEmbeddingModel;
+        if (!store.appendChunks(vectorStoreId, fileId, slice, sliceModel, newChunkId)) return;
+        if (!computed) deferred.push(...chunks);
         firstOrdinal += chunks.length;
         // Requests and streams get the event loop between slices.
         await nextTurn();
       }
-      if (!this.isStopped) store.finishIngestion(vectorStoreId, fileId);
+      if (this.isStopped) return;
+      // Reusable (content key) only once every vector is in: a pending row never matches.
+      store.finishIngestion(vectorStoreId, fileId, key);
+      if (deferred.length > 0)
+        this.embedJobs.push({ vectorStoreId, fileId, kind: 'embed', chunks: deferred, next: 0 });
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

@@ -43,4 +43,6 @@ export function prepareChunks(fileName: string, text: string, options: ChunkingO
   });
 }
 
-const analyse = (text: string) => searchTerms(text, { keepStopWords: true }).join(' ');
+/** The indexed form of a text (what the keyword index sees of a title, section path or body). */
+export const analyseForIndex = (text: string) => searchTerms(text, { keepStopWords: true }).join(' ');
+const analyse = analyseForIndex;

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+export type ContentKeyParts = {
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
+  fileName: string;
+  maxTokens: number;
+  overlapTokens: number;
+  model: string;
+};
+
+/**
+ * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and
+ * the file name (a document without a heading takes its title from the name, and the title is
+ * indexed and embedded with every chunk), so two pairs with one key have identical chunks.
+ */
+export function contentKey(parts: ContentKeyParts): string {
+  return JSON.stringify([
+    'v1',
+    parts.sha256,
+    parts.maxTokens,
+    parts.overlapTokens,
+    parts.model,
+    parts.fileName,
+  ]);
+}
+
+/** SHA-256 of a file, read as a stream (a 50 MB upload is not held in memory twice). */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src/sqlite/database.js';
+import type { ChunkEmbedder, Embedder } from '../../../../src/engines/local/knowledge/embed/embedder.js';
+import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
+import { testConfig } from '../../../helpers/test-config.js';
+
+/**
+ * A toy model (counts "tea" and "coffee") whose chunk embedding holds until `release` is called,
+ * like MiniLM busy with a long backlog; queries are answered at once.
+ */
+function heldEmbedder(): Embedder & { release: () => void; calls: () => number } {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let calls = 0;
+  const vector = (text: string) => {
+    const counts = ['tea', 'coffee'].map((word) => text.toLowerCase().split(word).length - 1 + 0.01);
+    const norm = Math.hypot(...counts);
+    return Float32Array.from(counts, (count) => count / norm);
+  };
+  const model: ChunkEmbedder = {
+    model: 'toy-2d',
+    isSemantic: false,
+    vectorWeight: 1,
+    embedQuery: (text) => Promise.resolve(vector(text)),
+    embedTexts: (texts) => Promise.resolve(texts.map(vector)),
+    embedChunks: async (chunks) => {
+      calls += 1;
+      await released;
+      return chunks.map((chunk) => vector(chunk.text));
+    },
+    close: () => Promise.resolve(),
+  };
+  return {
+    ready: Promise.resolve(model),
+    current: () => model,
+    close: () => Promise.resolve(),
+    release: () => release(),
+    calls: () => calls,
+  };
+}
+
+describe('searchable first, semantic next', () => {
+  it('completes a file on its keywords before its vectors exist, and searches the vectors once they arrive', async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const embedder = heldEmbedder();
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+    const storedModels = (vectorStoreId: string) =>
+      database
+        .prepare<[string], { model: string; bytes: number }>(
+          'SELECT embedding_model AS model, length(embedding) AS bytes FROM kb_chunks WHERE vector_store_id = ?',
+        )
+        .all(vectorStoreId);
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'drinks' });
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'tea.md',
+        bytes: Buffer.from('# Tea\n\nGreen tea steeps for two minutes.\n'),
+      });
+      await knowledge.waitUntilSearchable(store.id);
+      // Completed, keyword-searchable, while the model has not returned a single vector.
+      expect((await knowledge.vectorStores.listFiles(store.id)).map((file) => file.status)).toEqual([
+        'completed',
+      ]);
+      expect(storedModels(store.id)).toEqual([{ model: '', bytes: 0 }]);
+      const early = await knowledge.vectorStores.search([store.id], { query: 'green tea', maxNumResults: 3 });
+      expect(early.map((hit) => [hit.fileName, hit.keywordRank, hit.vectorRank])).toEqual([
+        ['tea.md', 1, null],
+      ]);
+      await waitFor(() => embedder.calls() > 0);
+
+      embedder.release();
+      await knowledge.waitForIngestion(store.id);
+      expect(storedModels(store.id)).toEqual([{ model: 'toy-2d', bytes: 8 }]);
+      const late = await knowledge.vectorStores.search([store.id], {
+        query: 'a cup of tea',
+        maxNumResults: 3,
+      });
+      expect(late.map((hit) => [hit.fileName, hit.vectorRank])).toEqual([['tea.md', 1]]);
+    } finally {
+      embedder.release();
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200 && !condition(); attempt += 1)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}

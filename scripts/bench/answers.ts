@@ -7,9 +7,15 @@ import type { AssistantStreamEvent, Message, SearchHit } from '@threadline/share
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
 import type { AnswerPiece } from '../../server/src/engines/local/answer/answer-piece.js';
-import { createContextWindows, type ContextWindow } from '../../server/src/engines/local/answer/context-window.js';
+import {
+  createContextWindows,
+  type ContextWindow,
+} from '../../server/src/engines/local/answer/context-window.js';
 import { noRelevantInformationText } from '../../server/src/engines/local/answer/no-answer.js';
-import { createKnowledgeBase, type KnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
 import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
 import { renderPassage, splitPassages } from '../../server/src/engines/local/answer/passage-blocks.js';

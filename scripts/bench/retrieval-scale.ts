@@ -5,7 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
-import { hybridSearch, keywordRankings } from '../../server/src/engines/local/knowledge/search/hybrid-search.js';
+import {
+  hybridSearch,
+  keywordRankings,
+} from '../../server/src/engines/local/knowledge/search/hybrid-search.js';
 import { hashEmbedder } from '../../server/src/engines/local/knowledge/embed/embedder.js';
 import { embedLocally } from '../../server/src/engines/local/knowledge/embed/local-embedding.js';
 import type { PreparedChunk } from '../../server/src/engines/local/knowledge/ingest/prepare-chunks.js';

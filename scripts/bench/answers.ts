@@ -179,7 +179,7 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     }
     score.words.push(wordCount(answer.text));
     if (kind === 'answer' && isAnswerable(question, answer)) score.answerable += 1;
-    else
+    if (!isGood)
       score.misses.push(`${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`);
     if (!Number.isNaN(answer.firstTokenMs)) score.firstTokenMs.push(answer.firstTokenMs);
     score.totalMs.push(answer.totalMs);

@@ -227,6 +227,9 @@ function segment(lines: readonly Line[], style: Style): Block[] {
         ? !isBullet || Math.abs(line.x - (current.lines[0]?.x ?? 0)) <= tolerance
         : !isBullet) &&
       (Math.abs(line.x - last.x) <= tolerance ||
+        // A synopsis wraps its option list under itself: `[-u | --include-untracked] …`.
+        (line.x > last.x && /^[[|]/.test(line.text)) ||
+        (/^[[|]/.test(last.text) && Math.abs(line.x - (current.lines[0]?.x ?? 0)) <= tolerance) ||
         // A paragraph's first line may be indented, or hang; a list item's text hangs after its bullet.
         (current.lines.length === 1 && current.type === 'paragraph' && line.x < last.x) ||
         (current.type === 'list' && line.x >= (current.lines[0]?.x ?? 0) - tolerance));
@@ -314,6 +317,13 @@ function isPreformatted(block: Block, style: Style): boolean {
     const line = lines[0];
     return line !== undefined && /^[$#>] \S/.test(line.text) && width(line) < column * 0.75;
   }
+  // Command forms one under the other (a synopsis: `git stash list …`, `git stash show …`).
+  const base = lines.filter((line) => Math.abs(line.x - (lines[0]?.x ?? 0)) < 1);
+  const openings = base.map((line) => line.text.split(' ').slice(0, 2).join(' '));
+  const repeated = Math.max(
+    ...openings.map((opening) => openings.filter((other) => other === opening).length),
+  );
+  if (repeated >= 3 && !lines.some((line) => /\.$/.test(line.text))) return true;
   const inner = lines.slice(0, -1);
   return (
     inner.every((line) => width(line) < column * 0.7) &&

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument, withoutHtmlComments } from './parse-document.js';
 import { prepareChunks } from './prepare-chunks.js';
 
-const repoFile = (path: string) => readFileSync(new URL(`../../../../../${path}`, import.meta.url));
+const repoFile = (path: string) => readFileSync(new URL(`../../../../../../${path}`, import.meta.url));
 // Files a person brings, generated from this machine's documentation (scripts/bench/own-files).
 const manPagePdf = repoFile('scripts/bench/own-files/tuning/git-stash.pdf');
 const npmPage = repoFile('scripts/bench/own-files/tuning/package-json.html');

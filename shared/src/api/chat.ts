@@ -65,6 +65,13 @@ export type LegacyActionsRequest = z.infer<typeof legacyActionsRequestSchema>;
 
 export const threadIdParamsSchema = z.object({ threadId: idSchema });
 
+/**
+ * The model id of the local engine's quoted answers: the passage of the documents that answers,
+ * as written there, when no model is configured. Runs and stored messages carry it as their
+ * `model`, so a client can say which kind of answer it shows.
+ */
+export const extractiveModelId = 'threadline-extractive';
+
 export const modelSchema = z.object({ id: z.string(), ownedBy: z.string(), description: z.string() });
 export const modelListSchema = z.object({ data: z.array(modelSchema) });
 export type ModelInfo = z.infer<typeof modelSchema>;

@@ -1,3 +1,4 @@
+import { answerModeText } from './answer-mode.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { listenBacklog } from './listen-options.js';
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: listenBacklog });
   const shown = address.replace('127.0.0.1', 'localhost');
-  process.stdout.write(`\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n\n`);
+  process.stdout.write(
+    `\nThreadline is running at ${shown}/  (API docs: ${shown}/docs)\n${answerModeText(config)}\n\n`,
+  );
 }
 
 main().catch((error: unknown) => {

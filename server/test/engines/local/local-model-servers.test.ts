@@ -7,6 +7,7 @@ import { noRelevantInformationText } from '../../../src/engines/local/answer/no-
 import { chatCompletionStream } from '../../helpers/chat-completion-sse.js';
 import { createEngineFixture, type EngineFixture } from '../../helpers/local-engine-fixture.js';
 import { createModelServerDouble, type RecordedRequest } from '../../helpers/model-server-double.js';
+import type { RunParameters } from '../../../src/engines/local/runs/run-objects.js';
 
 /**
  * Written answers from the model servers people run, against doubles that behave as llama-server
@@ -235,11 +236,27 @@ describe('what the model writes, as llama-server and Ollama stream it', () => {
   });
   afterAll(() => server.close());
 
-  const ask = async (baseURL: string, model: string, question: string) => {
+  const ask = async (
+    baseURL: string,
+    model: string,
+    question: string,
+    options: { parameters?: RunParameters; earlier?: string[] } = {},
+  ) => {
     fixture = await createEngineFixture({ LLM_BASE_URL: baseURL, LLM_MODEL: model });
     const thread = await fixture.engine.createThread({ vectorStoreIds: [fixture.vectorStoreId] });
+    for (const [index, content] of (options.earlier ?? []).entries())
+      await fixture.engine.appendMessage(thread.id, {
+        content,
+        role: index % 2 === 0 ? 'user' : 'assistant',
+      });
     await fixture.engine.appendMessage(thread.id, { content: question });
-    const events = await collect(fixture.engine.streamRun(thread.id, {}, new AbortController().signal));
+    const events = await collect(
+      fixture.engine.streamRun(
+        thread.id,
+        options.parameters ? { parameters: options.parameters } : {},
+        new AbortController().signal,
+      ),
+    );
     const stored = await fixture.engine.listMessages(thread.id, { limit: 1 });
     return { events, stored: stored[0] };
   };
@@ -289,6 +306,38 @@ describe('what the model writes, as llama-server and Ollama stream it', () => {
     for (const annotation of text.annotations) {
       expect(text.value.slice(annotation.start_index, annotation.end_index)).toBe(annotation.text);
     }
+  });
+
+  it('ends the run incomplete when max_completion_tokens cuts the answer, as the Assistants API did', async () => {
+    llama.reply({
+      content: ['Meals ', 'are ', 'capped ', 'at ', '60 ', 'euros ', 'per ', 'day ', 'when ', 'travelling.'],
+    });
+    const { events, stored } = await ask(llama.baseURL, 'any', 'How much are meals reimbursed per day?', {
+      parameters: { max_completion_tokens: 4 },
+    });
+    expect(llama.requests.at(-1)?.maxTokens).toBe(4);
+    const end = events.at(-1);
+    expect(end?.event).toBe('thread.run.incomplete');
+    expect(end?.event === 'thread.run.incomplete' && end.data.incomplete_details).toEqual({
+      reason: 'max_completion_tokens',
+    });
+    expect(stored?.status).toBe('incomplete');
+    expect(stored?.incomplete_details).toEqual({ reason: 'max_tokens' });
+    expect(storedText(stored).value).toBe('Meals are capped at ');
+  });
+
+  it('sends only the last messages that truncation_strategy last_messages keeps', async () => {
+    llama.reply({ content: ['Sixty euros a day [1].'] });
+    await ask(llama.baseURL, 'any', 'And for meals?', {
+      earlier: ['What is the hotel cap?', 'It is 180 euros [1].', 'And for taxis?', 'Not said.'],
+      parameters: { truncation_strategy: { type: 'last_messages', last_messages: 3 } },
+    });
+    const sent = llama.requests.at(-1)?.messages ?? [];
+    expect(sent.slice(1).map((message) => message.content)).toEqual([
+      'And for taxis?',
+      'Not said.',
+      'And for meals?',
+    ]);
   });
 
   it('stores and shows an own-words refusal as "not in your documents", with zero citations', async () => {

@@ -14,8 +14,6 @@ export type RunState = {
   outcome: RunOutcome | null;
   threadId: string | null;
   runId: string | null;
-  /** The run's model: which kind of answer this is (quoted passages or a model's writing). */
-  model: string | null;
   /** What the run is doing now, for a status line ("Searching the knowledge base…"). */
   activity: 'searching' | 'writing' | null;
   messages: AnswerMessage[];
@@ -40,7 +38,6 @@ export const initialRunState: RunState = {
   outcome: null,
   threadId: null,
   runId: null,
-  model: null,
   activity: null,
   messages: [],
   toolCalls: [],
@@ -82,13 +79,7 @@ function applyEvent(state: RunState, event: AssistantStreamEvent, at: number): R
     case 'thread.run.queued':
     case 'thread.run.in_progress':
     case 'thread.run.cancelling':
-      return {
-        ...state,
-        phase: 'streaming',
-        runId: event.data.id,
-        threadId: event.data.thread_id,
-        model: event.data.model,
-      };
+      return { ...state, phase: 'streaming', runId: event.data.id, threadId: event.data.thread_id };
     case 'thread.run.requires_action':
       return finish(
         {

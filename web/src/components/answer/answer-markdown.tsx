@@ -1,6 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import Markdown, { type Components } from 'react-markdown';
-import remarkGfm from 'remark-gfm';
 import { chipIndexFromHref, type CitationChipRef, type CitationSource } from '../../lib/citations.js';
 import { CitationChip } from './citation-chip.js';
 
@@ -25,18 +24,16 @@ function MarkdownLink({ href, children }: { href?: string | undefined; children?
 const components: Components = {
   a: ({ href, children }) => <MarkdownLink href={href}>{children}</MarkdownLink>,
 };
-// GitHub-flavoured Markdown: tables (documents answer in them), strikethrough, task lists.
-const remarkPlugins = [remarkGfm];
 
 /**
  * Model output as markdown, never as HTML: react-markdown drops raw HTML (`skipHtml`) and
- * sanitises link URLs; citation links (`#cite-k`) become chips; tables render as tables.
+ * sanitises link URLs; citation links (`#cite-k`) become chips.
  */
 export function AnswerMarkdown({ markdown, sources, chips }: { markdown: string } & Citations) {
   return (
     <CitationsContext.Provider value={{ sources, chips }}>
       <div className="markdown">
-        <Markdown skipHtml components={components} remarkPlugins={remarkPlugins}>
+        <Markdown skipHtml components={components}>
           {markdown}
         </Markdown>
       </div>

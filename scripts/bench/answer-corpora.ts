@@ -3,8 +3,12 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { corpusDir, repoRoot } from './retrieval-corpus.js';
 
+const answerSets = join(repoRoot, 'scripts/bench/answer-sets');
+
 const questionSchema = z.object({
   kind: z.enum(['follow-up', 'off-topic']).optional(),
+  /** An off-topic question that shares words with the documents (their verbs, their field). */
+  near: z.boolean().optional(),
   q: z.string(),
   then: z.string().optional(),
   gold: z.array(z.string()).default([]),
@@ -29,7 +33,7 @@ const readQuestions = (path: string): AnswerQuestion[] =>
         .map((line) => questionSchema.parse(JSON.parse(line)))
     : [];
 
-function filesUnder(directory: string, extension: string): { fileName: string; bytes: Buffer }[] {
+function filesUnder(directory: string, extension = ''): { fileName: string; bytes: Buffer }[] {
   return readdirSync(directory, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
     .map((entry) => join(entry.parentPath, entry.name))
@@ -43,7 +47,11 @@ function corpusOf(
   questionDir: string,
   prefix: string,
 ): AnswerCorpus {
-  const conversations = readQuestions(join(questionDir, `${prefix}-answers.jsonl`));
+  // Questions added beside a corpus kept elsewhere (near-topic ones for the Git docs) live here.
+  const conversations = [
+    ...readQuestions(join(questionDir, `${prefix}-answers.jsonl`)),
+    ...(questionDir === answerSets ? [] : readQuestions(join(answerSets, `${prefix}-answers.jsonl`))),
+  ];
   return {
     name,
     files,
@@ -68,14 +76,14 @@ export function answerCorpora(): AnswerCorpus[] {
   else console.error(`The Git docs corpus was not found at ${corpusDir}; skipping it.`);
   const fastifyDocs = join(repoRoot, 'node_modules/fastify/docs');
   if (existsSync(fastifyDocs))
-    corpora.push(
-      corpusOf(
-        'fastify-docs',
-        filesUnder(fastifyDocs, '.md'),
-        join(repoRoot, 'scripts/bench/answer-sets'),
-        'fastify-docs',
-      ),
-    );
+    corpora.push(corpusOf('fastify-docs', filesUnder(fastifyDocs, '.md'), answerSets, 'fastify-docs'));
+  // Files a person brings: a manual page printed to PDF, one saved as Word, a web page as
+  // downloaded (scripts/bench/own-files/README.md); the held-out set is never tuned on.
+  const ownFiles = join(repoRoot, 'scripts/bench/own-files');
+  corpora.push(corpusOf('own-files', filesUnder(join(ownFiles, 'tuning')), answerSets, 'own-files'));
+  corpora.push(
+    corpusOf('own-files-held-out', filesUnder(join(ownFiles, 'held-out')), answerSets, 'own-files-held-out'),
+  );
   // The sample knowledge base that ships with the product: what a new user asks first.
   const sample = [
     'README.md',
@@ -84,8 +92,6 @@ export function answerCorpora(): AnswerCorpus[] {
   ]
     .filter((path) => path.endsWith('.md'))
     .map((path) => ({ fileName: basename(path), bytes: readFileSync(join(repoRoot, path)) }));
-  corpora.push(
-    corpusOf('threadline-docs', sample, join(repoRoot, 'scripts/bench/answer-sets'), 'threadline-docs'),
-  );
+  corpora.push(corpusOf('threadline-docs', sample, answerSets, 'threadline-docs'));
   return corpora;
 }

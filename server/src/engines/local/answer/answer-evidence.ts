@@ -43,6 +43,11 @@ export type FoundAnswer = {
 };
 
 const maxScoredBySimilarity = 8;
+/**
+ * A follow-up's topic is the conversation's; meaning only has to keep to it ("same topic" under
+ * the model: see passage-similarity.ts).
+ */
+const followUpFloor = 0.3;
 const maxScoredForFollowUp = 12;
 const maxSimilarityCharacters = 300;
 
@@ -64,20 +69,37 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     topicFileIds: question.topicFileIds,
     termStatistics: evidence.termStatistics,
   });
+  const refused = { selection, chosen: [], similarity: null };
+  // A question naming something the documents never mention ("publish to PyPI", "install
+  // Docker") is not theirs to answer, whatever else it shares with them.
+  if (selection.unknownTerms.length > 0) return refused;
+  const floor = evidence.similarity?.answerFloor() ?? null;
+  if (question.context !== null) {
+    // A follow-up continues a conversation whose topic is settled: its own words are mostly
+    // everyday ones ("how do I get out of it?"), so the passages of its topic are always
+    // re-ranked by what it means ("--abort: stop the rebase"), and being on that topic is enough.
+    const similarity = await rerankByMeaning(
+      selection,
+      { rankBy: focus, answerBy: question.searchQuery },
+      maxScoredForFollowUp,
+      evidence,
+      input.signal,
+    );
+    const isAnswered =
+      selection.coverage >= minimumCoverage ||
+      (floor !== null && similarity !== null && similarity >= followUpFloor);
+    return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
+  }
+  const objectKnown = objectInFile(selection, input.hits, evidence);
+  // The words answer when a passage covers enough of what is distinctive in the question, says
+  // what it asks to do, and names (or its file does) what that is done to.
+  const wordsAnswer = (item: ScoredPassage) =>
+    item.coverage >= minimumCoverage && item.hasAction && objectKnown(item) === 'known';
   // Meaning is weighed only where words fall short: embedding passages costs a model call
   // (~30 ms a passage on 2 busy cores), and a question the words already answer needs none.
-  // A follow-up's own words are mostly everyday ones ("how do I get out of it?"), so the
-  // passages of its topic are always re-ranked by what it means ("--abort: stop the rebase").
-  const isFollowUp = question.context !== null;
-  const similarity = isFollowUp
-    ? await rerankByMeaning(
-        selection,
-        { rankBy: focus, answerBy: question.searchQuery },
-        maxScoredForFollowUp,
-        evidence,
-        input.signal,
-      )
-    : selection.coverage < minimumCoverage
+  const best = selection.passages[0];
+  const similarity =
+    !best || !wordsAnswer(best)
       ? await rerankByMeaning(
           selection,
           { rankBy: focus, answerBy: focus },
@@ -86,10 +108,46 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
           input.signal,
         )
       : null;
-  const floor = evidence.similarity?.answerFloor() ?? null;
-  const isAnswered =
-    selection.coverage >= minimumCoverage || (floor !== null && similarity !== null && similarity >= floor);
-  return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
+  // Meaning alone answers at a similarity the model gives to one intent said in other words; what
+  // the question acts on must still be known where the answer comes from.
+  const meaningAnswers = (item: ScoredPassage) =>
+    floor !== null &&
+    item.similarity !== undefined &&
+    item.similarity >= floor &&
+    objectKnown(item) !== 'elsewhere';
+  // Full evidence first: a passage that says what the question asks in its words, then one
+  // that means it.
+  const answering = selection.passages.find(wordsAnswer) ?? selection.passages.find(meaningAnswers);
+  if (!answering) return { ...refused, similarity };
+  selection.passages = [answering, ...selection.passages.filter((item) => item !== answering)];
+  return { selection, chosen: answerPassages(selection, input.hits), similarity };
+}
+
+/**
+ * Where the thing the question acts on is known, seen from a passage: `known` when the passage
+ * or its file names it; `elsewhere` when only other files do ("sign my commits with a GPG key"
+ * against an APT page that signs repositories with keys: the page is about something else);
+ * `unknown` when no document names it ("cook a risotto"), so words cannot vouch for the answer
+ * and only meaning can.
+ */
+function objectInFile(
+  selection: Selection,
+  hits: AnswerInput['hits'],
+  evidence: AnswerEvidence,
+): (item: ScoredPassage) => 'known' | 'elsewhere' | 'unknown' {
+  const { object } = selection;
+  const statistics = evidence.termStatistics;
+  const isUsed =
+    object !== null && statistics ? (statistics.weights([object]).get(object)?.chunks ?? 0) > 0 : true;
+  const inFile = new Map<string, boolean>();
+  return (item) => {
+    if (item.hasObject || object === null || !statistics) return 'known';
+    if (!isUsed) return 'unknown';
+    const fileId = hits[item.source]?.fileId;
+    if (fileId === undefined) return 'known';
+    if (!inFile.has(fileId)) inFile.set(fileId, statistics.inFile(fileId, [object]).has(object));
+    return inFile.get(fileId) === true ? 'known' : 'elsewhere';
+  };
 }
 
 /**
@@ -115,7 +173,10 @@ async function rerankByMeaning(
   );
   const [ranking, answering = ranking] = scores ?? [];
   if (!ranking || !answering) return null;
-  candidates.forEach((item, index) => (item.score += ranking[index] ?? 0));
+  candidates.forEach((item, index) => {
+    item.score += ranking[index] ?? 0;
+    item.similarity = answering[index] ?? 0;
+  });
   selection.passages = [
     ...candidates.sort((left, right) => right.score - left.score),
     ...selection.passages.slice(count),

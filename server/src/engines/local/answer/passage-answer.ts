@@ -1,4 +1,5 @@
 import type { AnswerPiece, Answerer } from './answer-piece.js';
+import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 import { noRelevantInformationText } from './no-answer.js';
 import { passagePlainText, renderPassage, type Passage } from './passage-blocks.js';
@@ -31,6 +32,21 @@ function exampleAfter(item: ScoredPassage): Passage | null {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The citation offers the whole section the answer quotes from, up to this length (whole blocks). */
+const maxQuoteCharacters = 4000;
+
+/** The whole passage as its citation's quote: the answer shows its part, the citation all of it. */
+function wholePassage(passage: Passage): string {
+  const blocks = [];
+  let length = 0;
+  for (const block of passage.blocks) {
+    if (blocks.length > 0 && length + block.text.length > maxQuoteCharacters) break;
+    blocks.push(block);
+    length += block.text.length;
+  }
+  return passagePlainText(passage, blocks);
+}
+
 /**
  * The default, model-free answer: the passage that answers the question, quoted as the
  * document has it (its heading, paragraphs, code kept verbatim), cited with that passage as the
@@ -47,8 +63,17 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
     }
     const wantsExample = selection.wantsCode;
     for (const [index, item] of chosen.entries()) {
-      const example = wantsExample && !item.hasCode ? exampleAfter(item) : null;
-      const rendered = [renderPassage(item.passage, item.blocks), example ? renderPassage(example) : '']
+      // A follow-up's part is found by its own words and, half as much, by the question it continues.
+      const terms = new Map(selection.terms);
+      for (const [term, weight] of selection.earlierTerms) if (!terms.has(term)) terms.set(term, weight / 2);
+      const blocks = answerBlocks(item.blocks, {
+        terms,
+        action: selection.action,
+        wantsCode: wantsExample,
+      });
+      const example =
+        wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;
+      const rendered = [renderPassage(item.passage, blocks), example ? renderPassage(example) : '']
         .filter((part) => part !== '')
         .join('\n\n');
       const groups = wordGroups(index > 0 ? `\n\n${rendered}` : rendered);
@@ -57,10 +82,11 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
         yield { type: 'text', text: group };
         await yieldToEventLoop();
       }
-      // After a fenced block the marker needs a line of its own, or it would sit inside the fence.
-      if (rendered.endsWith('```')) yield { type: 'text', text: '\n\n' };
+      // After a fenced block or a table the marker needs a line of its own: in the fence it would
+      // be code, after a table row a cell past the header's, which Markdown drops.
+      if (rendered.endsWith('```') || /(^|\n)\|[^\n]*$/.test(rendered)) yield { type: 'text', text: '\n\n' };
       else yield { type: 'text', text: ' ' };
-      const quote = [passagePlainText(item.passage, item.blocks), example ? passagePlainText(example) : '']
+      const quote = [wholePassage(item.passage), example ? passagePlainText(example) : '']
         .filter((part) => part !== '')
         .join('\n\n');
       yield { type: 'citation', source: item.source, quote };

@@ -61,6 +61,35 @@ describe('splitPassages', () => {
     ]);
   });
 
+  it('never keeps a table of contents, a menu of links or a printed contents page', () => {
+    const text = [
+      '# Reference',
+      '',
+      '## Table of contents',
+      '',
+      '- [Install](#install)',
+      '- [Usage](#usage)',
+      '  - [Options](#options)',
+      '',
+      '## Contents',
+      '',
+      'Installation . . . . . . . . 3',
+      'Usage ........................ 5',
+      '',
+      '## Usage',
+      '',
+      '- Run [`acme start`](#start) to start it.',
+      '- See [the options](#options).',
+    ].join('\n');
+    expect(splitPassages(text)).toEqual([
+      {
+        label: 'Usage',
+        isTerm: false,
+        blocks: [{ type: 'list', text: '- Run `acme start` to start it.\n- See the options.' }],
+      },
+    ]);
+  });
+
   it('reads links as their text and drops HTML anchors', () => {
     const [passage] = splitPassages(
       '### `genReqId` <a id="gen-request-id"></a>\n\nSee [the logger](https://example.com/a_(b)) and <b>this</b>.\n\n- [`pino`](https://x.y/pino) logs',

@@ -44,12 +44,17 @@ export function splitPassages(text: string): Passage[] {
   let codeLanguage = '';
   let closeCode: RegExp | null = null;
 
+  let rawList: string[] = [];
   const flush = () => {
-    if (paragraph.length > 0) passage.blocks.push({ type: 'paragraph', text: reflow(paragraph) });
-    if (list.length > 0) passage.blocks.push({ type: 'list', text: list.join('\n') });
+    // A table of contents, a menu, a "see also" list of links: navigation, never an answer.
+    if (paragraph.length > 0 && !isNavigation(paragraph))
+      passage.blocks.push({ type: 'paragraph', text: reflow(paragraph) });
+    if (list.length > 0 && !isNavigation(rawList))
+      passage.blocks.push({ type: 'list', text: list.join('\n') });
     if (table.length > 0) passage.blocks.push({ type: 'table', text: table.join('\n') });
     paragraph = [];
     list = [];
+    rawList = [];
     table = [];
   };
   const open = (label: string, isTerm = false) => {
@@ -92,7 +97,9 @@ export function splitPassages(text: string): Passage[] {
     // A line that is all bold, opening a paragraph, titles what follows (a FAQ's "**Question?**").
     const boldTitle = boldLine.exec(trimmed);
     if (boldTitle?.[1] && paragraph.length === 0 && list.length === 0) {
-      open(stripMarkup(boldTitle[1]));
+      // A bold line that asks nothing is a definition's term (how PDFs, Word documents and web
+      // pages set an option's entry); one that asks is a FAQ's question.
+      open(stripMarkup(boldTitle[1]), !/\?\s*$/.test(boldTitle[1]));
       continue;
     }
     if (next !== undefined && trimmed !== '' && isUnderlineOf(line, next.trim())) {
@@ -126,11 +133,13 @@ export function splitPassages(text: string): Passage[] {
     if (listItem.test(line)) {
       if (paragraph.length > 0 || table.length > 0) flush();
       list.push(stripMarkup(trimmed));
+      rawList.push(trimmed);
       continue;
     }
     if (list.length > 0 && /^\s+\S/.test(line)) {
       // A wrapped list item continues on an indented line.
       list[list.length - 1] = `${list[list.length - 1] ?? ''} ${stripMarkup(trimmed)}`;
+      rawList[rawList.length - 1] = `${rawList[rawList.length - 1] ?? ''} ${trimmed}`;
       continue;
     }
     if (isShellLine(trimmed) && paragraph.length === 0) {
@@ -149,6 +158,21 @@ export function splitPassages(text: string): Passage[] {
   flush();
   if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
   return passages.filter((item) => item.blocks.length > 0);
+}
+
+const linkOnlyItem =
+  /^(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[^\]]*\]\((?:[^()\s]|\([^()\s]*\))*\)|<a\s[^>]*>[^<]*<\/a>)[\s.,;]*$/i;
+// "Installation ........ 3": a printed table of contents' entry (a PDF's joins them on one line).
+const dotLeaderEntry = /(?:\.\s?){4,}\s*\d+/g;
+
+/**
+ * Lines that only point elsewhere: every list item a bare link (a Markdown table of contents, a
+ * menu), or mostly entries of a printed table of contents, with dot leaders and page numbers.
+ */
+function isNavigation(lines: readonly string[]): boolean {
+  if (lines.length >= 2 && lines.every((line) => linkOnlyItem.test(line.trim()))) return true;
+  const entries = lines.reduce((count, line) => count + (line.match(dotLeaderEntry)?.length ?? 0), 0);
+  return entries >= 2 && entries >= Math.max(lines.length, 2) * 0.6;
 }
 
 /** The passage as Markdown: its label in bold on a line of its own, code fenced, lists kept. */

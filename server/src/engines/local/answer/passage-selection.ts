@@ -3,6 +3,7 @@ import { searchTerms } from '../knowledge/search/search-terms.js';
 import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/search/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
+import { coversAction, questionTopic } from './question-topic.js';
 
 export type SelectionInput = {
   /** The user's latest message. */
@@ -25,6 +26,12 @@ export type ScoredPassage = {
   /** Whether it carries a code block or command transcript (an example, for a how-to). */
   hasCode: boolean;
   coveredTerms: Set<string>;
+  /** Whether the passage says the question's action (in its words or a synonym), or there is none. */
+  hasAction: boolean;
+  /** Whether the passage or its file's name names what the question's action is done to (or there is no action). */
+  hasObject: boolean;
+  /** Similarity to the question's meaning, once a semantic model has scored the passage. */
+  similarity?: number;
   /** Whether it comes from a file the conversation's last answer cited. */
   isTopic: boolean;
   /** The passages after it in the same chunk: where a how-to's example usually follows. */
@@ -38,6 +45,17 @@ export type Selection = {
   /** The best coverage found: below `minimumCoverage` the documents do not answer the question. */
   coverage: number;
   terms: Map<string, number>;
+  /** A follow-up's earlier question's terms (not its own), weighed as in `terms`. */
+  earlierTerms: Map<string, number>;
+  /** The question's action (a how-to's verb), if any. */
+  action: string | null;
+  /** What the action is done to (the first topic term after it), if any. */
+  object: string | null;
+  /**
+   * Topic terms of the question the knowledge base never mentions (specific words only, not
+   * everyday English): the documents cannot be about what the question is about.
+   */
+  unknownTerms: string[];
 };
 
 /**
@@ -61,6 +79,8 @@ const titleMatchWeight = 0.7;
 const secondSourceShare = 0.5;
 /** How much a heading naming every distinctive word of the question weighs (neutral on the bench sets, where such headings are rare). */
 const questionHeadingWeight = 3;
+/** How much a label naming part of the question raises its passage (×1.5 for a label naming all of it but a word). */
+const labelWeight = 0.5;
 
 export const isHowTo = (text: string) =>
   /^\s*(how|can|could|what command|which command|show me|is there a way)\b/i.test(text);
@@ -72,31 +92,65 @@ export const isHowTo = (text: string) =>
  * how-to, passages that carry a command or code example.
  */
 export function selectPassages(input: SelectionInput): Selection {
-  const focusTerms = new Set(searchTerms(input.focus));
-  const contextTerms = new Set(input.context ? searchTerms(input.context) : []);
   const hits = input.hits.slice(0, maxHitsRead);
-  const idf = input.termStatistics
-    ? input.termStatistics([...focusTerms, ...contextTerms])
+  const asked = [...searchTerms(input.focus), ...(input.context ? searchTerms(input.context) : [])];
+  const spelled = input.termStatistics
+    ? documentSpelling(asked, input.termStatistics)
+    : new Map<string, string>();
+  const respell = (term: string) => spelled.get(term) ?? term;
+  const focusTerms = new Set(searchTerms(input.focus).map(respell));
+  const contextTerms = new Set(input.context ? searchTerms(input.context).map(respell) : []);
+  const statistics = input.termStatistics?.weights([...focusTerms, ...contextTerms]);
+  const idf = statistics
+    ? new Map([...statistics].map(([term, weight]) => [term, weight.idf]))
     : localIdf([...focusTerms, ...contextTerms], hits);
-  const weightOf = (term: string) => (idf.get(term) ?? 1) * everydayDiscount(term);
+  const asTopic = questionTopic(input.focus);
+  // Only a name the documents never use marks a question as not theirs ("Docker", "PyPI",
+  // "GitLab"): a plain word they happen not to use ("cleanup", "halfway", "csv") is only a word,
+  // weighed as the rarest word they do use, not as the highest weight there is.
+  const names = new Set(namesIn(input.focus).map(respell));
+  const isUnused = (term: string) => statistics?.get(term)?.isKnown === false;
+  const usedWeights = [...focusTerms, ...contextTerms]
+    .filter((term) => !isUnused(term))
+    .map((term) => idf.get(term) ?? 1);
+  const rarestUsed = usedWeights.length > 0 ? Math.max(...usedWeights) : 1;
+  const weightOf = (term: string) =>
+    (isUnused(term) && !names.has(term) ? rarestUsed : (idf.get(term) ?? 1)) * everydayDiscount(term);
+  const action = asTopic.action === null ? null : respell(asTopic.action);
+  const object = asTopic.object === null ? null : respell(asTopic.object);
+  const topic = asTopic.topic.map(respell);
+  const topicWeights = new Map(topic.map((term) => [term, weightOf(term)]));
+  const topicTotal = sum(topicWeights.values());
+  const unknownTerms = topic.filter((term) => names.has(term) && isUnused(term));
   const terms = new Map<string, number>();
   const earlier = new Map<string, number>();
   for (const term of focusTerms) terms.set(term, weightOf(term));
   for (const term of contextTerms) if (!focusTerms.has(term)) earlier.set(term, weightOf(term));
   const total = sum(terms.values());
   const earlierTotal = sum(earlier.values());
-  if (total + earlierTotal === 0) return { passages: [], coverage: 0, terms, wantsCode: false };
+  if (total + earlierTotal === 0)
+    return {
+      passages: [],
+      coverage: 0,
+      terms,
+      earlierTerms: earlier,
+      wantsCode: false,
+      action,
+      object,
+      unknownTerms,
+    };
   const wantsCode = isHowTo(input.focus);
   const subject = definitionSubject(input.focus);
   const questionKey = normalise(input.focus);
   const topics = new Set(input.topicFileIds);
   const seen = new Set<string>();
   const passages: ScoredPassage[] = [];
+  const sections = wholeSections(hits);
   hits.forEach((hit, source) => {
     const fileTerms = new Set(searchTerms(hit.fileName.replace(/\.[^.]+$/, '')));
-    const chunkPassages = splitPassages(hit.text);
+    const chunkPassages = sections[source] ?? [];
     for (const [order, passage] of chunkPassages.entries()) {
-      const blocks = narrowItems(windowOf(passage, terms, wantsCode), terms);
+      const blocks = narrowItems(windowOf(passage, terms, wantsCode, action), terms);
       const text = passagePlainText(passage, blocks);
       const key = normalise(text);
       if (key.length < 12 || seen.has(key) || isEcho(key, questionKey)) continue;
@@ -127,13 +181,27 @@ export function selectPassages(input: SelectionInput): Selection {
               (matched + contextWeight * matchedEarlier) / (total + contextWeight * earlierTotal),
             );
       const hasCode = blocks.some((block) => block.type === 'code');
+      // What the passage says counts in the whole passage (its label too), not only the blocks shown.
+      const passageWords = new Set(searchTerms(passagePlainText(passage)).map(foldFinalE));
+      const hasAction =
+        action === null ||
+        coversAction(foldFinalE(action), passageWords) ||
+        coversAction(action, passageWords);
+      const hasObject =
+        object === null ||
+        passageWords.has(foldFinalE(object)) ||
+        hasDerivedForm(object, passageWords) ||
+        fileTerms.has(object);
 
       const rankPrior = 1 / (1 + 0.3 * source);
       // A how-to is answered by an example or by the entry for the option or subcommand that does it.
-      const codeBonus = wantsCode && (hasCode || passage.isTerm) ? 1.15 : 1;
+      // Code alone (a synopsis listing every form of a command) shows no more than it names.
+      const hasProse = blocks.some((block) => block.type !== 'code');
+      const codeBonus = wantsCode && ((hasCode && hasProse) || passage.isTerm) ? 1.15 : 1;
       const isTopic = topics.has(hit.fileId);
       // A one-line summary (a manual's NAME line) names a topic rather than answering about it.
-      const brevity = text.length < 100 ? 0.85 : 1;
+      // An option's one-line entry ("drop: Remove a single stash entry") is an answer, though.
+      const brevity = text.length < 100 && !passage.isTerm ? 0.85 : 1;
       // "What is X?" is answered by the sentence that says what X is, best in the section
       // named after X itself (the README's "# Threadline", not "Deploying Threadline").
       const definitionBonus = !subject
@@ -145,8 +213,13 @@ export function selectPassages(input: SelectionInput): Selection {
             : 1;
       // A section whose heading asks the question itself (a FAQ's "**How do I …?**") is its
       // answer, wherever retrieval ranked the chunk.
-      const headingBonus =
-        total > 0 && matchedWeight(passage.label ?? '', terms) / total >= 0.99 ? questionHeadingWeight : 1;
+      // A section titled with part of the question (`-u, --include-untracked` for "stash untracked
+      // files") is about that part; one titled with all of it answers it.
+      const labelShare = total > 0 ? matchedWeight(passage.label ?? '', terms) / total : 0;
+      // The entry's name counts, not its placeholders and optional parts (`pop [<stash>]` is "pop").
+      const labelName = (passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>/g, ' ');
+      const labelTopicShare = topicTotal > 0 ? matchedWeight(labelName, topicWeights) / topicTotal : 0;
+      const headingBonus = labelShare >= 0.99 ? questionHeadingWeight : 1 + labelWeight * labelTopicShare;
       passages.push({
         source,
         passage,
@@ -154,6 +227,8 @@ export function selectPassages(input: SelectionInput): Selection {
         coverage,
         hasCode,
         coveredTerms,
+        hasAction,
+        hasObject,
         following: chunkPassages.slice(order + 1, order + 3),
         isTopic,
         score:
@@ -172,7 +247,16 @@ export function selectPassages(input: SelectionInput): Selection {
     for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
   }
   passages.sort((left, right) => right.score - left.score);
-  return { passages, coverage: Math.max(0, ...passages.map((item) => item.coverage)), terms, wantsCode };
+  return {
+    passages,
+    coverage: Math.max(0, ...passages.map((item) => item.coverage)),
+    terms,
+    earlierTerms: earlier,
+    wantsCode,
+    action,
+    object,
+    unknownTerms,
+  };
 }
 
 /**
@@ -208,16 +292,59 @@ export function answerPassages(selection: Selection, hits: readonly SearchHit[])
   return chosen;
 }
 
-/** A long passage shrinks to the block that matches best, with the code example that follows it. */
-function windowOf(passage: Passage, terms: Map<string, number>, wantsCode: boolean): Block[] {
+/**
+ * The passages of each hit, with a section that chunking split between overlapping chunks of one
+ * file made whole again: where one chunk's passage goes on in another's (the later one repeats
+ * its last blocks, or opens with none of its own heading), the blocks are joined, so the part of
+ * a section that answers is found with its heading and its neighbours.
+ */
+function wholeSections(hits: readonly SearchHit[]): Passage[][] {
+  const byHit = hits.map((hit) => splitPassages(hit.text));
+  const key = (block: Block) => `${block.type}:${block.text}`;
+  for (const [index, passages] of byHit.entries()) {
+    for (const passage of passages) {
+      for (const [otherIndex, others] of byHit.entries()) {
+        if (otherIndex === index || hits[otherIndex]?.fileId !== hits[index]?.fileId) continue;
+        for (const other of others) {
+          if (other === passage || (other.label !== null && other.label !== passage.label)) continue;
+          const last = passage.blocks.at(-1);
+          const start = last ? other.blocks.findIndex((block) => key(block) === key(last)) : -1;
+          // `other` repeats this passage's last block and goes on past it: the section continues there.
+          if (start === -1 || start === other.blocks.length - 1) continue;
+          const overlap = other.blocks.slice(0, start + 1);
+          const ownTail = passage.blocks.slice(-overlap.length);
+          if (
+            overlap.every((block, position) => ownTail[position] && key(block) === key(ownTail[position]))
+          ) {
+            passage.blocks = [...passage.blocks, ...other.blocks.slice(start + 1)];
+          }
+        }
+      }
+    }
+  }
+  return byHit;
+}
+
+/**
+ * A long passage shrinks to the block that matches best (the one saying what the question asks
+ * to do, if one does), with the code example that follows it.
+ */
+function windowOf(
+  passage: Passage,
+  terms: Map<string, number>,
+  wantsCode: boolean,
+  action: string | null,
+): Block[] {
   const length = (blocks: readonly Block[]) => blocks.reduce((sum, block) => sum + block.text.length, 0);
   if (length(passage.blocks) <= maxPassageCharacters) return passage.blocks;
+  const actionWeight = sum(terms.values()) / 2;
   let bestIndex = 0;
   let bestScore = -1;
   passage.blocks.forEach((block, index) => {
     const words = new Set(searchTerms(block.text));
     let score = 0;
     for (const [term, weight] of terms) if (words.has(term)) score += weight;
+    if (action !== null && coversAction(action, words)) score += actionWeight;
     if (score > bestScore) {
       bestScore = score;
       bestIndex = index;
@@ -291,6 +418,51 @@ const sum = (values: Iterable<number>) => {
   for (const value of values) total += value;
   return total;
 };
+
+/**
+ * The search terms of the words a question writes as names: capitalised past its first word, in
+ * mixed case or with digits ("Docker", "PyPI", "gRPC", "FAT32").
+ */
+export function namesIn(question: string): string[] {
+  const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}.+#_-]*/gu) ?? [];
+  return words
+    .slice(1)
+    .filter((word) => /\p{Lu}/u.test(word) || (/\p{L}/u.test(word) && /\d/.test(word)))
+    .flatMap((word) => searchTerms(word));
+}
+
+/**
+ * A question's British spellings as the documents spell them, and the other way round
+ * ("customise" where they say "customize", "colour" where they say "color"), for the terms the
+ * documents do not use as asked.
+ */
+function documentSpelling(terms: readonly string[], statistics: TermStatistics): Map<string, string> {
+  const variants = new Map<string, string>();
+  for (const term of terms) {
+    const variant = term.endsWith('our')
+      ? `${term.slice(0, -3)}or`
+      : /is(ation)?$/.test(term)
+        ? term.replace(/is(ation)?$/, 'iz$1')
+        : /iz(ation)?$/.test(term)
+          ? term.replace(/iz(ation)?$/, 'is$1')
+          : null;
+    if (variant) variants.set(term, variant);
+  }
+  if (variants.size === 0) return new Map();
+  const found = statistics.weights([...variants.keys(), ...variants.values()]);
+  return new Map(
+    [...variants].filter(
+      ([term, variant]) => (found.get(term)?.chunks ?? 0) === 0 && (found.get(variant)?.chunks ?? 0) > 0,
+    ),
+  );
+}
+
+/** Whether the words hold a form derived from the term ("accident" in "accidental", "verifi" in "verification"). */
+function hasDerivedForm(term: string, words: ReadonlySet<string>): boolean {
+  if (term.length < 5) return false;
+  for (const word of words) if (word.length > term.length && word.startsWith(term)) return true;
+  return false;
+}
 
 /**
  * The index's stemmer leaves "remove" but turns "removed" into "remov"; matching a question to

@@ -1,62 +1,327 @@
-const namedEntities: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  mdash: '—',
-  ndash: '–',
-  hellip: '…',
-  copy: '©',
-  rsquo: '’',
-  lsquo: '‘',
-  rdquo: '”',
-  ldquo: '“',
-};
+import { parse, type DefaultTreeAdapterMap } from 'parse5';
+import { normaliseDashes } from './normalise-dashes.js';
 
-const blockTags =
-  'address|article|aside|blockquote|div|dl|dt|dd|fieldset|figcaption|figure|footer|form|header|hr|li|main|nav|ol|p|pre|section|table|tr|ul|br';
+type Node = DefaultTreeAdapterMap['node'];
+type Element = DefaultTreeAdapterMap['element'];
+
+// Never content: code, forms, media, and the page's own chrome (navigation, sidebars).
+const droppedTags = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'head',
+  'nav',
+  'aside',
+  'button',
+  'select',
+  'input',
+  'textarea',
+  'iframe',
+  'canvas',
+  'object',
+  'embed',
+  'dialog',
+]);
+const droppedRoles = new Set([
+  'navigation',
+  'banner',
+  'contentinfo',
+  'search',
+  'complementary',
+  'menu',
+  'menubar',
+]);
+// Where a `header` or `footer` belongs to the text (an article's title, a section's notes).
+const contentSections = new Set(['article', 'main', 'section']);
+const blockTags = new Set([
+  'address',
+  'article',
+  'blockquote',
+  'body',
+  'center',
+  'details',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'ul',
+]);
+const codeTags = new Set(['code', 'kbd', 'samp', 'tt']);
+const strongTags = new Set(['strong', 'b']);
+
+type Context = { isInContent: boolean; listDepth: number };
+
+const attribute = (element: Element, name: string) => element.attrs.find((attr) => attr.name === name)?.value;
+const isElement = (node: Node): node is Element => 'tagName' in node;
+const childrenOf = (node: Node): Node[] => ('childNodes' in node ? node.childNodes : []);
 
 /**
- * Reduces HTML to readable text: drops scripts, styles and comments, keeps headings as
- * Markdown `#` lines (so chunks know their section), list items as `- ` lines and block
- * elements as line breaks, and decodes entities.
+ * Reduces an HTML page (or the HTML mammoth makes of a DOCX) to the Markdown the chunker and the
+ * answerer read: headings as `#` lines, paragraphs, lists as `- ` items, tables as Markdown
+ * tables, `pre` as fenced code, inline code in backticks, a definition's term or an all-bold line
+ * as `**term**`. The page's chrome is not content: `nav`, `aside`, page-level `header` and
+ * `footer`, ARIA navigation and banners, and lists made only of links (a table of contents, a
+ * menu, a "see also" list) are dropped, with a heading left with nothing under it.
  */
 export function htmlToText(html: string): string {
-  return decodeEntities(
-    html
-      .replace(/<!--[\s\S]*?-->/g, '')
-      .replace(/<(script|style|noscript|template|svg|head)\b[\s\S]*?<\/\1\s*>/gi, '')
-      .replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_match, level: string, inner: string) => {
-        const text = stripTags(inner).replace(/\s+/g, ' ').trim();
-        return `\n\n${'#'.repeat(Number(level))} ${text}\n\n`;
-      })
-      .replace(/<\/li\s*>/gi, '')
-      .replace(/<li\b[^>]*>/gi, '\n- ')
-      .replace(/<(td|th)\b[^>]*>/gi, ' | ')
-      .replace(new RegExp(`</?(${blockTags})\\b[^>]*>`, 'gi'), '\n')
-      .replace(/<[^>]*>/g, ''),
-  )
-    .replace(/[ \t\u00a0]+/g, ' ')
-    .replace(/ *\n */g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
+  const document = parse(html);
+  return blocksOf(document, { isInContent: false, listDepth: 0 })
+    .blocks.map((block) => normaliseDashes(block))
+    .filter((block) => block.trim() !== '')
+    .join('\n\n');
+}
+
+type Blocks = { blocks: string[]; droppedLinks: boolean };
+
+/** The blocks of a container: its block children in turn, runs of inline content as paragraphs. */
+function blocksOf(node: Node, context: Context): Blocks {
+  return blocksOfNodes(childrenOf(node), context);
+}
+
+function blocksOfNodes(nodes: readonly Node[], context: Context): Blocks {
+  const blocks: string[] = [];
+  let droppedLinks = false;
+  let inline: Node[] = [];
+  const flushInline = () => {
+    const paragraph = paragraphOf(inline);
+    if (paragraph !== '') blocks.push(paragraph);
+    inline = [];
+  };
+  for (const child of nodes) {
+    if (!isElement(child) || !blockTags.has(child.tagName)) {
+      if (!isElement(child) || !isDropped(child, context)) inline.push(child);
+      continue;
+    }
+    flushInline();
+    if (isDropped(child, context)) continue;
+    const result = blockOf(child, context);
+    droppedLinks ||= result.droppedLinks;
+    blocks.push(...result.blocks);
+  }
+  flushInline();
+  return { blocks, droppedLinks };
+}
+
+function isDropped(element: Element, context: Context): boolean {
+  if (droppedTags.has(element.tagName)) return true;
+  const role = attribute(element, 'role');
+  if (role !== undefined && droppedRoles.has(role)) return true;
+  if (attribute(element, 'hidden') !== undefined || attribute(element, 'aria-hidden') === 'true') return true;
+  return (element.tagName === 'header' || element.tagName === 'footer') && !context.isInContent;
+}
+
+function blockOf(element: Element, context: Context): Blocks {
+  const tag = element.tagName;
+  const none = { blocks: [], droppedLinks: false };
+  if (/^h[1-6]$/.test(tag)) {
+    const text = inlineText(element.childNodes);
+    return text === '' ? none : { blocks: [`${'#'.repeat(Number(tag[1]))} ${text}`], droppedLinks: false };
+  }
+  switch (tag) {
+    case 'p':
+    case 'dt':
+    case 'summary':
+    case 'figcaption': {
+      const text = paragraphOf(element.childNodes, tag === 'dt');
+      return text === '' ? none : { blocks: [text], droppedLinks: false };
+    }
+    case 'pre':
+      return { blocks: [fencedCode(element)], droppedLinks: false };
+    case 'ul':
+    case 'ol':
+      if (isLinkList(element)) return { blocks: [], droppedLinks: true };
+      return { blocks: [listOf(element, context).join('\n')], droppedLinks: false };
+    case 'table':
+      return { blocks: [tableOf(element)].filter((block) => block !== ''), droppedLinks: false };
+    case 'hr':
+      return none;
+    default: {
+      const inner = blocksOf(element, {
+        ...context,
+        isInContent: context.isInContent || contentSections.has(tag),
+      });
+      // A table of contents gone, its "Contents" heading has nothing left to title.
+      if (inner.droppedLinks && inner.blocks.every((block) => /^#{1,6} /.test(block)))
+        return { blocks: [], droppedLinks: true };
+      return inner;
+    }
+  }
+}
+
+/** Inline content as one paragraph; all of it bold (or a `dt`) makes it a `**term**` line. */
+function paragraphOf(nodes: readonly Node[], isTerm = false): string {
+  const text = inlineText(nodes);
+  if (text === '') return '';
+  const isAllBold = !isTerm && isOnlyStrong(nodes);
+  return (isTerm || isAllBold) && !text.includes('\n') && !text.includes('*') ? `**${text}**` : text;
+}
+
+function isOnlyStrong(nodes: readonly Node[]): boolean {
+  let hasStrong = false;
+  for (const node of nodes) {
+    if (isElement(node) && strongTags.has(node.tagName)) {
+      hasStrong ||= inlineText(node.childNodes) !== '';
+      continue;
+    }
+    if (isElement(node) && node.tagName === 'br') continue;
+    if (inlineText([node]) !== '') return false;
+  }
+  return hasStrong;
+}
+
+/** Text with whitespace collapsed, inline code in backticks, permalinks (`#`, `¶`) dropped. */
+function inlineText(nodes: readonly Node[]): string {
+  let text = '';
+  const walk = (node: Node, isCode: boolean) => {
+    if (node.nodeName === '#text' && 'value' in node) {
+      // Line breaks in the source are spaces; only `<br>` breaks a line.
+      text += node.value.replace(/\s+/g, ' ');
+      return;
+    }
+    if (!isElement(node) || droppedTags.has(node.tagName)) return;
+    if (attribute(node, 'hidden') !== undefined || attribute(node, 'aria-hidden') === 'true') return;
+    if (node.tagName === 'br') {
+      text += '\n';
+      return;
+    }
+    if (node.tagName === 'a' && /^[\s#¶§🔗]*$/u.test(textContent(node))) return;
+    if (codeTags.has(node.tagName) && !isCode) {
+      const code = textContent(node).replace(/\s+/g, ' ').trim();
+      if (code === '') return;
+      const fence = code.includes('`') ? '``' : '`';
+      text += `${fence}${code.startsWith('`') ? ' ' : ''}${code}${code.endsWith('`') ? ' ' : ''}${fence}`;
+      return;
+    }
+    for (const child of node.childNodes) walk(child, isCode || codeTags.has(node.tagName));
+  };
+  for (const node of nodes) walk(node, false);
+  return text
+    .replace(/[ \u00a0]*\n[ \u00a0\n]*/g, '\n')
+    .replace(/[ \u00a0]+/g, ' ')
     .trim();
 }
 
-const stripTags = (html: string) => html.replace(/<[^>]*>/g, '');
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (match, entity: string) => {
-    if (entity.startsWith('#x') || entity.startsWith('#X'))
-      return safeCodePoint(Number.parseInt(entity.slice(2), 16), match);
-    if (entity.startsWith('#')) return safeCodePoint(Number.parseInt(entity.slice(1), 10), match);
-    return namedEntities[entity.toLowerCase()] ?? match;
-  });
+function textContent(node: Node): string {
+  if (node.nodeName === '#text' && 'value' in node) return node.value;
+  if (isElement(node) && droppedTags.has(node.tagName)) return '';
+  return childrenOf(node).map(textContent).join('');
 }
 
-function safeCodePoint(codePoint: number, fallback: string): string {
-  return Number.isInteger(codePoint) && codePoint > 0 && codePoint <= 0x10ffff
-    ? String.fromCodePoint(codePoint)
-    : fallback;
+function fencedCode(element: Element): string {
+  const code = element.childNodes.find((child) => isElement(child) && child.tagName === 'code');
+  const classes = `${attribute(element, 'class') ?? ''} ${code && isElement(code) ? (attribute(code, 'class') ?? '') : ''}`;
+  const language = /(?:^|\s)(?:language|lang)-([\w+#.-]+)/.exec(classes)?.[1] ?? '';
+  const body = textContent(element).replace(/^\n/, '').replace(/\s+$/, '');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${body}\n${fence}`;
+}
+
+/**
+ * A list whose items are links and little else: a table of contents, a menu, a list of related
+ * pages. Navigation, not content.
+ */
+function isLinkList(list: Element): boolean {
+  const items = list.childNodes.filter(
+    (child): child is Element => isElement(child) && child.tagName === 'li',
+  );
+  if (items.length < 2) return false;
+  let linked = 0;
+  let total = 0;
+  const count = (node: Node, isLink: boolean) => {
+    if (node.nodeName === '#text' && 'value' in node) {
+      const length = node.value.replace(/\s/g, '').length;
+      total += length;
+      if (isLink) linked += length;
+      return;
+    }
+    for (const child of childrenOf(node)) count(child, isLink || (isElement(node) && node.tagName === 'a'));
+  };
+  for (const item of items) count(item, false);
+  const everyItemLinks = items.every((item) => hasLink(item));
+  return everyItemLinks && total > 0 && linked / total >= 0.85;
+}
+
+const hasLink = (node: Node): boolean =>
+  (isElement(node) && node.tagName === 'a' && attribute(node, 'href') !== undefined) ||
+  childrenOf(node).some(hasLink);
+
+function listOf(list: Element, context: Context): string[] {
+  const lines: string[] = [];
+  const indent = '  '.repeat(context.listDepth);
+  let number = Number(attribute(list, 'start') ?? '1') || 1;
+  for (const item of list.childNodes) {
+    if (!isElement(item)) continue;
+    if (item.tagName === 'ul' || item.tagName === 'ol') {
+      lines.push(...listOf(item, { ...context, listDepth: context.listDepth + 1 }));
+      continue;
+    }
+    if (item.tagName !== 'li') continue;
+    const marker = list.tagName === 'ol' ? `${number++}.` : '-';
+    const nested: Element[] = [];
+    const own: Node[] = [];
+    for (const child of item.childNodes) {
+      if (isElement(child) && (child.tagName === 'ul' || child.tagName === 'ol')) nested.push(child);
+      else own.push(child);
+    }
+    const text = blocksOfNodes(own, context)
+      .blocks.map((block) => block.replace(/\n+/g, ' '))
+      .join(' ');
+    if (text !== '') lines.push(`${indent}${marker} ${text}`);
+    for (const child of nested)
+      lines.push(...listOf(child, { ...context, listDepth: context.listDepth + 1 }));
+  }
+  return lines;
+}
+
+/** A Markdown table: the first row (the header cells, where there are any) on top. */
+function tableOf(table: Element): string {
+  const rows: string[][] = [];
+  const collect = (node: Node) => {
+    for (const child of childrenOf(node)) {
+      if (!isElement(child)) continue;
+      if (child.tagName === 'tr') {
+        rows.push(
+          child.childNodes
+            .filter(
+              (cell): cell is Element => isElement(cell) && (cell.tagName === 'td' || cell.tagName === 'th'),
+            )
+            .map((cell) => inlineText(cell.childNodes).replace(/\n+/g, ' ').replace(/\|/g, '\\|')),
+        );
+      } else if (child.tagName !== 'table') collect(child);
+    }
+  };
+  collect(table);
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  if (width === 0) return '';
+  const line = (cells: string[]) =>
+    `| ${Array.from({ length: width }, (_unused, index) => cells[index] ?? '').join(' | ')} |`;
+  const [head = [], ...rest] = rows;
+  return [line(head), `|${' --- |'.repeat(width)}`, ...rest.map(line)].join('\n');
 }

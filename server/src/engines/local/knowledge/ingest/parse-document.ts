@@ -1,6 +1,7 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import mammoth from 'mammoth';
 import { htmlToText } from './html-to-text.js';
+import { normaliseDashes } from './normalise-dashes.js';
 import { PdfTextError, PdfTextWorker } from './pdf-text.js';
 import { zipEntrySizes, ZipFormatError, zipLimitProblem, type ZipLimits } from './zip-entry-sizes.js';
 
@@ -76,6 +77,7 @@ export async function parseDocument(
 async function extract(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits): Promise<string> {
   switch (kind) {
     case 'markdown':
+      return withoutHtmlComments(decodeUtf8(bytes));
     case 'text':
       return decodeUtf8(bytes);
     case 'html':
@@ -117,7 +119,8 @@ const pdfFailures: Record<PdfTextError['reason'], (error: PdfTextError) => [Inge
 
 async function extractPdf(bytes: Buffer): Promise<string> {
   try {
-    // pdf-parse marks page breaks with "-- n of m --" lines; they are layout, not content.
+    // pdf-layout.ts ends each page with a "-- n of m --" line (for citations' page numbers);
+    // they are layout, not content.
     return (await pdfText.extract(bytes)).replace(/^-- \d+ of \d+ --$/gm, '');
   } catch (error) {
     if (!(error instanceof PdfTextError)) throw error;
@@ -128,6 +131,18 @@ async function extractPdf(bytes: Buffer): Promise<string> {
 
 /** Images are never read (their bytes would only become data URIs the text drops). */
 const skipImages = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
+
+/**
+ * Word's own and common code styles read as code: mammoth maps only headings, lists and tables
+ * by default, and an example in "HTML Preformatted" would otherwise run into one paragraph.
+ */
+const codeStyles = ['Code', 'Source Code', 'HTML Preformatted', 'Plain Text', 'Macro Text', 'Code Block'];
+const docxStyleMap = [
+  ...codeStyles.map((name) => `p[style-name='${name}'] => pre:separator('\n')`),
+  ...['Code Char', 'HTML Code', 'Verbatim Char', 'Source Code Char'].map(
+    (name) => `r[style-name='${name}'] => code`,
+  ),
+];
 
 async function extractDocx(bytes: Buffer, limits: ZipLimits): Promise<string> {
   // The sizes the archive declares, before mammoth inflates anything: a zip bomb stops here.
@@ -143,7 +158,10 @@ async function extractDocx(bytes: Buffer, limits: ZipLimits): Promise<string> {
   if (problem !== null)
     throw new IngestionError('invalid_file', `the DOCX file is too large to read: ${problem}`);
   try {
-    const result = await mammoth.convertToHtml({ buffer: bytes }, { convertImage: skipImages });
+    const result = await mammoth.convertToHtml(
+      { buffer: bytes },
+      { convertImage: skipImages, styleMap: docxStyleMap },
+    );
     return htmlToText(result.value);
   } catch (error) {
     throw new IngestionError(
@@ -156,8 +174,19 @@ async function extractDocx(bytes: Buffer, limits: ZipLimits): Promise<string> {
   }
 }
 
+/**
+ * Markdown's HTML comments are notes to its authors (`<!-- YAML added: v16.11.0 -->` in the
+ * Node.js docs), never text to quote; inside a code fence they are the example and stay.
+ */
+export function withoutHtmlComments(markdown: string): string {
+  return markdown
+    .split(/(^(?:```|~~~)[^\n]*\n[\s\S]*?^(?:```|~~~)[ \t]*$)/m)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/<!--[\s\S]*?-->/g, '')))
+    .join('');
+}
+
 function normaliseText(text: string): string {
-  return text
+  return normaliseDashes(text)
     .replace(/\r\n?/g, '\n')
     .replaceAll('\u0000', '')
     .replace(/[ \t]+\n/g, '\n')

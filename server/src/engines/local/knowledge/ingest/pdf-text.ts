@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { pdfLayoutText, type PdfPage } from './pdf-layout.js';
 
 /**
- * PDF text extraction in a worker thread. pdf.js (through pdf-parse) installs core-js polyfills
+ * PDF text extraction in a worker thread. pdf.js installs core-js polyfills
  * over the built-ins of the realm that loads it — `Array.prototype.push`, `JSON.parse`,
  * `Function.prototype.toString` and some 20 more — which slowed every request the server handled
  * and let a PDF library decide how the server parses JSON. A worker is a realm of its own. It also
@@ -36,7 +37,7 @@ export class PdfTextError extends Error {
   }
 }
 
-type Reply = { text?: string; error?: { name: string; message: string } };
+type Reply = { pages?: PdfPage[]; error?: { name: string; message: string } };
 type Job = {
   bytes: Uint8Array<ArrayBuffer>;
   resolve: (text: string) => void;
@@ -44,21 +45,59 @@ type Job = {
 };
 
 // Plain CommonJS so the worker needs no TypeScript loader; the module path comes from the parent.
+// It hands back where each run of text sits and in which font (after the operator list, which
+// loads the fonts): the layout is rebuilt from that in pdf-layout.ts.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { PDFParse } = require(workerData.pdfParsePath);
+const { pathToFileURL } = require('node:url');
+const fontOf = (page, content, id) => {
+  let font = null;
+  try { font = page.commonObjs.get(id); } catch { font = null; }
+  const name = (font && font.name) || '';
+  const family = (content.styles[id] && content.styles[id].fontFamily) || '';
+  return {
+    isBold: Boolean(font && (font.bold || font.black)) || /bold|black|heavy|semibold|demi/i.test(name),
+    isItalic: Boolean(font && font.italic) || /italic|oblique/i.test(name),
+    isMonospace: family === 'monospace' || /mono|courier|consol|menlo|typewriter/i.test(name),
+  };
+};
 parentPort.on('message', async (bytes) => {
-  const parser = new PDFParse({ data: bytes });
+  let document = null;
   try {
-    const result = await parser.getText();
-    parentPort.postMessage({ text: result.text });
+    const pdfjs = await import(pathToFileURL(workerData.pdfjsPath).href);
+    document = await pdfjs.getDocument({ data: bytes, verbosity: 0, isEvalSupported: false }).promise;
+    const pages = [];
+    for (let number = 1; number <= document.numPages; number += 1) {
+      const page = await document.getPage(number);
+      await page.getOperatorList();
+      const content = await page.getTextContent();
+      const viewport = page.getViewport({ scale: 1 });
+      const fonts = {};
+      const items = [];
+      for (const item of content.items) {
+        if (!('str' in item) || item.str === '') continue;
+        if (!(item.fontName in fonts)) fonts[item.fontName] = fontOf(page, content, item.fontName);
+        const [a, b, c, d, x, y] = item.transform;
+        items.push({
+          text: item.str,
+          x,
+          y,
+          width: item.width,
+          size: Math.hypot(c, d) || Math.hypot(a, b) || item.height,
+          font: item.fontName,
+        });
+      }
+      pages.push({ width: viewport.width, height: viewport.height, items, fonts });
+      page.cleanup();
+    }
+    parentPort.postMessage({ pages });
   } catch (error) {
     const isError = error instanceof Error;
     parentPort.postMessage({
       error: { name: isError ? error.name : 'Error', message: isError ? error.message : String(error) },
     });
   } finally {
-    await parser.destroy().catch(() => {});
+    if (document) await document.destroy().catch(() => {});
   }
 });
 `;
@@ -79,7 +118,10 @@ export class PdfTextWorker {
     this.maxHeapMb = options.maxHeapMb ?? 1024;
   }
 
-  /** The document's text, with pdf-parse's page-break lines. Documents are read one at a time. */
+  /**
+   * The document's text as pdf-layout.ts rebuilds it, each page ended by a `-- n of m --` line.
+   * Documents are read one at a time.
+   */
   extract(bytes: Uint8Array): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       // A copy the worker can own: the caller's bytes may be a view into a shared pool.
@@ -140,10 +182,10 @@ export class PdfTextWorker {
   }
 
   private start(): Worker {
-    const pdfParsePath = createRequire(import.meta.url).resolve('pdf-parse');
+    const pdfjsPath = createRequire(import.meta.url).resolve('pdfjs-dist/legacy/build/pdf.mjs');
     const worker = new Worker(workerSource, {
       eval: true,
-      workerData: { pdfParsePath },
+      workerData: { pdfjsPath },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
     });
     worker.on('message', (reply: Reply) => this.finish(worker, reply));
@@ -160,7 +202,7 @@ export class PdfTextWorker {
     return worker;
   }
 
-  private finish(worker: Worker, { text, error }: Reply): void {
+  private finish(worker: Worker, { pages, error }: Reply): void {
     const current = this.current;
     if (this.worker !== worker || !current) return;
     clearTimeout(current.timer);
@@ -168,7 +210,7 @@ export class PdfTextWorker {
     if (error) {
       const reason = error.name === 'PasswordException' ? 'encrypted' : 'unreadable';
       current.job.reject(new PdfTextError(reason, `${error.name}: ${error.message}`));
-    } else current.job.resolve(text ?? '');
+    } else current.job.resolve(pdfLayoutText(pages ?? []));
     this.next();
   }
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Rebuilds the own-files answer corpora from documentation installed on a Debian machine: manual
+# pages printed to PDF (groff → ps2pdf), manual pages written as Word documents (python-docx) and
+# HTML manual pages as shipped. The results are committed; run this only to regenerate them.
+# Needs: groff-base, ghostscript (ps2pdf), python3 with python-docx, git-man, apt, openssh-client,
+# util-linux (fstab), npm and nodejs (with its /usr/share/doc/nodejs/api) installed.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+man="/usr/share/man"
+
+pdf() { zcat "$man/$1" | groff -mandoc -Tps | ps2pdf - "$2"; }
+docx() { python3 "$here/man-to-docx.py" "$man/$1" "$2"; }
+
+mkdir -p "$here/tuning" "$here/held-out"
+# The set the answerer may be tuned on.
+pdf man1/git-stash.1.gz "$here/tuning/git-stash.pdf"
+docx man5/sources.list.5.gz "$here/tuning/sources.list.docx"
+cp "$(npm root -g)/npm/docs/output/configuring-npm/package-json.html" "$here/tuning/package-json.html"
+# Held out: measured, never tuned on.
+pdf man5/ssh_config.5.gz "$here/held-out/ssh_config.pdf"
+docx man5/fstab.5.gz "$here/held-out/fstab.docx"
+cp /usr/share/doc/nodejs/api/readline.html "$here/held-out/readline.html"
+ls -l "$here/tuning" "$here/held-out"

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { answerBlocks } from './answer-blocks.js';
+import type { Block } from './passage-blocks.js';
+
+const paragraph = (text: string): Block => ({ type: 'paragraph', text });
+const code = (text: string): Block => ({ type: 'code', text });
+const list = (text: string): Block => ({ type: 'list', text });
+const filler = (topic: string) =>
+  paragraph(
+    `${topic} ${'is described here at some length so that the section is long enough to cut. '.repeat(4)}`,
+  );
+const question = (terms: Record<string, number>, action: string | null = null, wantsCode = false) => ({
+  terms: new Map(Object.entries(terms)),
+  action,
+  wantsCode,
+});
+
+describe('answerBlocks', () => {
+  it('keeps a short section whole', () => {
+    const blocks = [
+      paragraph('Remove all the stash entries.'),
+      paragraph('They may be impossible to recover.'),
+    ];
+    expect(answerBlocks(blocks, question({ remov: 1 }))).toEqual(blocks);
+  });
+
+  it('quotes the block that says what the question asks to do, not its neighbours', () => {
+    const blocks = [
+      filler('The files field'),
+      paragraph('You can also provide a .npmignore file, which will keep files from being included.'),
+      list('- `package-lock.json` (use `npm-shrinkwrap.json` if you wish it to be published)\n- `yarn.lock`'),
+      filler('Certain files'),
+    ];
+    const answer = answerBlocks(blocks, question({ keep: 0.5, file: 0.1, publish: 0.6, npm: 0.6 }, 'keep'));
+    expect(answer[0]).toBe(blocks[1]);
+    expect(answer).not.toContain(blocks[0]);
+    expect(answer).not.toContain(blocks[3]);
+  });
+
+  it('brings the lead-in of a list and the example of a how-to', () => {
+    const blocks = [
+      filler('Git URLs'),
+      paragraph('Git urls are of the form:'),
+      code('<protocol>://[<user>[:<password>]@]<hostname>[:<port>][:][/]<path>[#<commit-ish>]'),
+      filler('Installing'),
+    ];
+    const answer = answerBlocks(blocks, question({ git: 1, url: 1, form: 0.2 }, 'depend', true));
+    expect(answer).toEqual([blocks[1], blocks[2]]);
+  });
+
+  it('adds the section’s example to a how-to answered by prose', () => {
+    const blocks = [
+      paragraph(
+        'A lot of packages have one or more executable files that they would like to install into the PATH.',
+      ),
+      filler('The PATH'),
+      paragraph('For example, myapp could have this:'),
+      code('{ "bin": { "myapp": "bin/cli.js" } }'),
+      filler('Afterwards'),
+    ];
+    const answer = answerBlocks(blocks, question({ executabl: 1, install: 1, packag: 0.3 }, 'install', true));
+    expect(answer).toEqual([blocks[0], blocks[2], blocks[3]]);
+  });
+
+  it('never cuts inside a block', () => {
+    const blocks = [
+      filler('First'),
+      paragraph('The answer is in this sentence. And in this one.'),
+      filler('Last'),
+    ];
+    for (const block of answerBlocks(blocks, question({ answer: 1 }))) expect(blocks).toContain(block);
+  });
+});

@@ -1,0 +1,94 @@
+import { searchTerms } from '../knowledge/search/search-terms.js';
+import type { Block } from './passage-blocks.js';
+import { coversAction } from './question-topic.js';
+
+/** A section this short is quoted whole: cutting it would save the reader little. */
+const wholeSectionWords = 120;
+/** Another block joins the answer when it carries at least this share of the question's weight the others lack. */
+const addedEvidenceShare = 0.25;
+/** …and the answer stays within this many words. */
+const maxAnswerWords = 160;
+
+const wordCount = (text: string) => text.split(/\s+/).filter((word) => word !== '').length;
+// As coverage is counted: a final e folded, so "remove" and "removed" (stemmed "remov") meet.
+const fold = (term: string) => (term.length > 4 && term.endsWith('e') ? term.slice(0, -1) : term);
+const termsOf = (text: string) => new Set(searchTerms(text).map(fold));
+
+/**
+ * The part of a section that answers: the block (paragraph, list, table, code) that carries most
+ * of the question's terms, with what belongs to it: the sentence that leads into a list, table or
+ * example ("Some rules:"), the example that follows a how-to's explanation, and another block of
+ * the section only when it adds much of the question the first lacks. Whole blocks always, in the
+ * section's order, so the answer never ends mid-sentence; a short section stays whole.
+ */
+export function answerBlocks(
+  blocks: readonly Block[],
+  question: { terms: ReadonlyMap<string, number>; action: string | null; wantsCode: boolean },
+): Block[] {
+  const { terms, action, wantsCode } = question;
+  const total = wordCount(blocks.map((block) => block.text).join(' '));
+  if (blocks.length <= 1 || total <= wholeSectionWords) return [...blocks];
+  const words = blocks.map((block) => termsOf(block.text));
+  const has = (index: number, term: string) => words[index]?.has(fold(term)) === true;
+  const weightOf = (index: number, except: ReadonlySet<string> = new Set()) => {
+    let weight = 0;
+    for (const [term, termWeight] of terms) if (!except.has(term) && has(index, term)) weight += termWeight;
+    return weight;
+  };
+  // The block that says what the question asks to do ("keep files from being included") beats
+  // one that only names its things.
+  const actionWeight = [...terms.values()].reduce((total, weight) => total + weight, 0) / 2;
+  const scoreOf = (index: number) =>
+    weightOf(index) + (action !== null && coversAction(action, words[index] ?? new Set()) ? actionWeight : 0);
+  let best = 0;
+  blocks.forEach((_block, index) => {
+    if (scoreOf(index) > scoreOf(best)) best = index;
+  });
+  const chosen = new Set([best]);
+  const isLeadIn = (index: number) => /:\s*$/.test(blocks[index]?.text ?? '');
+  const before = blocks[best - 1];
+  // What introduces a list, table or example belongs to it.
+  if (before && before.type === 'paragraph' && (blocks[best]?.type !== 'paragraph' || isLeadIn(best - 1)))
+    chosen.add(best - 1);
+  // So does what a lead-in introduces, and the example that shows a how-to.
+  const after = blocks[best + 1];
+  if (
+    after &&
+    (isLeadIn(best) || (after.type === 'code' && (wantsCode || blocks[best]?.type === 'paragraph')))
+  )
+    chosen.add(best + 1);
+  const covered = () =>
+    new Set([...terms.keys()].filter((term) => [...chosen].some((index) => has(index, term))));
+  const totalWeight = [...terms.values()].reduce((sum, weight) => sum + weight, 0);
+  const chosenWords = () => wordCount([...chosen].map((index) => blocks[index]?.text ?? '').join(' '));
+  const extra = blocks
+    .map((_block, index) => index)
+    .filter((index) => !chosen.has(index))
+    .sort((left, right) => weightOf(right, covered()) - weightOf(left, covered()))[0];
+  if (
+    extra !== undefined &&
+    totalWeight > 0 &&
+    weightOf(extra, covered()) / totalWeight >= addedEvidenceShare &&
+    chosenWords() + wordCount(blocks[extra]?.text ?? '') <= maxAnswerWords
+  ) {
+    chosen.add(extra);
+    const extraBefore = blocks[extra - 1];
+    if (blocks[extra]?.type !== 'paragraph' && extraBefore?.type === 'paragraph') chosen.add(extra - 1);
+  }
+  // A how-to shows its command: the section's example nearest the answer, with its lead-in.
+  if (wantsCode && ![...chosen].some((index) => blocks[index]?.type === 'code')) {
+    const codes = blocks
+      .map((block, index) => (block.type === 'code' ? index : -1))
+      .filter((index) => index >= 0);
+    const example = codes.find((index) => index > best) ?? codes.filter((index) => index < best).at(-1);
+    const leadIn =
+      example !== undefined && blocks[example - 1]?.type === 'paragraph' ? example - 1 : undefined;
+    const added = [leadIn, example].filter(
+      (index): index is number => index !== undefined && !chosen.has(index),
+    );
+    const addedWords = wordCount(added.map((index) => blocks[index]?.text ?? '').join(' '));
+    if (example !== undefined && chosenWords() + addedWords <= maxAnswerWords)
+      for (const index of added) chosen.add(index);
+  }
+  return blocks.filter((_block, index) => chosen.has(index));
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { coversAction, questionTopic } from './question-topic.js';
+
+describe('questionTopic', () => {
+  it.each([
+    ['How do I sign my commits with a GPG key?', 'sign', 'commit', ['commit', 'gpg', 'key']],
+    ['How can I delete a single stash entry?', 'delet', 'entry', ['singl', 'stash', 'entry']],
+    ['How do I temporarily save uncommitted work and get a clean working directory?', 'save', 'work', null],
+    ['how to keep files out of my published npm package', 'keep', 'file', null],
+    ['Is there a way to limit a source to certain architectures?', 'limit', 'sourc', null],
+    ['What is the deb-src type for?', null, null, null],
+    ['And ignored files as well?', null, null, ['ignor', 'file', 'well']],
+  ])('%s', (question, action, object, topic) => {
+    const found = questionTopic(question);
+    expect(found.action).toBe(action);
+    expect(found.object).toBe(object);
+    if (topic) expect(found.topic).toEqual(topic);
+    expect(found.topic).not.toContain(action);
+  });
+});
+
+describe('coversAction', () => {
+  const words = (text: string) => new Set(text.split(' '));
+  it.each([
+    ['delet', 'remov a singl stash entry', true],
+    ['stop', 'npm will refus to publish it', true],
+    ['depend', 'git url as dependency', true],
+    ['upgrad', 'the distribution is a suite name like bookworm', false],
+    ['sign', 'requir a repository to pass verification', false],
+  ])('%s in %j: %s', (action, text, expected) => {
+    expect(coversAction(action, words(text))).toBe(expected);
+  });
+});

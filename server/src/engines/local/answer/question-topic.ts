@@ -1,0 +1,98 @@
+import { lightStem, searchTerms } from '../knowledge/search/search-terms.js';
+
+/**
+ * What a question asks to do and what it is about. "How do I sign my commits with a GPG key?"
+ * asks to *sign*, about *commits*, *GPG*, *key*: a passage that answers it says how to do that
+ * to those. The action is the verb a how-to question opens with ("how do I …", "how can I …",
+ * "how to …", "is there a way to …"); a documentation may say it in other words ("delete" an
+ * entry, "remove" it), so it is matched with the common synonyms of software tasks. Every other
+ * term is the topic, which the passage must name in the question's own words.
+ */
+export type QuestionTopic = {
+  /** The action's search term (stemmed), or null when the question asks no how-to. */
+  action: string | null;
+  /** The other search terms of the question (stemmed, stop words dropped), in its order. */
+  topic: string[];
+  /**
+   * What the action is done to: the head of the noun phrase after it ("sign my *commits* with a
+   * GPG key"), or null. Without it the question is about something else.
+   */
+  object: string | null;
+};
+
+const howTo =
+  /^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:how\s+(?:do|can|could|should|would|shall|might|may)\s+(?:i|we|you|one)\s+|how\s+to\s+|(?:can|could|may|should)\s+(?:i|we|you)\s+|is\s+(?:there\s+a\s+way|it\s+possible)\s+to\s+|(?:i|we)\s+(?:want|need|would\s+like)\s+to\s+|what(?:'s|\s+is)\s+the\s+(?:best\s+)?way\s+to\s+)(?:(?:also|still|just|then|even|first|\p{L}+ly)\s+)?([\p{L}][\p{L}'-]*)/iu;
+
+const phraseEnd =
+  /[,.;:?!()]|\s(?:to|with|from|in|on|onto|into|for|of|out|at|by|as|and|or|but|without|like|when|while|if|so|that|which|because|before|after|across|between|over|under|through|via|per|than|instead|using)\s/i;
+
+export function questionTopic(question: string): QuestionTopic {
+  const match = howTo.exec(question);
+  const verb = match?.[1];
+  const terms = [...new Set(searchTerms(question))];
+  const action = verb ? (searchTerms(verb)[0] ?? null) : null;
+  const after = match ? question.slice(match.index + match[0].length) : '';
+  // The noun phrase right after the verb, up to a preposition or conjunction; English puts its
+  // head last ("my uncommitted *work*", "a single stash *entry*").
+  const phrase = after.split(phraseEnd)[0] ?? '';
+  const object = action
+    ? (searchTerms(phrase)
+        .filter((term) => term !== action)
+        .at(-1) ?? null)
+    : null;
+  return { action, topic: terms.filter((term) => term !== action), object };
+}
+
+// Verbs people and documentation use for one software task, one group a line. Two verbs are
+// synonyms when they share a group. General English of software, not any one document's.
+const synonymGroups = [
+  'delete remove drop erase clear unset discard purge uninstall prune',
+  'create make add new init initialise initialize generate',
+  'show display list print view see inspect',
+  'change modify update edit alter adjust configure customize set',
+  'set specify declare define configure provide give',
+  'replace override substitute',
+  'undo revert reset rollback',
+  'restore recover retrieve reapply apply pop',
+  'stop prevent disable avoid refuse block exclude',
+  'keep preserve retain leave',
+  'save store record stash',
+  'ignore exclude skip omit',
+  'limit restrict',
+  'find search locate look',
+  'copy clone duplicate',
+  'combine merge squash join',
+  'send push publish upload',
+  'fetch pull download retrieve',
+  'connect access reach login',
+  'check verify validate test',
+  'cancel abort interrupt',
+  'close end exit quit terminate',
+  'read parse load open',
+  'allow permit enable let',
+  'hide suppress silence quiet',
+  'run execute invoke start launch',
+  'rename move',
+  'share reuse multiplex',
+  'turn switch toggle',
+];
+const synonyms = new Map<string, Set<string>>();
+for (const group of synonymGroups) {
+  const stems = group.split(' ').map(lightStem);
+  for (const stem of stems) {
+    const known = synonyms.get(stem) ?? new Set([stem]);
+    for (const other of stems) known.add(other);
+    synonyms.set(stem, known);
+  }
+}
+
+/** Whether a text's terms (a set of stemmed search terms) say the action, in its words or a synonym's. */
+export function coversAction(action: string, words: ReadonlySet<string>): boolean {
+  const forms = synonyms.get(action) ?? new Set([action]);
+  for (const form of forms) {
+    if (words.has(form)) return true;
+    // "depend" and "dependencies", "publish" and "publication": one word, derived.
+    if (form.length >= 5) for (const word of words) if (word.startsWith(form)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { joinLines, pdfLayoutText, type PdfPage, type PdfTextItem } from './pdf-layout.js';
+
+// Positions as groff prints a manual page on A4 (595 × 842 points, 10-point Times, 12-point
+// lines): section headings bold at the margin (x 72), body text at 108, a definition at 128.
+const fonts = {
+  roman: { isBold: false, isItalic: false, isMonospace: false },
+  bold: { isBold: true, isItalic: false, isMonospace: false },
+  mono: { isBold: false, isItalic: false, isMonospace: true },
+};
+type FontName = keyof typeof fonts;
+const run = (text: string, x: number, y: number, font: FontName = 'roman', size = 10): PdfTextItem => ({
+  text,
+  x,
+  y,
+  width: text.length * size * 0.45,
+  size,
+  font,
+});
+const page = (items: PdfTextItem[]): PdfPage => ({ width: 595, height: 842, items, fonts });
+const header = (y = 794) => [
+  run('GIT\u2212STASH(1)', 72, y),
+  run('Git Manual', 283, y),
+  run('GIT\u2212STASH(1)', 475, y),
+];
+const footer = (number: number) => [
+  run('Git 2.39.5', 72, 74),
+  run('10/07/2025', 283, 74),
+  run(String(number), 535, 74),
+];
+const body = (text: string) =>
+  text
+    .replace(/^-- \d+ of \d+ --$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+
+describe('pdfLayoutText', () => {
+  it('drops the running header and footer repeated on every page, page numbers counted alike', () => {
+    const pages = [1, 2, 3].map((number) =>
+      page([...header(), run(`Paragraph on page ${number}.`, 108, 700), ...footer(number)]),
+    );
+    const text = pdfLayoutText(pages);
+    expect(text).not.toMatch(/Git Manual|GIT-STASH|2\.39\.5|10\/07\/2025/);
+    expect(text).toContain('Paragraph on page 2.');
+    expect(text.match(/^-- \d of 3 --$/gm)).toEqual(['-- 1 of 3 --', '-- 2 of 3 --', '-- 3 of 3 --']);
+  });
+
+  it('keeps a line that appears at the top of only one page', () => {
+    const text = pdfLayoutText([
+      page([run('A title only here', 72, 794, 'bold'), run('First page text.', 108, 700)]),
+      page([run('Second page text.', 108, 794), run('More text.', 108, 700)]),
+      page([run('Third page text.', 108, 794)]),
+    ]);
+    expect(text).toContain('A title only here');
+  });
+
+  it('reads headings, an option entry and its definition, and normalises the minus signs of options', () => {
+    const text = pdfLayoutText([
+      page([
+        run('OPTIONS', 72, 760, 'bold', 10.9),
+        run('\u2212u, \u2212\u2212include\u2212untracked', 108, 748),
+        run('All untracked files are also stashed and then cleaned up with', 128, 736),
+        run('git clean.', 128, 724),
+        run('drop [\u2212q|\u2212\u2212quiet] [<stash>]', 108, 707),
+        run('Remove a single stash entry from the list of stash entries.', 128, 695),
+      ]),
+    ]);
+    expect(body(text)).toBe(
+      [
+        '## OPTIONS',
+        '**-u, --include-untracked**',
+        'All untracked files are also stashed and then cleaned up with git clean.',
+        '**drop [-q|--quiet] [<stash>]**',
+        'Remove a single stash entry from the list of stash entries.',
+      ].join('\n\n'),
+    );
+    expect(text).not.toContain('\u2212');
+  });
+
+  it('keeps the line breaks of an example, and a paragraph going on across a page break whole', () => {
+    const text = pdfLayoutText([
+      page([
+        ...header(),
+        run('You can stash your changes away, perform a pull, and then unstash, like', 108, 700),
+        run('this:', 108, 688),
+        run('$ git stash', 128, 664),
+        run('$ git pull', 128, 652),
+        run('$ git stash pop', 128, 640),
+        run('When you are in the middle of something, your boss comes in and demands', 108, 110),
+        ...footer(1),
+      ]),
+      page([...header(), run('that you fix something immediately.', 108, 758), ...footer(2)]),
+    ]);
+    expect(body(text)).toBe(
+      [
+        'You can stash your changes away, perform a pull, and then unstash, like this:',
+        '```\n$ git stash\n$ git pull\n$ git stash pop\n```',
+        'When you are in the middle of something, your boss comes in and demands that you fix something immediately.',
+      ].join('\n\n'),
+    );
+  });
+
+  it('splits a hanging tag from the description that starts beside it', () => {
+    const text = pdfLayoutText([
+      page([
+        run('\u2212A', 102, 700, 'mono'),
+        run('Allows forwarding of ssh-agent(1) to the remote system. The default is not', 138, 700),
+        run('to forward an authentication agent.', 138, 688),
+      ]),
+    ]);
+    expect(body(text)).toBe(
+      '**-A**\n\nAllows forwarding of ssh-agent(1) to the remote system. The default is not to forward an authentication agent.',
+    );
+  });
+
+  it('keeps list items apart', () => {
+    const text = pdfLayoutText([
+      page([
+        run('Some rules:', 108, 700),
+        run('\u2022', 108, 676),
+        run('The name must be less than or equal to 214', 128, 676),
+        run('characters.', 128, 664),
+        run('\u2022', 108, 652),
+        run('New packages must not have uppercase letters.', 128, 652),
+      ]),
+    ]);
+    expect(body(text)).toBe(
+      'Some rules:\n\n- The name must be less than or equal to 214 characters.\n- New packages must not have uppercase letters.',
+    );
+  });
+});
+
+describe('joinLines', () => {
+  const vocabulary = new Set(['ends', 'up', 'compatibility', 'git', 'stash']);
+  it.each([
+    [['backwards-compatibil-', 'ity for filenames'], 'backwards-compatibility for filenames'],
+    [['run it with --include-', 'untracked here'], 'run it with --include-untracked here'],
+    [['the commit ends-', 'up being in the stash'], 'the commit ends-up being in the stash'],
+    [['a line', 'and the next'], 'a line and the next'],
+    [['ends with a dash -', 'then text'], 'ends with a dash - then text'],
+  ])('%j → %j', (lines, expected) => {
+    expect(joinLines(lines, vocabulary)).toBe(expected);
+  });
+});

@@ -1,0 +1,417 @@
+import { normaliseDashes } from './normalise-dashes.js';
+
+/**
+ * A PDF's text as a person reads it, rebuilt from where pdf.js puts each run of text: lines from
+ * runs at one height, paragraphs from line spacing and indentation, headings from size, weight
+ * and margin, a definition's term from the deeper indent of what follows it, examples from lines
+ * that keep their own breaks. Running headers and footers (lines repeated at the top or bottom of
+ * most pages, page numbers counted alike) are dropped, words hyphenated across lines joined, and
+ * dash look-alikes normalised, so what a person copies from an answer works in a shell.
+ *
+ * The result is Markdown-like (`#` headings, `**term**` lines, `- ` items, fenced code), the form
+ * the chunker and the answerer read; `-- n of m --` lines end each page, as pdf-parse had them.
+ */
+export type PdfFont = { isBold: boolean; isItalic: boolean; isMonospace: boolean };
+export type PdfTextItem = { text: string; x: number; y: number; width: number; size: number; font: string };
+export type PdfPage = { width: number; height: number; items: PdfTextItem[]; fonts: Record<string, PdfFont> };
+
+type Line = {
+  page: number;
+  items: PdfTextItem[];
+  text: string;
+  x: number;
+  right: number;
+  y: number;
+  size: number;
+  isBold: boolean;
+  isMonospace: boolean;
+  /** The tag of a hanging entry (`-A` before "Allows forwarding…" on the same line). */
+  isTag?: boolean;
+};
+
+type BlockType = 'heading' | 'paragraph' | 'code' | 'list' | 'term';
+type Block = { type: BlockType; lines: Line[]; level?: number; items?: string[] };
+
+const bulletStart = /^([•·◦▪▸►‣⁃∙*-]|\d{1,2}[.)]|[a-z][.)])\s+\S/u;
+const sentenceEnd = /(?<!\.\.)[.!?:;]["')\]]?$/;
+
+/** The document's text, Markdown-like, each page ended by a `-- n of m --` line. */
+export function pdfLayoutText(pages: readonly PdfPage[]): string {
+  const linesByPage = pages.map((page, index) => splitHangingTags(linesOf(page, index), page));
+  const repeated = runningLines(linesByPage, pages);
+  const lines = linesByPage.flat().filter((line) => !repeated.has(line));
+  if (lines.length === 0) return '';
+  const style = documentStyle(lines);
+  const blocks = classify(segment(lines, style), style);
+  const vocabulary = wordsOf(lines);
+  const out: string[] = [];
+  let page = 0;
+  for (const block of blocks) {
+    const first = block.lines[0];
+    if (!first) continue;
+    while (page < first.page) out.push(`-- ${++page} of ${pages.length} --`);
+    out.push(render(block, vocabulary, style));
+  }
+  while (page < pages.length) out.push(`-- ${++page} of ${pages.length} --`);
+  return out.join('\n\n');
+}
+
+/** Runs at one height, left to right, make a line; a gap wider than a space becomes one. */
+function linesOf(page: PdfPage, pageIndex: number): Line[] {
+  const items = page.items
+    .filter((item) => item.text.trim() !== '' && item.size > 0)
+    .sort((left, right) => right.y - left.y || left.x - right.x);
+  const groups: PdfTextItem[][] = [];
+  for (const item of items) {
+    const group = groups.find(
+      (candidate) =>
+        Math.abs((candidate[0]?.y ?? 0) - item.y) <= 0.4 * Math.max(item.size, candidate[0]?.size ?? 0),
+    );
+    if (group) group.push(item);
+    else groups.push([item]);
+  }
+  return groups
+    .map((group) =>
+      lineOf(
+        group.sort((left, right) => left.x - right.x),
+        page,
+        pageIndex,
+      ),
+    )
+    .sort((left, right) => right.y - left.y || left.x - right.x);
+}
+
+function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
+  let text = '';
+  let end = Number.NEGATIVE_INFINITY;
+  let boldChars = 0;
+  let monoChars = 0;
+  let chars = 0;
+  for (const item of group) {
+    const gap = item.x - end;
+    if (text !== '' && gap > 0.15 * item.size && !/\s$/.test(text) && !/^\s/.test(item.text)) text += ' ';
+    text += item.text;
+    end = Math.max(end, item.x + item.width);
+    const font = page.fonts[item.font];
+    const length = item.text.replace(/\s/g, '').length;
+    chars += length;
+    if (font?.isBold) boldChars += length;
+    if (font?.isMonospace) monoChars += length;
+  }
+  return {
+    page: pageIndex,
+    items: group,
+    text: normaliseDashes(text.replace(/\s+/g, ' ').trim()),
+    x: group[0]?.x ?? 0,
+    right: end,
+    y: group[0]?.y ?? 0,
+    size: Math.max(0, ...group.map((item) => item.size)),
+    isBold: chars > 0 && boldChars / chars >= 0.9,
+    isMonospace: chars > 0 && monoChars / chars >= 0.9,
+  };
+}
+
+/**
+ * A tagged entry set with its tag hanging (`-A   Allows forwarding…`, the description going on
+ * below at the indent where it started) becomes the tag on a line of its own, then the
+ * description: the form a term followed by its deeper-indented definition has.
+ */
+function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
+  const result: Line[] = [];
+  for (const [index, line] of lines.entries()) {
+    const next = lines[index + 1];
+    const split =
+      next && next.x > line.x + line.size
+        ? line.items.findIndex(
+            (item, position) =>
+              position > 0 &&
+              Math.abs(item.x - next.x) <= 1.5 &&
+              item.x - ((line.items[position - 1]?.x ?? 0) + (line.items[position - 1]?.width ?? 0)) >=
+                0.3 * item.size,
+          )
+        : -1;
+    const tag = split > 0 ? lineOf(line.items.slice(0, split), page, line.page) : null;
+    if (!tag || split < 0 || bulletStart.test(`${tag.text} x`) || tag.text.length > 40) {
+      result.push(line);
+      continue;
+    }
+    result.push({ ...tag, isTag: true }, lineOf(line.items.slice(split), page, line.page));
+  }
+  return result;
+}
+
+const marginKey = (text: string) => text.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
+const isPageNumber = (text: string) =>
+  /^(page\s*)?#(\s*(of|\/)\s*#)?$/.test(marginKey(text)) || /^[ivxlc]+$/i.test(text.trim());
+
+/**
+ * Lines that repeat at the top or bottom of most pages (digits counted alike, so "Page 3" and
+ * "Page 4" are one line) and bare page numbers there: the running headers and footers.
+ */
+function runningLines(linesByPage: readonly Line[][], pages: readonly PdfPage[]): Set<Line> {
+  const repeated = new Set<Line>();
+  if (pages.length < 2) return repeated;
+  const margins = linesByPage.map((lines, index) => {
+    const height = pages[index]?.height ?? 0;
+    const top = lines.slice(0, 3).filter((line) => line.y > height * 0.85);
+    const bottom = lines.slice(-3).filter((line) => line.y < height * 0.15);
+    return [...top, ...bottom];
+  });
+  const pagesWith = new Map<string, number>();
+  for (const lines of margins)
+    for (const key of new Set(lines.map((line) => marginKey(line.text))))
+      pagesWith.set(key, (pagesWith.get(key) ?? 0) + 1);
+  const needed = Math.max(2, Math.ceil(pages.length * 0.5));
+  for (const lines of margins)
+    for (const line of lines)
+      if ((pagesWith.get(marginKey(line.text)) ?? 0) >= needed || isPageNumber(line.text)) repeated.add(line);
+  return repeated;
+}
+
+type Style = { bodySize: number; spacing: number; left: number; measure: number };
+
+const mostCommon = (values: readonly number[]): number => {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best = values[0] ?? 0;
+  let bestCount = 0;
+  for (const [value, count] of counts)
+    if (count > bestCount) {
+      best = value;
+      bestCount = count;
+    }
+  return best;
+};
+
+/** Body text size, line spacing, the left margin and the width a full line of body text takes. */
+function documentStyle(lines: readonly Line[]): Style {
+  const bodySize = mostCommon(lines.map((line) => Math.round(line.size * 2) / 2));
+  const body = lines.filter((line) => Math.abs(line.size - bodySize) < 0.6);
+  const gaps: number[] = [];
+  for (let index = 1; index < body.length; index += 1) {
+    const [previous, line] = [body[index - 1], body[index]];
+    if (previous && line && previous.page === line.page && previous.y > line.y)
+      gaps.push(Math.round((previous.y - line.y) * 2) / 2);
+  }
+  const spacing = gaps.length > 0 ? mostCommon(gaps) : bodySize * 1.2;
+  const left = Math.min(...lines.map((line) => line.x));
+  const measure = Math.max(...body.map((line) => line.right)) - left;
+  return { bodySize, spacing, left, measure };
+}
+
+/** Lines into blocks: a new one at a wider gap, a change of indent, a heading or a bullet. */
+function segment(lines: readonly Line[], style: Style): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | null = null;
+  const tolerance = style.bodySize * 0.5;
+  for (const [index, line] of lines.entries()) {
+    const previous = lines[index - 1];
+    const isHeading = isHeadingLine(line, lines[index + 1], style);
+    const isNewPage = previous !== undefined && previous.page !== line.page;
+    const gap = previous && !isNewPage ? previous.y - line.y : 0;
+    const isGap =
+      gap > style.spacing * 1.3 ||
+      line.size > style.bodySize * 1.15 !== (previous?.size ?? 0) > style.bodySize * 1.15;
+    const isBullet = bulletStart.test(line.text);
+    const last = current?.lines[current.lines.length - 1];
+    const continues =
+      current !== null &&
+      !line.isTag &&
+      last?.isTag !== true &&
+      last !== undefined &&
+      current.type !== 'heading' &&
+      !isHeading &&
+      !isGap &&
+      !(isNewPage && sentenceEnd.test(last.text)) &&
+      (current.type === 'list'
+        ? !isBullet || Math.abs(line.x - (current.lines[0]?.x ?? 0)) <= tolerance
+        : !isBullet) &&
+      (Math.abs(line.x - last.x) <= tolerance ||
+        // A synopsis wraps its option list under itself: `[-u | --include-untracked] …`.
+        (line.x > last.x && /^[[|]/.test(line.text)) ||
+        (/^[[|]/.test(last.text) && Math.abs(line.x - (current.lines[0]?.x ?? 0)) <= tolerance) ||
+        // A paragraph's first line may be indented, or hang; a list item's text hangs after its bullet.
+        (current.lines.length === 1 && current.type === 'paragraph' && line.x < last.x) ||
+        (current.type === 'list' && line.x >= (current.lines[0]?.x ?? 0) - tolerance));
+    if (continues && current) {
+      current.lines.push(line);
+      if (current.type === 'list' && isBullet) current.items?.push(line.text);
+      else if (current.type === 'list') {
+        const items = current.items ?? [];
+        items[items.length - 1] = `${items[items.length - 1] ?? ''}\n${line.text}`;
+      }
+      continue;
+    }
+    current = isHeading
+      ? { type: 'heading', lines: [line] }
+      : isBullet
+        ? { type: 'list', lines: [line], items: [line.text] }
+        : { type: 'paragraph', lines: [line] };
+    blocks.push(current);
+  }
+  return blocks;
+}
+
+/** Larger than the body, or bold at the outer margin, short, and not a sentence. */
+function isHeadingLine(line: Line, next: Line | undefined, style: Style): boolean {
+  const words = line.text.split(/\s+/).length;
+  if (words > 14 || /[.,;]$/.test(line.text) || !/\p{L}/u.test(line.text)) return false;
+  if (line.size >= style.bodySize * 1.15) return true;
+  const isAtMargin = line.x <= style.left + style.bodySize;
+  const standsAlone =
+    !next ||
+    next.page !== line.page ||
+    next.x > line.x + style.bodySize * 0.5 ||
+    line.y - next.y > style.spacing * 1.3;
+  return line.isBold && isAtMargin && standsAlone;
+}
+
+/** Names each block: a short one followed by deeper-indented text is a definition's term; lines that keep their breaks are code. */
+function classify(blocks: Block[], style: Style): Block[] {
+  const headingSizes = [
+    ...new Set(
+      blocks
+        .filter((block) => block.type === 'heading')
+        .map((block) => Math.round((block.lines[0]?.size ?? 0) * 2) / 2),
+    ),
+  ].sort((left, right) => right - left);
+  const hasTitleSize = (headingSizes[0] ?? 0) >= style.bodySize * 1.3;
+  for (const [index, block] of blocks.entries()) {
+    const first = block.lines[0];
+    if (!first) continue;
+    if (block.type === 'heading') {
+      const rank = headingSizes.indexOf(Math.round(first.size * 2) / 2);
+      block.level = Math.min(4, rank + (hasTitleSize ? 1 : 2));
+      continue;
+    }
+    if (block.type !== 'paragraph') continue;
+    const next = blocks[index + 1];
+    const nextFirst = next?.lines[0];
+    const lastLine = block.lines[block.lines.length - 1];
+    if (first.isTag) {
+      block.type = 'term';
+      continue;
+    }
+    const isShortTerm =
+      block.lines.length <= 4 &&
+      !sentenceEnd.test(lastLine?.text ?? '.') &&
+      nextFirst !== undefined &&
+      next?.type !== 'heading' &&
+      nextFirst.x > first.x + style.bodySize * 0.8;
+    if (isShortTerm) block.type = 'term';
+    else if (block.lines.every((line) => line.isMonospace) || isPreformatted(block, style))
+      block.type = 'code';
+  }
+  return blocks;
+}
+
+/**
+ * Lines none of which reaches across the text column (an example, a listing, a table printed as
+ * text) keep their breaks; a paragraph fills its lines but the last.
+ */
+function isPreformatted(block: Block, style: Style): boolean {
+  const lines = block.lines;
+  const width = (line: Line) => line.right - line.x;
+  const column = style.left + style.measure - (lines[0]?.x ?? style.left);
+  if (lines.length === 1) {
+    const line = lines[0];
+    return line !== undefined && /^[$#>] \S/.test(line.text) && width(line) < column * 0.75;
+  }
+  // Command forms one under the other (a synopsis: `git stash list …`, `git stash show …`).
+  const base = lines.filter((line) => Math.abs(line.x - (lines[0]?.x ?? 0)) < 1);
+  const openings = base.map((line) => line.text.split(' ').slice(0, 2).join(' '));
+  const repeated = Math.max(
+    ...openings.map((opening) => openings.filter((other) => other === opening).length),
+  );
+  if (repeated >= 3 && !lines.some((line) => /\.$/.test(line.text))) return true;
+  const inner = lines.slice(0, -1);
+  return (
+    inner.every((line) => width(line) < column * 0.7) &&
+    lines.some((line) => !sentenceEnd.test(line.text) || /^[$#] /.test(line.text))
+  );
+}
+
+function wordsOf(lines: readonly Line[]): Set<string> {
+  const words = new Set<string>();
+  for (const line of lines)
+    for (const word of line.text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}-]*/gu) ?? []) words.add(word);
+  return words;
+}
+
+/**
+ * Joins a paragraph's lines. A word broken at a line end with a hyphen is joined when the
+ * document spells it whole elsewhere, or when its pieces are not words of their own
+ * ("compatibil-" + "ity"); an option (`--include-` + `untracked`) and a compound of two words
+ * the document uses ("ends-" + "up") keep the hyphen.
+ */
+export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<string>): string {
+  let text = '';
+  for (const line of lines) {
+    if (text === '') {
+      text = line;
+      continue;
+    }
+    const broken = /(^|\s)(\S*?)([\p{L}]+)-$/u.exec(text);
+    const nextWord = /^([\p{Ll}]+)/u.exec(line)?.[1];
+    if (broken && nextWord) {
+      const prefix = broken[2] ?? '';
+      const head = (broken[3] ?? '').toLowerCase();
+      const whole = `${head}${nextWord}`.toLowerCase();
+      const isOption = prefix.startsWith('-');
+      const isCompound =
+        vocabulary.has(`${head}-${nextWord}`) || (vocabulary.has(head) && vocabulary.has(nextWord));
+      const keepsHyphen = isOption || (isCompound && !vocabulary.has(whole));
+      text = keepsHyphen ? `${text}${line}` : `${text.slice(0, -1)}${line}`;
+      continue;
+    }
+    text = `${text} ${line}`;
+  }
+  return text;
+}
+
+function render(block: Block, vocabulary: ReadonlySet<string>, style: Style): string {
+  const texts = block.lines.map((line) => line.text);
+  switch (block.type) {
+    case 'heading':
+      return `${'#'.repeat(block.level ?? 2)} ${texts.join(' ')}`;
+    case 'term':
+      return `**${joinLines(texts, vocabulary).replace(/\*/g, '')}**`;
+    case 'list':
+      return (block.items ?? [])
+        .map((item) => {
+          const text = joinLines(item.split('\n'), vocabulary);
+          const bullet = /^([•·◦▪▸►‣⁃∙*-])\s+/u.exec(text);
+          return bullet ? `- ${text.slice(bullet[0].length)}` : text;
+        })
+        .join('\n');
+    case 'code': {
+      const left = Math.min(...block.lines.map((line) => line.x));
+      const body = block.lines
+        .map(
+          (line) =>
+            ' '.repeat(Math.max(0, Math.round((line.x - left) / (style.bodySize * 0.5)))) + codeText(line),
+        )
+        .join('\n');
+      const fence = body.includes('```') ? '````' : '```';
+      return `${fence}\n${body}\n${fence}`;
+    }
+    case 'paragraph':
+      return joinLines(texts, vocabulary);
+  }
+}
+
+/** A code line keeps the gaps between its runs (a comment set off from its command). */
+function codeText(line: Line): string {
+  let text = '';
+  let end = Number.NEGATIVE_INFINITY;
+  for (const item of line.items) {
+    const gap = item.x - end;
+    if (text !== '') {
+      const spaces = Math.round(gap / (item.size * 0.5));
+      if (gap > 0.15 * item.size && !/\s$/.test(text)) text += ' '.repeat(Math.max(1, Math.min(spaces, 8)));
+    }
+    text += item.text;
+    end = Math.max(end, item.x + item.width);
+  }
+  return normaliseDashes(text.trimEnd());
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import type { Message } from '@threadline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../../src/engines/local/knowledge/knowledge-base.js';
+import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { testConfig } from '../../helpers/test-config.js';
+
+// Files a person brings (scripts/bench/own-files/README.md): git-stash(1) printed to PDF,
+// sources.list(5) saved as Word, npm's package.json page as downloaded. Ingested for real.
+const ownFile = (name: string) =>
+  readFileSync(new URL(`../../../../scripts/bench/own-files/tuning/${name}`, import.meta.url));
+
+type Answer = { text: string; quotes: string[]; citedFiles: string[] };
+
+let engine: LocalEngine<KnowledgeBase>;
+let storeId = '';
+let cleanup: () => void = () => {};
+const fileNames = new Map<string, string>();
+
+async function ask(question: string): Promise<Answer> {
+  const thread = await engine.createThread({ vectorStoreIds: [storeId] });
+  await engine.appendMessage(thread.id, { content: question });
+  let message: Message | null = null;
+  for await (const event of engine.streamRun(thread.id, {}, new AbortController().signal)) {
+    if (event.event === 'thread.message.completed') message = event.data;
+  }
+  const part = message?.content[0];
+  if (part?.type !== 'text') throw new Error('no text answer');
+  const citations = part.text.annotations.flatMap((annotation) =>
+    annotation.type === 'file_citation' ? [annotation.file_citation] : [],
+  );
+  return {
+    text: part.text.value,
+    quotes: citations.map((citation) => citation.quote ?? ''),
+    citedFiles: citations.map((citation) => fileNames.get(citation.file_id) ?? citation.file_id),
+  };
+}
+
+describe('local engine answers from files a person brings', () => {
+  beforeAll(async () => {
+    const config = testConfig();
+    cleanup = config.cleanup;
+    const database = openDatabase(config.DATA_DIR);
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
+    const store = await knowledge.vectorStores.create({ name: 'Own files' });
+    storeId = store.id;
+    for (const fileName of ['git-stash.pdf', 'sources.list.docx', 'package-json.html']) {
+      const file = await knowledge.vectorStores.addFile(store.id, { fileName, bytes: ownFile(fileName) });
+      fileNames.set(file.id, fileName);
+    }
+    await knowledge.waitForIngestion(store.id);
+  }, 120_000);
+  afterAll(async () => {
+    await engine.close();
+    cleanup();
+  });
+
+  it('refuses a question near the files’ field that they do not answer, citing nothing', async () => {
+    // The APT page signs repositories with keys; nothing in it is about commits.
+    const answer = await ask('How do I sign my commits with a GPG key?');
+    expect(answer.citedFiles).toEqual([]);
+    expect(answer.text).toMatch(/couldn't find any relevant information/);
+    // A name the documents never use: not theirs to answer, whatever verbs they share.
+    const pypi = await ask('How do I publish a package to PyPI?');
+    expect(pypi.citedFiles).toEqual([]);
+  });
+
+  it('answers with a one-line option entry, not the paragraph of its neighbour', async () => {
+    const answer = await ask('How do I remove a single stash entry from the list?');
+    expect(new Set(answer.citedFiles)).toEqual(new Set(['git-stash.pdf']));
+    expect(answer.text).toContain(
+      '**drop [-q|--quiet] [\\<stash>]**\n\nRemove a single stash entry from the list of stash entries.',
+    );
+    expect(answer.text).not.toContain('Save your local modifications');
+    // The citation offers the whole entry; no running header or footer of the printed page in it.
+    expect(answer.quotes[0]).toContain('Remove a single stash entry');
+    expect(answer.quotes.join('\n')).not.toMatch(/Git Manual|GIT-STASH\(1\)/);
+  });
+
+  it('quotes options as a shell takes them: ASCII hyphens, not minus signs', async () => {
+    const answer = await ask('How do I stash untracked files too?');
+    expect(new Set(answer.citedFiles)).toEqual(new Set(['git-stash.pdf']));
+    expect(answer.text).toMatch(/--(include|only)-untracked|--all/);
+    expect(answer.text).not.toContain('\u2212');
+  });
+
+  it('never quotes the page’s table of contents', async () => {
+    const answer = await ask('What is the difference between dependencies and devDependencies?');
+    expect(answer.citedFiles).toContain('package-json.html');
+    expect(answer.text).not.toMatch(/Table of contents/i);
+    // The contents list named every field on a line of its own.
+    expect(answer.text).not.toMatch(/^- (name|version|description|keywords)$/m);
+  });
+});

@@ -79,7 +79,7 @@ export async function firstMinuteSteps(browser: Browser, tools: Tools): Promise<
       await popover.waitFor();
       const quote = (await popover.locator('.citation-quote').textContent()) ?? '';
       assert(quote.length > 40 && !quote.includes('`'), `the passage shows raw Markdown: "${quote}"`);
-      const marked = (await popover.locator('.citation-quote mark').allTextContents()).join('');
+      const marked = (await popover.locator('.citation-quote .cited').allTextContents()).join('');
       assert(marked.length > 10, 'no part of the passage is marked as cited');
       const link = popover.locator('a.citation-file');
       const fileName = (await link.textContent()) ?? '';

@@ -51,7 +51,10 @@ declare const document: {
 };
 declare const window: { innerWidth: number; streamedLengths: Set<number> };
 declare const location: { hash: string };
-declare const navigator: { serviceWorker: { ready: Promise<unknown>; controller: unknown } };
+declare const navigator: {
+  serviceWorker: { ready: Promise<unknown>; controller: unknown };
+  clipboard: { readText(): Promise<string> };
+};
 declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Record<string, boolean>): void;
 };
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
       viewport: { width: 1280, height: 800 },
       colorScheme: 'light',
     });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     const page = await context.newPage();
     mainPage = page;
     watchConsole(page);
@@ -221,6 +225,53 @@ async function main(): Promise<void> {
       await shoot(page, '03-chat-answer-citation');
       await page.keyboard.press('Escape');
     });
+
+    await step(
+      'a quoted answer: its table renders (and copies) as a table, a note says it is quoted, the source renders as Markdown above the composer',
+      async () => {
+        await ask(page, 'What is the MONGODB_DB setting?');
+        await waitForAnswerEnd(page);
+        const answer = lastAnswer(page);
+        const cells = await answer.locator('.markdown table td').allTextContents();
+        assert(
+          cells.some((cell) => cell.includes('MONGODB_DB')),
+          `no table cell names MONGODB_DB: ${JSON.stringify(cells)}`,
+        );
+        const shown = (await answer.locator('.markdown').textContent()) ?? '';
+        assert(!/\|\s*-{3}/.test(shown), 'the table shows as raw pipes');
+        const note = answer.locator('.answer-kind');
+        assert(/Quoted from your documents/.test((await note.textContent()) ?? ''), 'no quoted-answer note');
+        await note.getByRole('button', { name: 'How to get written answers' }).click();
+        assert(
+          /LLM_BASE_URL/.test((await note.textContent()) ?? ''),
+          'the note does not say how to get written answers',
+        );
+        await page.getByRole('button', { name: 'Copy answer' }).last().click();
+        const copied = await page.evaluate(() => navigator.clipboard.readText());
+        assert(
+          /^\| `MONGODB_DB` \|.*\|$/m.test(copied),
+          `the copied table lost its rows: "${copied.slice(0, 400)}"`,
+        );
+        await answer.locator('.markdown .citation-chip').last().click();
+        const popover = page.getByRole('dialog', { name: /^Source \d+$/ });
+        await popover.waitFor();
+        const quote = (await popover.locator('.citation-quote').textContent()) ?? '';
+        assert(
+          !quote.includes('**') && !/\|\s*-{3}/.test(quote),
+          `the source shows raw Markdown: "${quote}"`,
+        );
+        assert(
+          (await popover.locator('.citation-quote .cited').count()) > 0,
+          'the quoted part is not marked',
+        );
+        const box = await popover.boundingBox();
+        const composerBox = await page.locator('.composer-bar').boundingBox();
+        assert(box && box.x >= 0 && box.x + box.width <= 1280 && box.y >= 0, 'the popover leaves the window');
+        assert(composerBox && box.y + box.height <= composerBox.y + 1, 'the popover covers the composer');
+        await shoot(page, '03b-quoted-answer-table-note-source');
+        await page.keyboard.press('Escape');
+      },
+    );
 
     await step(
       'a how-to is answered with its passage: heading, then the command as a code block',

@@ -1,16 +1,18 @@
-/** pdf-parse ends each page's text with a `-- n of m --` line. */
+/** The PDF reader (pdf-layout.ts) ends each page's text with a `-- n of m --` line. */
 const pageBreak = /^-- (\d+) of \d+ --$/m;
 
-// Quotes are plain text of a passage; the PDF's text may break lines or spaces differently.
+// Quotes are a passage in Markdown (placeholders escaped: `\<stash>`); the PDF's text may break
+// lines or spaces differently.
 const comparable = (text: string) =>
   text
+    .replace(/\\(?=[<*_`[\]])/g, '')
     .replace(/[`*_#>]/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .toLowerCase();
 
 /**
- * The 1-based page of a PDF (its text as pdf-parse gives it, page-break lines included) on which
+ * The 1-based page of a PDF (its text as the PDF reader gives it, page-break lines included) on which
  * `quote` starts; null when the quote is not found. Matches the quote's opening words, so a
  * passage that runs over a page break is found on the page where it starts.
  */

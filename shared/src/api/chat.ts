@@ -66,6 +66,13 @@ export type LegacyActionsRequest = z.infer<typeof legacyActionsRequestSchema>;
 export const threadIdParamsSchema = z.object({ threadId: idSchema });
 
 /**
+ * The model id of the local engine's quoted answers: the passage of the documents that answers,
+ * as written there, when no model is configured. Runs and stored messages carry it as their
+ * `model`, so a client can say which kind of answer it shows.
+ */
+export const extractiveModelId = 'threadline-extractive';
+
+/**
  * How a model answers: `extractive` quotes the passage that answers (Threadline's model-free
  * answerer); `generative` writes the answer (a language model). Absent when the server does not
  * say (a server other than Threadline serves language models).

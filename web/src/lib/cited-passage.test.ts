@@ -1,40 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { citedPassage } from './cited-passage.js';
+import { citedBlocks, passageBlocks } from './cited-passage.js';
 
-const passage =
-  'Data and backups\n- With `MONGODB_URI` set, transcripts go to MongoDB. If MongoDB is unreachable, writes wait in the on-disk outbox.\nBack up the data directory.';
-const cited = (segments: ReturnType<typeof citedPassage>) =>
-  segments
-    .filter((segment) => segment.isCited)
-    .map((segment) => segment.text)
-    .join('');
+// A passage as the server quotes it: Markdown, heading in bold, blocks apart.
+const passage = [
+  '**Data and backups**',
+  '- With `MONGODB_URI` set, transcripts go to MongoDB.\n- If MongoDB is unreachable, writes wait in the outbox.',
+  '```sh\ncp -r data backup\n\nls backup\n```',
+  'Back up the data directory every night.',
+].join('\n\n');
 
-describe('citedPassage', () => {
-  it('drops the backticks and keeps inline code as code', () => {
-    const segments = citedPassage(passage, '');
-    expect(segments.map((segment) => segment.text).join('')).not.toContain('`');
-    expect(segments.find((segment) => segment.isCode)?.text).toBe('MONGODB_URI');
+describe('passageBlocks', () => {
+  it('parts Markdown at blank lines but keeps a fenced block whole', () => {
+    expect(passageBlocks(passage)).toEqual([
+      '**Data and backups**',
+      '- With `MONGODB_URI` set, transcripts go to MongoDB.\n- If MongoDB is unreachable, writes wait in the outbox.',
+      '```sh\ncp -r data backup\n\nls backup\n```',
+      'Back up the data directory every night.',
+    ]);
   });
+
+  it('reads plain text without blank lines a line a block', () => {
+    expect(passageBlocks('Title\nFirst line.\nSecond line.')).toEqual([
+      'Title',
+      'First line.',
+      'Second line.',
+    ]);
+  });
+});
+
+describe('citedBlocks', () => {
+  const cited = (claim: string) =>
+    citedBlocks(passage, claim)
+      .filter((block) => block.isCited)
+      .map((block) => block.text);
 
   it.each([
     [
-      'marks the sentence the claim paraphrases',
-      'Transcripts go to MongoDB when MONGODB_URI is set.',
-      'With MONGODB_URI set, transcripts go to MongoDB.',
+      'marks the block the claim quotes',
+      '- With `MONGODB_URI` set, transcripts go to MongoDB.\n- If MongoDB is unreachable, writes wait in the outbox.',
+      [passageBlocks(passage)[1]],
     ],
-    ['marks a later sentence', 'Remember to back up the data directory', 'Back up the data directory.'],
     [
-      'marks a run of sentences the claim covers',
-      'With MONGODB_URI set, transcripts go to MongoDB. If MongoDB is unreachable, writes wait in the on-disk outbox.',
-      'With MONGODB_URI set, transcripts go to MongoDB. If MongoDB is unreachable, writes wait in the on-disk outbox.',
+      'marks a later block',
+      'Back up the data directory every night.',
+      ['Back up the data directory every night.'],
     ],
-    ['marks nothing when the claim is about something else', 'The harbour opens at nine', ''],
+    ['marks nothing when the claim is about something else', 'The harbour opens at nine', []],
   ])('%s', (_name, claim, expected) => {
-    expect(cited(citedPassage(passage, claim)).replace(/^- /, '')).toBe(expected);
+    expect(cited(claim)).toEqual(expected);
   });
 
   it('marks the whole passage when the answer quotes all of it', () => {
-    const segments = citedPassage(passage, passage);
-    expect(segments.every((segment) => segment.isCited)).toBe(true);
+    expect(citedBlocks(passage, passage).every((block) => block.isCited)).toBe(true);
   });
 });

@@ -1,75 +1,66 @@
-/** A run of a passage as the citation popover draws it. */
-export type PassageSegment = { text: string; isCode: boolean; isCited: boolean };
+/** A block of a cited passage (a paragraph, a list, a table, a code block) and whether the answer quotes it. */
+export type PassageBlock = { text: string; isCited: boolean };
 
-const inlineCode = /`([^`\n]+)`/g;
 const wordsOf = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []);
+const fence = /^\s*(```+|~~~+)/;
 
-/** The passage as plain text, with where its inline code was (the backticks themselves go). */
-function withoutBackticks(passage: string): { plain: string; code: Array<[number, number]> } {
-  let plain = '';
-  const code: Array<[number, number]> = [];
-  let cursor = 0;
-  for (const match of passage.matchAll(inlineCode)) {
-    plain += passage.slice(cursor, match.index);
-    code.push([plain.length, plain.length + (match[1] ?? '').length]);
-    plain += match[1] ?? '';
-    cursor = match.index + match[0].length;
+/**
+ * A passage in its Markdown blocks: blank lines part them, except inside a fenced code block. A
+ * passage without blank lines (plain text from another engine) is read a line a block.
+ */
+export function passageBlocks(passage: string): string[] {
+  const lines = passage.replace(/\r\n?/g, '\n').trim().split('\n');
+  const hasBlankLines = lines.some((line) => line.trim() === '');
+  const blocks: string[] = [];
+  let current: string[] = [];
+  let openFence: string | null = null;
+  const flush = () => {
+    if (current.some((line) => line.trim() !== '')) blocks.push(current.join('\n'));
+    current = [];
+  };
+  for (const line of lines) {
+    const marker = fence.exec(line)?.[1];
+    if (openFence !== null) {
+      current.push(line);
+      if (marker && marker[0] === openFence[0] && marker.length >= openFence.length) {
+        openFence = null;
+        flush();
+      }
+      continue;
+    }
+    if (marker) {
+      flush();
+      openFence = marker;
+      current.push(line);
+      continue;
+    }
+    if (line.trim() === '') flush();
+    else if (!hasBlankLines) {
+      current.push(line);
+      flush();
+    } else current.push(line);
   }
-  return { plain: plain + passage.slice(cursor), code };
-}
-
-/** Sentence spans (a sentence ends at . ! ? followed by space, or at a line break). */
-function sentences(text: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
-  const boundary = /[.!?](?=\s)|\n+/g;
-  let start = 0;
-  for (const match of text.matchAll(boundary)) {
-    const end = match.index + (match[0].startsWith('\n') ? 0 : 1);
-    if (text.slice(start, end).trim() !== '') spans.push([start, end]);
-    start = match.index + match[0].length;
-  }
-  if (text.slice(start).trim() !== '') spans.push([start, text.length]);
-  return spans;
+  flush();
+  return blocks;
 }
 
 /**
- * Where in `passage` the answer's `claim` (the words before the citation) comes from: the
- * sentences whose words the claim mostly shares, from the first to the last of them. Nothing is
- * marked when no sentence is close; everything when the claim quotes the whole passage.
+ * The passage's blocks, with those the answer's `claim` (its words before the citation) quotes
+ * marked: the blocks whose words the claim mostly shares. Nothing is marked when no block is
+ * close; everything when the claim quotes the whole passage.
  */
-function citedSpan(plain: string, claim: string): [number, number] | null {
+export function citedBlocks(passage: string, claim: string): PassageBlock[] {
+  const blocks = passageBlocks(passage);
   const claimWords = wordsOf(claim);
-  if (claimWords.size === 0) return null;
-  const scored = sentences(plain).map(([start, end]) => {
-    const words = [...wordsOf(plain.slice(start, end))];
-    const shared = words.filter((word) => claimWords.has(word)).length;
-    return { start, end, score: words.length === 0 ? 0 : shared / words.length };
+  const shares = blocks.map((block) => {
+    const words = [...wordsOf(block)];
+    return words.length === 0 || claimWords.size === 0
+      ? 0
+      : words.filter((word) => claimWords.has(word)).length / words.length;
   });
-  const best = Math.max(0, ...scored.map((item) => item.score));
-  if (best < 0.3) return null;
-  const cited = scored.filter((item) => item.score >= Math.max(0.5, best * 0.6) || item.score === best);
-  const first = cited[0];
-  const last = cited.at(-1);
-  return first && last ? [first.start, last.end] : null;
-}
-
-/** The passage split into runs: inline code without its backticks, and the cited part marked. */
-export function citedPassage(passage: string, claim: string): PassageSegment[] {
-  const { plain, code } = withoutBackticks(passage.trim());
-  const cited = citedSpan(plain, claim);
-  const cuts = new Set([0, plain.length, ...code.flat(), ...(cited ?? [])]);
-  const points = [...cuts].sort((left, right) => left - right);
-  const segments: PassageSegment[] = [];
-  for (let index = 0; index < points.length - 1; index += 1) {
-    const start = points[index] ?? 0;
-    const end = points[index + 1] ?? start;
-    if (end <= start) continue;
-    const isCode = code.some(([from, to]) => start >= from && end <= to);
-    const isCited = cited !== null && start >= cited[0] && end <= cited[1];
-    const previous = segments.at(-1);
-    if (previous && previous.isCode === isCode && previous.isCited === isCited)
-      previous.text += plain.slice(start, end);
-    else segments.push({ text: plain.slice(start, end), isCode, isCited });
-  }
-  return segments;
+  const best = Math.max(0, ...shares);
+  return blocks.map((text, index) => {
+    const share = shares[index] ?? 0;
+    return { text, isCited: best >= 0.3 && share >= Math.max(0.5, best * 0.6) };
+  });
 }

@@ -14,6 +14,8 @@ export type RunState = {
   outcome: RunOutcome | null;
   threadId: string | null;
   runId: string | null;
+  /** The run's model: which kind of answer this is (quoted passages or a model's writing). */
+  model: string | null;
   /** What the run is doing now, for a status line ("Searching the knowledge base…"). */
   activity: 'searching' | 'writing' | null;
   messages: AnswerMessage[];
@@ -38,6 +40,7 @@ export const initialRunState: RunState = {
   outcome: null,
   threadId: null,
   runId: null,
+  model: null,
   activity: null,
   messages: [],
   toolCalls: [],
@@ -79,7 +82,13 @@ function applyEvent(state: RunState, event: AssistantStreamEvent, at: number): R
     case 'thread.run.queued':
     case 'thread.run.in_progress':
     case 'thread.run.cancelling':
-      return { ...state, phase: 'streaming', runId: event.data.id, threadId: event.data.thread_id };
+      return {
+        ...state,
+        phase: 'streaming',
+        runId: event.data.id,
+        threadId: event.data.thread_id,
+        model: event.data.model,
+      };
     case 'thread.run.requires_action':
       return finish(
         {

@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import Markdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
 import { chipIndexFromHref, type CitationChipRef, type CitationSource } from '../../lib/citations.js';
 import { CitationChip } from './citation-chip.js';
 
@@ -24,16 +25,18 @@ function MarkdownLink({ href, children }: { href?: string | undefined; children?
 const components: Components = {
   a: ({ href, children }) => <MarkdownLink href={href}>{children}</MarkdownLink>,
 };
+// GitHub-flavoured Markdown: tables (documents answer in them), strikethrough, task lists.
+const remarkPlugins = [remarkGfm];
 
 /**
  * Model output as markdown, never as HTML: react-markdown drops raw HTML (`skipHtml`) and
- * sanitises link URLs; citation links (`#cite-k`) become chips.
+ * sanitises link URLs; citation links (`#cite-k`) become chips; tables render as tables.
  */
 export function AnswerMarkdown({ markdown, sources, chips }: { markdown: string } & Citations) {
   return (
     <CitationsContext.Provider value={{ sources, chips }}>
       <div className="markdown">
-        <Markdown skipHtml components={components}>
+        <Markdown skipHtml components={components} remarkPlugins={remarkPlugins}>
           {markdown}
         </Markdown>
       </div>

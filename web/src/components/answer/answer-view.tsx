@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { extractiveModelId } from '@threadline/shared';
 import { resolveCitations } from '../../lib/citations.js';
 import { AnswerMarkdown } from './answer-markdown.js';
 import { SourcesList } from './sources-list.js';
@@ -8,6 +10,38 @@ const outcomeNote: Partial<Record<NonNullable<Answer['outcome']>, string>> = {
   requires_action: 'The assistant asked to call a tool this app does not provide, so the run paused.',
   in_progress: 'This answer was still running when the history was saved.',
 };
+
+/**
+ * Says an answer is quoted, not written: the local engine without a model answers with the
+ * passage of the documents, and how to get written answers is one click away.
+ */
+function QuotedNote() {
+  const [isOpen, setIsOpen] = useState(false);
+  return (
+    <div className="answer-kind">
+      <p>
+        Quoted from your documents ·{' '}
+        <button
+          type="button"
+          className="link-button"
+          aria-expanded={isOpen}
+          onClick={() => setIsOpen((open) => !open)}
+        >
+          How to get written answers
+        </button>
+      </p>
+      {isOpen && (
+        <p className="answer-kind-help">
+          No model is configured, so Threadline answers with the passage of your documents that answers the
+          question, as written there. For answers written in sentences, point it at a chat model: set{' '}
+          <code>LLM_BASE_URL</code> to an OpenAI-compatible endpoint (a model you run with Ollama, llama.cpp,
+          vLLM or LM Studio, or OpenAI) and <code>LLM_MODEL</code> to its model in <code>.env</code>, then
+          restart. The settings are described in <code>docs/configuration.md</code>.
+        </p>
+      )}
+    </div>
+  );
+}
 
 export function AnswerView({ answer, onRetry }: { answer: Answer; onRetry?: (() => void) | undefined }) {
   const { markdown, sources, chips } = resolveCitations(answer.text, answer.citations, {
@@ -58,6 +92,7 @@ export function AnswerView({ answer, onRetry }: { answer: Answer; onRetry?: (() 
           )}
         </div>
       )}
+      {answer.model === extractiveModelId && !answer.isStreaming && sources.length > 0 && <QuotedNote />}
       <SourcesList sources={sources} />
     </div>
   );

@@ -16,6 +16,8 @@ export type Answer = {
   toolCalls: RequestedToolCall[];
   isStreaming: boolean;
   activity: RunState['activity'];
+  /** The model that answered, when known: the local engine's quoted answers have their own id. */
+  model: string | null;
 };
 
 export const emptyAnswer: Answer = {
@@ -26,6 +28,7 @@ export const emptyAnswer: Answer = {
   toolCalls: [],
   isStreaming: true,
   activity: null,
+  model: null,
 };
 
 export function answerFromRun(state: RunState): Answer {
@@ -37,5 +40,6 @@ export function answerFromRun(state: RunState): Answer {
     toolCalls: state.toolCalls,
     isStreaming: state.phase === 'connecting' || state.phase === 'streaming',
     activity: state.activity,
+    model: state.model,
   };
 }

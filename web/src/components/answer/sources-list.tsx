@@ -1,6 +1,6 @@
 import type { CitationSource } from '../../lib/citations.js';
 import { useFileName } from '../../lib/file-names.js';
-import { CitedPassage } from './cited-passage.js';
+import { PassageMarkdown } from './passage-markdown.js';
 
 function SourceItem({ source }: { source: CitationSource }) {
   const fileName = useFileName(source.fileId, source.fileName, true);
@@ -9,9 +9,7 @@ function SourceItem({ source }: { source: CitationSource }) {
       <span className="source-number">{source.number}</span>
       <span className="source-file">{fileName ?? 'Unknown file'}</span>
       {source.quotes.map((quote) => (
-        <q className="source-quote" key={quote}>
-          <CitedPassage passage={quote} claim="" className="source-passage" />
-        </q>
+        <PassageMarkdown key={quote} passage={quote} claim="" className="source-quote" />
       ))}
     </li>
   );

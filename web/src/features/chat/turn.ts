@@ -52,6 +52,7 @@ export function turnsFromTranscript(messages: TranscriptMessage[]): Turn[] {
       ],
       outcome: message.runStatus === 'in_progress' ? 'in_progress' : message.runStatus,
       problem: storedProblem(message.runStatus),
+      model: message.model ?? turn.answer.model,
     };
   }
   return turns;

@@ -2,7 +2,7 @@ import type { AnswerPiece, Answerer } from './answer-piece.js';
 import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 import { noRelevantInformationText } from './no-answer.js';
-import { passagePlainText, renderPassage, type Passage } from './passage-blocks.js';
+import { renderPassage, type Passage } from './passage-blocks.js';
 import type { ScoredPassage } from './passage-selection.js';
 
 /** Splits text into pieces of a few words (whitespace kept), so a passage streams as several deltas. */
@@ -35,7 +35,10 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** The citation offers the whole section the answer quotes from, up to this length (whole blocks). */
 const maxQuoteCharacters = 4000;
 
-/** The whole passage as its citation's quote: the answer shows its part, the citation all of it. */
+/**
+ * The whole passage as its citation's quote, in Markdown (its heading, lists, tables and code as
+ * the answer renders them): the answer shows its part, the citation all of it.
+ */
 function wholePassage(passage: Passage): string {
   const blocks = [];
   let length = 0;
@@ -44,7 +47,7 @@ function wholePassage(passage: Passage): string {
     blocks.push(block);
     length += block.text.length;
   }
-  return passagePlainText(passage, blocks);
+  return renderPassage(passage, blocks);
 }
 
 /**
@@ -86,7 +89,7 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
       // be code, after a table row a cell past the header's, which Markdown drops.
       if (rendered.endsWith('```') || /(^|\n)\|[^\n]*$/.test(rendered)) yield { type: 'text', text: '\n\n' };
       else yield { type: 'text', text: ' ' };
-      const quote = [wholePassage(item.passage), example ? passagePlainText(example) : '']
+      const quote = [wholePassage(item.passage), example ? renderPassage(example) : '']
         .filter((part) => part !== '')
         .join('\n\n');
       yield { type: 'citation', source: item.source, quote };

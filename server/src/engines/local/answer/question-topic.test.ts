@@ -27,6 +27,7 @@ describe('coversAction', () => {
     ['depend', 'git url as dependency', true],
     ['upgrad', 'the distribution is a suite name like bookworm', false],
     ['sign', 'requir a repository to pass verification', false],
+    ['get', 'use randombyt for a random salt', true],
   ])('%s in %j: %s', (action, text, expected) => {
     expect(coversAction(action, words(text))).toBe(expected);
   });

@@ -86,8 +86,15 @@ for (const group of synonymGroups) {
   }
 }
 
+// Verbs too light to name a task ("how do I *get* a random salt?", "*make* it listen"): any
+// passage says them as well as any other.
+const lightVerbs = new Set(
+  ['get', 'make', 'do', 'have', 'use', 'take', 'put', 'go', 'try', 'need'].map(lightStem),
+);
+
 /** Whether a text's terms (a set of stemmed search terms) say the action, in its words or a synonym's. */
 export function coversAction(action: string, words: ReadonlySet<string>): boolean {
+  if (lightVerbs.has(action)) return true;
   const forms = synonyms.get(action) ?? new Set([action]);
   for (const form of forms) {
     if (words.has(form)) return true;

@@ -1,10 +1,9 @@
 import type { Assistant, Message, Run, RunStep, Thread, Tool } from '@threadline/shared';
+export { extractiveModelId } from '@threadline/shared';
 import { newId, nowSeconds } from '../store/ids.js';
 
 /** Ten minutes, as OpenAI gave a run to finish (or to receive its tool outputs). */
 export const runLifetimeSeconds = 600;
-
-export const extractiveModelId = 'threadline-extractive';
 
 export function newThread(vectorStoreIds: string[], metadata: Record<string, string> | null): Thread {
   return {

@@ -107,15 +107,17 @@ export function selectPassages(input: SelectionInput): Selection {
   const asTopic = questionTopic(input.focus);
   // Only a name the documents never use marks a question as not theirs ("Docker", "PyPI",
   // "GitLab"): a plain word they happen not to use ("cleanup", "halfway", "csv") is only a word,
-  // weighed as the rarest word they do use, not as the highest weight there is.
+  // weighed as the question's typical word (the median of the words they use), not as the
+  // highest weight there is.
   const names = new Set(namesIn(input.focus).map(respell));
   const isUnused = (term: string) => statistics?.get(term)?.isKnown === false;
   const usedWeights = [...focusTerms, ...contextTerms]
     .filter((term) => !isUnused(term))
-    .map((term) => idf.get(term) ?? 1);
-  const rarestUsed = usedWeights.length > 0 ? Math.max(...usedWeights) : 1;
+    .map((term) => (idf.get(term) ?? 1) * everydayDiscount(term))
+    .sort((left, right) => left - right);
+  const typicalUsed = usedWeights[Math.floor(usedWeights.length / 2)] ?? 1;
   const weightOf = (term: string) =>
-    (isUnused(term) && !names.has(term) ? rarestUsed : (idf.get(term) ?? 1)) * everydayDiscount(term);
+    isUnused(term) && !names.has(term) ? typicalUsed : (idf.get(term) ?? 1) * everydayDiscount(term);
   const action = asTopic.action === null ? null : respell(asTopic.action);
   const object = asTopic.object === null ? null : respell(asTopic.object);
   const topic = asTopic.topic.map(respell);
@@ -280,8 +282,14 @@ export function answerPassages(selection: Selection, hits: readonly SearchHit[])
     if (fileOf(candidate) !== fileOf(best) || candidate.score < best.score * 0.35) return false;
     const added =
       missing(candidate).reduce((value, term) => value + (selection.terms.get(term) ?? 0), 0) / total;
+    // The example a how-to needs is one of doing what it asks, not any code of the same page.
     const addsExample =
-      selection.wantsCode && !best.hasCode && candidate.hasCode && candidate.source === best.source;
+      selection.wantsCode &&
+      !best.hasCode &&
+      candidate.hasCode &&
+      candidate.source === best.source &&
+      selection.action !== null &&
+      candidate.hasAction;
     return added >= 0.15 || addsExample;
   });
   if (sameDocument) chosen.push(sameDocument);

@@ -124,6 +124,17 @@ def main(source, target):
             paragraph = document.add_paragraph()
             paragraph.add_run(text).bold = True
             previous_kind = "term"
+        elif len(block) > 1 and level <= 7 and any(indent(line) > level for line in block[1:]):
+            # Entries set tight, each term at the body's indent with its description under it.
+            for line in block:
+                if indent(line) <= level:
+                    paragraph = document.add_paragraph()
+                    paragraph.add_run(plain(line).strip()).bold = True
+                else:
+                    paragraph = document.add_paragraph()
+                    add_runs(paragraph, line)
+                    paragraph.paragraph_format.left_indent = Pt(24)
+            previous_kind = "description"
         elif len(block) > 1 or (level > 7 and previous_kind not in ("term", "description")):
             for line in block:
                 document.add_paragraph(plain(line)[min(indent(l) for l in block):], style="Code")

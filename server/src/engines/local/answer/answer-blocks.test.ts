@@ -71,3 +71,30 @@ describe('answerBlocks', () => {
     for (const block of answerBlocks(blocks, question({ answer: 1 }))) expect(blocks).toContain(block);
   });
 });
+
+describe('answerBlocks for a follow-up', () => {
+  const description = [
+    paragraph(
+      'Use git stash when you want to record the current state of the working directory and go back to a clean one.',
+    ),
+    paragraph(
+      'The modifications stashed away can be listed with git stash list and restored with git stash apply. Calling git stash without arguments is git stash push.',
+    ),
+    filler('The latest stash'),
+  ];
+
+  it('quotes what the previous answer did not', () => {
+    const answer = answerBlocks(description, {
+      ...question({ back: 0.3, later: 0.2 }, 'get'),
+      isFollowUp: true,
+      previousAnswer: `**DESCRIPTION**\n\n${description[0]?.text ?? ''} 【1:0†git-stash.txt】`,
+    });
+    expect(answer[0]).toBe(description[1]);
+    expect(answer).not.toContain(description[0]);
+  });
+
+  it('quotes the section’s opening when none of its own words picks a block', () => {
+    const answer = answerBlocks(description, { ...question({ halfway: 1 }), isFollowUp: true });
+    expect(answer.slice(0, 2)).toEqual([description[0], description[1]]);
+  });
+});

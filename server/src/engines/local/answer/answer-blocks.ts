@@ -9,6 +9,12 @@ const addedEvidenceShare = 0.25;
 /** …and the answer stays within this many words. */
 const maxAnswerWords = 160;
 
+const comparable = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[`*_\\【】]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 const wordCount = (text: string) => text.split(/\s+/).filter((word) => word !== '').length;
 // As coverage is counted: a final e folded, so "remove" and "removed" (stemmed "remov") meet.
 const fold = (term: string) => (term.length > 4 && term.endsWith('e') ? term.slice(0, -1) : term);
@@ -23,11 +29,30 @@ const termsOf = (text: string) => new Set(searchTerms(text).map(fold));
  */
 export function answerBlocks(
   blocks: readonly Block[],
-  question: { terms: ReadonlyMap<string, number>; action: string | null; wantsCode: boolean },
+  question: {
+    terms: ReadonlyMap<string, number>;
+    action: string | null;
+    wantsCode: boolean;
+    /** A follow-up's few words pick a block poorly: its section is quoted whole up to the answer's length. */
+    isFollowUp?: boolean;
+    /** What the conversation's previous answer said: a follow-up is answered with what it did not. */
+    previousAnswer?: string;
+  },
 ): Block[] {
   const { terms, action, wantsCode } = question;
+  const previous = comparable(question.previousAnswer ?? '');
+  const wasShown = (block: Block) => {
+    const text = comparable(block.text).slice(0, 120);
+    return previous !== '' && text.length > 20 && previous.includes(text);
+  };
+  if (previous !== '' && blocks.some(wasShown) && !blocks.every(wasShown))
+    return answerBlocks(
+      blocks.filter((block) => !wasShown(block)),
+      { ...question, previousAnswer: '' },
+    );
   const total = wordCount(blocks.map((block) => block.text).join(' '));
-  if (blocks.length <= 1 || total <= wholeSectionWords) return [...blocks];
+  if (blocks.length <= 1 || total <= (question.isFollowUp ? maxAnswerWords : wholeSectionWords))
+    return [...blocks];
   const words = blocks.map((block) => termsOf(block.text));
   const has = (index: number, term: string) => words[index]?.has(fold(term)) === true;
   const weightOf = (index: number, except: ReadonlySet<string> = new Set()) => {
@@ -44,6 +69,20 @@ export function answerBlocks(
   blocks.forEach((_block, index) => {
     if (scoreOf(index) > scoreOf(best)) best = index;
   });
+  // Nothing in a follow-up picks a block ("how do I get it back later?"): the section's opening,
+  // whole blocks up to the answer's length, rather than one block at random.
+  if (question.isFollowUp === true && blocks.every((_block, index) => weightOf(index) === 0)) {
+    const opening: Block[] = [];
+    for (const block of blocks) {
+      if (
+        opening.length > 0 &&
+        wordCount([...opening, block].map((item) => item.text).join(' ')) > maxAnswerWords
+      )
+        break;
+      opening.push(block);
+    }
+    return opening;
+  }
   const chosen = new Set([best]);
   const isLeadIn = (index: number) => /:\s*$/.test(blocks[index]?.text ?? '');
   const before = blocks[best - 1];

@@ -1,3 +1,4 @@
+import type { Message } from '@threadline/shared';
 import type { AnswerPiece, Answerer } from './answer-piece.js';
 import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
@@ -28,6 +29,13 @@ function exampleAfter(item: ScoredPassage): Passage | null {
     return { ...passage, blocks: passage.blocks.slice(start, index + 1) };
   }
   return null;
+}
+
+/** The text of the last answer before the question being answered. */
+function previousAnswer(conversation: readonly Message[]): string {
+  const last = conversation.findLastIndex((message) => message.role === 'user');
+  const answer = conversation.slice(0, Math.max(0, last)).findLast((message) => message.role === 'assistant');
+  return (answer?.content ?? []).map((part) => (part.type === 'text' ? part.text.value : '')).join('\n');
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -66,13 +74,13 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
     }
     const wantsExample = selection.wantsCode;
     for (const [index, item] of chosen.entries()) {
-      // A follow-up's part is found by its own words and, half as much, by the question it continues.
-      const terms = new Map(selection.terms);
-      for (const [term, weight] of selection.earlierTerms) if (!terms.has(term)) terms.set(term, weight / 2);
+      // A follow-up's part is found by its own words: what it continues has been answered already.
       const blocks = answerBlocks(item.blocks, {
-        terms,
+        terms: selection.terms,
         action: selection.action,
         wantsCode: wantsExample,
+        isFollowUp: selection.isFollowUp,
+        previousAnswer: selection.isFollowUp ? previousAnswer(input.conversation) : '',
       });
       const example =
         wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;

@@ -45,8 +45,8 @@ export type Selection = {
   /** The best coverage found: below `minimumCoverage` the documents do not answer the question. */
   coverage: number;
   terms: Map<string, number>;
-  /** A follow-up's earlier question's terms (not its own), weighed as in `terms`. */
-  earlierTerms: Map<string, number>;
+  /** Whether the question continues an earlier one (a follow-up). */
+  isFollowUp: boolean;
   /** The question's action (a how-to's verb), if any. */
   action: string | null;
   /** What the action is done to (the first topic term after it), if any. */
@@ -135,7 +135,7 @@ export function selectPassages(input: SelectionInput): Selection {
       passages: [],
       coverage: 0,
       terms,
-      earlierTerms: earlier,
+      isFollowUp: earlier.size > 0,
       wantsCode: false,
       action,
       object,
@@ -253,7 +253,7 @@ export function selectPassages(input: SelectionInput): Selection {
     passages,
     coverage: Math.max(0, ...passages.map((item) => item.coverage)),
     terms,
-    earlierTerms: earlier,
+    isFollowUp: earlier.size > 0,
     wantsCode,
     action,
     object,

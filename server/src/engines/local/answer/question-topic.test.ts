@@ -28,6 +28,7 @@ describe('coversAction', () => {
     ['upgrad', 'the distribution is a suite name like bookworm', false],
     ['sign', 'requir a repository to pass verification', false],
     ['get', 'use randombyt for a random salt', true],
+    ['stop', 'do not mount when mount -a is given', true],
   ])('%s in %j: %s', (action, text, expected) => {
     expect(coversAction(action, words(text))).toBe(expected);
   });

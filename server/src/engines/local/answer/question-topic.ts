@@ -54,7 +54,8 @@ const synonymGroups = [
   'replace override substitute',
   'undo revert reset rollback',
   'restore recover retrieve reapply apply pop',
-  'stop prevent disable avoid refuse block exclude',
+  // "Stop it doing X" is "do not X": a manual says the latter ("noauto: do not mount at boot").
+  'stop prevent disable avoid refuse block exclude not never',
   'keep preserve retain leave',
   'save store record stash',
   'ignore exclude skip omit',

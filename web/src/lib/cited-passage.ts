@@ -41,8 +41,31 @@ export function passageBlocks(passage: string): string[] {
     } else current.push(line);
   }
   flush();
-  return blocks;
+  return blocks.flatMap(listItems);
 }
+
+const listItem = /^( {0,3})(?:[-*+]|\d{1,9}[.)])\s/;
+
+/**
+ * A list's items, each its own block (an ordered item keeps its number, so it renders as that
+ * item): an answer quotes the item that answers, which a whole long list would bury.
+ */
+function listItems(block: string): string[] {
+  const lines = block.split('\n');
+  const first = listItem.exec(lines[0] ?? '');
+  if (!first || fence.test(lines[0] ?? '')) return [block];
+  const indent = first[1]?.length ?? 0;
+  const items: string[][] = [];
+  for (const line of lines) {
+    const marker = listItem.exec(line);
+    if (marker && (marker[1]?.length ?? 0) === indent) items.push([line]);
+    else items.at(-1)?.push(line);
+  }
+  return items.map((item) => item.join('\n'));
+}
+
+/** A heading alone (`# …` or a line that is all bold): it names the section, it says nothing. */
+const isHeading = (block: string) => /^(#{1,6}\s.*|\*\*[^\n]*\*\*:?)$/.test(block.trim());
 
 /**
  * The passage's blocks, with those the answer's `claim` (its words before the citation) quotes
@@ -58,9 +81,9 @@ export function citedBlocks(passage: string, claim: string): PassageBlock[] {
       ? 0
       : words.filter((word) => claimWords.has(word)).length / words.length;
   });
-  const best = Math.max(0, ...shares);
-  return blocks.map((text, index) => {
-    const share = shares[index] ?? 0;
-    return { text, isCited: best >= 0.3 && share >= Math.max(0.5, best * 0.6) };
-  });
+  // A heading's few words are in any claim about its section: the best match is among the blocks
+  // that say something, and the heading is marked only with them.
+  const best = Math.max(0, ...shares.filter((_share, index) => !isHeading(blocks[index] ?? '')));
+  const isCited = (index: number) => best >= 0.3 && (shares[index] ?? 0) >= Math.max(0.5, best * 0.6);
+  return blocks.map((text, index) => ({ text, isCited: isCited(index) }));
 }

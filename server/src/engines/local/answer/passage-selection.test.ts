@@ -1,7 +1,13 @@
 import type { SearchHit } from '@threadline/shared';
 import { describe, expect, it } from 'vitest';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
-import { answerPassages, minimumCoverage, selectPassages } from './passage-selection.js';
+import {
+  answerPassages,
+  hitsToRead,
+  maxReadPerFile,
+  minimumCoverage,
+  selectPassages,
+} from './passage-selection.js';
 
 const hit = (fileName: string, text: string): SearchHit => ({
   fileId: `file-${fileName}`,
@@ -15,6 +21,24 @@ const hit = (fileName: string, text: string): SearchHit => ({
 
 const select = (focus: string, hits: SearchHit[], context: string | null = null) =>
   selectPassages({ focus, context, hits, topicFileIds: [] });
+
+describe('hitsToRead', () => {
+  const ofFiles = (...names: string[]) =>
+    names.map((name, index) => ({ ...hit(name, `text ${index}`), chunkId: `chunk-${index}` }));
+
+  it('reads the next files once one file has filled its share of the read hits', () => {
+    const hits = ofFiles(...Array<string>(9).fill('deploy.md'), 'faq.md', 'config.md', 'api.md', 'cli.md');
+    const read = hitsToRead(hits);
+    expect(read).toHaveLength(8);
+    expect(read.filter((index) => hits[index]?.fileName === 'deploy.md')).toHaveLength(maxReadPerFile);
+    expect(read).toContain(9);
+    expect(read).toEqual([...read].sort((left, right) => left - right));
+  });
+
+  it('reads one file beyond its share when no other file has hits', () => {
+    expect(hitsToRead(ofFiles(...Array<string>(10).fill('only.md')))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
 
 describe('selectPassages', () => {
   it('answers "what is X" from the section named after X', () => {
@@ -41,6 +65,30 @@ describe('selectPassages', () => {
     const [best] = select('What is the rate limit?', [hit('config.md', table)]).passages;
     expect(best && renderPassage(best.passage, best.blocks)).toBe(
       '**Settings**\n\n| setting | meaning |\n|---|---|\n| `RATE_LIMIT_MAX` | requests per user per window (rate limit) |',
+    );
+  });
+
+  it('answers "what is the X setting" with the table row named X, not prose that mentions X', () => {
+    const hits = [
+      hit(
+        'deploy.md',
+        '## Data and backups\n\n- With `STORE_URI` set, records go to the store (database `STORE_DB`).',
+      ),
+      hit(
+        'config.md',
+        [
+          '## Persistence',
+          '',
+          '| setting | default | meaning |',
+          '|---|---|---|',
+          '| `STORE_URI` | empty | Keep records in the store. |',
+          '| `STORE_DB` | `acme` | Database name in the store. |',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('What is the STORE_DB setting?', hits).passages;
+    expect(best && renderPassage(best.passage, best.blocks)).toBe(
+      '**Persistence**\n\n| setting | default | meaning |\n|---|---|---|\n| `STORE_DB` | `acme` | Database name in the store. |',
     );
   });
 

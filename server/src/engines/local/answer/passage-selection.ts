@@ -68,6 +68,36 @@ export type Selection = {
 export const minimumCoverage = 0.4;
 
 const maxHitsRead = 8;
+/**
+ * How many of the hits read may come from one file. A document whose title and lead carry the
+ * question's words ranks all of its chunks high (the title field weighs 8 in BM25, and the title
+ * list adds to it), which can fill every read hit with one page before vectors are in: the
+ * product's "How do I store transcripts in MongoDB?" read nine chunks of deployment.md, whose lead
+ * mentions MongoDB, and never the FAQ entry asking exactly that, tenth. Past this share, the next
+ * files' best hits are read instead.
+ */
+export const maxReadPerFile = 5;
+
+/**
+ * Indexes of the hits whose passages are read, in rank order: the top `maxHitsRead`, at most
+ * `maxReadPerFile` of them from one file while other files' hits are there to read.
+ */
+export function hitsToRead(hits: readonly SearchHit[]): number[] {
+  const read: number[] = [];
+  const perFile = new Map<string, number>();
+  for (const [index, hit] of hits.entries()) {
+    if (read.length === maxHitsRead) break;
+    const count = perFile.get(hit.fileId) ?? 0;
+    if (count >= maxReadPerFile) continue;
+    perFile.set(hit.fileId, count + 1);
+    read.push(index);
+  }
+  for (const index of hits.keys()) {
+    if (read.length >= maxHitsRead) break;
+    if (!read.includes(index)) read.push(index);
+  }
+  return read.sort((left, right) => left - right);
+}
 const maxPassageCharacters = 1400;
 // A follow-up's earlier question picks the topic (retrieval, the files already cited); the
 // passage must answer the follow-up's own words.
@@ -92,7 +122,8 @@ export const isHowTo = (text: string) =>
  * how-to, passages that carry a command or code example.
  */
 export function selectPassages(input: SelectionInput): Selection {
-  const hits = input.hits.slice(0, maxHitsRead);
+  const readIndexes = hitsToRead(input.hits);
+  const hits = readIndexes.map((index) => input.hits[index]).filter((hit) => hit !== undefined);
   const asked = [...searchTerms(input.focus), ...(input.context ? searchTerms(input.context) : [])];
   const spelled = input.termStatistics
     ? documentSpelling(asked, input.termStatistics)
@@ -148,11 +179,14 @@ export function selectPassages(input: SelectionInput): Selection {
   const seen = new Set<string>();
   const passages: ScoredPassage[] = [];
   const sections = wholeSections(hits);
-  hits.forEach((hit, source) => {
+  hits.forEach((hit, position) => {
+    const source = readIndexes[position] ?? position;
     const fileTerms = new Set(searchTerms(hit.fileName.replace(/\.[^.]+$/, '')));
-    const chunkPassages = sections[source] ?? [];
+    const chunkPassages = sections[position] ?? [];
     for (const [order, passage] of chunkPassages.entries()) {
-      const blocks = narrowItems(windowOf(passage, terms, wantsCode, action), terms);
+      const windowed = narrowItems(windowOf(passage, terms, wantsCode, action), terms);
+      // The entry a "what is X" question names is its answer, without its neighbours' rows.
+      const blocks = subject ? entryRows(windowed, subject.entry) : windowed;
       const text = passagePlainText(passage, blocks);
       const key = normalise(text);
       if (key.length < 12 || seen.has(key) || isEcho(key, questionKey)) continue;
@@ -195,7 +229,7 @@ export function selectPassages(input: SelectionInput): Selection {
         hasDerivedForm(object, passageWords) ||
         fileTerms.has(object);
 
-      const rankPrior = 1 / (1 + 0.3 * source);
+      const rankPrior = 1 / (1 + 0.3 * position);
       // A how-to is answered by an example or by the entry for the option or subcommand that does it.
       // Code alone (a synopsis listing every form of a command) shows no more than it names.
       const hasProse = blocks.some((block) => block.type !== 'code');
@@ -208,7 +242,10 @@ export function selectPassages(input: SelectionInput): Selection {
       // named after X itself (the README's "# Threadline", not "Deploying Threadline").
       const definitionBonus = !subject
         ? 1
-        : passage.label !== null && normalise(passage.label) === subject.name && subject.pattern.test(text)
+        : (passage.label !== null &&
+              normalise(passage.label) === subject.name &&
+              subject.pattern.test(text)) ||
+            isEntryOf(subject.entry, passage, blocks)
           ? 2.5
           : subject.pattern.test(text)
             ? 1.3
@@ -374,14 +411,50 @@ function windowOf(
 }
 
 /** For "what is X?" / "what are Xs?": X, and a pattern finding "X is …" / "Xs are …" in a passage. */
-function definitionSubject(question: string): { name: string; pattern: RegExp } | null {
+function definitionSubject(question: string): { name: string; entry: string; pattern: RegExp } | null {
   const match =
     /^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\p{L}\p{N}][\p{L}\p{N} ._-]{0,40}?)\s*\??\s*$/iu.exec(
       question,
     );
   if (!match?.[1]) return null;
   const escaped = match[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return { name: normalise(match[1]), pattern: new RegExp(`\\b${escaped}\\b[*_\`]*\\s+(?:is|are)\\b`, 'i') };
+  // "What is the MONGODB_DB setting?" asks about the entry named MONGODB_DB.
+  const entry = match[1].replace(/\s+(?:setting|option|variable|flag|field|parameter|command|key)s?$/i, '');
+  return {
+    name: normalise(match[1]),
+    entry: normalise(entry),
+    pattern: new RegExp(`\\b${escaped}\\b[*_\`]*\\s+(?:is|are)\\b`, 'i'),
+  };
+}
+
+/**
+ * Whether the passage is the entry named by a "what is X" question: a table row whose first
+ * cell is X (a settings table's `MONGODB_DB` row) or a term entry labelled X (an option list's
+ * `--force`). That entry is X's definition, whatever words its sentence uses.
+ */
+function isEntryOf(entry: string, passage: Passage, blocks: readonly Block[]): boolean {
+  if (passage.isTerm && passage.label !== null && normalise(passage.label) === entry) return true;
+  return blocks.some(
+    (block) =>
+      block.type === 'table' &&
+      block.text
+        .split('\n')
+        .slice(2)
+        .some((row) => isRowOf(entry, row)),
+  );
+}
+
+const isRowOf = (entry: string, row: string) =>
+  normalise(row.replace(/^\s*\|/, '').split('|')[0] ?? '') === entry;
+
+/** Tables cut to the header and the row whose first cell is `entry`, where there is one. */
+function entryRows(blocks: Block[], entry: string): Block[] {
+  return blocks.map((block) => {
+    if (block.type !== 'table') return block;
+    const lines = block.text.split('\n');
+    const rows = lines.slice(2).filter((row) => isRowOf(entry, row));
+    return rows.length === 0 ? block : { type: 'table', text: [...lines.slice(0, 2), ...rows].join('\n') };
+  });
 }
 
 /**

@@ -41,6 +41,12 @@ describe('isFollowUp', () => {
     ['How do I remove that setting again?', true],
     ['Can I see what would be removed first?', true],
     ['How do I create an annotated tag for a release of my project?', false],
+    ['What is the MONGODB_DB setting?', false],
+    ['What does --force do?', false],
+    ['Where is package.json read?', false],
+    ['What does `git stash pop` do?', false],
+    ['And what about --keep-index?', true],
+    ['What is the default?', true],
     ['How do I clone a repository without downloading all the history?', false],
   ])('%s → %s', (text, expected) => {
     expect(isFollowUp(text)).toBe(expected);

@@ -23,6 +23,14 @@ const shortQuestionWords = 8;
 const continuingOpeners =
   /^(and|but|or|so|then|also|what about|how about|what if|and if|same for|why not|instead)\b/i;
 
+/**
+ * A name as code spells it: in backticks, CONSTANT_CASE or snake_case, camelCase, an option
+ * (`--force`, `-u`), or a dotted or slashed name (`package.json`, `git-stash`'s `refs/stash`).
+ */
+const identifier =
+  /`[^`]+`|\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]+\b|\b[a-z]+[A-Z][A-Za-z0-9]*\b|(?:^|\s)--?[a-z][\w-]*|\b\w+[./]\w+/;
+const namesIdentifier = (text: string) => identifier.test(text.replace(/[?!.]+\s*$/, ''));
+
 const textOf = (message: Message) =>
   message.content
     .map((part) => (part.type === 'text' ? part.text.value : ''))
@@ -39,6 +47,9 @@ export function isFollowUp(text: string): boolean {
   if (words.length === 0) return false;
   if (continuingOpeners.test(text.trim())) return true;
   if (words.some((word) => referringWords.has(word.replace(/['’]s$/, '')))) return true;
+  // A question naming a setting, option, file or command by its name ("What is the MONGODB_DB
+  // setting?", "what does --force do?") has its own subject, however short.
+  if (namesIdentifier(text)) return false;
   // A short question right after another ("can I see what would be removed first?") most often
   // continues it; a long one names its own subject.
   return words.length <= shortQuestionWords || searchTerms(text).length < 2;

@@ -237,7 +237,9 @@ export function selectPassages(input: SelectionInput): Selection {
       const isTopic = topics.has(hit.fileId);
       // A one-line summary (a manual's NAME line) names a topic rather than answering about it.
       // An option's one-line entry ("drop: Remove a single stash entry") is an answer, though.
-      const brevity = text.length < 100 && !passage.isTerm ? 0.85 : 1;
+      // A table row or term entry named by "what is X" is the entry for X, however short.
+      const isEntry = subject !== null && isEntryOf(subject.entry, passage, blocks);
+      const brevity = text.length < 100 && !passage.isTerm && !isEntry ? 0.85 : 1;
       // "What is X?" is answered by the sentence that says what X is, best in the section
       // named after X itself (the README's "# Threadline", not "Deploying Threadline").
       const definitionBonus = !subject
@@ -245,7 +247,7 @@ export function selectPassages(input: SelectionInput): Selection {
         : (passage.label !== null &&
               normalise(passage.label) === subject.name &&
               subject.pattern.test(text)) ||
-            isEntryOf(subject.entry, passage, blocks)
+            isEntry
           ? 2.5
           : subject.pattern.test(text)
             ? 1.3

@@ -8,11 +8,15 @@ import { testConfig } from '../../../helpers/test-config.js';
  * A toy model (counts "tea" and "coffee") whose chunk embedding holds until `release` is called,
  * like MiniLM busy with a long backlog; queries are answered at once.
  */
-function heldEmbedder(): Embedder & { release: () => void; calls: () => number } {
+function heldEmbedder(): Embedder & { release: () => void; hold: () => void; calls: () => number } {
   let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  let released = Promise.resolve();
+  const hold = () => {
+    released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  };
+  hold();
   let calls = 0;
   const vector = (text: string) => {
     const counts = ['tea', 'coffee'].map((word) => text.toLowerCase().split(word).length - 1 + 0.01);
@@ -37,6 +41,7 @@ function heldEmbedder(): Embedder & { release: () => void; calls: () => number }
     current: () => model,
     close: () => Promise.resolve(),
     release: () => release(),
+    hold,
     calls: () => calls,
   };
 }
@@ -79,6 +84,48 @@ describe('searchable first, semantic next', () => {
         maxNumResults: 3,
       });
       expect(late.map((hit) => [hit.fileName, hit.vectorRank])).toEqual([['tea.md', 1]]);
+    } finally {
+      embedder.release();
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
+});
+
+describe('a store whose vectors are partly in', () => {
+  it('ranks a file still waiting for its vectors by its words, not below every embedded file', async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const embedder = heldEmbedder();
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'drinks' });
+      // The coffee page mentions tea once; the tea page answers the question.
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'coffee.md',
+        bytes: Buffer.from('# Coffee\n\nCoffee, coffee and more coffee; some guests ask for tea.\n'),
+      });
+      embedder.release();
+      await knowledge.waitForIngestion(store.id);
+      // The next file's vectors are held in the background lane.
+      embedder.hold();
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'tea.md',
+        bytes: Buffer.from('# Brewing green tea\n\nBrew green tea at 80 °C for two minutes.\n'),
+      });
+      await knowledge.waitUntilSearchable(store.id);
+      const hits = await knowledge.vectorStores.search([store.id], {
+        query: 'brew green tea',
+        maxNumResults: 5,
+      });
+      // Only coffee.md has a vector, so the vector list alone ranks it first; the tea page, which
+      // every word of the question matches, is placed there at its keyword rank and wins (its
+      // reported vector rank stays null: it has none).
+      expect(hits.map((hit) => [hit.fileName, hit.keywordRank, hit.vectorRank])).toEqual([
+        ['tea.md', 1, null],
+        ['coffee.md', 2, 1],
+      ]);
     } finally {
       embedder.release();
       await knowledge.close();

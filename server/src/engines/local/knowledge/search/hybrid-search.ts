@@ -1,8 +1,9 @@
 import type { SqliteDatabase } from '../../../../sqlite/index.js';
-import { fuseRankings } from './rank-fusion.js';
+import { fuseRankings, withPendingAtKeywordRank } from './rank-fusion.js';
 import { storeToken } from '../knowledge-store.js';
 import { queryTerms, toMatchExpression } from './search-terms.js';
 import type { VectorCache } from '../embed/vector-cache.js';
+import { pendingEmbeddingModel } from '../ingest/ingestion-queue.js';
 
 export type SearchInput = {
   vectorStoreIds: readonly string[];
@@ -123,9 +124,17 @@ export function hybridSearch(
     input.vectorWeight > 0 && input.queryVector.length > 0
       ? vectors.nearest(input.vectorStoreIds, input.queryVector, limit, input.queryModel)
       : [];
+  const pending =
+    input.vectorWeight > 0 && input.queryVector.length > 0
+      ? withoutVectors(database, keyword.all, input.queryModel)
+      : new Set<number>();
   const fused = fuseRankings([
     { name: 'keyword', weight: input.keywordWeight, ids: keyword.all.map(String) },
-    { name: 'vector', weight: input.vectorWeight, ids: vector.map(String) },
+    {
+      name: 'vector',
+      weight: input.vectorWeight,
+      ids: withPendingAtKeywordRank(vector, keyword.all, pending).map(String),
+    },
     { name: 'title', weight: input.keywordWeight * titleListWeight, ids: keyword.title.map(String) },
   ])
     .filter((result) => result.score >= input.scoreThreshold)
@@ -148,10 +157,27 @@ export function hybridSearch(
         text: row.text,
         score: result.score,
         keywordRank: result.ranks.keyword,
-        vectorRank: result.ranks.vector,
+        // A chunk without a vector was placed in the vector list at its keyword rank; it has no rank of its own.
+        vectorRank: pending.has(row.rowid) ? null : result.ranks.vector,
       },
     ];
   });
+}
+
+/** Which of these chunks have no vector in the query's model yet (pending, or another model's). */
+function withoutVectors(
+  database: SqliteDatabase,
+  rowids: readonly number[],
+  model: string | undefined,
+): Set<number> {
+  if (rowids.length === 0) return new Set();
+  const placeholders = rowids.map(() => '?').join(', ');
+  const rows = database
+    .prepare<unknown[], { rowid: number }>(
+      `SELECT rowid FROM kb_chunks WHERE rowid IN (${placeholders}) AND embedding_model != ?`,
+    )
+    .all(...rowids, model ?? pendingEmbeddingModel);
+  return new Set(rows.map((row) => row.rowid));
 }
 
 type ChunkRow = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseRankings } from './rank-fusion.js';
+import { fuseRankings, withPendingAtKeywordRank } from './rank-fusion.js';
 
 describe('fuseRankings', () => {
   it.each([
@@ -69,5 +69,22 @@ describe('fuseRankings', () => {
       { name: 'vector', weight: 1, ids: ['b'] },
     ]);
     expect(first).toMatchObject({ id: 'b', ranks: { keyword: 2, vector: 1 } });
+  });
+});
+
+describe('withPendingAtKeywordRank', () => {
+  it.each([
+    ['nothing pending: the vector ranking as it is', [1, 2, 3], [3, 9], [], [1, 2, 3]],
+    ['no vectors yet: the keyword ranking', [], [7, 8, 9], [7, 8, 9], [7, 8, 9]],
+    [
+      'a pending chunk at its keyword rank, after the vector chunk of that rank',
+      [1, 2, 3],
+      [9, 2, 8],
+      [9, 8],
+      [1, 9, 2, 3, 8],
+    ],
+    ['an embedded keyword candidate keeps only its vector rank', [1, 2], [2, 5], [5], [1, 2, 5]],
+  ])('%s', (_name, vector, keyword, pending, expected) => {
+    expect(withPendingAtKeywordRank(vector, keyword, new Set(pending))).toEqual(expected);
   });
 });

@@ -40,3 +40,24 @@ export function fuseRankings(lists: readonly RankedList[], k = 60): FusedResult[
 
 const bestRank = (result: FusedResult) =>
   Math.min(result.ranks.keyword ?? Number.POSITIVE_INFINITY, result.ranks.vector ?? Number.POSITIVE_INFINITY);
+
+/**
+ * The vector ranking with the keyword candidates that have no vector yet (a file still in the
+ * background lane, or embedded by another model) placed at their keyword rank, as if meaning
+ * agreed with words about them. Without them, a store whose vectors are partly in ranks the
+ * files embedded first above every other file, whatever they say: the product's docs, a second
+ * after they were read, answered "How do I use MongoDB instead of SQLite?" from the three files
+ * the lane had reached. Ties go to the chunk ranked by its own vector.
+ */
+export function withPendingAtKeywordRank<Id>(
+  vectorIds: readonly Id[],
+  keywordIds: readonly Id[],
+  pending: ReadonlySet<Id>,
+): Id[] {
+  if (pending.size === 0) return [...vectorIds];
+  const entries = [
+    ...vectorIds.map((id, rank) => ({ id, rank })),
+    ...keywordIds.flatMap((id, rank) => (pending.has(id) ? [{ id, rank }] : [])),
+  ];
+  return entries.sort((left, right) => left.rank - right.rank).map((entry) => entry.id);
+}

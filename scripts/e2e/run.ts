@@ -585,7 +585,9 @@ async function main(): Promise<void> {
         });
         await context.setOffline(true);
         await page.reload();
-        await page.getByText('The server is unreachable.').waitFor({ timeout: 15_000 });
+        // The banner's words exactly: a panel that failed to load may say so too ("… Check that it
+        // is running, then retry."), depending on which request the offline reload cut first.
+        await page.getByText('The server is unreachable.', { exact: true }).waitFor({ timeout: 15_000 });
         await ask(page, 'What is Threadline?');
         await page.getByText('Waiting for the server; this question will be sent automatically.').waitFor();
         await shoot(page, '09-offline-queued');

@@ -3,6 +3,7 @@ import type { ChunkEmbedder, EmbeddableChunk } from '../embedder.js';
 import { resolveModelFile, type ModelFileSource } from './model-file.js';
 import { embeddingWorkerCount, embeddingWorkerNiceness, MinilmWorkerPool } from './minilm-worker-pool.js';
 import { chunkSegments } from './chunk-segments.js';
+import type { PassageInput } from './minilm-worker.js';
 
 /**
  * Word pieces per vector. MiniLM reads 256 tokens; a chunk is ~900 word pieces, so one vector
@@ -63,6 +64,28 @@ export async function createMinilmEmbedder(
     summaries.set(summary, vector);
     return vector;
   }
+  /**
+   * The segments of the last slices: a file's slices overlap by one segment (the text its
+   * last chunk shares with the next slice's first), which is then embedded once, not twice.
+   */
+  const recentSegments = new Map<string, Promise<Float32Array[]>>();
+  function segmentVectors(segments: readonly PassageInput[]): Promise<Float32Array[][]> {
+    const keyOf = (segment: PassageInput) => `${segment.context}\u0000${segment.text}`;
+    const missing = segments.filter((segment) => !recentSegments.has(keyOf(segment)));
+    const embedded = client.embedPassages(missing, window, contextTokens, 'backlog');
+    missing.forEach((segment, index) => {
+      const vectors = embedded.then((all) => all[index] ?? []);
+      vectors.catch(() => {}); // the caller's await below reports the failure
+      recentSegments.set(keyOf(segment), vectors);
+    });
+    // A failed segment is embedded again next time, not remembered.
+    embedded.catch(() => missing.forEach((segment) => recentSegments.delete(keyOf(segment))));
+    const result = Promise.all(
+      segments.map((segment) => recentSegments.get(keyOf(segment)) ?? Promise.resolve([])),
+    );
+    while (recentSegments.size > 64) recentSegments.delete(recentSegments.keys().next().value ?? '');
+    return result;
+  }
   return {
     // Window 0: one vector per chunk of its first 256 tokens (kept for the benchmark's comparison).
     model: window === 0 ? 'all-MiniLM-L6-v2-int8' : `all-MiniLM-L6-v2-int8/w${window}+summary`,
@@ -82,7 +105,7 @@ export async function createMinilmEmbedder(
       const { segments, chunkSegmentIndexes } = chunkSegments(chunks);
       // Both at once: the summary takes a free worker instead of waiting for the passages.
       const [vectors, summary] = await Promise.all([
-        client.embedPassages(segments, window, contextTokens, 'backlog'),
+        segmentVectors(segments),
         summaryVector(chunks[0]?.documentSummary),
       ]);
       return chunkSegmentIndexes.map((indexes) =>

@@ -9,6 +9,7 @@ import { IngestionError } from './parse-document.js';
 import type { VectorCache } from '../embed/vector-cache.js';
 import { contentKey, fileSha256 } from './content-key.js';
 import { analyseForIndex } from './prepare-chunks.js';
+import { FairQueue } from './fair-queue.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
 type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed'; isUrgent: boolean };
@@ -49,8 +50,12 @@ export const maxIngestionAttempts = 3;
  * stays `in_progress` and is resumed on the next start, at most `maxIngestionAttempts` times.
  */
 export class IngestionQueue {
-  private readonly jobs: Job[] = [];
-  private readonly embedJobs: EmbedJob[] = [];
+  /** A message's attachments, first come first served, ahead of every other file. */
+  private readonly urgentJobs: Job[] = [];
+  /** Files to read or re-embed, taken in turn from each store (a batch does not hold up others). */
+  private readonly jobs = new FairQueue<Job>();
+  /** Vectors of completed files, also in turn per store, after every file still to read. */
+  private readonly embedJobs = new FairQueue<EmbedJob>();
   private current: Job | EmbedJob | null = null;
   private running: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
@@ -71,7 +76,8 @@ export class IngestionQueue {
   /**
    * Queues a file; an urgent one (a message's attachment, whose run waits for it) goes ahead of
    * every file that is not, after the urgent ones already waiting, so it is not stuck behind a
-   * large batch.
+   * large batch. Other files are taken round-robin across stores: a small file added to one store
+   * while a large batch loads into another is read after the batch's current file, not its last.
    */
   enqueue(
     vectorStoreId: string,
@@ -80,9 +86,8 @@ export class IngestionQueue {
     options: { isUrgent?: boolean } = {},
   ): void {
     const job = { vectorStoreId, fileId, kind, isUrgent: options.isUrgent === true };
-    const firstOrdinary = this.jobs.findIndex((queued) => !queued.isUrgent);
-    if (job.isUrgent && firstOrdinary >= 0) this.jobs.splice(firstOrdinary, 0, job);
-    else this.jobs.push(job);
+    if (job.isUrgent) this.urgentJobs.push(job);
+    else this.jobs.push(vectorStoreId, job);
     this.running ??= this.drain();
   }
 
@@ -124,8 +129,9 @@ export class IngestionQueue {
   /** Stops after the current slice; the file being ingested stays `in_progress` for the next start. */
   async stop(): Promise<void> {
     this.isStopped = true;
-    this.jobs.length = 0;
-    this.embedJobs.length = 0;
+    this.urgentJobs.length = 0;
+    this.jobs.clear();
+    this.embedJobs.clear();
     await this.deps.reader.close();
     await this.running;
   }
@@ -137,14 +143,17 @@ export class IngestionQueue {
       (lane !== 'attachments' || (job.kind === 'ingest' && job.isUrgent)) &&
       (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
     return (
-      matches(this.current) || this.jobs.some(matches) || (lane === 'all' && this.embedJobs.some(matches))
+      matches(this.current) ||
+      this.urgentJobs.some(matches) ||
+      this.jobs.some(matches) ||
+      (lane === 'all' && this.embedJobs.some(matches))
     );
   }
 
   private async drain(): Promise<void> {
     while (!this.isStopped) {
       // Files waiting to become searchable go before vectors of files that already are.
-      const job = this.jobs.shift() ?? this.embedJobs.shift();
+      const job = this.urgentJobs.shift() ?? this.jobs.shift() ?? this.embedJobs.shift();
       if (!job) break;
       this.current = job;
       await (job.kind === 'ingest'
@@ -171,8 +180,9 @@ export class IngestionQueue {
   }
 
   /**
-   * One slice of a completed file's pending vectors; the rest goes back to the front of the
-   * background lane, so a file queued meanwhile is ingested before the next slice. A failure
+   * One slice of a completed file's pending vectors; the rest goes back to the front of its
+   * store's lane, so a file queued meanwhile is ingested before the next slice, and the vectors
+   * of other stores' files take their turns between slices. A failure
    * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
    */
   private async embedSlice(job: EmbedJob): Promise<void> {
@@ -199,7 +209,7 @@ export class IngestionQueue {
         model.model,
       );
       job.next = to;
-      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job);
+      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job.vectorStoreId, job);
     } catch {
       // Left pending: listStaleEmbeddings finds the rows at the next start.
     } finally {
@@ -328,7 +338,13 @@ export class IngestionQueue {
       // Reusable (content key) only once every vector is in: a pending row never matches.
       store.finishIngestion(vectorStoreId, fileId, key);
       if (deferred.length > 0)
-        this.embedJobs.push({ vectorStoreId, fileId, kind: 'embed', chunks: deferred, next: 0 });
+        this.embedJobs.push(vectorStoreId, {
+          vectorStoreId,
+          fileId,
+          kind: 'embed',
+          chunks: deferred,
+          next: 0,
+        });
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

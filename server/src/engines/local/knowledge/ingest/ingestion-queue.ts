@@ -31,8 +31,12 @@ type EmbedJob = {
 type Lane = 'attachments' | 'searchable' | 'all';
 type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => void };
 
-/** Chunks embedded per turn of the background lane (a MiniLM slice is ~0.1–0.5 s of one core). */
-const sliceChunks = 16;
+/**
+ * Chunks embedded per turn of the vector lane: ~33 one-passage pieces for the worker pool
+ * (minilm-worker-pool.ts), so its workers stay busy through a slice and idle only for its last
+ * piece and the write; a MiniLM slice is ~1–2 s of one core.
+ */
+const sliceChunks = 32;
 /** The chunk rows' model while their vectors are pending (never a model name). */
 export const pendingEmbeddingModel = '';
 
@@ -43,9 +47,13 @@ const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
 export const maxIngestionAttempts = 3;
 
 /**
- * Ingests attached files one at a time in the background. Parsing and chunking happen in the
- * document reader's child process (bounded in memory and time); this loop embeds and indexes the
- * chunks a slice at a time, one event-loop turn each, so a 50 MB file never holds up requests.
+ * Ingests attached files in the background, in two lanes that run at the same time. The file
+ * lane reads one file at a time: parsing and chunking happen in the document reader's child
+ * process (bounded in memory and time), and this process keyword-indexes the chunks a slice at a
+ * time, one event-loop turn each, so a 50 MB file never holds up requests; then the file is
+ * `completed`. The vector lane computes the in-process model's vectors of completed files, a
+ * slice at a time, on the model's worker threads (which run at a lower priority than this
+ * process), so files become searchable at the reader's speed while vectors follow at the model's.
  * Every job ends with the pair `completed` or `failed`, except one cut short by shutdown, which
  * stays `in_progress` and is resumed on the next start, at most `maxIngestionAttempts` times.
  */
@@ -56,8 +64,10 @@ export class IngestionQueue {
   private readonly jobs = new FairQueue<Job>();
   /** Vectors of completed files, also in turn per store, after every file still to read. */
   private readonly embedJobs = new FairQueue<EmbedJob>();
-  private current: Job | EmbedJob | null = null;
-  private running: Promise<void> | null = null;
+  private currentJob: Job | null = null;
+  private currentEmbed: EmbedJob | null = null;
+  private reading: Promise<void> | null = null;
+  private embedding: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
   /** Files read (parsed, chunked, embedded) and files filled from a copy with the same content key. */
@@ -88,7 +98,7 @@ export class IngestionQueue {
     const job = { vectorStoreId, fileId, kind, isUrgent: options.isUrgent === true };
     if (job.isUrgent) this.urgentJobs.push(job);
     else this.jobs.push(vectorStoreId, job);
-    this.running ??= this.drain();
+    this.reading ??= this.drainJobs();
   }
 
   /**
@@ -133,7 +143,7 @@ export class IngestionQueue {
     this.jobs.clear();
     this.embedJobs.clear();
     await this.deps.reader.close();
-    await this.running;
+    await Promise.all([this.reading, this.embedding]);
   }
 
   private isPending(vectorStoreId: string | undefined, lane: Lane): boolean {
@@ -143,29 +153,39 @@ export class IngestionQueue {
       (lane !== 'attachments' || (job.kind === 'ingest' && job.isUrgent)) &&
       (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
     return (
-      matches(this.current) ||
+      matches(this.currentJob) ||
+      matches(this.currentEmbed) ||
       this.urgentJobs.some(matches) ||
       this.jobs.some(matches) ||
       (lane === 'all' && this.embedJobs.some(matches))
     );
   }
 
-  private async drain(): Promise<void> {
+  private async drainJobs(): Promise<void> {
     while (!this.isStopped) {
-      // Files waiting to become searchable go before vectors of files that already are.
-      const job = this.urgentJobs.shift() ?? this.jobs.shift() ?? this.embedJobs.shift();
+      const job = this.urgentJobs.shift() ?? this.jobs.shift();
       if (!job) break;
-      this.current = job;
-      await (job.kind === 'ingest'
-        ? this.ingest(job)
-        : job.kind === 'embed'
-          ? this.embedSlice(job)
-          : this.reembed(job));
-      this.current = null;
+      this.currentJob = job;
+      await (job.kind === 'ingest' ? this.ingest(job) : this.reembed(job));
+      this.currentJob = null;
       this.wakeWaiters();
     }
-    this.running = null;
-    this.current = null;
+    this.reading = null;
+    this.currentJob = null;
+    this.wakeWaiters();
+  }
+
+  private async drainEmbeds(): Promise<void> {
+    while (!this.isStopped) {
+      const job = this.embedJobs.shift();
+      if (!job) break;
+      this.currentEmbed = job;
+      await this.embedSlice(job);
+      this.currentEmbed = null;
+      this.wakeWaiters();
+    }
+    this.embedding = null;
+    this.currentEmbed = null;
     this.wakeWaiters();
   }
 
@@ -181,8 +201,7 @@ export class IngestionQueue {
 
   /**
    * One slice of a completed file's pending vectors; the rest goes back to the front of its
-   * store's lane, so a file queued meanwhile is ingested before the next slice, and the vectors
-   * of other stores' files take their turns between slices. A failure
+   * store's vector lane, so the vectors of other stores' files take their turns between slices. A failure
    * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
    */
   private async embedSlice(job: EmbedJob): Promise<void> {
@@ -337,7 +356,7 @@ export class IngestionQueue {
       if (this.isStopped) return;
       // Reusable (content key) only once every vector is in: a pending row never matches.
       store.finishIngestion(vectorStoreId, fileId, key);
-      if (deferred.length > 0)
+      if (deferred.length > 0) {
         this.embedJobs.push(vectorStoreId, {
           vectorStoreId,
           fileId,
@@ -345,6 +364,8 @@ export class IngestionQueue {
           chunks: deferred,
           next: 0,
         });
+        this.embedding ??= this.drainEmbeds();
+      }
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

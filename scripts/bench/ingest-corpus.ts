@@ -98,6 +98,7 @@ async function rawThroughput(modelDir: string, documents: Document[], workers: n
   const pool = new MinilmWorkerPool(
     { modelPath: join(modelDir, 'model.onnx'), vocabularyPath, intraOpThreads: 1, niceness: 10 },
     workers,
+    { hasQueryWorker: false },
   );
   try {
     await pool.ready;

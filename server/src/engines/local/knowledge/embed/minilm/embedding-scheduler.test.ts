@@ -70,6 +70,24 @@ describe('EmbeddingScheduler', () => {
     expect(held.started.map((entry) => entry.work)).toEqual(order);
   });
 
+  it('keeps a query-only worker for questions: the backlog never occupies it', async () => {
+    const held = heldWorkers();
+    const scheduler = new EmbeddingScheduler([['query'], ['query', 'backlog']], held.run);
+    for (const work of ['b1', 'b2']) void scheduler.submit(work, 'backlog');
+    void scheduler.submit('q1', 'query');
+    // The backlog waits for worker 1 while worker 0 stays free for the question.
+    expect(held.started).toEqual([
+      { worker: 1, work: 'b1' },
+      { worker: 0, work: 'q1' },
+    ]);
+    void scheduler.submit('q2', 'query');
+    await held.finish('b1');
+    // Worker 1 takes questions too, first, when the query worker is busy.
+    expect(held.started.slice(2)).toEqual([{ worker: 1, work: 'q2' }]);
+    await held.finish('q2');
+    expect(held.started.slice(3)).toEqual([{ worker: 1, work: 'b2' }]);
+  });
+
   it('runs a piece on the worker that is free', async () => {
     const held = heldWorkers();
     const scheduler = new EmbeddingScheduler(2, held.run);

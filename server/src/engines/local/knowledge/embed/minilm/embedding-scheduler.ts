@@ -13,18 +13,25 @@ type Queued<Work, Result> = {
 /**
  * Hands small pieces of embedding work to a fixed set of workers, one piece per worker at a
  * time. A free worker takes the oldest `query` piece before any `backlog` piece, so a question
- * asked during a long ingestion waits at most for one piece to finish, not for the backlog.
- * Pure scheduling: `run` does the work (a worker thread in minilm-worker-pool.ts).
+ * asked during a long ingestion waits at most for one piece to finish, not for the backlog; a
+ * worker may be kept for some lanes only (`lanesOf`: the pool's query worker never takes the
+ * backlog, so a question waits for none of it). Pure scheduling: `run` does the work (a worker
+ * thread in minilm-worker-pool.ts).
  */
 export class EmbeddingScheduler<Work, Result> {
   private readonly lanes: Record<EmbeddingLane, Queued<Work, Result>[]> = { query: [], backlog: [] };
   private readonly isBusy: boolean[];
+  private readonly lanesOf: readonly (readonly EmbeddingLane[])[];
 
   constructor(
-    workerCount: number,
+    workers: number | readonly (readonly EmbeddingLane[])[],
     private readonly run: (worker: number, work: Work) => Promise<Result>,
   ) {
-    this.isBusy = Array.from({ length: Math.max(1, workerCount) }, () => false);
+    this.lanesOf =
+      typeof workers === 'number'
+        ? Array.from({ length: Math.max(1, workers) }, () => ['query', 'backlog'] as const)
+        : workers;
+    this.isBusy = this.lanesOf.map(() => false);
   }
 
   submit(work: Work, lane: EmbeddingLane): Promise<Result> {
@@ -48,8 +55,11 @@ export class EmbeddingScheduler<Work, Result> {
   private dispatch(): void {
     for (let worker = 0; worker < this.isBusy.length; worker += 1) {
       if (this.isBusy[worker]) continue;
-      const next = this.lanes.query.shift() ?? this.lanes.backlog.shift();
-      if (!next) return;
+      const accepts = this.lanesOf[worker] ?? [];
+      const next =
+        (accepts.includes('query') ? this.lanes.query.shift() : undefined) ??
+        (accepts.includes('backlog') ? this.lanes.backlog.shift() : undefined);
+      if (!next) continue;
       this.isBusy[worker] = true;
       void this.run(worker, next.work)
         .then(next.resolve, next.reject)

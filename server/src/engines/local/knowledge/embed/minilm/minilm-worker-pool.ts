@@ -12,7 +12,10 @@ type Piece =
  * busy pool: one passage is ~400 word pieces (an 800/400 chunk's segment), ~0.15 s of a thread.
  */
 const textsPerPiece = 8;
-/** Auto-sized pools stop here: each worker holds its own copy of the model (~60 MB resident). */
+/**
+ * Auto-sized pools stop here: each worker holds its own copy of the model (~60 MB resident);
+ * the query worker is one more.
+ */
 const maxAutoWorkers = 4;
 /**
  * The workers' scheduling priority (Linux nice value; 0 is the server's). The backlog uses every
@@ -27,18 +30,28 @@ export const embeddingWorkerCount = (requested: number) =>
 
 /**
  * all-MiniLM-L6-v2 on a pool of worker threads. Work is cut into small pieces (one passage, a
- * few texts) spread over the workers, so one file's slice uses every core; a question's vector
- * (`query` lane) goes to the next free worker ahead of every ingestion piece (`backlog`).
+ * few texts) spread over the backlog workers (lower priority: `settings.niceness`), so one
+ * file's slice uses every idle core. A question's vector (`query` lane) goes to the query worker,
+ * which runs at the server's priority and never takes backlog work, or to the next free backlog
+ * worker ahead of every ingestion piece when many questions come at once.
  */
 export class MinilmWorkerPool {
   private readonly clients: MinilmWorkerClient[];
   private readonly scheduler: EmbeddingScheduler<Piece, Float32Array[][]>;
   readonly ready: Promise<void>;
 
-  constructor(settings: WorkerSettings, workerCount: number) {
-    this.clients = Array.from({ length: Math.max(1, workerCount) }, () => new MinilmWorkerClient(settings));
-    this.scheduler = new EmbeddingScheduler(this.clients.length, (worker, piece) =>
-      this.runPiece(worker, piece),
+  /** `hasQueryWorker: false` for a pool that only ever embeds a backlog (the benchmark's raw figure). */
+  constructor(settings: WorkerSettings, workerCount: number, options: { hasQueryWorker?: boolean } = {}) {
+    const backlog = Array.from({ length: Math.max(1, workerCount) }, () => new MinilmWorkerClient(settings));
+    const hasQueryWorker = options.hasQueryWorker ?? true;
+    this.clients = hasQueryWorker
+      ? [new MinilmWorkerClient({ ...settings, niceness: 0 }), ...backlog]
+      : backlog;
+    this.scheduler = new EmbeddingScheduler(
+      this.clients.map((_, index) =>
+        hasQueryWorker && index === 0 ? (['query'] as const) : (['query', 'backlog'] as const),
+      ),
+      (worker, piece) => this.runPiece(worker, piece),
     );
     this.ready = Promise.all(this.clients.map((client) => client.ready)).then(() => undefined);
     this.ready.catch(() => {});

@@ -1,114 +1,41 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiPaths, knowledgeFileListSchema, vectorStoreSummarySchema } from '@threadline/shared';
 import { docxOf, pdfOf, textOf } from './ingest-documents.js';
-import { percentile, repoRoot } from './retrieval-corpus.js';
+import { ingestCorpus } from './ingest-corpus.js';
+import { json, sample, startServer, type Samples } from './ingest-server.js';
+import { percentile } from './retrieval-corpus.js';
 
 /**
- * Responsiveness while the largest accepted documents ingest: `/health` latency and chat-stream
- * latency (time to first event, and the longest gap between events of a stream), sampled
- * continuously against the real server process, first with nothing ingesting, then while a text
- * file, a PDF and a DOCX of the largest accepted size ingest one after another. Target: p99 under
- * 100 ms throughout.
- * Usage: npm run bench:ingest [-- scale]   (scale 0.01–1 of MAX_UPLOAD_BYTES, default 1: 50 MB)
+ * Two benchmarks of ingestion (issue #27).
+ *
+ * `npm run bench:ingest [-- corpus [DIR]]` (the default): on a document set (the Git docs at
+ * ../shared/corpus/git-docs, or DIR, or the product docs when neither is there), in one run:
+ * the model's raw throughput (word pieces/s on 1 and N workers), then the real server ingesting
+ * the set with hashed vectors and with all-MiniLM-L6-v2 — time until every file is searchable and
+ * until every vector is in, the pipeline's share of the raw throughput, `/health` and chat
+ * latency while the vectors are computed. See ingest-corpus.ts.
+ *
+ * `npm run bench:ingest -- largest [scale]`: responsiveness while the largest accepted documents
+ * ingest: `/health` latency and chat-stream latency (time to first event, and the longest gap
+ * between events of a stream), sampled continuously against the real server process, first with
+ * nothing ingesting, then while a text file, a PDF and a DOCX of the largest accepted size ingest
+ * one after another. Target: p99 under 100 ms throughout. Scale 0.01–1 of MAX_UPLOAD_BYTES,
+ * default 1: 50 MB (a bare number is taken as `largest` with that scale, as before).
  */
-const scale = Number(process.argv[2] ?? 1);
-if (!(scale >= 0.01 && scale <= 1)) {
-  console.error('usage: npm run bench:ingest [-- scale], scale from 0.01 to 1 (default 1)');
+const mode = process.argv[2] === undefined || process.argv[2] === 'corpus' ? 'corpus' : 'largest';
+const scale = Number((process.argv[2] === 'largest' ? process.argv[3] : process.argv[2]) ?? 1);
+if (mode === 'largest' && !(scale >= 0.01 && scale <= 1)) {
+  console.error(
+    'usage: npm run bench:ingest [-- corpus [DIR] | largest [scale]], scale from 0.01 to 1 (default 1)',
+  );
   process.exit(2);
 }
 const maxUploadBytes = 50 * 1024 * 1024;
 const targetBytes = Math.floor(maxUploadBytes * scale) - 4096;
 const baselineMs = 10_000;
-const healthEveryMs = 20;
-const chatEveryMs = 250;
 const settleTimeoutMs = 15 * 60_000;
-
-type Samples = { health: number[]; firstEvent: number[]; gap: number[] };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      AUTH_TOKENS: '',
-      RATE_LIMIT_MAX: '1000000',
-      MAX_UPLOAD_BYTES: String(maxUploadBytes),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 600; attempt += 1) {
-    if (child.exitCode !== null) throw new Error('the server exited');
-    const isUp = await fetch(`${baseUrl}${apiPaths.health}`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (isUp) return { child, baseUrl };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the server did not start');
-}
-
-/** Samples /health and chat streams until `until` resolves. */
-async function sample(baseUrl: string, vectorStoreId: string, until: Promise<unknown>): Promise<Samples> {
-  const samples: Samples = { health: [], firstEvent: [], gap: [] };
-  let isDone = false;
-  const done = () => (isDone = true);
-  until.then(done, done);
-  const healthLoop = async () => {
-    while (!isDone) {
-      const started = performance.now();
-      await fetch(`${baseUrl}${apiPaths.health}`).then((response) => response.arrayBuffer());
-      samples.health.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, healthEveryMs));
-    }
-  };
-  const chatLoop = async () => {
-    while (!isDone) {
-      const started = performance.now();
-      const response = await fetch(`${baseUrl}${apiPaths.chatStream}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ content: 'How do I rate limit requests?', vectorStoreIds: [vectorStoreId] }),
-      });
-      let last = started;
-      let isFirst = true;
-      for await (const chunk of response.body ?? []) {
-        void chunk;
-        const now = performance.now();
-        if (isFirst) samples.firstEvent.push(now - started);
-        else samples.gap.push(now - last);
-        isFirst = false;
-        last = now;
-      }
-      await new Promise((resolve) => setTimeout(resolve, chatEveryMs));
-    }
-  };
-  await Promise.all([healthLoop(), chatLoop()]);
-  return samples;
-}
-
-async function json<T>(response: Response, parse: (value: unknown) => T): Promise<T> {
-  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-  return parse(await response.json());
-}
 
 async function ingest(baseUrl: string, fileName: string, bytes: Buffer) {
   const store = await json(
@@ -158,7 +85,7 @@ async function main(): Promise<void> {
     ['largest.docx', docxOf(targetBytes)],
   ];
   const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-ingest-'));
-  const { child, baseUrl } = await startServer(dataDir);
+  const { child, baseUrl } = await startServer(dataDir, { MAX_UPLOAD_BYTES: String(maxUploadBytes) });
   process.once('exit', () => child.kill('SIGKILL'));
   try {
     const sampleStore = await json(
@@ -202,4 +129,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (mode === 'corpus') await ingestCorpus(process.argv[3]);
+else await main();

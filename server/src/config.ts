@@ -85,6 +85,8 @@ export const configSchema = z
         .transform((value) => value === 'true'),
     ),
     EMBEDDING_THREADS: integer(1, 1, 16),
+    // 0: one worker per core, up to 4 (minilm-worker-pool.ts).
+    EMBEDDING_WORKERS: integer(0, 0, 16),
     EMBEDDINGS_BASE_URL: optionalUrl,
     EMBEDDINGS_API_KEY: optionalString,
     EMBEDDINGS_MODEL: z.preprocess(emptyToUndefined, z.string().default('text-embedding-3-small')),

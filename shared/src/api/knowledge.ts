@@ -11,12 +11,27 @@ export const fileCountsSchema = z.object({
   total: z.number().int().nonnegative(),
 });
 
+/**
+ * How far the meaning index (vectors in the current embedding model) has got: a file is
+ * searchable by its keywords as soon as it is `completed`; its vectors follow in the background,
+ * and search uses them as they arrive. Absent where the engine cannot tell (upstream engines).
+ */
+export const meaningIndexSchema = z.object({
+  embeddedChunks: z.number().int().nonnegative(),
+  totalChunks: z.number().int().nonnegative(),
+});
+export type MeaningIndex = z.infer<typeof meaningIndexSchema>;
+/** The share of chunks with vectors, 0–1; 1 when there is nothing to embed. */
+export const meaningIndexShare = (index: MeaningIndex) =>
+  index.totalChunks === 0 ? 1 : Math.min(1, index.embeddedChunks / index.totalChunks);
+
 export const vectorStoreSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.iso.datetime({ offset: true }),
   fileCounts: fileCountsSchema,
   usageBytes: z.number().int().nonnegative(),
+  meaningIndex: meaningIndexSchema.optional(),
 });
 export type VectorStoreSummary = z.infer<typeof vectorStoreSummarySchema>;
 
@@ -38,6 +53,7 @@ export const knowledgeFileSchema = z.object({
   lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   chunkCount: z.number().int().nonnegative(),
   createdAt: z.iso.datetime({ offset: true }),
+  meaningIndex: meaningIndexSchema.optional(),
 });
 export type KnowledgeFile = z.infer<typeof knowledgeFileSchema>;
 export const knowledgeFileListSchema = z.object({ data: z.array(knowledgeFileSchema) });

@@ -1,4 +1,4 @@
-import type { KnowledgeFile } from '@threadline/shared';
+import { meaningIndexShare, type KnowledgeFile, type MeaningIndex } from '@threadline/shared';
 import { TrashIcon } from '../../components/icons.js';
 
 export type Upload = { key: string; name: string; progress: number; error: string | null };
@@ -10,14 +10,32 @@ export const formatSize = (bytes: number) =>
       ? `${(bytes / 1024).toFixed(1)} KB`
       : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/**
+ * "meaning index 40%" while a searchable file's (or store's) vectors are still being computed;
+ * null once they are all in, or when the engine does not say.
+ */
+export function meaningIndexText(index: MeaningIndex | undefined): string | null {
+  if (!index) return null;
+  const share = meaningIndexShare(index);
+  // Floor, so 99.6% is not shown as a finished 100%.
+  return share >= 1 ? null : `meaning index ${Math.floor(share * 100)}%`;
+}
+
 function StatusCell({ file }: { file: KnowledgeFile }) {
+  const meaning = meaningIndexText(file.meaningIndex);
   switch (file.status) {
     case 'in_progress':
       return <span className="badge busy">Processing…</span>;
     case 'completed':
       return (
-        <span className="badge ok">
+        <span
+          className="badge ok"
+          title={
+            meaning ? 'Searchable by its words now; search by meaning improves as the index fills' : undefined
+          }
+        >
           Ready · {file.chunkCount} {file.chunkCount === 1 ? 'chunk' : 'chunks'}
+          {meaning && ` · ${meaning}`}
         </span>
       );
     case 'failed':

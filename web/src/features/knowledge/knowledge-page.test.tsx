@@ -107,6 +107,32 @@ describe('KnowledgePage', () => {
     expect(screen.getByText('Ready · 3 chunks')).toBeTruthy();
   });
 
+  it('shows the meaning index filling per file and per store, and polls until it is full', async () => {
+    vectorStorePreference.set('vs_1');
+    let polls = 0;
+    const index = (embeddedChunks: number) => ({ embeddedChunks, totalChunks: 10 });
+    server.use(
+      http.get(`${base}/knowledge/vector-stores`, () =>
+        HttpResponse.json({
+          data: [{ ...store('vs_1', 'Docs', 1), meaningIndex: index(polls < 2 ? 4 : 10) }],
+        }),
+      ),
+      http.get(`${base}/knowledge/vector-stores/vs_1/files`, () => {
+        polls += 1;
+        const meaningIndex = index(polls < 2 ? 4 : 10);
+        return HttpResponse.json({
+          data: [file('f1', 'a.md', 'completed', { chunkCount: 10, meaningIndex })],
+        });
+      }),
+    );
+    render(<KnowledgePage />);
+    expect(await screen.findByText('Ready · 10 chunks · meaning index 40%')).toBeTruthy();
+    expect(screen.getByRole('option', { name: 'Docs (1 file · meaning index 40%)' })).toBeTruthy();
+    // The page keeps polling a searchable file until its vectors are all in.
+    expect(await screen.findByText('Ready · 10 chunks', undefined, { timeout: 4000 })).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole('option', { name: 'Docs (1 file)' })).toBeTruthy());
+  });
+
   it('uploads dropped files with progress, skips unsupported ones, and deletes a file', async () => {
     vectorStorePreference.set('vs_1');
     const uploaded: string[] = [];

@@ -4,7 +4,7 @@ import { describeError } from '../../lib/api-error.js';
 import { useLocalValue, vectorStorePreference } from '../../lib/preferences.js';
 import { useServerStatus } from '../../lib/server-status.js';
 import { FileDropzone } from './file-dropzone.js';
-import { FilesTable, formatSize, type Upload } from './files-table.js';
+import { FilesTable, formatSize, meaningIndexText, type Upload } from './files-table.js';
 import {
   createVectorStore,
   deleteFile,
@@ -74,9 +74,13 @@ export function KnowledgePage() {
     void refreshFiles();
   }, [refreshFiles]);
 
-  // Ingestion runs on the server after the upload: poll until every file has settled, then read
-  // the stores again so the picker's file counts are current.
-  const isIngesting = files.some((file) => file.status === 'in_progress');
+  // Ingestion runs on the server after the upload: poll until every file has settled and its
+  // meaning index is full, then read the stores again so the picker's figures are current.
+  const isIngesting = files.some(
+    (file) =>
+      file.status === 'in_progress' ||
+      (file.status === 'completed' && meaningIndexText(file.meaningIndex) !== null),
+  );
   useEffect(() => {
     if (!isIngesting) return;
     const timer = setInterval(() => void refreshFiles(), pollMilliseconds);
@@ -199,7 +203,8 @@ export function KnowledgePage() {
             {stores?.length === 0 && <option value="">No stores yet</option>}
             {stores?.map((store) => (
               <option key={store.id} value={store.id}>
-                {store.name} ({store.fileCounts.total} {store.fileCounts.total === 1 ? 'file' : 'files'})
+                {store.name} ({store.fileCounts.total} {store.fileCounts.total === 1 ? 'file' : 'files'}
+                {meaningIndexText(store.meaningIndex) && ` · ${meaningIndexText(store.meaningIndex)}`})
               </option>
             ))}
           </select>

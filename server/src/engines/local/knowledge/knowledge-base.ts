@@ -65,11 +65,11 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   migrateKnowledgeBase(database);
   const filesDir = join(options.dataDir, 'files');
   mkdirSync(filesDir, { recursive: true });
-  const store = new KnowledgeStore(database);
-  const vectors = new VectorCache(database);
   const embedder =
     options.embedder ??
     createEmbedder(config, { dataDir: options.dataDir, fetch: options.fetch, logger: options.logger });
+  const store = new KnowledgeStore(database, () => embedder.current()?.model ?? null);
+  const vectors = new VectorCache(database);
   const bytesPath = (fileId: string) => join(filesDir, fileId);
   const queue = new IngestionQueue({
     store,

@@ -1,4 +1,4 @@
-import type { FileStatus, KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
+import type { FileStatus, KnowledgeFile, MeaningIndex, VectorStoreSummary } from '@threadline/shared';
 import { fileStatusSchema } from '@threadline/shared';
 import { z } from 'zod';
 import type { SqliteDatabase } from '../../../sqlite/index.js';
@@ -71,7 +71,32 @@ const storeFileSelect = `SELECT sf.vector_store_id, sf.file_id, f.file_name, f.b
 
 /** Every SQL statement of the knowledge base, so the rest of it speaks in records. */
 export class KnowledgeStore {
-  constructor(private readonly database: SqliteDatabase) {}
+  /**
+   * `embeddingModel` names the model new vectors are in (null while it loads): a chunk counts
+   * towards the meaning index only with a vector in that model (any vector while it loads).
+   */
+  constructor(
+    private readonly database: SqliteDatabase,
+    private readonly embeddingModel: () => string | null = () => null,
+  ) {}
+
+  /** Per file of the store, its chunks and how many of them have vectors (see MeaningIndex). */
+  meaningIndexByFile(vectorStoreId: string, fileId: string | null = null): Map<string, MeaningIndex> {
+    // Two statements rather than `@file IS NULL OR …`, so one file's count uses the whole index.
+    const rows = this.database
+      .prepare<
+        { store: string; file: string | null; model: string | null },
+        { file_id: string; total: number; embedded: number }
+      >(
+        `SELECT file_id, count(*) AS total,
+           coalesce(sum(embedding_model <> '' AND (@model IS NULL OR embedding_model = @model)), 0) AS embedded
+         FROM kb_chunks WHERE vector_store_id = @store ${fileId === null ? '' : 'AND file_id = @file'} GROUP BY file_id`,
+      )
+      .all({ store: vectorStoreId, file: fileId, model: this.embeddingModel() });
+    return new Map(
+      rows.map((row) => [row.file_id, { embeddedChunks: row.embedded, totalChunks: row.total }]),
+    );
+  }
 
   insertFile(input: {
     id: string;
@@ -193,7 +218,19 @@ export class KnowledgeStore {
       counts.total += row.count;
       usageBytes += row.usage;
     }
-    return { id, name: record.name, createdAt: record.createdAt, fileCounts: counts, usageBytes };
+    const meaningIndex = { embeddedChunks: 0, totalChunks: 0 };
+    for (const file of this.meaningIndexByFile(id).values()) {
+      meaningIndex.embeddedChunks += file.embeddedChunks;
+      meaningIndex.totalChunks += file.totalChunks;
+    }
+    return {
+      id,
+      name: record.name,
+      createdAt: record.createdAt,
+      fileCounts: counts,
+      usageBytes,
+      meaningIndex,
+    };
   }
 
   deleteVectorStore(id: string): boolean {
@@ -286,16 +323,19 @@ export class KnowledgeStore {
         `${storeFileSelect} WHERE sf.vector_store_id = ? AND sf.file_id = ?`,
       )
       .get(vectorStoreId, fileId);
-    return row ? toKnowledgeFile(row) : null;
+    return row
+      ? withMeaningIndex(toKnowledgeFile(row), this.meaningIndexByFile(vectorStoreId, fileId))
+      : null;
   }
 
   listKnowledgeFiles(vectorStoreId: string): KnowledgeFile[] {
+    const meaningIndex = this.meaningIndexByFile(vectorStoreId);
     return this.database
       .prepare<[string], StoreFileRow>(
         `${storeFileSelect} WHERE sf.vector_store_id = ? ORDER BY sf.created_at, sf.rowid`,
       )
       .all(vectorStoreId)
-      .map(toKnowledgeFile);
+      .map((row) => withMeaningIndex(toKnowledgeFile(row), meaningIndex));
   }
 
   listByStatus(status: FileStatus): { vectorStoreId: string; fileId: string }[] {
@@ -636,6 +676,11 @@ const toStoredFile = (row: FileRow) => ({
   bytes: row.bytes,
   createdAt: row.created_at,
   purpose: row.purpose,
+});
+
+const withMeaningIndex = (file: KnowledgeFile, byFile: Map<string, MeaningIndex>): KnowledgeFile => ({
+  ...file,
+  meaningIndex: byFile.get(file.id) ?? { embeddedChunks: 0, totalChunks: 0 },
 });
 
 const toKnowledgeFile = (row: StoreFileRow): KnowledgeFile => ({

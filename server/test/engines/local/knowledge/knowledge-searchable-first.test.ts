@@ -91,6 +91,40 @@ describe('searchable first, semantic next', () => {
       config.cleanup();
     }
   });
+
+  it('reads a file added while another file’s vectors are being computed, without waiting for them', async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const embedder = heldEmbedder();
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'drinks' });
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'tea.md',
+        bytes: Buffer.from('# Tea\n\nGreen tea steeps for two minutes.\n'),
+      });
+      // The vector lane is busy (held) with tea.md's vectors when coffee.md arrives.
+      await waitFor(() => embedder.calls() > 0);
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'coffee.md',
+        bytes: Buffer.from('# Coffee\n\nEspresso is pressed in thirty seconds.\n'),
+      });
+      await knowledge.waitUntilSearchable(store.id);
+      expect((await knowledge.vectorStores.listFiles(store.id)).map((file) => file.status)).toEqual([
+        'completed',
+        'completed',
+      ]);
+      const hits = await knowledge.vectorStores.search([store.id], { query: 'espresso', maxNumResults: 3 });
+      expect(hits.map((hit) => hit.fileName)).toEqual(['coffee.md']);
+      // Still no vector anywhere: the file lane did not wait for the vector lane.
+      expect(embedder.calls()).toBe(1);
+    } finally {
+      embedder.release();
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
 });
 
 describe('a store whose vectors are partly in', () => {

@@ -76,7 +76,7 @@ export function createEmbedder(config: Config, dependencies: EmbedderDependencie
       ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
       onDownload: (url) => logger.info({ url }, 'downloading the embedding model (about 21 MB, once)'),
     },
-    { intraOpThreads: config.EMBEDDING_THREADS },
+    { intraOpThreads: config.EMBEDDING_THREADS, workers: config.EMBEDDING_WORKERS },
   );
   let current: ChunkEmbedder | null = null;
   const ready = starting.then(

@@ -9,6 +9,7 @@ import { IngestionError } from './parse-document.js';
 import type { VectorCache } from '../embed/vector-cache.js';
 import { contentKey, fileSha256 } from './content-key.js';
 import { analyseForIndex } from './prepare-chunks.js';
+import { FairQueue } from './fair-queue.js';
 
 /** `reembed`: the file's chunks stay, their vectors are redone in the current model. */
 type Job = { vectorStoreId: string; fileId: string; kind: 'ingest' | 'reembed'; isUrgent: boolean };
@@ -30,8 +31,12 @@ type EmbedJob = {
 type Lane = 'attachments' | 'searchable' | 'all';
 type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => void };
 
-/** Chunks embedded per turn of the background lane (a MiniLM slice is ~0.1–0.5 s of one core). */
-const sliceChunks = 16;
+/**
+ * Chunks embedded per turn of the vector lane: ~33 one-passage pieces for the worker pool
+ * (minilm-worker-pool.ts), so its workers stay busy through a slice and idle only for its last
+ * piece and the write; a MiniLM slice is ~1–2 s of one core.
+ */
+const sliceChunks = 32;
 /** The chunk rows' model while their vectors are pending (never a model name). */
 export const pendingEmbeddingModel = '';
 
@@ -42,17 +47,27 @@ const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
 export const maxIngestionAttempts = 3;
 
 /**
- * Ingests attached files one at a time in the background. Parsing and chunking happen in the
- * document reader's child process (bounded in memory and time); this loop embeds and indexes the
- * chunks a slice at a time, one event-loop turn each, so a 50 MB file never holds up requests.
+ * Ingests attached files in the background, in two lanes that run at the same time. The file
+ * lane reads one file at a time: parsing and chunking happen in the document reader's child
+ * process (bounded in memory and time), and this process keyword-indexes the chunks a slice at a
+ * time, one event-loop turn each, so a 50 MB file never holds up requests; then the file is
+ * `completed`. The vector lane computes the in-process model's vectors of completed files, a
+ * slice at a time, on the model's worker threads (which run at a lower priority than this
+ * process), so files become searchable at the reader's speed while vectors follow at the model's.
  * Every job ends with the pair `completed` or `failed`, except one cut short by shutdown, which
  * stays `in_progress` and is resumed on the next start, at most `maxIngestionAttempts` times.
  */
 export class IngestionQueue {
-  private readonly jobs: Job[] = [];
-  private readonly embedJobs: EmbedJob[] = [];
-  private current: Job | EmbedJob | null = null;
-  private running: Promise<void> | null = null;
+  /** A message's attachments, first come first served, ahead of every other file. */
+  private readonly urgentJobs: Job[] = [];
+  /** Files to read or re-embed, taken in turn from each store (a batch does not hold up others). */
+  private readonly jobs = new FairQueue<Job>();
+  /** Vectors of completed files, also in turn per store, after every file still to read. */
+  private readonly embedJobs = new FairQueue<EmbedJob>();
+  private currentJob: Job | null = null;
+  private currentEmbed: EmbedJob | null = null;
+  private reading: Promise<void> | null = null;
+  private embedding: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
   /** Files read (parsed, chunked, embedded) and files filled from a copy with the same content key. */
@@ -71,7 +86,8 @@ export class IngestionQueue {
   /**
    * Queues a file; an urgent one (a message's attachment, whose run waits for it) goes ahead of
    * every file that is not, after the urgent ones already waiting, so it is not stuck behind a
-   * large batch.
+   * large batch. Other files are taken round-robin across stores: a small file added to one store
+   * while a large batch loads into another is read after the batch's current file, not its last.
    */
   enqueue(
     vectorStoreId: string,
@@ -80,10 +96,9 @@ export class IngestionQueue {
     options: { isUrgent?: boolean } = {},
   ): void {
     const job = { vectorStoreId, fileId, kind, isUrgent: options.isUrgent === true };
-    const firstOrdinary = this.jobs.findIndex((queued) => !queued.isUrgent);
-    if (job.isUrgent && firstOrdinary >= 0) this.jobs.splice(firstOrdinary, 0, job);
-    else this.jobs.push(job);
-    this.running ??= this.drain();
+    if (job.isUrgent) this.urgentJobs.push(job);
+    else this.jobs.push(vectorStoreId, job);
+    this.reading ??= this.drainJobs();
   }
 
   /**
@@ -124,10 +139,11 @@ export class IngestionQueue {
   /** Stops after the current slice; the file being ingested stays `in_progress` for the next start. */
   async stop(): Promise<void> {
     this.isStopped = true;
-    this.jobs.length = 0;
-    this.embedJobs.length = 0;
+    this.urgentJobs.length = 0;
+    this.jobs.clear();
+    this.embedJobs.clear();
     await this.deps.reader.close();
-    await this.running;
+    await Promise.all([this.reading, this.embedding]);
   }
 
   private isPending(vectorStoreId: string | undefined, lane: Lane): boolean {
@@ -137,26 +153,39 @@ export class IngestionQueue {
       (lane !== 'attachments' || (job.kind === 'ingest' && job.isUrgent)) &&
       (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
     return (
-      matches(this.current) || this.jobs.some(matches) || (lane === 'all' && this.embedJobs.some(matches))
+      matches(this.currentJob) ||
+      matches(this.currentEmbed) ||
+      this.urgentJobs.some(matches) ||
+      this.jobs.some(matches) ||
+      (lane === 'all' && this.embedJobs.some(matches))
     );
   }
 
-  private async drain(): Promise<void> {
+  private async drainJobs(): Promise<void> {
     while (!this.isStopped) {
-      // Files waiting to become searchable go before vectors of files that already are.
-      const job = this.jobs.shift() ?? this.embedJobs.shift();
+      const job = this.urgentJobs.shift() ?? this.jobs.shift();
       if (!job) break;
-      this.current = job;
-      await (job.kind === 'ingest'
-        ? this.ingest(job)
-        : job.kind === 'embed'
-          ? this.embedSlice(job)
-          : this.reembed(job));
-      this.current = null;
+      this.currentJob = job;
+      await (job.kind === 'ingest' ? this.ingest(job) : this.reembed(job));
+      this.currentJob = null;
       this.wakeWaiters();
     }
-    this.running = null;
-    this.current = null;
+    this.reading = null;
+    this.currentJob = null;
+    this.wakeWaiters();
+  }
+
+  private async drainEmbeds(): Promise<void> {
+    while (!this.isStopped) {
+      const job = this.embedJobs.shift();
+      if (!job) break;
+      this.currentEmbed = job;
+      await this.embedSlice(job);
+      this.currentEmbed = null;
+      this.wakeWaiters();
+    }
+    this.embedding = null;
+    this.currentEmbed = null;
     this.wakeWaiters();
   }
 
@@ -171,8 +200,8 @@ export class IngestionQueue {
   }
 
   /**
-   * One slice of a completed file's pending vectors; the rest goes back to the front of the
-   * background lane, so a file queued meanwhile is ingested before the next slice. A failure
+   * One slice of a completed file's pending vectors; the rest goes back to the front of its
+   * store's vector lane, so the vectors of other stores' files take their turns between slices. A failure
    * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
    */
   private async embedSlice(job: EmbedJob): Promise<void> {
@@ -199,7 +228,7 @@ export class IngestionQueue {
         model.model,
       );
       job.next = to;
-      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job);
+      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job.vectorStoreId, job);
     } catch {
       // Left pending: listStaleEmbeddings finds the rows at the next start.
     } finally {
@@ -327,8 +356,16 @@ export class IngestionQueue {
       if (this.isStopped) return;
       // Reusable (content key) only once every vector is in: a pending row never matches.
       store.finishIngestion(vectorStoreId, fileId, key);
-      if (deferred.length > 0)
-        this.embedJobs.push({ vectorStoreId, fileId, kind: 'embed', chunks: deferred, next: 0 });
+      if (deferred.length > 0) {
+        this.embedJobs.push(vectorStoreId, {
+          vectorStoreId,
+          fileId,
+          kind: 'embed',
+          chunks: deferred,
+          next: 0,
+        });
+        this.embedding ??= this.drainEmbeds();
+      }
     } catch (error) {
       // Shutdown ended the reader: the file stays in_progress and is resumed on the next start.
       if (this.isStopped) return;

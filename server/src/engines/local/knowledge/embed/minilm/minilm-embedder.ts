@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { ChunkEmbedder, EmbeddableChunk } from '../embedder.js';
 import { resolveModelFile, type ModelFileSource } from './model-file.js';
-import { MinilmWorkerClient } from './minilm-worker-client.js';
+import { embeddingWorkerCount, embeddingWorkerNiceness, MinilmWorkerPool } from './minilm-worker-pool.js';
 import { chunkSegments } from './chunk-segments.js';
+import type { PassageInput } from './minilm-worker.js';
 
 /**
  * Word pieces per vector. MiniLM reads 256 tokens; a chunk is ~900 word pieces, so one vector
@@ -22,34 +23,68 @@ export const contextTokens = 16;
 const vectorWeight = 4;
 
 /**
- * all-MiniLM-L6-v2 in-process: resolves the verified model file, then embeds in one worker
- * thread. Chunks are cut at every chunk boundary into disjoint segments so overlapping chunks
+ * all-MiniLM-L6-v2 in-process: resolves the verified model file, then embeds on a pool of worker
+ * threads (minilm-worker-pool.ts) where questions go ahead of ingestion. Chunks are cut at every chunk boundary into disjoint segments so overlapping chunks
  * (800/400 by default) share the vectors of the text they share, embedding every word once.
  */
 export async function createMinilmEmbedder(
   source: ModelFileSource,
-  options: { intraOpThreads?: number; windowTokens?: number } = {},
+  options: { intraOpThreads?: number; windowTokens?: number; workers?: number } = {},
 ): Promise<ChunkEmbedder> {
   const modelPath = await resolveModelFile(source);
   const window = options.windowTokens ?? windowTokens;
-  const client = new MinilmWorkerClient({
-    modelPath,
-    vocabularyPath: fileURLToPath(new URL('./vocab.txt', import.meta.url)),
-    // One thread by default (EMBEDDING_THREADS): with two on a busy 2-core machine the same batch
-    // took 50% more CPU and longer wall time, and ingestion competes with the server's requests.
-    intraOpThreads: options.intraOpThreads ?? 1,
-  });
+  const client = new MinilmWorkerPool(
+    {
+      modelPath,
+      vocabularyPath: fileURLToPath(new URL('./vocab.txt', import.meta.url)),
+      // One thread per worker by default (EMBEDDING_THREADS): with two on a busy 2-core machine
+      // the same batch took 50% more CPU and longer wall time; cores are used by more workers.
+      intraOpThreads: options.intraOpThreads ?? 1,
+      niceness: embeddingWorkerNiceness,
+    },
+    embeddingWorkerCount(options.workers ?? 0),
+  );
   await client.ready;
   /**
    * The document's title and lead as one more vector of every chunk: a question asked in other
    * words often matches what a document is about better than any of its passages (Git docs,
    * paraphrases: MRR@10 0.39 → 0.41, and the qa set 0.92/0.63 → 0.96/0.71 hit@5/MRR@10). Scaled
-   * to 0.8 or 1.2 it did worse on both sets.
+   * to 0.8 or 1.2 it did worse on both sets. A file's slices (ingestion-queue.ts) share its
+   * summary, so it is embedded once, not once per slice.
    */
-  async function summaryVector(summary: string | undefined): Promise<Float32Array | null> {
-    if (!summary) return null;
-    const [vector] = await client.embedQueries([summary]);
-    return vector ?? null;
+  const summaries = new Map<string, Promise<Float32Array | null>>();
+  function summaryVector(summary: string | undefined): Promise<Float32Array | null> {
+    if (!summary) return Promise.resolve(null);
+    const known = summaries.get(summary);
+    if (known) return known;
+    const vector = client.embedQueries([summary], 'backlog').then(([first]) => first ?? null);
+    // A failed one is asked again next time, not remembered.
+    vector.catch(() => summaries.delete(summary)).catch(() => {});
+    if (summaries.size >= 16) summaries.delete(summaries.keys().next().value ?? '');
+    summaries.set(summary, vector);
+    return vector;
+  }
+  /**
+   * The segments of the last slices: a file's slices overlap by one segment (the text its
+   * last chunk shares with the next slice's first), which is then embedded once, not twice.
+   */
+  const recentSegments = new Map<string, Promise<Float32Array[]>>();
+  function segmentVectors(segments: readonly PassageInput[]): Promise<Float32Array[][]> {
+    const keyOf = (segment: PassageInput) => `${segment.context}\u0000${segment.text}`;
+    const missing = segments.filter((segment) => !recentSegments.has(keyOf(segment)));
+    const embedded = client.embedPassages(missing, window, contextTokens, 'backlog');
+    missing.forEach((segment, index) => {
+      const vectors = embedded.then((all) => all[index] ?? []);
+      vectors.catch(() => {}); // the caller's await below reports the failure
+      recentSegments.set(keyOf(segment), vectors);
+    });
+    // A failed segment is embedded again next time, not remembered.
+    embedded.catch(() => missing.forEach((segment) => recentSegments.delete(keyOf(segment))));
+    const result = Promise.all(
+      segments.map((segment) => recentSegments.get(keyOf(segment)) ?? Promise.resolve([])),
+    );
+    while (recentSegments.size > 64) recentSegments.delete(recentSegments.keys().next().value ?? '');
+    return result;
   }
   return {
     // Window 0: one vector per chunk of its first 256 tokens (kept for the benchmark's comparison).
@@ -62,10 +97,17 @@ export async function createMinilmEmbedder(
     },
     embedTexts: (texts) => client.embedQueries(texts),
     async embedChunks(chunks: readonly EmbeddableChunk[]) {
-      if (window === 0) return client.embedQueries(chunks.map((chunk) => chunk.embeddingText));
+      if (window === 0)
+        return client.embedQueries(
+          chunks.map((chunk) => chunk.embeddingText),
+          'backlog',
+        );
       const { segments, chunkSegmentIndexes } = chunkSegments(chunks);
-      const vectors = await client.embedPassages(segments, window, contextTokens);
-      const summary = await summaryVector(chunks[0]?.documentSummary);
+      // Both at once: the summary takes a free worker instead of waiting for the passages.
+      const [vectors, summary] = await Promise.all([
+        segmentVectors(segments),
+        summaryVector(chunks[0]?.documentSummary),
+      ]);
       return chunkSegmentIndexes.map((indexes) =>
         concatenate([...indexes.flatMap((index) => vectors[index] ?? []), ...(summary ? [summary] : [])]),
       );

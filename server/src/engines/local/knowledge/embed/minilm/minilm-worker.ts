@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { poolEmbeddings, windowPieces } from './pool-embeddings.js';
@@ -14,6 +15,8 @@ export type WorkerSettings = {
   modelPath: string;
   vocabularyPath: string;
   intraOpThreads: number;
+  /** This thread's nice value (Linux), so the event loop gets the CPU before the backlog. */
+  niceness?: number;
 };
 
 /** A passage: `context` (title, section) is repeated in front of every window of `text`. */
@@ -38,6 +41,7 @@ export const dimensions = 384;
 const batchSize = 8;
 
 const settings = workerData as WorkerSettings;
+if (settings.niceness) lowerThreadPriority(settings.niceness);
 const tokenizer = createWordPieceTokenizer(readFileSync(settings.vocabularyPath, 'utf8'));
 const session = await ort.InferenceSession.create(settings.modelPath, {
   intraOpNumThreads: settings.intraOpThreads,
@@ -120,4 +124,18 @@ async function embedSequences(sequences: readonly number[][]): Promise<Float32Ar
     );
   }
   return output;
+}
+
+/**
+ * Linux schedules threads, and `setpriority` on a thread id changes that thread alone (the
+ * model runs on this thread: intra-op threads are 1 and onnxruntime-node runs synchronously).
+ * Elsewhere, or when refused, the worker runs at the process's priority.
+ */
+function lowerThreadPriority(niceness: number): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, niceness);
+  } catch {
+    // Not Linux, or not allowed: the same work at normal priority.
+  }
 }

@@ -1,0 +1,107 @@
+import { availableParallelism } from 'node:os';
+import { EmbeddingScheduler, type EmbeddingLane } from './embedding-scheduler.js';
+import { MinilmWorkerClient } from './minilm-worker-client.js';
+import type { PassageInput, WorkerSettings } from './minilm-worker.js';
+
+type Piece =
+  | { kind: 'queries'; texts: string[] }
+  | { kind: 'passages'; passages: PassageInput[]; windowTokens: number; contextTokens: number };
+
+/**
+ * Texts per backlog piece of `embedQueries`. A piece is what a query may have to wait for on a
+ * busy pool: one passage is ~400 word pieces (an 800/400 chunk's segment), ~0.15 s of a thread.
+ */
+const textsPerPiece = 8;
+/**
+ * Auto-sized pools stop here: each worker holds its own copy of the model (~60 MB resident);
+ * the query worker is one more.
+ */
+const maxAutoWorkers = 4;
+/**
+ * The workers' scheduling priority (Linux nice value; 0 is the server's). The backlog uses every
+ * idle core, and the kernel gives the event loop (requests, streams) the CPU first when both
+ * want it, so the pool can be as wide as the machine.
+ */
+export const embeddingWorkerNiceness = 10;
+
+/** Workers for `requested` (EMBEDDING_WORKERS; 0 = one per core, up to maxAutoWorkers). */
+export const embeddingWorkerCount = (requested: number) =>
+  requested > 0 ? requested : Math.min(maxAutoWorkers, Math.max(1, availableParallelism()));
+
+/**
+ * all-MiniLM-L6-v2 on a pool of worker threads. Work is cut into small pieces (one passage, a
+ * few texts) spread over the backlog workers (lower priority: `settings.niceness`), so one
+ * file's slice uses every idle core. A question's vector (`query` lane) goes to the query worker,
+ * which runs at the server's priority and never takes backlog work, or to the next free backlog
+ * worker ahead of every ingestion piece when many questions come at once.
+ */
+export class MinilmWorkerPool {
+  private readonly clients: MinilmWorkerClient[];
+  private readonly scheduler: EmbeddingScheduler<Piece, Float32Array[][]>;
+  readonly ready: Promise<void>;
+
+  /** `hasQueryWorker: false` for a pool that only ever embeds a backlog (the benchmark's raw figure). */
+  constructor(settings: WorkerSettings, workerCount: number, options: { hasQueryWorker?: boolean } = {}) {
+    const backlog = Array.from({ length: Math.max(1, workerCount) }, () => new MinilmWorkerClient(settings));
+    const hasQueryWorker = options.hasQueryWorker ?? true;
+    this.clients = hasQueryWorker
+      ? [new MinilmWorkerClient({ ...settings, niceness: 0 }), ...backlog]
+      : backlog;
+    this.scheduler = new EmbeddingScheduler(
+      this.clients.map((_, index) =>
+        hasQueryWorker && index === 0 ? (['query'] as const) : (['query', 'backlog'] as const),
+      ),
+      (worker, piece) => this.runPiece(worker, piece),
+    );
+    this.ready = Promise.all(this.clients.map((client) => client.ready)).then(() => undefined);
+    this.ready.catch(() => {});
+  }
+
+  get size(): number {
+    return this.clients.length;
+  }
+
+  /** Pieces waiting for a worker, per lane. */
+  get waiting(): Record<EmbeddingLane, number> {
+    return this.scheduler.waiting;
+  }
+
+  /** One vector per text (truncated at the model's 256 tokens). */
+  async embedQueries(texts: readonly string[], lane: EmbeddingLane = 'query'): Promise<Float32Array[]> {
+    // A question's few texts go as one piece: split, they would wait for more workers.
+    const size = lane === 'query' ? Math.max(1, texts.length) : textsPerPiece;
+    const pieces: Piece[] = [];
+    for (let index = 0; index < texts.length; index += size)
+      pieces.push({ kind: 'queries', texts: texts.slice(index, index + size) });
+    const grouped = (await Promise.all(pieces.map((piece) => this.scheduler.submit(piece, lane)))).flat();
+    return grouped.map((vectors) => vectors[0] ?? new Float32Array(0));
+  }
+
+  /** Per passage, the vectors of its windows; one passage per piece. */
+  async embedPassages(
+    passages: readonly PassageInput[],
+    windowTokens: number,
+    contextTokens: number,
+    lane: EmbeddingLane = 'backlog',
+  ): Promise<Float32Array[][]> {
+    const results = await Promise.all(
+      passages.map((passage) =>
+        this.scheduler.submit({ kind: 'passages', passages: [passage], windowTokens, contextTokens }, lane),
+      ),
+    );
+    return results.flat();
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.clear(new Error('the embedding worker was closed'));
+    await Promise.all(this.clients.map((client) => client.close()));
+  }
+
+  private runPiece(worker: number, piece: Piece): Promise<Float32Array[][]> {
+    const client = this.clients[worker];
+    if (!client) return Promise.reject(new Error(`no embedding worker ${worker}`));
+    if (piece.kind === 'queries')
+      return client.embedQueries(piece.texts).then((vectors) => vectors.map((vector) => [vector]));
+    return client.embedPassages(piece.passages, piece.windowTokens, piece.contextTokens);
+  }
+}

@@ -127,7 +127,8 @@ describe.skipIf(redisServerPath === undefined)('runs in Redis (real redis-server
           5_000,
           'the run to be followable on B',
         );
-        return read(followed);
+        // Wrapped, so awaiting the follow does not wait for its stream to end.
+        return { events: read(followed) };
       }),
     );
     // Every run is being mirrored on B now (each follow got its 200 from a primed mirror).
@@ -136,7 +137,7 @@ describe.skipIf(redisServerPath === undefined)('runs in Redis (real redis-server
     expect(during.total - before.total).toBeLessThanOrEqual(mirrorPoolSize);
     expect(during.mirrors).toBeGreaterThanOrEqual(1);
     expect(during.mirrors).toBeLessThanOrEqual(mirrorPoolSize);
-    for (const [index, events] of (await Promise.all(onB)).entries()) {
+    for (const [index, events] of (await Promise.all(onB.map((follow) => follow.events))).entries()) {
       const eventsOnA = await started[index]?.onA;
       expect(names(events).at(-1)).toBe('done');
       expect(events).toEqual(eventsOnA);

@@ -277,6 +277,12 @@ async function main(): Promise<void> {
   );
   for (const embeddings of ['hash', 'model'] as const) {
     if (values.only && values.only !== embeddings) continue;
+    if (embeddings === 'model' && !existsSync(join(modelDir, 'model.onnx'))) {
+      console.log(
+        `model SKIPPED: no all-MiniLM-L6-v2 model at ${modelDir} (set EMBEDDING_MODEL_DIR, see docs/configuration.md)`,
+      );
+      continue;
+    }
     await measure(embeddings);
   }
 }

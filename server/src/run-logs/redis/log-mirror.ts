@@ -9,7 +9,7 @@ import {
   type RunTarget,
 } from '../run-log.js';
 import { coordinated, type RunRedis } from './connection.js';
-import { keys, liveTtlMs, renewEveryMs, catchUpMs } from './keys.js';
+import { keys, liveTtlMs, renewEveryMs, catchUpMs, mirrorBatch } from './keys.js';
 import { MirrorReaders, mirrorConnectionName } from './mirror-readers.js';
 
 /** `<a> <b> <rest>` → [a, b, rest]: the registry's values (an owner id may hold spaces). */
@@ -168,28 +168,44 @@ export class RedisRunLogs implements RunDirectory {
 
   private async startMirror(logId: string) {
     const commands = this.redis.commands;
-    const [meta, first, last] = await coordinated(
+    // What Redis holds already (up to a batch) comes with the first round trip and goes into the
+    // mirror at once: the first reader does not wait for the pool's blocking read to take the run.
+    const [meta, head, last] = await coordinated(
       Promise.all([
         commands.get(keys.meta(logId)),
-        commands.xrange(keys.log(logId), '-', '+', 'COUNT', 1),
+        commands.xrange(keys.log(logId), '-', '+', 'COUNT', mirrorBatch),
         commands.xrevrange(keys.log(logId), '+', '-', 'COUNT', 1),
       ]),
     );
     if (meta === null) return undefined;
     const separator = meta.indexOf(' ');
     const threadId = meta.slice(0, separator);
-    const firstPosition = first[0] ? Number(first[0][0].split('-')[0]) : 1;
+    const firstPosition = head[0] ? Number(head[0][0].split('-')[0]) : 1;
     const log = new RunLog(threadId, meta.slice(separator + 1), this.options.maxEvents, {
       id: logId,
       firstPosition,
     });
+    let cursor = `${firstPosition - 1}-1`;
+    for (const [id, fields] of head) {
+      const [position, sequence] = id.split('-').map(Number);
+      if (sequence === 1) log.end({ isClean: fields[1] === 'clean' });
+      // One XRANGE has no gap; should it, the pool's reader meets it again and ends the mirror.
+      else if (position !== log.lastPosition + 1) break;
+      // No reader is attached yet, so the log never makes the run wait here.
+      else void log.appendEncoded(fields[1] ?? '', fields[3] ?? '');
+      cursor = id;
+      if (log.isEnded) break;
+    }
     const primedAt = last[0]?.[0];
+    const isPrimedBy = (id: string) => primedAt === undefined || compareStreamIds(id, primedAt) >= 0;
+    if (log.isEnded) return { log, primed: Promise.resolve() };
     let markPrimed = () => {};
-    const primed =
-      primedAt === undefined ? Promise.resolve() : new Promise<void>((resolve) => (markPrimed = resolve));
+    const primed = isPrimedBy(cursor)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => (markPrimed = resolve));
     void this.readers
-      .feed(log, `${firstPosition - 1}-1`, (id) => {
-        if (id === primedAt) markPrimed();
+      .feed(log, cursor, (id) => {
+        if (isPrimedBy(id)) markPrimed();
       })
       .finally(() => {
         markPrimed();
@@ -212,4 +228,11 @@ async function caughtUp(log: RunLog, position: number): Promise<void> {
     const probe = { position: log.lastPosition, isCut: false };
     await Promise.race([log.whenReadable(probe), new Promise((resolve) => setTimeout(resolve, 100))]);
   }
+}
+
+/** Orders two stream entry ids (`<ms>-<seq>`; here `<position>-<0|1>`). */
+function compareStreamIds(left: string, right: string): number {
+  const [leftFirst = 0, leftSecond = 0] = left.split('-').map(Number);
+  const [rightFirst = 0, rightSecond = 0] = right.split('-').map(Number);
+  return leftFirst - rightFirst || leftSecond - rightSecond;
 }

@@ -9,6 +9,7 @@ const benches = [
   'bench:answers',
   'bench:retrieval-scale',
   'bench:stream',
+  'bench:chat-load',
   'bench:persistence',
   'bench:cancel',
   'bench:ingest',

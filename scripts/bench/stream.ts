@@ -39,6 +39,11 @@ if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
   console.error('usage: npm run bench:stream [-- rounds], rounds a whole number from 1 to 100 (default 6)');
   process.exit(2);
 }
+/**
+ * BENCH_STREAM_PHASES=3,4 runs only those phases (iterating on one target); all four by default.
+ * Without phase 1 the warm-up is shortened to a few rounds.
+ */
+const phases = new Set((process.env.BENCH_STREAM_PHASES ?? '1,2,3,4').split(',').map((item) => item.trim()));
 /** Rounds of 100 short streams per server before anything is measured (see the warm-up below). */
 const warmupRounds = 30;
 /** Phase 1 alternates Threadline and the bare server in blocks of this many rounds. */
@@ -412,123 +417,127 @@ async function main(): Promise<void> {
     // statements, every client's socket. The request path keeps getting faster for the first few
     // thousand requests (V8 optimises it in stages): Threadline's own share of the added p50 read
     // 0.69 ms after 300 requests, 0.47–0.57 after 3,000 and no lower after 15,000.
-    for (let index = 0; index < warmupRounds; index += 1)
+    for (let index = 0; index < (phases.has('1') ? warmupRounds : 3); index += 1)
       for (const target of [port, floorPort]) {
         if (index < 3)
           await Promise.all(Array.from({ length: concurrency }, () => stream(target, agent, 'burst:10')));
         await Promise.all((leanClients.get(target) ?? []).map((client) => client.firstEvent('burst:10')));
       }
 
-    // 100 clients, each opening one ~1 s stream after another, so 100 streams are always in
-    // flight and new ones keep arriving, as in a busy chat service.
-    const ttfeContent = `paced:20:${paceMs}`;
-    console.log(
-      `\n1. Time to first event with ${concurrency} concurrent streams (${concurrency} clients × ${rounds} streams of 20 events ${paceMs} ms apart)`,
-    );
-    // Clients start this far apart, so that 100 streams of ~1 s are always in flight.
-    const staggerMs = (paceMs * 20) / concurrency;
-    await direct('burst:10', concurrency, warmupRounds);
-    const baseline = await direct(ttfeContent, concurrency, rounds, staggerMs);
-    await settle(port);
-    const firstEvents = async (target: number, client: Client, count: number, firsts: number[]) => {
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, index) => {
-          // Staggered starts: real clients do not arrive in one instant.
-          await new Promise((resolve) => setTimeout(resolve, index * staggerMs));
-          const lean = leanClients.get(target)?.[index];
-          for (let round = 0; round < count; round += 1)
-            firsts.push(
-              client === 'lean' && lean
-                ? await lean.firstEvent(ttfeContent)
-                : (await stream(target, agent, ttfeContent)).firstEventMs,
-            );
-        }),
+    if (phases.has('1')) {
+      // 100 clients, each opening one ~1 s stream after another, so 100 streams are always in
+      // flight and new ones keep arriving, as in a busy chat service.
+      const ttfeContent = `paced:20:${paceMs}`;
+      console.log(
+        `\n1. Time to first event with ${concurrency} concurrent streams (${concurrency} clients × ${rounds} streams of 20 events ${paceMs} ms apart)`,
       );
-    };
-    // Threadline and the bare server take turns in blocks of a few seconds, so both see the
-    // machine in the same state (its speed drifts by half from one minute to the next here).
-    const samples = new Map<string, number[]>();
-    const sample = (target: number, client: Client) => {
-      const key = `${target}:${client}`;
-      return samples.get(key) ?? samples.set(key, []).get(key) ?? [];
-    };
-    for (let done = 0; done < rounds; done += blockRounds) {
-      const count = Math.min(blockRounds, rounds - done);
-      for (const client of ['lean', 'node:http'] as const)
-        for (const target of [port, floorPort])
-          await firstEvents(target, client, count, sample(target, client));
+      // Clients start this far apart, so that 100 streams of ~1 s are always in flight.
+      const staggerMs = (paceMs * 20) / concurrency;
+      await direct('burst:10', concurrency, warmupRounds);
+      const baseline = await direct(ttfeContent, concurrency, rounds, staggerMs);
+      await settle(port);
+      const firstEvents = async (target: number, client: Client, count: number, firsts: number[]) => {
+        await Promise.all(
+          Array.from({ length: concurrency }, async (_, index) => {
+            // Staggered starts: real clients do not arrive in one instant.
+            await new Promise((resolve) => setTimeout(resolve, index * staggerMs));
+            const lean = leanClients.get(target)?.[index];
+            for (let round = 0; round < count; round += 1)
+              firsts.push(
+                client === 'lean' && lean
+                  ? await lean.firstEvent(ttfeContent)
+                  : (await stream(target, agent, ttfeContent)).firstEventMs,
+              );
+          }),
+        );
+      };
+      // Threadline and the bare server take turns in blocks of a few seconds, so both see the
+      // machine in the same state (its speed drifts by half from one minute to the next here).
+      const samples = new Map<string, number[]>();
+      const sample = (target: number, client: Client) => {
+        const key = `${target}:${client}`;
+        return samples.get(key) ?? samples.set(key, []).get(key) ?? [];
+      };
+      for (let done = 0; done < rounds; done += blockRounds) {
+        const count = Math.min(blockRounds, rounds - done);
+        for (const client of ['lean', 'node:http'] as const)
+          for (const target of [port, floorPort])
+            await firstEvents(target, client, count, sample(target, client));
+      }
+      const [baseP50, baseP99] = [percentile(baseline.firsts, 50), percentile(baseline.firsts, 99)];
+      console.log(`   direct in-process call: p50 ${ms(baseP50)}  p99 ${ms(baseP99)}`);
+      for (const client of ['lean', 'node:http'] as const) {
+        const relayed = sample(port, client);
+        const [relayP50, relayP99] = [percentile(relayed, 50), percentile(relayed, 99)];
+        const floorP50 = percentile(sample(floorPort, client), 50);
+        const isVerdict = client === 'lean';
+        console.log(
+          `   via /chat/stream, ${client === 'lean' ? 'lean HTTP client (the measure)' : 'node:http client'}: p50 ${ms(relayP50)}  p99 ${ms(relayP99)}`,
+        );
+        console.log(
+          `     added: p50 ${ms(relayP50 - baseP50)}${isVerdict ? ` (target ≤ 1 ms: ${verdict(relayP50 - baseP50 <= 1)})` : ''}  p99 ${ms(relayP99 - baseP99)}${isVerdict ? ` (target ≤ 5 ms: ${verdict(relayP99 - baseP99 <= 5)})` : ''}`,
+        );
+        console.log(
+          `     a bare node:http server, same client and pace: p50 ${ms(floorP50)} → Threadline's own share of the added p50: ${ms(relayP50 - floorP50)}`,
+        );
+      }
     }
     for (const clients of leanClients.values()) for (const client of clients) client.close();
-    const [baseP50, baseP99] = [percentile(baseline.firsts, 50), percentile(baseline.firsts, 99)];
-    console.log(`   direct in-process call: p50 ${ms(baseP50)}  p99 ${ms(baseP99)}`);
-    for (const client of ['lean', 'node:http'] as const) {
-      const relayed = sample(port, client);
-      const [relayP50, relayP99] = [percentile(relayed, 50), percentile(relayed, 99)];
-      const floorP50 = percentile(sample(floorPort, client), 50);
-      const isVerdict = client === 'lean';
+    if (phases.has('2')) {
+      console.log(`\n2. Relay rate, one stream of ${burstEvents.toLocaleString('en')} events`);
+      const directRate = (await direct(`burst:${burstEvents}`, 1)).eventsPerSecond;
+      await settle(port);
+      const burst = await stream(port, agent, `burst:${burstEvents}`);
+      const relayRate = burst.events / (burst.totalMs / 1000);
+      console.log(`   direct in-process iteration: ${Math.round(directRate).toLocaleString('en')} events/s`);
       console.log(
-        `   via /chat/stream, ${client === 'lean' ? 'lean HTTP client (the measure)' : 'node:http client'}: p50 ${ms(relayP50)}  p99 ${ms(relayP99)}`,
-      );
-      console.log(
-        `     added: p50 ${ms(relayP50 - baseP50)}${isVerdict ? ` (target ≤ 1 ms: ${verdict(relayP50 - baseP50 <= 1)})` : ''}  p99 ${ms(relayP99 - baseP99)}${isVerdict ? ` (target ≤ 5 ms: ${verdict(relayP99 - baseP99 <= 5)})` : ''}`,
-      );
-      console.log(
-        `     a bare node:http server, same client and pace: p50 ${ms(floorP50)} → Threadline's own share of the added p50: ${ms(relayP50 - floorP50)}`,
+        `   via /chat/stream (SSE):      ${Math.round(relayRate).toLocaleString('en')} events/s = ${(relayRate / directRate).toFixed(3)} of the baseline (target ≥ 100,000/s: ${verdict(relayRate >= 100_000)})`,
       );
     }
-
-    console.log(`\n2. Relay rate, one stream of ${burstEvents.toLocaleString('en')} events`);
-    const directRate = (await direct(`burst:${burstEvents}`, 1)).eventsPerSecond;
-    await settle(port);
-    const burst = await stream(port, agent, `burst:${burstEvents}`);
-    const relayRate = burst.events / (burst.totalMs / 1000);
-    console.log(`   direct in-process iteration: ${Math.round(directRate).toLocaleString('en')} events/s`);
-    console.log(
-      `   via /chat/stream (SSE):      ${Math.round(relayRate).toLocaleString('en')} events/s = ${(relayRate / directRate).toFixed(3)} of the baseline (target ≥ 100,000/s: ${verdict(relayRate >= 100_000)})`,
-    );
-
-    console.log(
-      `\n3. ${manyStreams.toLocaleString('en')} concurrent streams, ${pacedEvents} events ${paceMs} ms apart`,
-    );
-    // Two runs: the gaps are measured undisturbed; the memory sample forces a full GC in the
-    // server (a stall of 100+ ms with 1,000 streams open) so it gets a run of its own.
-    const openMany = () => {
-      let open = 0;
-      let resolveAllOpen = () => {};
-      const allOpen = new Promise<void>((resolve) => (resolveAllOpen = resolve));
-      const pending = Array.from({ length: manyStreams }, () =>
-        stream(port, agent, `paced:${pacedEvents}:${paceMs}`, () => {
-          open += 1;
-          if (open === manyStreams) resolveAllOpen();
-        }),
+    if (phases.has('3')) {
+      console.log(
+        `\n3. ${manyStreams.toLocaleString('en')} concurrent streams, ${pacedEvents} events ${paceMs} ms apart`,
       );
-      return { allOpen, results: Promise.all(pending) };
-    };
-    await settle(port);
-    const results = await openMany().results;
-    const gaps = results.flatMap((result) => result.gaps);
-    const complete = results.filter((result) => result.events >= pacedEvents + 4).length;
-    console.log(`   streams complete: ${complete}/${manyStreams}`);
-    console.log(
-      `   gap between events: p50 ${ms(percentile(gaps, 50))}  p99 ${ms(percentile(gaps, 99))}  max ${ms(Math.max(...gaps))}  (engine pace ${paceMs} ms = the baseline; p99 ${(percentile(gaps, 99) / paceMs).toFixed(2)}× it; target p99 ≤ 100 ms: ${verdict(percentile(gaps, 99) <= 100)})`,
-    );
+      // Two runs: the gaps are measured undisturbed; the memory sample forces a full GC in the
+      // server (a stall of 100+ ms with 1,000 streams open) so it gets a run of its own.
+      const openMany = () => {
+        let open = 0;
+        let resolveAllOpen = () => {};
+        const allOpen = new Promise<void>((resolve) => (resolveAllOpen = resolve));
+        const pending = Array.from({ length: manyStreams }, () =>
+          stream(port, agent, `paced:${pacedEvents}:${paceMs}`, () => {
+            open += 1;
+            if (open === manyStreams) resolveAllOpen();
+          }),
+        );
+        return { allOpen, results: Promise.all(pending) };
+      };
+      await settle(port);
+      const results = await openMany().results;
+      const gaps = results.flatMap((result) => result.gaps);
+      const complete = results.filter((result) => result.events >= pacedEvents + 4).length;
+      console.log(`   streams complete: ${complete}/${manyStreams}`);
+      console.log(
+        `   gap between events: p50 ${ms(percentile(gaps, 50))}  p99 ${ms(percentile(gaps, 99))}  max ${ms(Math.max(...gaps))}  (engine pace ${paceMs} ms = the baseline; p99 ${(percentile(gaps, 99) / paceMs).toFixed(2)}× it; target p99 ≤ 100 ms: ${verdict(percentile(gaps, 99) <= 100)})`,
+      );
 
-    await settle(port);
-    const idle = await memory();
-    const second = openMany();
-    await second.allOpen;
-    const busy = await memory();
-    await second.results;
-    const perStreamKb = (busy.live - idle.live) / manyStreams / 1024;
-    const perStreamRssKb = (busy.rss - idle.rss) / manyStreams / 1024;
-    console.log(
-      `   server live memory (heap + buffers after GC): ${(idle.live / 1048576).toFixed(1)} MB idle → ${(busy.live / 1048576).toFixed(1)} MB with ${manyStreams} open = ${perStreamKb.toFixed(1)} KB per stream (target ≤ 32 KB: ${verdict(perStreamKb <= 32)}); RSS ${(idle.rss / 1048576).toFixed(1)} → ${(busy.rss / 1048576).toFixed(1)} MB = ${perStreamRssKb.toFixed(1)} KB per stream`,
-    );
+      await settle(port);
+      const idle = await memory();
+      const second = openMany();
+      await second.allOpen;
+      const busy = await memory();
+      await second.results;
+      const perStreamKb = (busy.live - idle.live) / manyStreams / 1024;
+      const perStreamRssKb = (busy.rss - idle.rss) / manyStreams / 1024;
+      console.log(
+        `   server live memory (heap + buffers after GC): ${(idle.live / 1048576).toFixed(1)} MB idle → ${(busy.live / 1048576).toFixed(1)} MB with ${manyStreams} open = ${perStreamKb.toFixed(1)} KB per stream (target ≤ 32 KB: ${verdict(perStreamKb <= 32)}); RSS ${(idle.rss / 1048576).toFixed(1)} → ${(busy.rss / 1048576).toFixed(1)} MB = ${perStreamRssKb.toFixed(1)} KB per stream`,
+      );
+    }
   } finally {
     await stopServerChild(child);
   }
   try {
-    await acrossInstances(agent);
+    if (phases.has('4')) await acrossInstances(agent);
   } finally {
     agent.destroy();
   }

@@ -41,12 +41,10 @@ export async function followLog(options: FollowOptions): Promise<void> {
     options.isAnnounced ? () => reply.log.info({ threadId: log.threadId }, streamStartedMessage) : undefined,
   );
   let isGone = false;
-  let onGone = () => {};
-  const gone = new Promise<void>((resolve) => (onGone = resolve));
   reply.raw.once('close', () => {
     if (reply.raw.writableFinished) return;
     isGone = true;
-    onGone();
+    log.interrupt(reader);
     if (!log.isEnded) options.onLeave?.();
   });
 
@@ -62,7 +60,7 @@ export async function followLog(options: FollowOptions): Promise<void> {
       }
       if (events.length > 0) continue;
       if (log.isEnded) break;
-      await Promise.race([log.whenReadable(reader), gone]);
+      await log.whenReadable(reader);
     }
   } catch (error) {
     isClean = false;

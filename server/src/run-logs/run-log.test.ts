@@ -118,6 +118,24 @@ describe('RunLog', () => {
     expect(log.append(delta('late'))).toBeUndefined();
     expect(log.lastPosition).toBe(1);
   });
+  it('ends a waiting reader at once when interrupted (its client left), with no event and no end', async () => {
+    const log = new RunLog('thread_1', 'alice', 100);
+    const reader = log.attach(0);
+    let isWoken = false;
+    const waiting = log.whenReadable(reader).then(() => (isWoken = true));
+    await Promise.resolve();
+    expect(isWoken).toBe(false);
+    log.interrupt(reader);
+    await waiting;
+    expect(isWoken).toBe(true);
+    expect(log.isEnded).toBe(false);
+    // A reader interrupted is not woken again by a later event; another waiting reader is.
+    const other = log.attach(0);
+    const otherWoken = log.whenReadable(other);
+    void log.append(delta('a'));
+    await otherWoken;
+    expect(reader.wake).toBeUndefined();
+  });
 });
 
 describe('RunLogs', () => {
@@ -164,6 +182,30 @@ describe('RunLogs', () => {
       status: 410,
       code: 'cursor_expired',
     });
+    await logs.close();
+  });
+
+  it('keeps ended logs for their retention with one timer, forgetting each in turn', async () => {
+    vi.useFakeTimers();
+    const logs = new RunLogs({ maxEvents: 100, retentionMs: 1000 });
+    const ended = [];
+    for (let index = 0; index < 3; index += 1) {
+      const log = logs.open(`thread_${index}`, 'alice');
+      void log.append(delta('a'));
+      log.end({ isClean: true });
+      ended.push(log);
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    // Three logs retained (ended at 0, 300 and 600 ms), one timer for all of them.
+    expect(logs.size).toBe(3);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(100); // 1,000 ms: the first is forgotten
+    expect(ended.map((log) => logs.get(log.id) !== undefined)).toEqual([false, true, true]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(ended.map((log) => logs.get(log.id) !== undefined)).toEqual([false, false, true]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(logs.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
     await logs.close();
   });
 });

@@ -3,7 +3,12 @@ import type { AssistantStreamEvent, EncodedEvent } from '@threadline/shared';
 import { AppError } from '../http/index.js';
 
 /** A reader's place in a log: the position of the last event it has read (0: none yet). */
-export type LogReader = { position: number; isCut: boolean };
+export type LogReader = {
+  position: number;
+  isCut: boolean;
+  /** Ends the reader's `whenReadable` wait, while it waits. */
+  wake?: (() => void) | undefined;
+};
 
 export const cursorExpired = () =>
   new AppError(
@@ -64,7 +69,8 @@ export class RunLog {
   private position = 0;
   private ending: { isClean: boolean } | null = null;
   private readonly readers = new Set<LogReader>();
-  private waiters: (() => void)[] = [];
+  /** Readers waiting in `whenReadable`: one set, so waking them allocates nothing per event. */
+  private readonly waiting = new Set<LogReader>();
   private roomWaiter: (() => void) | null = null;
   private readonly endedPromise: Promise<void>;
   private markEnded = () => {};
@@ -151,6 +157,7 @@ export class RunLog {
 
   detach(reader: LogReader): void {
     this.readers.delete(reader);
+    this.interrupt(reader);
     this.roomWaiter?.();
   }
 
@@ -174,17 +181,37 @@ export class RunLog {
     return this.ending !== null && reader.position >= this.position;
   }
 
-  /** Resolves when there is something after the reader's position, or the run has ended. */
+  /**
+   * Resolves when there is something after the reader's position, the run has ended, or
+   * `interrupt` is called for the reader (its client left): a reader needs no second promise to
+   * race against, which cost a promise and a reaction per event and kept every one of them
+   * until the client left.
+   */
   whenReadable(reader: LogReader): Promise<void> {
     if (reader.position < this.position || this.ending) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => {
+      reader.wake = resolve;
+      this.waiting.add(reader);
+    });
+  }
+
+  /** Ends the reader's wait now, if it waits. */
+  interrupt(reader: LogReader): void {
+    const wake = reader.wake;
+    if (!wake) return;
+    reader.wake = undefined;
+    this.waiting.delete(reader);
+    wake();
   }
 
   private wake(): void {
-    if (this.waiters.length === 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter();
+    if (this.waiting.size === 0) return;
+    for (const reader of this.waiting) {
+      const wake = reader.wake;
+      reader.wake = undefined;
+      wake?.();
+    }
+    this.waiting.clear();
   }
 
   private get isOverfull(): boolean {
@@ -298,7 +325,11 @@ export function pickUp(log: RunLog | undefined, threadId: string, after: number)
 export class RunLogs implements RunDirectory {
   private readonly byId = new Map<string, RunLog>();
   private readonly latestByThread = new Map<string, RunLog>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Ended logs, oldest first, each with when to forget it; `expiringHead` is the next one. */
+  private expiring: { at: number; forget: () => void }[] = [];
+  private expiringHead = 0;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private isClosed = false;
 
   constructor(private readonly options: { maxEvents: number; retentionMs: number }) {}
 
@@ -316,16 +347,40 @@ export class RunLogs implements RunDirectory {
     return log;
   }
 
-  /** Runs `forget` `retentionMs` after the log's run ended (unless closed first). */
+  /**
+   * Runs `forget` `retentionMs` after the log's run ended (unless closed first). Runs end in
+   * order and retention is one length, so the ended logs form a queue swept by one timer rather
+   * than a timer each (1,000 streams ending a minute ago were 1,000 timers).
+   */
   forgetAfterRetention(log: RunLog, forget: () => void): void {
     void log.ended.then(() => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        forget();
-      }, this.options.retentionMs);
-      timer.unref();
-      this.timers.add(timer);
+      if (this.isClosed) return;
+      this.expiring.push({ at: Date.now() + this.options.retentionMs, forget });
+      if (!this.sweepTimer) this.armSweep();
     });
+  }
+
+  private armSweep(): void {
+    const next = this.expiring[this.expiringHead];
+    if (!next) return;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, next.at - Date.now()));
+    this.sweepTimer.unref();
+  }
+
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = Date.now();
+    while (this.expiringHead < this.expiring.length) {
+      const next = this.expiring[this.expiringHead];
+      if (!next || next.at > now) break;
+      this.expiringHead += 1;
+      next.forget();
+    }
+    if (this.expiringHead >= 1024 && this.expiringHead * 2 >= this.expiring.length) {
+      this.expiring.splice(0, this.expiringHead);
+      this.expiringHead = 0;
+    }
+    this.armSweep();
   }
 
   get(logId: string): RunLog | undefined {
@@ -366,8 +421,11 @@ export class RunLogs implements RunDirectory {
   }
 
   close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.isClosed = true;
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.expiring = [];
+    this.expiringHead = 0;
     return Promise.resolve();
   }
 

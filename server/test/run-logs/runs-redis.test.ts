@@ -8,6 +8,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { liveTtlMs, runRedisNamespace } from '../../src/run-logs/redis/keys.js';
+import { mirrorConnectionName, mirrorPoolSize } from '../../src/run-logs/redis/mirror-readers.js';
 import { createChatHarness, eventually, postJson, readIdentifiedEvents } from '../helpers/chat-harness.js';
 import { slowModel, startConformanceLlm } from '../helpers/conformance-llm.js';
 import { announceRedisSkip, redisServerPath, startRedisServer } from '../helpers/redis-server.js';
@@ -87,6 +88,60 @@ describe.skipIf(redisServerPath === undefined)('runs in Redis (real redis-server
     const [eventsOnA, eventsOnB] = [await onA, await onB];
     expect(names(eventsOnA).slice(-2)).toEqual(['thread.run.cancelled', 'done']);
     expect(eventsOnB).toEqual(eventsOnA);
+  });
+
+  it('follows many runs of another instance over a small pool of connections, not one per run', async () => {
+    const { redis, first, a, b } = await start();
+    const inspector = new Redis(redis.url);
+    cleanups.push(() => inspector.disconnect());
+    const clients = async () => {
+      const list = String(await inspector.client('LIST'))
+        .trim()
+        .split('\n');
+      return {
+        total: list.length,
+        mirrors: list.filter((line) => line.includes(` name=${mirrorConnectionName} `)).length,
+      };
+    };
+    const runs = mirrorPoolSize * 3;
+    const started = await Promise.all(
+      Array.from({ length: runs }, async (_, index) => {
+        const response = await postJson(
+          `${a}${apiPaths.chatStream}`,
+          { content: `How much are meals reimbursed? (${index})`, vectorStoreIds: [first.vectorStoreId] },
+          { headers: alice },
+        );
+        return { threadId: String(response.headers.get(threadIdHeader)), onA: read(response) };
+      }),
+    );
+    const before = await clients();
+    const onB = await Promise.all(
+      started.map(async ({ threadId }) => {
+        const followed = await eventually(
+          async () => {
+            const attempt = await fetch(`${b}${apiPaths.threadStream(threadId)}`, { headers: alice });
+            if (attempt.status === 200) return attempt;
+            await attempt.body?.cancel();
+            return undefined;
+          },
+          5_000,
+          'the run to be followable on B',
+        );
+        // Wrapped, so awaiting the follow does not wait for its stream to end.
+        return { events: read(followed) };
+      }),
+    );
+    // Every run is being mirrored on B now (each follow got its 200 from a primed mirror).
+    const during = await clients();
+    // One connection per mirrored run would add `runs`.
+    expect(during.total - before.total).toBeLessThanOrEqual(mirrorPoolSize);
+    expect(during.mirrors).toBeGreaterThanOrEqual(1);
+    expect(during.mirrors).toBeLessThanOrEqual(mirrorPoolSize);
+    for (const [index, events] of (await Promise.all(onB.map((follow) => follow.events))).entries()) {
+      const eventsOnA = await started[index]?.onA;
+      expect(names(events).at(-1)).toBe('done');
+      expect(events).toEqual(eventsOnA);
+    }
   });
 
   it('keeps the stream bounded (about RUN_LOG_MAX_EVENTS), registers the run while it runs, and expires both after it', async () => {

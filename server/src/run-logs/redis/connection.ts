@@ -47,7 +47,8 @@ export type ControlMessage =
 /**
  * The connections one instance keeps to Redis for runs: one for commands (in order, so a run's
  * events, its end and its lock release reach Redis in the order they happened), one subscribed
- * to the control channel, and one per run this instance follows for another instance.
+ * to the control channel, and a small pool reading the streams of the runs this instance follows
+ * for other instances (mirror-readers.ts).
  */
 export class RunRedis {
   readonly instanceId = randomBytes(6).toString('base64url');
@@ -105,9 +106,12 @@ export class RunRedis {
     this.listeners.add(listener);
   }
 
-  /** A connection of its own, for a follower blocking on a stream. */
-  blocking(): Redis {
-    const connection = new Redis(this.url, blockingOptions);
+  /** A connection of its own, for readers blocking on streams (named for CLIENT LIST). */
+  blocking(connectionName?: string): Redis {
+    const connection = new Redis(this.url, {
+      ...blockingOptions,
+      ...(connectionName ? { connectionName } : {}),
+    });
     connection.on('error', (error: Error) => this.warn(error));
     return connection;
   }

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   newRunLogId,
   parseEventId,
@@ -10,7 +9,8 @@ import {
   type RunTarget,
 } from '../run-log.js';
 import { coordinated, type RunRedis } from './connection.js';
-import { keys, liveTtlMs, renewEveryMs, quietCheckMs, catchUpMs, mirrorBatch } from './keys.js';
+import { keys, liveTtlMs, renewEveryMs, catchUpMs, mirrorBatch } from './keys.js';
+import { MirrorReaders, mirrorConnectionName } from './mirror-readers.js';
 
 /** `<a> <b> <rest>` → [a, b, rest]: the registry's values (an owner id may hold spaces). */
 function splitValue(value: string): [string, string, string] {
@@ -33,15 +33,16 @@ return 1`;
 /**
  * Runs across instances. A run executing here keeps its in-memory log (readers here follow it
  * directly) and writes every event to its Redis stream as it is appended. A reader here of a run
- * executing elsewhere follows a mirror: an in-memory log with that run's id, fed by one blocking
- * XREAD loop per run and instance — 1,000 readers of one run on an instance cost Redis one
- * connection and one read per batch, not 1,000; the mirror fans out in memory, with the same
- * backpressure and bounds as a local log.
+ * executing elsewhere follows a mirror: an in-memory log with that run's id, fed by the
+ * instance's small pool of blocking readers (mirror-readers.ts), each reading many runs' streams
+ * in one XREAD — 1,000 readers of one run cost Redis one read per batch, and 1,000 mirrored runs
+ * a couple of connections, not 1,000; the mirror fans out in memory, with the same backpressure
+ * and bounds as a local log.
  */
 export class RedisRunLogs implements RunDirectory {
   private readonly local: RunLogs;
   private readonly mirrors = new Map<string, Promise<{ log: RunLog; primed: Promise<void> } | undefined>>();
-  private readonly followers = new Set<Redis>();
+  private readonly readers: MirrorReaders;
   private readonly renewals = new Set<NodeJS.Timeout>();
   private isClosed = false;
 
@@ -50,6 +51,12 @@ export class RedisRunLogs implements RunDirectory {
     private readonly options: { maxEvents: number; retentionMs: number },
   ) {
     this.local = new RunLogs(options);
+    this.readers = new MirrorReaders({
+      connect: () => redis.blocking(mirrorConnectionName),
+      commands: redis.commands,
+      isAlive: (log) => this.isAlive(log),
+      warn: (error) => redis.warn(error),
+    });
   }
 
   open(threadId: string, ownerId: string): RunLog {
@@ -128,7 +135,7 @@ export class RedisRunLogs implements RunDirectory {
   async close(): Promise<void> {
     this.isClosed = true;
     for (const renewal of this.renewals) clearInterval(renewal);
-    for (const follower of this.followers) follower.disconnect();
+    this.readers.close();
     await this.local.close();
   }
 
@@ -161,78 +168,50 @@ export class RedisRunLogs implements RunDirectory {
 
   private async startMirror(logId: string) {
     const commands = this.redis.commands;
-    const [meta, first, last] = await coordinated(
+    // What Redis holds already (up to a batch) comes with the first round trip and goes into the
+    // mirror at once: the first reader does not wait for the pool's blocking read to take the run.
+    const [meta, head, last] = await coordinated(
       Promise.all([
         commands.get(keys.meta(logId)),
-        commands.xrange(keys.log(logId), '-', '+', 'COUNT', 1),
+        commands.xrange(keys.log(logId), '-', '+', 'COUNT', mirrorBatch),
         commands.xrevrange(keys.log(logId), '+', '-', 'COUNT', 1),
       ]),
     );
     if (meta === null) return undefined;
     const separator = meta.indexOf(' ');
     const threadId = meta.slice(0, separator);
-    const firstPosition = first[0] ? Number(first[0][0].split('-')[0]) : 1;
+    const firstPosition = head[0] ? Number(head[0][0].split('-')[0]) : 1;
     const log = new RunLog(threadId, meta.slice(separator + 1), this.options.maxEvents, {
       id: logId,
       firstPosition,
     });
-    const primedAt = last[0]?.[0];
-    let markPrimed = () => {};
-    const primed =
-      primedAt === undefined ? Promise.resolve() : new Promise<void>((resolve) => (markPrimed = resolve));
-    void this.feed(log, `${firstPosition - 1}-1`, (id) => {
-      if (id === primedAt) markPrimed();
-    }).finally(() => {
-      markPrimed();
-      if (!log.isEnded) log.end({ isClean: false });
-    });
-    return { log, primed };
-  }
-
-  /** Copies the run's stream into its mirror until its end marker (or its instance is gone). */
-  private async feed(log: RunLog, from: string, onEntry: (id: string) => void): Promise<void> {
-    const connection = this.redis.blocking();
-    this.followers.add(connection);
-    const key = keys.log(log.id);
-    let cursor = from;
-    try {
-      while (!log.isEnded && !this.isClosed) {
-        const reply = await connection.xread(
-          'COUNT',
-          mirrorBatch,
-          'BLOCK',
-          quietCheckMs,
-          'STREAMS',
-          key,
-          cursor,
-        );
-        const entries = reply?.[0]?.[1] ?? [];
-        if (entries.length === 0) {
-          if (!(await this.isAlive(log))) return;
-          continue;
-        }
-        for (const [id, fields] of entries) {
-          cursor = id;
-          const [position, sequence] = id.split('-').map(Number);
-          if (sequence === 1) {
-            log.end({ isClean: fields[1] === 'clean' });
-          } else if (position !== log.lastPosition + 1) {
-            // Trimmed before this instance read it: readers end, and a resume gets a 410.
-            return;
-          } else {
-            const full = log.appendEncoded(fields[1] ?? '', fields[3] ?? '');
-            if (full) await full;
-          }
-          onEntry(id);
-          if (log.isEnded) return;
-        }
-      }
-    } catch (error) {
-      if (!this.isClosed) this.redis.warn(error);
-    } finally {
-      this.followers.delete(connection);
-      connection.disconnect();
+    let cursor = `${firstPosition - 1}-1`;
+    for (const [id, fields] of head) {
+      const [position, sequence] = id.split('-').map(Number);
+      if (sequence === 1) log.end({ isClean: fields[1] === 'clean' });
+      // One XRANGE has no gap; should it, the pool's reader meets it again and ends the mirror.
+      else if (position !== log.lastPosition + 1) break;
+      // No reader is attached yet, so the log never makes the run wait here.
+      else void log.appendEncoded(fields[1] ?? '', fields[3] ?? '');
+      cursor = id;
+      if (log.isEnded) break;
     }
+    const primedAt = last[0]?.[0];
+    const isPrimedBy = (id: string) => primedAt === undefined || compareStreamIds(id, primedAt) >= 0;
+    if (log.isEnded) return { log, primed: Promise.resolve() };
+    let markPrimed = () => {};
+    const primed = isPrimedBy(cursor)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => (markPrimed = resolve));
+    void this.readers
+      .feed(log, cursor, (id) => {
+        if (isPrimedBy(id)) markPrimed();
+      })
+      .finally(() => {
+        markPrimed();
+        if (!log.isEnded) log.end({ isClean: false });
+      });
+    return { log, primed };
   }
 
   /** Whether the run still counts as running: its instance keeps its registration alive. */
@@ -249,4 +228,11 @@ async function caughtUp(log: RunLog, position: number): Promise<void> {
     const probe = { position: log.lastPosition, isCut: false };
     await Promise.race([log.whenReadable(probe), new Promise((resolve) => setTimeout(resolve, 100))]);
   }
+}
+
+/** Orders two stream entry ids (`<ms>-<seq>`; here `<position>-<0|1>`). */
+function compareStreamIds(left: string, right: string): number {
+  const [leftFirst = 0, leftSecond = 0] = left.split('-').map(Number);
+  const [rightFirst = 0, rightSecond = 0] = right.split('-').map(Number);
+  return leftFirst - rightFirst || leftSecond - rightSecond;
 }

@@ -9,6 +9,7 @@ import { AppError } from '../../../http/index.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
 import { createPassageSimilarity } from './search/passage-similarity.js';
+import { createTextVectorCache } from './search/text-vector-cache.js';
 import { createTermStatistics } from './search/term-statistics.js';
 import { hybridSearch, type SearchResult } from './search/hybrid-search.js';
 import { IngestionQueue } from './ingest/ingestion-queue.js';
@@ -70,6 +71,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     createEmbedder(config, { dataDir: options.dataDir, fetch: options.fetch, logger: options.logger });
   const store = new KnowledgeStore(database, () => embedder.current()?.model ?? null);
   const vectors = new VectorCache(database);
+  const textVectors = createTextVectorCache();
   const bytesPath = (fileId: string) => join(filesDir, fileId);
   const queue = new IngestionQueue({
     store,
@@ -206,7 +208,12 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     touch(existing);
     // A model still loading (or a failed endpoint) leaves the search to its keywords.
     const model = embedder.current();
-    const queryVector = model ? await model.embedQuery(request.query).catch(() => null) : null;
+    const queryVector = model
+      ? await textVectors
+          .vectorsOf(model, [request.query])
+          .then(([vector]) => vector ?? null)
+          .catch(() => null)
+      : null;
     return hybridSearch(database, vectors, {
       vectorStoreIds: existing,
       query: request.query,
@@ -272,7 +279,9 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     /** The files of a store, as the knowledge API lists them. */
     listStoreFiles: (vectorStoreId: string) => store.listKnowledgeFiles(vectorStoreId),
     termStatistics: createTermStatistics(database),
-    passageSimilarity: createPassageSimilarity(embedder),
+    passageSimilarity: createPassageSimilarity(embedder, textVectors),
+    /** Query and passage vectors by model and text (how many texts reached the model, for tests and benchmarks). */
+    textVectors,
     store,
     database,
     vectors,

@@ -1,5 +1,6 @@
 import type { PassageSimilarity } from '../../answer/answer-evidence.js';
 import type { Embedder } from '../embed/embedder.js';
+import type { TextVectorCache } from './text-vector-cache.js';
 
 /**
  * Cosine similarity at which an all-MiniLM-L6-v2 passage answers a question on meaning alone.
@@ -12,14 +13,19 @@ import type { Embedder } from '../embed/embedder.js';
  */
 export const minilmAnswerFloor = 0.5;
 
-/** Questions-to-passages similarity under the knowledge base's model, null without a semantic one. */
-export function createPassageSimilarity(embedder: Embedder): PassageSimilarity {
+/**
+ * Questions-to-passages similarity under the knowledge base's model, null without a semantic one.
+ * Vectors come from `cache`, which retrieval shares: the question was embedded when it was
+ * searched, and a passage once for every turn that weighs it, so a turn over passages seen
+ * before costs no model call at all.
+ */
+export function createPassageSimilarity(embedder: Embedder, cache: TextVectorCache): PassageSimilarity {
   return {
     async score(questions, passages, signal) {
       const model = embedder.current();
       if (!model?.isSemantic || passages.length === 0 || questions.length === 0) return null;
-      // One model call for every question and passage.
-      const vectors = await model.embedTexts([...questions, ...passages], signal);
+      // At most one model call, for whichever questions and passages are not cached.
+      const vectors = await cache.vectorsOf(model, [...questions, ...passages], signal);
       const queries = vectors.slice(0, questions.length);
       const passageVectors = vectors.slice(questions.length);
       return queries.map((query) => passageVectors.map((vector) => dot(query, vector)));

@@ -98,7 +98,7 @@ describe.skipIf(isModelTestSkipped)('answer turns with the in-process model: mod
       // sent the question twice (search, then re-rank) and six passages.
       const third = await engine.createThread({ vectorStoreIds: [store.id] });
       calls.length = 0;
-      const question = 'Which switch makes it ignore the column names line?';
+      const question = 'How do I make it ignore the first line of column names?';
       const answer = await askIn(third.id, question);
       expect(answer).toContain('--skip-header');
       expect(calls).toEqual([[question]]);

@@ -1,5 +1,5 @@
-import type { Run } from '@threadline/shared';
-import type { EngineStore } from '../store/engine-store.js';
+import { terminalRunStatuses, type Run } from '@threadline/shared';
+import type { EngineState } from '../store/engine-state.js';
 import { expireIfDue } from './run-recovery.js';
 import type { RunTask } from './run-task.js';
 
@@ -10,7 +10,7 @@ const delay = (milliseconds: number) =>
 export class RunRegistry {
   private readonly tasks = new Map<string, RunTask>();
 
-  constructor(private readonly store: EngineStore) {}
+  constructor(private readonly store: EngineState) {}
 
   get size(): number {
     return this.tasks.size;
@@ -33,17 +33,19 @@ export class RunRegistry {
   }
 
   /** The thread's run that blocks a new run or message, if any (an overdue idle one has expired). */
-  activeRun(threadId: string): Run | null {
-    for (const runId of this.store.activeRunIds(threadId)) {
-      const run = this.tasks.get(runId)?.run ?? this.store.runs.get(runId);
-      if (run && expireIfDue(this.store, run).status !== 'expired') return run;
+  async activeRun(threadId: string): Promise<Run | null> {
+    for (const runId of await this.store.activeRunIds(threadId)) {
+      const run = this.tasks.get(runId)?.run ?? (await this.store.runs.get(runId));
+      // A live task's run may be finished while its row's write is still on the way (PostgreSQL).
+      if (!run || terminalRunStatuses.includes(run.status)) continue;
+      if ((await expireIfDue(this.store, run)).status !== 'expired') return run;
     }
     return null;
   }
 
   async cancelAll(graceMs: number): Promise<void> {
     const tasks = [...this.tasks.values()];
-    for (const task of tasks) task.requestCancel();
+    for (const task of tasks) void task.requestCancel();
     // Cancelled runs are already final; give their work a moment to unwind, never forever.
     await Promise.race([Promise.all(tasks.map((task) => task.done)), delay(graceMs)]);
   }

@@ -30,6 +30,17 @@ export interface EngineState {
   readonly messages: RecordTable<Message>;
   readonly runs: RecordTable<Run>;
   readonly steps: RecordTable<RunStep>;
+  /**
+   * True when every write is done before its call returns (SQLite: better-sqlite3 is
+   * synchronous), so writes issued one after another land in that order with no waiting. False
+   * (PostgreSQL): a writer that needs an order chains its writes (RunPublisher does).
+   */
+  readonly writesInCallOrder: boolean;
+  /**
+   * Writes issued by `work` (synchronously) in one commit where the backend can: one WAL commit
+   * in SQLite; in PostgreSQL each write commits alone, in the order its writer chained them.
+   */
+  groupWrites(work: () => void): void;
   /** The id this database's engine was given when its tables were made. */
   identity(): Promise<string>;
   activeRunIds(threadId?: string): Promise<string[]>;

@@ -27,6 +27,7 @@ export class PostgresEngineState implements EngineState {
   readonly messages: PostgresRecordTable<Message>;
   readonly runs: PostgresRecordTable<Run>;
   readonly steps: PostgresRecordTable<RunStep>;
+  readonly writesInCallOrder = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -51,6 +52,10 @@ export class PostgresEngineState implements EngineState {
   static async open(pool: pg.Pool): Promise<PostgresEngineState> {
     await migratePostgres(pool, 'engine', postgresEngineMigrations);
     return new PostgresEngineState(pool, pool, false);
+  }
+
+  groupWrites(work: () => void): void {
+    work();
   }
 
   async identity(): Promise<string> {

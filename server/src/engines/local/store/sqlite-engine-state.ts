@@ -40,6 +40,7 @@ export class SqliteEngineState implements EngineState {
   readonly messages;
   readonly runs;
   readonly steps;
+  readonly writesInCallOrder = true;
   /** Transactions one after another: one connection holds one transaction at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -50,6 +51,10 @@ export class SqliteEngineState implements EngineState {
     this.messages = new SqliteRecordTable(this.store.messages);
     this.runs = new SqliteRecordTable(this.store.runs);
     this.steps = new SqliteRecordTable(this.store.steps);
+  }
+
+  groupWrites(work: () => void): void {
+    this.store.transaction(work);
   }
 
   async identity(): Promise<string> {

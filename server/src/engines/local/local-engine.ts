@@ -10,7 +10,7 @@ import type {
 import type { Config } from '../../config.js';
 import type { SqliteDatabase } from '../../sqlite/index.js';
 import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
-import type { EngineState } from './store/engine-state.js';
+import type { EngineState, SharedEngineState } from './store/engine-state.js';
 import { SqliteEngineState } from './store/sqlite-engine-state.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
 import { conversationQuestion } from './answer/conversation-question.js';
@@ -57,9 +57,6 @@ export type LocalEngineConfig = Pick<
   Partial<Pick<Config, 'LLM_CONTEXT_TOKENS'>>;
 
 const closeGraceMs = 2000;
-
-/** Engine state kept elsewhere than the embedded file (PostgreSQL), opened before the engine. */
-export type SharedEngineState = { state: EngineState; identity: string; close: () => Promise<void> };
 
 /**
  * The embedded engine: Assistants semantics over its state (the embedded SQLite file, or a

@@ -55,3 +55,6 @@ export interface EngineState {
    */
   transaction<T>(work: (state: EngineState) => Promise<T>): Promise<T>;
 }
+
+/** Engine state kept elsewhere than the embedded file (PostgreSQL), opened before the engine. */
+export type SharedEngineState = { state: EngineState; identity: string; close: () => Promise<void> };

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { newRun } from '../../../src/engines/local/runs/run-objects.js';
 import { openSharedEngineState } from '../../../src/engines/local/store/shared-engine-state.js';
 import { openDatabase } from '../../../src/sqlite/database.js';
 import {
@@ -90,6 +91,47 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     await expect(second.appendMessage(thread.id, { content: 'now' })).resolves.toMatchObject({
       role: 'user',
     });
+  });
+
+  it('ends a run whose instance stopped once its lease lapses; the thread then takes a new message', async () => {
+    const [first, second] = [await openEngine(), await openEngine()];
+    const thread = await first.createThread({ messages: [{ content: 'What does git bisect do?' }] });
+    // What an instance leaves behind when it dies mid-run: the run in progress, leased by it.
+    const assistant = await first.getAssistant('asst_threadline');
+    const run = newRun({
+      thread,
+      assistant,
+      model: assistant.model,
+      instructions: null,
+      tools: [],
+      metadata: null,
+    });
+    await first.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
+    await first.store.renewRunLeases([run.id], 60_000);
+
+    // While the lease holds, the run may still be executing over there: the thread is busy.
+    await expect(second.appendMessage(thread.id, { content: 'too soon' })).rejects.toMatchObject({
+      code: 'thread_busy',
+    });
+    // The lease lapses (runLeaseMs after the instance's last renewal): the next instance to
+    // need the thread ends the run as OpenAI's lifecycle allows, and goes on.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      "UPDATE engine_runs SET lease_until = clock_timestamp() - interval '1 second' WHERE id = $1",
+      [run.id],
+    );
+    await client.end();
+    await expect(second.appendMessage(thread.id, { content: 'after the crash' })).resolves.toMatchObject({
+      role: 'user',
+    });
+    expect(await first.getRun(thread.id, run.id)).toMatchObject({
+      status: 'failed',
+      last_error: { code: 'server_error' },
+    });
+    const { run: next } = await second.startRun(thread.id, {}, false);
+    await second.settle(next.id);
+    expect(await first.getRun(thread.id, next.id)).toMatchObject({ status: 'completed' });
   });
 
   it('keeps the orchestrator’s streams in order: every event after the write it announces', async () => {

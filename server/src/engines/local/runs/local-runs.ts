@@ -8,8 +8,8 @@ import { foundOr404, missingObject } from '../store/not-found.js';
 import { pendingToolStep } from './pending-tool-step.js';
 import { newRun, withoutResultContent } from './run-objects.js';
 import { planRun, runToolsOf, type LocalRunOptions, type RetrievalDefaults } from './run-plan.js';
-import { cancelIdleRun, expireIfDue } from './run-recovery.js';
-import { RunRegistry } from './run-registry.js';
+import { cancelIdleRun, endOrphanedRuns, expireIfDue } from './run-recovery.js';
+import { RunRegistry, runLeaseMs } from './run-registry.js';
 import { RunTask, type RunTaskDeps } from './run-task.js';
 
 export type StartedRunTurn = { run: Run; events: AsyncIterable<AssistantStreamEvent> | null; task: RunTask };
@@ -49,7 +49,15 @@ export class LocalRuns {
       parameters: options.parameters,
     });
     const plan = planRun({ thread, assistant, tools, options, defaults: this.defaults });
-    await this.store.runs.insert(run, threadId);
+    // Leased from the start where runs are leased: a run without one would look abandoned.
+    if (this.store.hasRunLeases) {
+      await this.store.transaction(async (inside) => {
+        await inside.runs.insert(run, threadId);
+        await inside.renewRunLeases([run.id], runLeaseMs);
+      });
+    } else {
+      await this.store.runs.insert(run, threadId);
+    }
     const task = new RunTask(this.taskDeps, run);
     const events = subscribe ? task.subscribe() : null;
     task.start(plan);
@@ -68,6 +76,7 @@ export class LocalRuns {
       throw new AppError('bad_request', 400, `Runs in status "${run.status}" do not accept tool outputs.`);
     }
     const toolStep = await pendingToolStep(this.store, run, toolOutputs);
+    await this.store.renewRunLeases([run.id], runLeaseMs);
     const task = new RunTask(this.taskDeps, run);
     const events = subscribe ? task.subscribe() : null;
     task.resume(toolStep, toolOutputs);
@@ -128,6 +137,7 @@ export class LocalRuns {
 
   /** Every active run of the thread cancelled and stored as terminal when this resolves. */
   async cancelActive(threadId: string): Promise<void> {
+    await endOrphanedRuns(this.store, (runId) => this.registry.has(runId), threadId);
     for (const runId of await this.store.activeRunIds(threadId)) {
       const run = this.registry.get(runId)?.run ?? (await this.store.runs.get(runId));
       if (!run || terminalRunStatuses.includes(run.status)) {

@@ -29,21 +29,44 @@ export async function recoverInterruptedRuns(store: EngineState, now = nowSecond
       if ((await expireIfDue(store, run, now)).status === 'expired') recovered += 1;
       continue;
     }
-    if (run.status === 'cancelling') {
-      await cancelIdleRun(store, run, now);
-    } else {
-      const failed: Run = {
-        ...run,
-        status: 'failed',
-        failed_at: now,
-        required_action: null,
-        last_error: { code: 'server_error', message: 'The server stopped while this run was in progress.' },
-      };
-      await closeRun(store, failed, 'failed', now);
-    }
+    await endInterruptedRun(store, run, now);
     recovered += 1;
   }
   return recovered;
+}
+
+/** A run whose executing process stopped: `cancelling` ones end `cancelled`, others `failed`. */
+export async function endInterruptedRun(store: EngineState, run: Run, now = nowSeconds()): Promise<Run> {
+  if (run.status === 'cancelling') return cancelIdleRun(store, run, now);
+  const failed: Run = {
+    ...run,
+    status: 'failed',
+    failed_at: now,
+    required_action: null,
+    last_error: { code: 'server_error', message: 'The server stopped while this run was in progress.' },
+  };
+  return closeRun(store, failed, 'failed', now);
+}
+
+/**
+ * Ends the runs whose instance stopped (their lease lapsed: see EngineState.orphanedRunIds),
+ * leaving alone those `isExecutingHere`; of one thread or all. Returns how many it ended.
+ */
+export async function endOrphanedRuns(
+  store: EngineState,
+  isExecutingHere: (runId: string) => boolean,
+  threadId?: string,
+): Promise<number> {
+  if (!store.hasRunLeases) return 0;
+  let ended = 0;
+  for (const runId of await store.orphanedRunIds(threadId)) {
+    if (isExecutingHere(runId)) continue;
+    const run = await store.runs.get(runId);
+    if (!run) continue;
+    await endInterruptedRun(store, run);
+    ended += 1;
+  }
+  return ended;
 }
 
 /** One transaction, so a reader never sees a finished run with steps still in progress. */

@@ -41,6 +41,19 @@ export interface EngineState {
    * in SQLite; in PostgreSQL each write commits alone, in the order its writer chained them.
    */
   groupWrites(work: () => void): void;
+  /**
+   * Whether runs are held under leases: true where several instances share the state
+   * (PostgreSQL), so a run whose instance died is found by its lapsed lease and ended by another.
+   * The embedded file has one process, which ends its own interrupted runs when it starts.
+   */
+  readonly hasRunLeases: boolean;
+  /** This instance still executes these runs: their leases run `leaseMs` from now. */
+  renewRunLeases(runIds: readonly string[], leaseMs: number): Promise<void>;
+  /**
+   * Runs still marked queued, in progress or cancelling whose lease has lapsed (their instance
+   * stopped), of one thread or all; `requires_action` runs wait for outputs, not an instance.
+   */
+  orphanedRunIds(threadId?: string): Promise<string[]>;
   /** The id this database's engine was given when its tables were made. */
   identity(): Promise<string>;
   activeRunIds(threadId?: string): Promise<string[]>;

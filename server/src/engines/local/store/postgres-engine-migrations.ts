@@ -44,4 +44,6 @@ export const postgresEngineMigrations: readonly string[] = [
   CREATE TABLE engine_identity (id text NOT NULL);
   INSERT INTO engine_identity (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 24));
   `,
+  // The instance executing a run renews its lease; a lapsed lease means that instance stopped.
+  `ALTER TABLE engine_runs ADD COLUMN lease_until timestamptz;`,
 ];

@@ -28,6 +28,7 @@ export class PostgresEngineState implements EngineState {
   readonly runs: PostgresRecordTable<Run>;
   readonly steps: PostgresRecordTable<RunStep>;
   readonly writesInCallOrder = false;
+  readonly hasRunLeases = true;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -56,6 +57,27 @@ export class PostgresEngineState implements EngineState {
 
   groupWrites(work: () => void): void {
     work();
+  }
+
+  async renewRunLeases(runIds: readonly string[], leaseMs: number): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.database.query(
+      `UPDATE engine_runs SET lease_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+       WHERE id = ANY($1::text[])`,
+      [[...runIds], leaseMs],
+    );
+  }
+
+  async orphanedRunIds(threadId?: string): Promise<string[]> {
+    const result = await this.database.query<{ id: string }>(
+      `SELECT id FROM engine_runs
+       WHERE status IN ('queued', 'in_progress', 'cancelling')
+         AND (lease_until IS NULL OR lease_until < clock_timestamp())
+         AND ($1::text IS NULL OR thread_id = $1)
+       ORDER BY seq`,
+      [threadId ?? null],
+    );
+    return result.rows.map((row) => row.id);
   }
 
   async identity(): Promise<string> {

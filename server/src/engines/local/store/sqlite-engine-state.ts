@@ -41,6 +41,7 @@ export class SqliteEngineState implements EngineState {
   readonly runs;
   readonly steps;
   readonly writesInCallOrder = true;
+  readonly hasRunLeases = false;
   /** Transactions one after another: one connection holds one transaction at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -55,6 +56,10 @@ export class SqliteEngineState implements EngineState {
 
   groupWrites(work: () => void): void {
     this.store.transaction(work);
+  }
+  async renewRunLeases(): Promise<void> {}
+  async orphanedRunIds(): Promise<string[]> {
+    return [];
   }
 
   async identity(): Promise<string> {

@@ -11,7 +11,7 @@ const sourceRoot = resolve(import.meta.dirname, '../server/src');
 /** Lowest first. Features in one layer do not import each other. */
 export const layers = [
   ['config.ts', 'version.ts', 'common'],
-  ['http', 'sqlite'],
+  ['http', 'sqlite', 'postgres'],
   ['engines/upstream'],
   ['engines/local', 'engines/openai', 'engines/assistants'],
   ['engines'],

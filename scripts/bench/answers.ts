@@ -147,12 +147,14 @@ function enginePipeline(
         if (event.event === 'thread.message.completed') message = event.data;
         if (event.event === 'thread.run.completed') promptTokens = event.data.usage?.prompt_tokens;
       }
-      const candidates = (engine.store.runContext(runId)?.hits ?? []).slice(0, candidateHits).flatMap((hit) =>
-        splitPassages(hit.text).map((passage) => ({
-          fileName: hit.fileName,
-          text: renderPassage(passage),
-        })),
-      );
+      const candidates = ((await engine.store.runContext(runId))?.hits ?? [])
+        .slice(0, candidateHits)
+        .flatMap((hit) =>
+          splitPassages(hit.text).map((passage) => ({
+            fileName: hit.fileName,
+            text: renderPassage(passage),
+          })),
+        );
       const content = message?.content.find((part) => part.type === 'text');
       const text = content?.type === 'text' ? content.text.value : '';
       const fileIds =

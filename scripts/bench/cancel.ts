@@ -128,12 +128,12 @@ async function main() {
     for (let index = 0; index < runs; index += 1) {
       const thread = await engine.createThread({ messages: [{ content: `Question ${index}?` }] });
       const tools = [{ type: 'function' as const, function: { name: 'noop' } }];
-      const { events, run } = engine.startRun(thread.id, { model: 'typist', tools }, true);
+      const { events, run } = await engine.startRun(thread.id, { model: 'typist', tools }, true);
       let cancelledAt: number | null = null;
       for await (const event of events ?? []) {
         if (event.event === 'thread.message.delta' && cancelledAt === null) {
           cancelledAt = performance.now();
-          engine.cancelRun(thread.id, run.id);
+          void engine.cancelRun(thread.id, run.id);
         }
         if (event.event === 'thread.run.cancelled' && cancelledAt !== null)
           engineMs.push(performance.now() - cancelledAt);

@@ -61,6 +61,15 @@ export const configSchema = z
     PUBLIC_URL: optionalUrl,
 
     MONGODB_URI: optionalString,
+    // The local engine's threads, messages, runs, steps and assistants in PostgreSQL, shared by
+    // every instance (a TCP URL, or a Unix socket: postgresql://user@/db?host=/run/postgresql).
+    ENGINE_DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
     MONGODB_DB: z.preprocess(emptyToUndefined, z.string().min(1).default('threadline')),
 
     DEFAULT_KNOWLEDGE_BASE: z.preprocess(emptyToUndefined, z.enum(['sample', 'none']).default('sample')),
@@ -145,6 +154,13 @@ export const configSchema = z
         message: 'is required when ENGINE=openai',
       });
     }
+    if (config.ENGINE_DATABASE_URL && config.ENGINE !== 'local') {
+      context.addIssue({
+        code: 'custom',
+        path: ['ENGINE_DATABASE_URL'],
+        message: 'needs ENGINE=local, the engine whose state it holds',
+      });
+    }
     if (config.LEGACY_ASSISTANT_ID && config.ENGINE !== 'local') {
       context.addIssue({
         code: 'custom',
@@ -183,5 +199,5 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   throw new ConfigError(problems);
 }
 
-// Connection strings (MONGODB_URI, REDIS_URL) routinely carry a password.
-export const isSecret = (name: string) => /KEY|TOKEN|SECRET|PASSWORD|URI|REDIS_URL/.test(name);
+// Connection strings (MONGODB_URI, REDIS_URL, ENGINE_DATABASE_URL) routinely carry a password.
+export const isSecret = (name: string) => /KEY|TOKEN|SECRET|PASSWORD|URI|REDIS_URL|DATABASE_URL/.test(name);

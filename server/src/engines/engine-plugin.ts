@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/index.js';
 import type { Engine } from './engine.js';
 import { createKnowledgeBase } from './local/index.js';
-import { LocalEngine } from './local/index.js';
+import { LocalEngine, openSharedEngineState } from './local/index.js';
 import { AssistantsEngine } from './assistants/index.js';
 import { OpenAIEngine } from './openai/index.js';
 
@@ -41,8 +41,12 @@ async function createEngine(
   switch (config.ENGINE) {
     case 'local': {
       const database = sharedDatabase ?? openDatabase(config.DATA_DIR);
+      const sharedState = config.ENGINE_DATABASE_URL
+        ? await openSharedEngineState(config.ENGINE_DATABASE_URL)
+        : undefined;
       const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, logger });
-      return new LocalEngine({ database, knowledge, config, ownsDatabase: !sharedDatabase, logger });
+      const ownsDatabase = !sharedDatabase;
+      return new LocalEngine({ database, knowledge, config, ownsDatabase, logger, sharedState });
     }
     // [engine openai] OWNER: adapters helper.
     case 'openai':

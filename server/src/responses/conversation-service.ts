@@ -46,7 +46,7 @@ export class ConversationService {
       metadata: body.metadata ?? null,
       messages: messages.map((message) => ({ role: message.role, content: message.text })),
     });
-    this.deps.recordMessages(thread, userId, this.deps.engine.store.allMessages(thread.id));
+    this.deps.recordMessages(thread, userId, await this.deps.engine.store.allMessages(thread.id));
     return this.objectOf(thread);
   }
 
@@ -135,12 +135,12 @@ export class ConversationService {
         'item_id',
         'invalid_value',
       );
-    this.deps.engine.deleteMessage(conversationId, itemId);
+    await this.deps.engine.deleteMessage(conversationId, itemId);
     return this.get(conversationId, userId);
   }
 
   private async thread(conversationId: string, userId: string): Promise<Thread> {
-    const thread = this.deps.engine.store.threads.get(conversationId);
+    const thread = await this.deps.engine.store.threads.get(conversationId);
     if (!thread || !(await this.deps.canSeeThread(conversationId, userId))) throw notFound(conversationId);
     return thread;
   }
@@ -175,19 +175,18 @@ export class ConversationService {
     const thread = await this.thread(conversationId, userId);
     const { engine } = this.deps;
     const storeIds = thread.tool_resources?.file_search?.vector_store_ids ?? [];
-    const runs: RunTrace[] = engine.store.runs
-      .list(thread.id, { limit: 10_000, order: 'asc' })
-      .data.map((run) => {
-        const context = engine.store.runContext(run.id);
-        return {
-          run,
-          steps: engine.store.steps.list(run.id, { limit: 1000, order: 'asc' }).data,
-          query: context?.query ?? null,
-          messageIndex: context?.messageIndex ?? null,
-        };
+    const runs: RunTrace[] = [];
+    for (const run of (await engine.store.runs.list(thread.id, { limit: 10_000, order: 'asc' })).data) {
+      const context = await engine.store.runContext(run.id);
+      runs.push({
+        run,
+        steps: (await engine.store.steps.list(run.id, { limit: 1000, order: 'asc' })).data,
+        query: context?.query ?? null,
+        messageIndex: context?.messageIndex ?? null,
       });
+    }
     return conversationItems({
-      messages: engine.store.allMessages(thread.id),
+      messages: await engine.store.allMessages(thread.id),
       runs,
       isResultsShown,
       attributesOf: (fileId) => this.deps.attributesOf(storeIds, fileId) ?? {},

@@ -127,7 +127,7 @@ export class ResponseService {
         this.deps.recordMessages(
           thread,
           userId,
-          target.isNew ? engine.store.allMessages(thread.id) : messages,
+          target.isNew ? await engine.store.allMessages(thread.id) : messages,
         );
     }
     const instructions = [body.instructions, ...input.instructions].filter(Boolean).join('\n\n') || null;
@@ -159,7 +159,7 @@ export class ResponseService {
     const storeIds = tools.fileSearch?.vectorStoreIds ?? [];
     const mapper = new ResponseEventMapper({
       response,
-      queries: target.waiting ? [] : [engine.searchQueryOf(thread.id)],
+      queries: target.waiting ? [] : [await engine.searchQueryOf(thread.id)],
       isResultsShown: (body.include ?? []).includes('file_search_call.results'),
       attributesOf: (fileId) => this.deps.attributesOf(storeIds, fileId) ?? {},
     });
@@ -235,31 +235,31 @@ export class ResponseService {
    */
   private async stop(stored: StoredResponse): Promise<void> {
     const { engine } = this.deps;
-    if (stored.runId === null || !engine.store.threads.get(stored.threadId)) return;
+    if (stored.runId === null || !(await engine.store.threads.get(stored.threadId))) return;
     const running = this.live.get(stored.response.id);
-    const run = engine.getRun(stored.threadId, stored.runId);
+    const run = await engine.getRun(stored.threadId, stored.runId);
     if (!running && run.status !== 'requires_action') return;
     try {
-      engine.cancelRun(stored.threadId, stored.runId);
+      await engine.cancelRun(stored.threadId, stored.runId);
     } catch {
       // Over already (it ended while this was asked): its end is on its way.
     }
     await running?.live.ended;
   }
 
-  private finish(
+  private async finish(
     stored: StoredResponse,
     mapper: ResponseEventMapper,
     live: LiveResponse,
     outcome: StreamOutcome,
     kept: { isStored: boolean; isNewThread: boolean },
-  ): ResponseObject {
+  ): Promise<ResponseObject> {
     const { engine, store } = this.deps;
     if (!mapper.isFinished)
       live.append(outcome === 'stopped' ? mapper.finish('stopped') : mapper.finish('failed'));
     const response = mapper.current;
-    const lastMessage = engine.store.threads.get(stored.threadId)
-      ? engine.store.allMessages(stored.threadId).at(-1)
+    const lastMessage = (await engine.store.threads.get(stored.threadId))
+      ? (await engine.store.allMessages(stored.threadId)).at(-1)
       : undefined;
     store.update(response, lastMessage?.id ?? null);
     store.recordCalls(

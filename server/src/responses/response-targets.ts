@@ -1,5 +1,6 @@
 import {
   terminalResponseStatuses,
+  terminalRunStatuses,
   type Message,
   type ResponseCreateRequest,
   type Run,
@@ -47,7 +48,7 @@ export class ResponseTargets {
     const conversationId = conversationIdOf(body.conversation);
     let target: Target;
     if (conversationId !== null) {
-      const thread = engine.store.threads.get(conversationId);
+      const thread = await engine.store.threads.get(conversationId);
       if (!thread || !(await this.deps.canSeeThread(conversationId, userId)))
         throw new ParamError(
           `Conversation with id '${conversationId}' not found.`,
@@ -59,7 +60,7 @@ export class ResponseTargets {
     } else if (body.previous_response_id) {
       target = await this.afterPrevious(body.previous_response_id, userId, tools);
     } else if (input.outputs.length > 0) {
-      target = this.callsThread(input.outputs, userId);
+      target = await this.callsThread(input.outputs, userId);
     } else {
       if (input.messages.length === 0)
         throw new ParamError("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
@@ -70,13 +71,13 @@ export class ResponseTargets {
       });
       return { thread, conversationId: null, isNew: true, waiting: null };
     }
-    return { ...target, waiting: this.waitingRun(target.thread.id, input.outputs) };
+    return { ...target, waiting: await this.waitingRun(target.thread.id, input.outputs) };
   }
 
   private async afterPrevious(previousId: string, userId: string, tools: RequestedTools): Promise<Target> {
     const { engine, store } = this.deps;
     const previous = store.get(previousId, userId);
-    const thread = previous ? engine.store.threads.get(previous.threadId) : null;
+    const thread = previous ? await engine.store.threads.get(previous.threadId) : null;
     if (!previous || !previous.response.store || !thread)
       throw new ParamError(
         `Previous response with id '${previousId}' not found.`,
@@ -90,14 +91,14 @@ export class ResponseTargets {
         'previous_response_id',
         'response_in_progress',
       );
-    const latestRun = engine.store.runs.list(thread.id, { limit: 1, order: 'desc' }).data[0];
+    const latestRun = (await engine.store.runs.list(thread.id, { limit: 1, order: 'desc' })).data[0];
     const isLatest =
       previous.conversationId === null &&
       store.latestOnThread(thread.id) === previousId &&
       latestRun?.id === previous.runId;
     if (isLatest) return { thread, conversationId: null, isNew: false, waiting: null };
     // A branch: the thread as it stood when the previous response ended, copied.
-    const messages = engine.store.allMessages(thread.id);
+    const messages = await engine.store.allMessages(thread.id);
     const end = messages.findIndex((message) => message.id === previous.lastMessageId);
     const kept = end < 0 ? messages : messages.slice(0, end + 1);
     const branch = await engine.createThread({
@@ -111,10 +112,10 @@ export class ResponseTargets {
   }
 
   /** Outputs given without a conversation or previous response: the thread their calls wait on. */
-  private callsThread(outputs: InputOutput[], userId: string): Target {
+  private async callsThread(outputs: InputOutput[], userId: string): Promise<Target> {
     const first = outputs[0];
     const call = first ? this.deps.store.findCall(userId, first.callId) : null;
-    const thread = call ? this.deps.engine.store.threads.get(call.threadId) : null;
+    const thread = call ? await this.deps.engine.store.threads.get(call.threadId) : null;
     if (!first || !call || !thread)
       throw new ParamError(
         `No tool call found for function call output with call_id ${first?.callId ?? ''}.`,
@@ -129,12 +130,14 @@ export class ResponseTargets {
    * of its calls, and every call needs its output (as OpenAI answers both). Without outputs, a
    * run still waiting is refused the same way, and any other run in progress locks the thread.
    */
-  private waitingRun(threadId: string, outputs: InputOutput[]): Run | null {
+  private async waitingRun(threadId: string, outputs: InputOutput[]): Promise<Run | null> {
     const { engine } = this.deps;
-    const active = engine.store
-      .activeRunIds(threadId)
-      .map((runId) => engine.getRun(threadId, runId))
-      .filter((run) => run.status !== 'expired');
+    const active: Run[] = [];
+    for (const runId of await engine.store.activeRunIds(threadId)) {
+      const run = await engine.getRun(threadId, runId);
+      // Terminal while its row's write is on the way (PostgreSQL), or expired when read: not active.
+      if (run.status !== 'expired' && !terminalRunStatuses.includes(run.status)) active.push(run);
+    }
     const waiting = active.find((run) => run.status === 'requires_action') ?? null;
     if (active.some((run) => run.status !== 'requires_action')) throw conversationLocked();
     const calls = waiting?.required_action?.submit_tool_outputs.tool_calls.map((call) => call.id) ?? [];

@@ -45,6 +45,11 @@ describe('threadline/feature-boundaries', () => {
       "import { deliverRun } from '../run-logs/index.js';",
     ],
     [
+      'the local engine importing the shared engine database through its entry',
+      'engines/local/store/x.ts',
+      "import { openPostgres } from '../../../postgres/index.js';",
+    ],
+    [
       'anyone importing config',
       'engines/local/runs/x.ts',
       "import type { Config } from '../../../config.js';",

@@ -1,7 +1,8 @@
 /**
  * @module engines/local
- * The embedded `local` engine: threads, messages, runs and run steps in SQLite (`store/`,
- * `threads/`, `runs/`), document ingestion and hybrid search (`knowledge/{ingest,search,embed}`),
+ * The embedded `local` engine: threads, messages, runs and run steps in SQLite, or in PostgreSQL
+ * with ENGINE_DATABASE_URL (`store/`, `threads/`, `runs/`), document ingestion and hybrid search
+ * (`knowledge/{ingest,search,embed}`, SQLite; `knowledge/postgres-knowledge.ts` not wired yet),
  * and grounded answers, quoted or model-written (`answer/`).
  */
 export { resolveAnswerMode } from './answer/answer-mode.js';
@@ -23,6 +24,7 @@ export type {
   VectorStoreRecord,
 } from './knowledge/knowledge-store.js';
 export { LocalEngine } from './local-engine.js';
+export { openSharedEngineState } from './store/shared-engine-state.js';
 export type { RunParameters } from './runs/run-objects.js';
 export type { LocalRunOptions } from './runs/run-plan.js';
 export { cursorPage, listEnvelope } from './store/cursor-page.js';

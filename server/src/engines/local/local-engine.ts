@@ -10,7 +10,8 @@ import type {
 import type { Config } from '../../config.js';
 import type { SqliteDatabase } from '../../sqlite/index.js';
 import type { Engine, FileApi, ToolOutput, VectorStoreApi } from '../engine.js';
-import { EngineStore } from './store/engine-store.js';
+import type { EngineState, SharedEngineState } from './store/engine-state.js';
+import { SqliteEngineState } from './store/sqlite-engine-state.js';
 import type { PassageSimilarity } from './answer/answer-evidence.js';
 import { conversationQuestion } from './answer/conversation-question.js';
 import type { AnswerLogger } from './answer/llm-answerer.js';
@@ -58,14 +59,17 @@ export type LocalEngineConfig = Pick<
 const closeGraceMs = 2000;
 
 /**
- * The embedded engine: Assistants semantics over SQLite state and the local knowledge base.
+ * The embedded engine: Assistants semantics over its state (the embedded SQLite file, or a
+ * shared PostgreSQL database: `SharedEngineState`) and the local knowledge base.
  * The Engine contract and the /v1 routes both call this one object; the work is in LocalThreads
  * (threads, messages) and LocalRuns (runs, steps, the tasks executing them).
  */
 export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implements Engine {
   readonly name = 'local' as const;
   readonly identity: string;
-  readonly store: EngineStore;
+  readonly store: EngineState;
+  /** Interrupted runs ended and the built-in assistant there: every run and assistant call waits for it. */
+  readonly ready: Promise<void>;
   private readonly assistants: LocalAssistants;
   private readonly threads: LocalThreads;
   private readonly runs: LocalRuns;
@@ -79,11 +83,18 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
       ownsDatabase?: boolean;
       /** Where answer-model events go (the window learned, a prompt fitted, a named failure). */
       logger?: AnswerLogger | undefined;
+      /** Where threads, messages, runs, steps and assistants live when not in `database`. */
+      sharedState?: SharedEngineState | undefined;
     },
   ) {
-    this.store = new EngineStore(options.database);
-    this.identity = `local:${this.store.identity()}`;
-    recoverInterruptedRuns(this.store);
+    if (options.sharedState) {
+      this.store = options.sharedState.state;
+      this.identity = `local:${options.sharedState.identity}`;
+    } else {
+      const embedded = new SqliteEngineState(options.database);
+      this.store = embedded;
+      this.identity = `local:${embedded.store.identity()}`;
+    }
     const { config } = options;
     const taskDeps: RunTaskDeps = {
       store: this.store,
@@ -105,7 +116,12 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     this.runs = new LocalRuns(this.store, taskDeps, config);
     this.threads = new LocalThreads(this.store, this.runs.registry, (ids) => this.assertVectorStores(ids));
     this.assistants = new LocalAssistants(this.store);
-    this.assistants.ensureDefault(this.defaultModel);
+    // With a shared database another instance may be running the runs this finds active; those
+    // are ended by whoever holds their thread's lock (run-logs), so only the embedded file,
+    // which no other process runs, is recovered here.
+    const recovered = options.sharedState ? Promise.resolve(0) : recoverInterruptedRuns(this.store);
+    this.ready = recovered.then(() => this.assistants.ensureDefault(this.defaultModel));
+    this.ready.catch(() => {}); // awaited by every call that needs it; the failure surfaces there
   }
 
   get knowledge(): Knowledge {
@@ -125,38 +141,44 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     return this.options.database;
   }
   /** What a run started now on the thread would search for: its question, with what it follows up. */
-  searchQueryOf(threadId: string): string {
-    return conversationQuestion(this.store.allMessages(threadId)).searchQuery;
+  async searchQueryOf(threadId: string): Promise<string> {
+    return conversationQuestion(await this.store.allMessages(threadId)).searchQuery;
   }
 
   // --- assistants ---
-  createAssistant(input: NewAssistantInput, owner?: string): Assistant {
+  async createAssistant(input: NewAssistantInput, owner?: string): Promise<Assistant> {
     return this.assistants.create(input, owner);
   }
   /** Who made the thread through /v1 (null: made by the orchestrator; undefined: no such thread). */
-  threadOwner(threadId: string): string | null | undefined {
+  threadOwner(threadId: string): Promise<string | null | undefined> {
     return this.store.threads.ownerOf(threadId);
   }
 
   /** Who made the assistant (null: the built-in one; undefined: no such assistant). */
-  assistantOwner(assistantId: string): string | null | undefined {
+  async assistantOwner(assistantId: string): Promise<string | null | undefined> {
+    await this.ready;
     return this.store.assistants.ownerOf(assistantId);
   }
 
-  getAssistant(assistantId: string): Assistant {
+  async getAssistant(assistantId: string): Promise<Assistant> {
+    await this.ready;
     return this.assistants.get(assistantId);
   }
   /** The assistant, or `null` when there is none with that id. */
-  findAssistant(assistantId: string): Assistant | null {
+  async findAssistant(assistantId: string): Promise<Assistant | null> {
+    await this.ready;
     return this.store.assistants.get(assistantId);
   }
-  listAssistants(query: PageQuery, visibleTo?: string): Page<Assistant> {
+  async listAssistants(query: PageQuery, visibleTo?: string): Promise<Page<Assistant>> {
+    await this.ready;
     return this.assistants.list(query, visibleTo);
   }
-  updateAssistant(assistantId: string, changes: AssistantChanges): Assistant {
+  async updateAssistant(assistantId: string, changes: AssistantChanges): Promise<Assistant> {
+    await this.ready;
     return this.assistants.update(assistantId, changes);
   }
-  deleteAssistant(assistantId: string): boolean {
+  async deleteAssistant(assistantId: string): Promise<boolean> {
+    await this.ready;
     return this.assistants.delete(assistantId);
   }
 
@@ -171,36 +193,45 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     return this.threads.update(threadId, changes);
   }
   async deleteThread(threadId: string): Promise<boolean> {
-    if (!this.store.threads.get(threadId)) return false;
+    if (!(await this.store.threads.get(threadId))) return false;
     await this.cancelActiveRuns(threadId);
     return this.store.threads.delete(threadId);
   }
   async appendMessage(threadId: string, input: NewMessageInput): Promise<Message> {
+    await this.ready;
     return this.threads.appendMessage(threadId, input);
   }
-  getMessage(threadId: string, messageId: string): Message {
+  getMessage(threadId: string, messageId: string): Promise<Message> {
     return this.threads.getMessage(threadId, messageId);
   }
-  updateMessage(threadId: string, messageId: string, metadata: Record<string, string> | null): Message {
+  updateMessage(
+    threadId: string,
+    messageId: string,
+    metadata: Record<string, string> | null,
+  ): Promise<Message> {
     return this.threads.updateMessage(threadId, messageId, metadata);
   }
-  deleteMessage(threadId: string, messageId: string): void {
-    this.threads.deleteMessage(threadId, messageId);
+  deleteMessage(threadId: string, messageId: string): Promise<void> {
+    return this.threads.deleteMessage(threadId, messageId);
   }
-  listMessagePage(threadId: string, query: PageQuery & { runId?: string | undefined }): Page<Message> {
+  listMessagePage(
+    threadId: string,
+    query: PageQuery & { runId?: string | undefined },
+  ): Promise<Page<Message>> {
     return this.threads.listMessages(threadId, query);
   }
   async listMessages(
     threadId: string,
     options: { limit?: number; order?: 'asc' | 'desc' } = {},
   ): Promise<Message[]> {
-    return this.listMessagePage(threadId, { limit: options.limit ?? 100, order: options.order ?? 'desc' })
-      .data;
+    const query = { limit: options.limit ?? 100, order: options.order ?? 'desc' } as const;
+    return (await this.listMessagePage(threadId, query)).data;
   }
 
   // --- runs ---
   /** Creates a run and starts it; with `subscribe` the returned events are the run's whole stream. */
-  startRun(threadId: string, options: LocalRunOptions, subscribe: boolean): StartedRunTurn {
+  async startRun(threadId: string, options: LocalRunOptions, subscribe: boolean): Promise<StartedRunTurn> {
+    await this.ready;
     return this.runs.start(threadId, options.assistantId ?? defaultAssistantId, options, subscribe);
   }
   streamRun(
@@ -210,35 +241,52 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   ): AsyncIterable<AssistantStreamEvent> {
     return followRun(() => this.startRun(threadId, options, true), signal);
   }
-  getRun(threadId: string, runId: string): Run {
+  async getRun(threadId: string, runId: string): Promise<Run> {
+    await this.ready;
     return this.runs.get(threadId, runId);
   }
-  updateRunMetadata(threadId: string, runId: string, metadata: Record<string, string> | null): Run {
+  async updateRunMetadata(
+    threadId: string,
+    runId: string,
+    metadata: Record<string, string> | null,
+  ): Promise<Run> {
+    await this.ready;
     return this.runs.updateMetadata(threadId, runId, metadata);
   }
-  listRuns(threadId: string, query: PageQuery): Page<Run> {
+  async listRuns(threadId: string, query: PageQuery): Promise<Page<Run>> {
+    await this.ready;
     return this.runs.list(threadId, query);
   }
-  listSteps(threadId: string, runId: string, query: PageQuery, isContentShown = false): Page<RunStep> {
+  async listSteps(
+    threadId: string,
+    runId: string,
+    query: PageQuery,
+    isContentShown = false,
+  ): Promise<Page<RunStep>> {
+    await this.ready;
     return this.runs.listSteps(threadId, runId, query, isContentShown);
   }
-  getStep(threadId: string, runId: string, stepId: string, isContentShown = false): RunStep {
+  async getStep(threadId: string, runId: string, stepId: string, isContentShown = false): Promise<RunStep> {
+    await this.ready;
     return this.runs.getStep(threadId, runId, stepId, isContentShown);
   }
   /** Asks a run to stop; answers at once with the run as it is (`cancelling` while work stops). */
-  cancelRun(threadId: string, runId: string): Run {
+  async cancelRun(threadId: string, runId: string): Promise<Run> {
+    await this.ready;
     return this.runs.cancel(threadId, runId);
   }
-  /** A cancel finishes the run synchronously, so every run is terminal when this resolves. */
+  /** Every active run of the thread is terminal, and stored so, when this resolves. */
   async cancelActiveRuns(threadId: string, _signal?: AbortSignal): Promise<void> {
-    this.runs.cancelActive(threadId);
+    await this.ready;
+    await this.runs.cancelActive(threadId);
   }
-  startToolOutputs(
+  async startToolOutputs(
     threadId: string,
     runId: string,
     toolOutputs: ToolOutput[],
     subscribe: boolean,
-  ): StartedRunTurn {
+  ): Promise<StartedRunTurn> {
+    await this.ready;
     return this.runs.startToolOutputs(threadId, runId, toolOutputs, subscribe);
   }
   submitToolOutputs(
@@ -259,12 +307,13 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     return localModelsOf(this.options.config);
   }
   async health(): Promise<{ reachable: boolean; detail?: string }> {
-    this.store.threads.get('health-check');
+    await this.store.threads.get('health-check');
     return { reachable: true, detail: `${this.runs.registry.size} active run(s)` };
   }
   async close(): Promise<void> {
     await this.runs.registry.cancelAll(closeGraceMs);
     await this.options.knowledge.close();
+    await this.options.sharedState?.close();
     if (this.options.ownsDatabase) this.options.database.close();
   }
 

@@ -60,9 +60,9 @@ export function createLegacyAssistants(input: {
   );
   const forget = database.prepare('DELETE FROM legacy_assistants WHERE user_id = ?');
 
-  const assistantOf = (userId: string): Assistant | null => {
+  const assistantOf = async (userId: string): Promise<Assistant | null> => {
     if (pinnedId !== undefined) {
-      const pinned = engine.findAssistant(pinnedId);
+      const pinned = await engine.findAssistant(pinnedId);
       if (!pinned)
         throw new AppError(
           'not_found',
@@ -73,7 +73,7 @@ export function createLegacyAssistants(input: {
     }
     const assistantId = chosen.get(userId)?.assistant_id;
     if (assistantId === undefined) return null;
-    const assistant = engine.findAssistant(assistantId);
+    const assistant = await engine.findAssistant(assistantId);
     // Deleted since (through /v1): back to the built-in assistant, as before it was made.
     if (!assistant) forget.run(userId);
     return assistant;
@@ -81,8 +81,8 @@ export function createLegacyAssistants(input: {
 
   return {
     /** Makes the user's assistant (the quickstart's, with `request`'s fields in place of its own). */
-    create(request: LegacyAssistantRequest, userId: string): Assistant {
-      const assistant = engine.createAssistant(
+    async create(request: LegacyAssistantRequest, userId: string): Promise<Assistant> {
+      const assistant = await engine.createAssistant(
         {
           model: request.model ?? engine.defaultModel,
           name: request.name ?? quickstartAssistant.name,
@@ -99,8 +99,8 @@ export function createLegacyAssistants(input: {
      * returned function is called; the assistant is looked up now, so a missing pinned one is a
      * 404 rather than a broken stream.
      */
-    runFor(userId: string, threadId: string, vectorStoreIds: string[]) {
-      const assistant = assistantOf(userId);
+    async runFor(userId: string, threadId: string, vectorStoreIds: string[]) {
+      const assistant = await assistantOf(userId);
       const options: LocalRunOptions = assistant
         ? { vectorStoreIds, assistantId: assistant.id, runTools: assistant.tools }
         : { vectorStoreIds };

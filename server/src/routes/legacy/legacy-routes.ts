@@ -89,7 +89,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
           400,
           `Assistants are kept by the local engine; this server runs "${engine.name}" (ENGINE), whose legacy runs use file search only`,
         );
-      const assistant = assistants.create(request.body, request.userId);
+      const assistant = await assistants.create(request.body, request.userId);
       await app.ownership.record('assistant', assistant.id, request.userId);
       return { assistantId: assistant.id };
     },
@@ -130,7 +130,7 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       );
       // The assistant is settled before the message is added: a missing one adds nothing.
       const start =
-        assistants?.runFor(request.userId, threadId, vectorStoreIds) ??
+        (await assistants?.runFor(request.userId, threadId, vectorStoreIds)) ??
         ((signal: AbortSignal) => engine.streamRun(threadId, { vectorStoreIds }, signal));
       await engine.appendMessage(threadId, { content: request.body.content });
       return streamNdjson(reply, threadId, start);

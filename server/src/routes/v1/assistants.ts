@@ -23,7 +23,7 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
     const body = request.body;
     const vectorStoreIds =
       (await vectorStoreIdsOf(engine, body.tool_resources, ownedBy(request.userId))) ?? [];
-    const assistant = engine.createAssistant(
+    const assistant = await engine.createAssistant(
       {
         model: body.model,
         name: body.name,
@@ -42,7 +42,7 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
   });
 
   app.get('/assistants', { schema: { querystring: v1ListQuerySchema } }, async (request) =>
-    listEnvelope(engine.listAssistants(toPageQuery(request.query), request.userId)),
+    listEnvelope(await engine.listAssistants(toPageQuery(request.query), request.userId)),
   );
 
   app.get('/assistants/:assistant_id', { schema: { params } }, async (request) =>
@@ -73,7 +73,7 @@ export const v1AssistantRoutes: FastifyPluginAsyncZod<V1Options> = async (app, {
 
   app.delete('/assistants/:assistant_id', { schema: { params } }, async (request) => {
     const id = request.params.assistant_id;
-    if (!engine.deleteAssistant(id))
+    if (!(await engine.deleteAssistant(id)))
       throw new AppError('not_found', 404, `No assistant found with id '${id}'.`);
     await app.ownership.forget('assistant', id);
     return { id, object: 'assistant.deleted' as const, deleted: true };

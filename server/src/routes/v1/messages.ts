@@ -50,7 +50,7 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
     },
     async (request) =>
       listEnvelope(
-        engine.listMessagePage(request.params.thread_id, {
+        await engine.listMessagePage(request.params.thread_id, {
           ...toPageQuery(request.query),
           runId: request.query.run_id,
         }),
@@ -78,7 +78,7 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
     '/threads/:thread_id/messages/:message_id',
     { schema: { params: messageParams } },
     async (request) => {
-      engine.deleteMessage(request.params.thread_id, request.params.message_id);
+      await engine.deleteMessage(request.params.thread_id, request.params.message_id);
       return { id: request.params.message_id, object: 'thread.message.deleted' as const, deleted: true };
     },
   );

@@ -17,14 +17,14 @@ export const includesResultContent = (query: IncludeQuery) =>
  * Turns a /v1 run request into the engine's run options (assistant defaults, extra instructions).
  * Whether the caller may use the assistant was checked before the handler (installOwnership).
  */
-export function toRunOptions(
+export async function toRunOptions(
   engine: WireEngine,
   body: Omit<V1CreateRun, 'additional_messages' | 'additional_instructions'> & {
     additional_instructions?: string | null | undefined;
   },
   include: IncludeQuery,
-): LocalRunOptions {
-  const assistant = engine.getAssistant(body.assistant_id);
+): Promise<LocalRunOptions> {
+  const assistant = await engine.getAssistant(body.assistant_id);
   const base = body.instructions ?? assistant.instructions;
   const instructions = [base, body.additional_instructions].filter(Boolean).join('\n\n') || null;
   return {

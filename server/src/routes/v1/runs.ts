@@ -42,7 +42,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
     async (request, reply) => {
       const { thread_id: threadId } = request.params;
       const { additional_messages: additionalMessages, ...body } = request.body;
-      const options = toRunOptions(engine, body, request.query);
+      const options = await toRunOptions(engine, body, request.query);
       const texts = (additionalMessages ?? []).map((message) => ({
         ...message,
         text: requireText(message.content),
@@ -61,7 +61,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         await addAttachmentsToThread(engine, threadId, message.attachments, ownedBy(request.userId));
       }
       if (added.length > 0) recordV1Messages(app, await threadOf(threadId), request.userId, added);
-      const { run, events } = engine.startRun(threadId, options, true);
+      const { run, events } = await engine.startRun(threadId, options, true);
       const started = { threadId, userId: request.userId, run, events };
       return replyWithRun(reply, started, body.stream === true, heartbeatMs);
     },
@@ -70,7 +70,8 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
   app.get(
     '/threads/:thread_id/runs',
     { schema: { params: threadParams, querystring: v1ListQuerySchema } },
-    async (request) => listEnvelope(engine.listRuns(request.params.thread_id, toPageQuery(request.query))),
+    async (request) =>
+      listEnvelope(await engine.listRuns(request.params.thread_id, toPageQuery(request.query))),
   );
 
   app.get('/threads/:thread_id/runs/:run_id', { schema: { params: runParams } }, async (request) =>
@@ -97,7 +98,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
     { schema: { params: runParams, body: v1SubmitToolOutputsSchema } },
     async (request, reply) => {
       const { thread_id: threadId, run_id: runId } = request.params;
-      const { run, events } = engine.startToolOutputs(threadId, runId, request.body.tool_outputs, true);
+      const { run, events } = await engine.startToolOutputs(threadId, runId, request.body.tool_outputs, true);
       const started = { threadId, userId: request.userId, run, events };
       return replyWithRun(reply, started, request.body.stream === true, heartbeatMs);
     },
@@ -108,7 +109,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
     { schema: { params: runParams, querystring: v1ListQuerySchema.extend(v1RunQuerySchema.shape) } },
     async (request) =>
       listEnvelope(
-        engine.listSteps(
+        await engine.listSteps(
           request.params.thread_id,
           request.params.run_id,
           toPageQuery(request.query),

@@ -60,7 +60,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
       await addAttachmentsToThread(engine, thread.id, message.attachments, ownedBy(userId));
     const created = (await engine.getThread(thread.id)) ?? thread;
     // In the web app's history from the start, with the messages it was made with.
-    recordV1Messages(app, created, userId, engine.store.allMessages(thread.id));
+    recordV1Messages(app, created, userId, await engine.store.allMessages(thread.id));
     return created;
   };
 
@@ -97,13 +97,13 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
     async (request, reply) => {
       void reply.headers(pollHeader);
       const { thread: threadBody, tool_resources: toolResources, ...runBody } = request.body;
-      const options = toRunOptions(engine, runBody, request.query);
+      const options = await toRunOptions(engine, runBody, request.query);
       const thread = await createThread(
         request.userId,
         threadBody ?? {},
         toolResources ?? threadBody?.tool_resources,
       );
-      const { run, events } = engine.startRun(thread.id, options, true);
+      const { run, events } = await engine.startRun(thread.id, options, true);
       const isStream = runBody.stream === true;
       // Only a stream opens with `thread.created`; a polled run's log is the run's alone.
       const shown = events && isStream ? announced(thread, events) : events;

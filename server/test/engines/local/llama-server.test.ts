@@ -124,17 +124,17 @@ describe.skipIf(isLlamaServerSkipped('llama-server'))(
       await fixture.engine.appendMessage(thread.id, {
         content: 'Write a very long and detailed report on every calibration step, one paragraph per step.',
       });
-      const started = fixture.engine.startRun(thread.id, {}, true);
+      const started = await fixture.engine.startRun(thread.id, {}, true);
       let deltas = 0;
       for await (const event of started.events ?? []) {
         if (event.event !== 'thread.message.delta') continue;
         deltas += 1;
         if (deltas === 1) {
           expect((await slots()).some((slot) => slot.is_processing)).toBe(true);
-          fixture.engine.cancelRun(thread.id, started.run.id);
+          await fixture.engine.cancelRun(thread.id, started.run.id);
         }
       }
-      expect(fixture.engine.getRun(thread.id, started.run.id).status).toBe('cancelled');
+      expect((await fixture.engine.getRun(thread.id, started.run.id)).status).toBe('cancelled');
       // The slot is freed within a second of the Stop, long before the answer's room ran out.
       const stoppedAt = Date.now();
       let busy = true;

@@ -142,7 +142,8 @@ describe('LocalEngine with an LLM endpoint', () => {
       { role: 'assistant', tool_calls: [{ id: 'call_w1' }] },
       { role: 'tool', tool_call_id: 'call_w1', content: '60 euros' },
     ]);
-    const steps = fixture.engine.listSteps(thread.id, paused.data.id, { limit: 10, order: 'asc' }).data;
+    const steps = (await fixture.engine.listSteps(thread.id, paused.data.id, { limit: 10, order: 'asc' }))
+      .data;
     expect(steps.map((step) => `${step.type}:${step.status}`)).toEqual([
       'tool_calls:completed',
       'tool_calls:completed',
@@ -170,17 +171,17 @@ describe('LocalEngine with an LLM endpoint', () => {
     );
     const run = events.at(-1);
     if (run?.event !== 'thread.run.requires_action') throw new Error('not paused');
-    fixture.engine.store.runs.update({ ...run.data, expires_at: Math.floor(Date.now() / 1000) - 1 });
-    expect(fixture.engine.getRun(thread.id, run.data.id).status).toBe('expired');
+    await fixture.engine.store.runs.update({ ...run.data, expires_at: Math.floor(Date.now() / 1000) - 1 });
+    expect((await fixture.engine.getRun(thread.id, run.data.id)).status).toBe('expired');
     await expect(fixture.engine.appendMessage(thread.id, { content: 'next' })).resolves.toBeTruthy();
-    expect(() =>
+    await expect(
       fixture.engine.startToolOutputs(
         thread.id,
         run.data.id,
         [{ tool_call_id: 'call_x', output: '' }],
         false,
       ),
-    ).toThrow('Runs in status "expired" do not accept tool outputs.');
+    ).rejects.toThrow('Runs in status "expired" do not accept tool outputs.');
   });
 
   it('checkpoints the partial answer while streaming, so a crash cannot lose all of it', async () => {
@@ -214,7 +215,7 @@ describe('LocalEngine with an LLM endpoint', () => {
       if (event.event !== 'thread.message.delta') continue;
       deltas += 1;
       if (deltas === 20) {
-        const message = fixture.engine.store.messages.get(event.data.id);
+        const message = await fixture.engine.store.messages.get(event.data.id);
         stored = message?.content[0]?.type === 'text' ? message.content[0].text.value : '';
         controller.abort();
       }

@@ -159,7 +159,7 @@ describe('LocalEngine runs', () => {
 
   it('refuses to append or start a run while a run is active, with OpenAI’s messages', async () => {
     const thread = await askInThread('How much are meals reimbursed per day?');
-    const { run } = fixture.engine.startRun(thread.id, {}, false);
+    const { run } = await fixture.engine.startRun(thread.id, {}, false);
     const append = fixture.engine.appendMessage(thread.id, { content: 'another question' });
     await expect(append).rejects.toBeInstanceOf(AppError);
     await expect(append).rejects.toMatchObject({
@@ -167,32 +167,32 @@ describe('LocalEngine runs', () => {
       statusCode: 400,
       message: `Can't add messages to ${thread.id} while a run ${run.id} is active.`,
     });
-    expect(() => fixture.engine.startRun(thread.id, {}, false)).toThrow(
+    await expect(fixture.engine.startRun(thread.id, {}, false)).rejects.toThrow(
       `Thread ${thread.id} already has an active run ${run.id}.`,
     );
     await fixture.engine.cancelActiveRuns(thread.id);
-    expect(['cancelled', 'completed']).toContain(fixture.engine.getRun(thread.id, run.id).status);
+    expect(['cancelled', 'completed']).toContain((await fixture.engine.getRun(thread.id, run.id)).status);
     await expect(fixture.engine.appendMessage(thread.id, { content: 'now it works' })).resolves.toBeTruthy();
   });
 
   it('rejects cancelling a finished run the way OpenAI did', async () => {
     const thread = await askInThread('How much are meals reimbursed per day?');
-    const { run } = fixture.engine.startRun(thread.id, {}, false);
+    const { run } = await fixture.engine.startRun(thread.id, {}, false);
     await fixture.engine.settle(run.id);
-    expect(() => fixture.engine.cancelRun(thread.id, run.id)).toThrow(
+    await expect(fixture.engine.cancelRun(thread.id, run.id)).rejects.toThrow(
       "Cannot cancel run with status 'completed'.",
     );
   });
 
   it('keeps state across restarts and fails runs a crash left active', async () => {
     const thread = await askInThread('How much are meals reimbursed per day?');
-    const { run } = fixture.engine.startRun(thread.id, {}, false);
+    const { run } = await fixture.engine.startRun(thread.id, {}, false);
     await fixture.engine.settle(run.id);
     // Simulate a crash mid-run: the stored run and its last step still say in_progress.
-    const stored = fixture.engine.getRun(thread.id, run.id);
-    fixture.engine.store.runs.update({ ...stored, status: 'in_progress', completed_at: null });
-    const [lastStep] = fixture.engine.listSteps(thread.id, run.id, { limit: 1, order: 'desc' }).data;
-    if (lastStep) fixture.engine.store.steps.update({ ...lastStep, status: 'in_progress' });
+    const stored = await fixture.engine.getRun(thread.id, run.id);
+    await fixture.engine.store.runs.update({ ...stored, status: 'in_progress', completed_at: null });
+    const [lastStep] = (await fixture.engine.listSteps(thread.id, run.id, { limit: 1, order: 'desc' })).data;
+    if (lastStep) await fixture.engine.store.steps.update({ ...lastStep, status: 'in_progress' });
     await fixture.close();
 
     fixture = fixture.reopen();
@@ -202,13 +202,13 @@ describe('LocalEngine runs', () => {
     });
     const messages = await fixture.engine.listMessages(thread.id, { order: 'asc' });
     expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
-    expect(fixture.engine.getRun(thread.id, run.id)).toMatchObject({
+    expect(await fixture.engine.getRun(thread.id, run.id)).toMatchObject({
       status: 'failed',
       last_error: { code: 'server_error' },
     });
-    expect(fixture.engine.listSteps(thread.id, run.id, { limit: 10, order: 'desc' }).data[0]?.status).toBe(
-      'failed',
-    );
+    expect(
+      (await fixture.engine.listSteps(thread.id, run.id, { limit: 10, order: 'desc' })).data[0]?.status,
+    ).toBe('failed');
     await expect(fixture.engine.appendMessage(thread.id, { content: 'after restart' })).resolves.toBeTruthy();
   });
 });

@@ -153,8 +153,10 @@ describe('/chat/stream over real HTTP: concurrency and disconnects', () => {
     const abortedAt = performance.now();
     controller.abort();
     const cancelledAfter = await eventually(
-      () =>
-        engine.getRun(threadId, runId).status === 'cancelled' ? performance.now() - abortedAt : undefined,
+      async () =>
+        (await engine.getRun(threadId, runId)).status === 'cancelled'
+          ? performance.now() - abortedAt
+          : undefined,
       5000,
       `run ${runId} cancelled`,
     );

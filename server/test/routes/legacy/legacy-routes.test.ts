@@ -214,9 +214,9 @@ describe('the legacy assistant (POST /api/assistants, and which assistant legacy
     return {
       // From the engine: /v1 shows legacy threads only to the local user (they record their
       // owner in metadata, not in /v1's owner column).
-      assistantIds: localEngine(harness)
-        .listRuns(threadId, { limit: 10, order: 'asc' })
-        .data.map((run) => run.assistant_id),
+      assistantIds: (await localEngine(harness).listRuns(threadId, { limit: 10, order: 'asc' })).data.map(
+        (run) => run.assistant_id,
+      ),
       functions: (offered.tools ?? []).map((tool) => tool.function.name),
     };
   };

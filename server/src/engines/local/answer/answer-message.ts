@@ -62,7 +62,7 @@ export class AnswerMessage {
       attachments: [],
       metadata: {},
     };
-    this.publisher.store.messages.insert(message, run.thread_id);
+    this.publisher.insertMessage(message);
     this.message = message;
     this.builder = new AnswerTextBuilder(this.context.messageIndex, this.context.hits);
     this.publisher.publish('thread.message.created', message);
@@ -82,7 +82,7 @@ export class AnswerMessage {
       incomplete_at: status === 'incomplete' ? now : null,
       incomplete_details: reason ? { reason } : null,
     };
-    this.publisher.store.messages.update(finished);
+    this.publisher.updateMessage(finished);
     this.message = null;
     this.publisher.publish(
       status === 'completed' ? 'thread.message.completed' : 'thread.message.incomplete',
@@ -98,6 +98,6 @@ export class AnswerMessage {
   /** Saves the text so far now and then, so a crash mid-answer still leaves the partial answer. */
   private checkpoint(deltaCount: number): void {
     if (deltaCount % checkpointEveryDeltas !== 0 || !this.message || !this.builder) return;
-    this.publisher.store.messages.update({ ...this.message, content: this.builder.content() });
+    this.publisher.updateMessage({ ...this.message, content: this.builder.content() });
   }
 }

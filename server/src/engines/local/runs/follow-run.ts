@@ -8,11 +8,11 @@ export type StartedRun = { events: AsyncIterable<AssistantStreamEvent> | null; t
  * the run when `signal` aborts (the caller left), whose events still end the stream.
  */
 export async function* followRun(
-  start: () => StartedRun,
+  start: () => Promise<StartedRun>,
   signal: AbortSignal,
 ): AsyncIterable<AssistantStreamEvent> {
-  const { events, task } = start();
-  const onAbort = () => task.requestCancel();
+  const { events, task } = await start();
+  const onAbort = () => void task.requestCancel().catch(() => {});
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   try {

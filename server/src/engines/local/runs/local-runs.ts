@@ -2,14 +2,14 @@ import type { AssistantStreamEvent, Run, RunStep } from '@threadline/shared';
 import { terminalRunStatuses } from '@threadline/shared';
 import { AppError } from '../../../http/index.js';
 import type { ToolOutput } from '../../engine.js';
-import type { EngineStore } from '../store/engine-store.js';
+import type { EngineState } from '../store/engine-state.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { foundOr404, missingObject } from '../store/not-found.js';
 import { pendingToolStep } from './pending-tool-step.js';
 import { newRun, withoutResultContent } from './run-objects.js';
 import { planRun, runToolsOf, type LocalRunOptions, type RetrievalDefaults } from './run-plan.js';
-import { cancelIdleRun, expireIfDue } from './run-recovery.js';
-import { RunRegistry } from './run-registry.js';
+import { cancelIdleRun, endOrphanedRuns, expireIfDue } from './run-recovery.js';
+import { RunRegistry, runLeaseMs } from './run-registry.js';
 import { RunTask, type RunTaskDeps } from './run-task.js';
 
 export type StartedRunTurn = { run: Run; events: AsyncIterable<AssistantStreamEvent> | null; task: RunTask };
@@ -19,7 +19,7 @@ export class LocalRuns {
   readonly registry: RunRegistry;
 
   constructor(
-    private readonly store: EngineStore,
+    private readonly store: EngineState,
     private readonly taskDeps: RunTaskDeps,
     private readonly defaults: RetrievalDefaults,
   ) {
@@ -27,10 +27,15 @@ export class LocalRuns {
   }
 
   /** Creates a run and starts it; with `subscribe` the returned events are the run's whole stream. */
-  start(threadId: string, assistantId: string, options: LocalRunOptions, subscribe: boolean): StartedRunTurn {
-    const thread = foundOr404(this.store.threads.get(threadId), 'thread', threadId);
-    const assistant = foundOr404(this.store.assistants.get(assistantId), 'assistant', assistantId);
-    const active = this.registry.activeRun(threadId);
+  async start(
+    threadId: string,
+    assistantId: string,
+    options: LocalRunOptions,
+    subscribe: boolean,
+  ): Promise<StartedRunTurn> {
+    const thread = foundOr404(await this.store.threads.get(threadId), 'thread', threadId);
+    const assistant = foundOr404(await this.store.assistants.get(assistantId), 'assistant', assistantId);
+    const active = await this.registry.activeRun(threadId);
     if (active)
       throw new AppError('thread_busy', 400, `Thread ${threadId} already has an active run ${active.id}.`);
     const tools = runToolsOf(options);
@@ -44,7 +49,15 @@ export class LocalRuns {
       parameters: options.parameters,
     });
     const plan = planRun({ thread, assistant, tools, options, defaults: this.defaults });
-    this.store.runs.insert(run, threadId);
+    // Leased from the start where runs are leased: a run without one would look abandoned.
+    if (this.store.hasRunLeases) {
+      await this.store.transaction(async (inside) => {
+        await inside.runs.insert(run, threadId);
+        await inside.renewRunLeases([run.id], runLeaseMs);
+      });
+    } else {
+      await this.store.runs.insert(run, threadId);
+    }
     const task = new RunTask(this.taskDeps, run);
     const events = subscribe ? task.subscribe() : null;
     task.start(plan);
@@ -52,17 +65,18 @@ export class LocalRuns {
     return { run, events, task };
   }
 
-  startToolOutputs(
+  async startToolOutputs(
     threadId: string,
     runId: string,
     toolOutputs: ToolOutput[],
     subscribe: boolean,
-  ): StartedRunTurn {
-    const run = this.get(threadId, runId);
+  ): Promise<StartedRunTurn> {
+    const run = await this.get(threadId, runId);
     if (run.status !== 'requires_action' || this.registry.has(runId)) {
       throw new AppError('bad_request', 400, `Runs in status "${run.status}" do not accept tool outputs.`);
     }
-    const toolStep = pendingToolStep(this.store, run, toolOutputs);
+    const toolStep = await pendingToolStep(this.store, run, toolOutputs);
+    await this.store.renewRunLeases([run.id], runLeaseMs);
     const task = new RunTask(this.taskDeps, run);
     const events = subscribe ? task.subscribe() : null;
     task.resume(toolStep, toolOutputs);
@@ -70,59 +84,86 @@ export class LocalRuns {
     return { run: task.run, events, task };
   }
 
-  get(threadId: string, runId: string): Run {
-    const run = this.store.runs.get(runId);
+  async get(threadId: string, runId: string): Promise<Run> {
+    const run = await this.store.runs.get(runId);
     if (run?.thread_id !== threadId) throw missingObject('run', runId);
     return this.registry.get(runId)?.run ?? expireIfDue(this.store, run);
   }
 
-  updateMetadata(threadId: string, runId: string, metadata: Record<string, string> | null): Run {
+  async updateMetadata(
+    threadId: string,
+    runId: string,
+    metadata: Record<string, string> | null,
+  ): Promise<Run> {
+    const updated = { ...(await this.get(threadId, runId)), metadata: metadata ?? {} };
     const task = this.registry.get(runId);
-    const updated = { ...this.get(threadId, runId), metadata: metadata ?? {} };
     if (task) task.run = { ...task.run, metadata: metadata ?? {} };
-    this.store.runs.update(task?.run ?? updated);
+    await this.store.runs.update(task?.run ?? updated);
     return task?.run ?? updated;
   }
 
-  list(threadId: string, query: PageQuery): Page<Run> {
-    foundOr404(this.store.threads.get(threadId), 'thread', threadId);
-    const page = this.store.runs.list(threadId, query);
-    return { ...page, data: page.data.map((run) => expireIfDue(this.store, run)) };
+  async list(threadId: string, query: PageQuery): Promise<Page<Run>> {
+    foundOr404(await this.store.threads.get(threadId), 'thread', threadId);
+    const page = await this.store.runs.list(threadId, query);
+    const data: Run[] = [];
+    for (const run of page.data) data.push(await expireIfDue(this.store, run));
+    return { ...page, data };
   }
 
-  listSteps(threadId: string, runId: string, query: PageQuery, isContentShown: boolean): Page<RunStep> {
-    this.get(threadId, runId);
-    const page = this.store.steps.list(runId, query);
+  async listSteps(
+    threadId: string,
+    runId: string,
+    query: PageQuery,
+    isContentShown: boolean,
+  ): Promise<Page<RunStep>> {
+    await this.get(threadId, runId);
+    const page = await this.store.steps.list(runId, query);
     return isContentShown ? page : { ...page, data: page.data.map(withoutResultContent) };
   }
 
-  getStep(threadId: string, runId: string, stepId: string, isContentShown: boolean): RunStep {
-    this.get(threadId, runId);
-    const step = this.store.steps.get(stepId);
+  async getStep(threadId: string, runId: string, stepId: string, isContentShown: boolean): Promise<RunStep> {
+    await this.get(threadId, runId);
+    const step = await this.store.steps.get(stepId);
     if (step?.run_id !== runId) throw missingObject('run step', stepId);
     return isContentShown ? step : withoutResultContent(step);
   }
 
   /** Asks a run to stop; answers at once with the run as it is (`cancelling` while work stops). */
-  cancel(threadId: string, runId: string): Run {
-    const run = this.get(threadId, runId);
+  async cancel(threadId: string, runId: string): Promise<Run> {
+    const { run, stored } = await this.cancelAndSettle(threadId, runId);
+    stored.catch(() => {}); // the stream's reader and the next cancelActive see how it ended
+    return run;
+  }
+
+  /** Every active run of the thread cancelled and stored as terminal when this resolves. */
+  async cancelActive(threadId: string): Promise<void> {
+    await endOrphanedRuns(this.store, (runId) => this.registry.has(runId), threadId);
+    for (const runId of await this.store.activeRunIds(threadId)) {
+      const run = this.registry.get(runId)?.run ?? (await this.store.runs.get(runId));
+      if (!run || terminalRunStatuses.includes(run.status)) {
+        await this.registry.get(runId)?.requestCancel();
+        continue;
+      }
+      if ((await expireIfDue(this.store, run)).status === 'expired') continue;
+      await (
+        await this.cancelAndSettle(threadId, runId)
+      ).stored;
+    }
+  }
+
+  private async cancelAndSettle(
+    threadId: string,
+    runId: string,
+  ): Promise<{ run: Run; stored: Promise<void> }> {
+    const run = await this.get(threadId, runId);
     const task = this.registry.get(runId);
     if (task && !terminalRunStatuses.includes(run.status)) {
-      task.requestCancel();
-      return task.run;
+      const stored = task.requestCancel();
+      return { run: task.run, stored };
     }
     if (run.status !== 'requires_action') {
       throw new AppError('bad_request', 400, `Cannot cancel run with status '${run.status}'.`);
     }
-    return cancelIdleRun(this.store, run);
-  }
-
-  /** A cancel finishes the run synchronously, so every run is terminal when this returns. */
-  cancelActive(threadId: string): void {
-    for (const runId of this.store.activeRunIds(threadId)) {
-      const run = this.store.runs.get(runId);
-      if (!run || expireIfDue(this.store, run).status === 'expired') continue;
-      this.cancel(threadId, runId);
-    }
+    return { run: await cancelIdleRun(this.store, run), stored: Promise.resolve() };
   }
 }

@@ -1,6 +1,6 @@
 import type { AssistantStreamEvent, Message, MessageDelta, Run, RunStep } from '@threadline/shared';
 import { inProgressRunStep, terminalRunStatuses } from '@threadline/shared';
-import type { EngineStore } from '../store/engine-store.js';
+import type { EngineState } from '../store/engine-state.js';
 import { EventChannel } from './event-channel.js';
 import { newId, nowSeconds } from '../store/ids.js';
 import { withoutResultContent } from './run-objects.js';
@@ -14,6 +14,9 @@ type StepOutcome = 'completed' | 'cancelled' | 'failed';
 /**
  * A run's state changes as the store and its subscribers see them: every change is persisted
  * before its event is published, so a client that reads after an event finds that state.
+ * Where writes are asynchronous (PostgreSQL) each write and the events after it wait their turn
+ * in one chain, so the store and the stream see the run's changes in the order they were made;
+ * SQLite writes are done when called, so there nothing waits.
  */
 export class RunPublisher {
   /**
@@ -24,11 +27,51 @@ export class RunPublisher {
   /** Stream subscribers see file contents only when the run was started asking for them. */
   isResultContentShown = false;
   private openSteps: RunStep[] = [];
+  /** The chain of writes and publications still to happen (asynchronous stores only). */
+  private pending: Promise<void> = Promise.resolve();
+  /** The first write that failed: the run cannot be trusted to be stored after it. */
+  private failedWrite: Error | null = null;
 
   constructor(
-    readonly store: EngineStore,
+    readonly store: EngineState,
     public run: Run,
   ) {}
+
+  /** Resolves once every change so far is stored and published; throws a failed write. */
+  async drained(): Promise<void> {
+    await this.pending;
+    if (this.failedWrite !== null) throw this.failedWrite;
+  }
+
+  /** Several changes in one commit where the store can (see EngineState.groupWrites). */
+  groupWrites(work: () => void): void {
+    this.store.groupWrites(work);
+  }
+
+  /** `write`, then `after` (the event it announces), in call order whatever the store. */
+  private persist(write: (() => Promise<void>) | null, after: () => void = () => {}): void {
+    const record = (error: unknown) => {
+      this.failedWrite ??= error instanceof Error ? error : new Error(String(error));
+    };
+    if (this.store.writesInCallOrder) {
+      write?.().catch(record);
+      after();
+      return;
+    }
+    this.pending = this.pending.then(async () => {
+      if (write) await write().catch(record);
+      after();
+    });
+  }
+
+  insertMessage(message: Message): void {
+    const threadId = this.run.thread_id;
+    this.persist(() => this.store.messages.insert(message, threadId));
+  }
+
+  updateMessage(message: Message): void {
+    this.persist(() => this.store.messages.update(message));
+  }
 
   /** The run's events from now on, until closeEvents(). A run has at most one reader. */
   subscribe(): EventChannel<AssistantStreamEvent> {
@@ -42,7 +85,7 @@ export class RunPublisher {
 
   /** Ends the reader's stream once it has read what was published. */
   closeEvents(): void {
-    this.reader?.close();
+    this.persist(null, () => this.reader?.close());
   }
 
   isTerminal(): boolean {
@@ -50,9 +93,10 @@ export class RunPublisher {
   }
 
   saveRun(changes: Partial<Run>, event: RunEventName): void {
-    this.run = { ...this.run, ...changes };
-    this.store.runs.update(this.run);
-    this.publish(event, this.run);
+    const run = { ...this.run, ...changes };
+    this.run = run;
+    this.persist(() => this.store.runs.update(run));
+    this.publish(event, run);
   }
 
   /**
@@ -68,7 +112,7 @@ export class RunPublisher {
       runId: this.run.id,
       details,
     });
-    this.store.steps.insert(step, this.run.id);
+    this.persist(() => this.store.steps.insert(step, step.run_id));
     this.openSteps.push(step);
     const shown = { ...step, step_details: announced };
     this.publish('thread.run.step.created', shown);
@@ -95,7 +139,7 @@ export class RunPublisher {
       failed_at: status === 'failed' ? now : null,
       last_error: lastError ?? null,
     };
-    this.store.steps.update(finished);
+    this.persist(() => this.store.steps.update(finished));
     this.openSteps = this.openSteps.filter((open) => open.id !== step.id);
     const event: StepEventName = `thread.run.step.${status}`;
     this.publish(event, finished);
@@ -107,7 +151,7 @@ export class RunPublisher {
 
   /** Streams tool calls' arguments or results into an open step, after its `created` event. */
   publishToolCallDeltas(stepId: string, toolCalls: ToolCallDelta[]): void {
-    this.reader?.push({
+    this.push({
       event: 'thread.run.step.delta',
       data: {
         id: stepId,
@@ -118,7 +162,7 @@ export class RunPublisher {
   }
 
   publishDelta(messageId: string, content: MessageDelta['delta']['content']): void {
-    this.reader?.push({
+    this.push({
       event: 'thread.message.delta',
       data: { id: messageId, object: 'thread.message.delta', delta: { content } },
     });
@@ -130,6 +174,10 @@ export class RunPublisher {
   publish(event: string, data: Run | RunStep | Message): void {
     const shown =
       data.object === 'thread.run.step' && !this.isResultContentShown ? withoutResultContent(data) : data;
-    this.reader?.push({ event, data: shown } as AssistantStreamEvent);
+    this.push({ event, data: shown } as AssistantStreamEvent);
+  }
+
+  private push(event: AssistantStreamEvent): void {
+    this.persist(null, () => this.reader?.push(event));
   }
 }

@@ -1,16 +1,39 @@
-import type { Run } from '@threadline/shared';
-import type { EngineStore } from '../store/engine-store.js';
-import { expireIfDue } from './run-recovery.js';
+import { terminalRunStatuses, type Run } from '@threadline/shared';
+import type { EngineState } from '../store/engine-state.js';
+import { endOrphanedRuns, expireIfDue } from './run-recovery.js';
 import type { RunTask } from './run-task.js';
 
 const delay = (milliseconds: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
 
+/**
+ * How long a run stays this instance's without renewal where runs are leased (PostgreSQL): an
+ * instance that stops is found out, and its runs ended by another, within this time.
+ */
+export const runLeaseMs = 30_000;
+
 /** The runs this process is executing; a live task's run is newer than the stored row. */
 export class RunRegistry {
   private readonly tasks = new Map<string, RunTask>();
+  private readonly leaseTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly store: EngineStore) {}
+  constructor(
+    private readonly store: EngineState,
+    private readonly onLeaseError: (error: unknown) => void = () => {},
+  ) {
+    if (!store.hasRunLeases) return;
+    // Renew this instance's runs and end other instances' lapsed ones, a few times per lease.
+    this.leaseTimer = setInterval(() => {
+      void this.keepLeases().catch(this.onLeaseError);
+    }, runLeaseMs / 3);
+    this.leaseTimer.unref();
+  }
+
+  /** Renews the leases of the runs executing here, then ends runs whose instance stopped. */
+  async keepLeases(): Promise<void> {
+    await this.store.renewRunLeases([...this.tasks.keys()], runLeaseMs);
+    await endOrphanedRuns(this.store, (runId) => this.tasks.has(runId));
+  }
 
   get size(): number {
     return this.tasks.size;
@@ -33,17 +56,21 @@ export class RunRegistry {
   }
 
   /** The thread's run that blocks a new run or message, if any (an overdue idle one has expired). */
-  activeRun(threadId: string): Run | null {
-    for (const runId of this.store.activeRunIds(threadId)) {
-      const run = this.tasks.get(runId)?.run ?? this.store.runs.get(runId);
-      if (run && expireIfDue(this.store, run).status !== 'expired') return run;
+  async activeRun(threadId: string): Promise<Run | null> {
+    await endOrphanedRuns(this.store, (runId) => this.tasks.has(runId), threadId);
+    for (const runId of await this.store.activeRunIds(threadId)) {
+      const run = this.tasks.get(runId)?.run ?? (await this.store.runs.get(runId));
+      // A live task's run may be finished while its row's write is still on the way (PostgreSQL).
+      if (!run || terminalRunStatuses.includes(run.status)) continue;
+      if ((await expireIfDue(this.store, run)).status !== 'expired') return run;
     }
     return null;
   }
 
   async cancelAll(graceMs: number): Promise<void> {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     const tasks = [...this.tasks.values()];
-    for (const task of tasks) task.requestCancel();
+    for (const task of tasks) void task.requestCancel();
     // Cancelled runs are already final; give their work a moment to unwind, never forever.
     await Promise.race([Promise.all(tasks.map((task) => task.done)), delay(graceMs)]);
   }

@@ -6,7 +6,8 @@ import { ModelServerError } from '../answer/model-server-errors.js';
 import { conversationQuestion } from '../answer/conversation-question.js';
 import { AnswerMessage } from '../answer/answer-message.js';
 import { answerTurn } from '../answer/answer-turn.js';
-import type { EngineStore, StoredRunContext } from '../store/engine-store.js';
+import type { StoredRunContext } from '../store/engine-store.js';
+import type { EngineState } from '../store/engine-state.js';
 import type { EventChannel } from './event-channel.js';
 import { fileSearchStep, type SearchKnowledge } from './file-search-step.js';
 import { nowSeconds } from '../store/ids.js';
@@ -15,7 +16,7 @@ import { RunPublisher } from './run-publisher.js';
 import { completedToolStep, toolRoundOf } from './tool-round.js';
 
 export type RunTaskDeps = {
-  store: EngineStore;
+  store: EngineState;
   answererFor: (model: string) => Answerer;
   search: SearchKnowledge;
   /**
@@ -68,18 +69,23 @@ export class RunTask {
     this.done = this.execute(() => this.continueTurn(toolStep, outputs));
   }
 
-  requestCancel(): void {
-    if (this.isCancelRequested || this.publisher.isTerminal()) return;
+  /**
+   * Finishes the run as cancelled at once (in memory and on its way to the store); resolves
+   * when the store has it, so a caller that waits may add a message to the thread next.
+   */
+  requestCancel(): Promise<void> {
+    if (this.isCancelRequested || this.publisher.isTerminal()) return this.publisher.drained();
     this.isCancelRequested = true;
     this.controller.abort();
     // Finish now rather than when the work unwinds (an upstream stream may take a while to
     // notice the abort): every later step checks the signal and publishes nothing more.
-    // One transaction: a single WAL commit instead of one per row.
-    this.deps.store.transaction(() => {
+    // One commit where the store allows: a single WAL commit instead of one per row.
+    this.publisher.groupWrites(() => {
       this.publisher.saveRun({ status: 'cancelling' }, 'thread.run.cancelling');
       this.finishCancelled();
     });
     this.publisher.closeEvents();
+    return this.publisher.drained();
   }
 
   private async execute(turn: () => Promise<void>): Promise<void> {
@@ -92,6 +98,9 @@ export class RunTask {
     } finally {
       this.publisher.closeEvents();
     }
+    // The turn is over when what it changed is stored (a write that failed is logged by no one
+    // here: the run's stored state is then behind its events, which the reader has seen).
+    await this.publisher.drained().catch(() => {});
   }
 
   private async firstTurn(plan: RunPlan): Promise<void> {
@@ -102,7 +111,7 @@ export class RunTask {
     this.publisher.saveRun({ status: 'in_progress', started_at: nowSeconds() }, 'thread.run.in_progress');
     const { store } = this.deps;
     if (plan.isFileSearchOn && this.deps.untilSearchable) {
-      const threadStores = store.threads.get(this.run.thread_id)?.tool_resources?.file_search
+      const threadStores = (await store.threads.get(this.run.thread_id))?.tool_resources?.file_search
         ?.vector_store_ids;
       if (threadStores && threadStores.length > 0) {
         const aborted = new Promise<void>((resolve) =>
@@ -112,7 +121,7 @@ export class RunTask {
         if (this.controller.signal.aborted) return;
       }
     }
-    const conversation = store.allMessages(this.run.thread_id);
+    const conversation = await store.allMessages(this.run.thread_id);
     // A follow-up ("how do I delete it?") is searched together with the question it continues.
     const query = conversationQuestion(conversation).searchQuery;
     const hits = plan.isFileSearchOn
@@ -126,13 +135,18 @@ export class RunTask {
       : [];
     if (hits === null) return;
     const context: StoredRunContext = { query, hits, messageIndex: conversation.length, toolRounds: [] };
-    store.setRunContext(this.run.id, context);
+    await store.setRunContext(this.run.id, context);
     await this.answerTurn(context, conversation, plan.vectorStoreIds.length > 0);
   }
 
   private async continueTurn(toolStep: RunStep, outputs: ToolOutput[]): Promise<void> {
     const { store } = this.deps;
-    const context = store.runContext(this.run.id) ?? { query: '', hits: [], messageIndex: 0, toolRounds: [] };
+    const context = (await store.runContext(this.run.id)) ?? {
+      query: '',
+      hits: [],
+      messageIndex: 0,
+      toolRounds: [],
+    };
     const calls = this.run.required_action?.submit_tool_outputs.tool_calls ?? [];
     this.publisher.adoptStep(toolStep);
     this.publisher.finishStep(completedToolStep(toolStep, calls, outputs), 'completed');
@@ -141,8 +155,8 @@ export class RunTask {
     if (this.controller.signal.aborted) return;
     this.publisher.saveRun({ status: 'in_progress' }, 'thread.run.in_progress');
     context.toolRounds.push(toolRoundOf(calls, outputs));
-    store.setRunContext(this.run.id, context);
-    await this.answerTurn(context, store.allMessages(this.run.thread_id), true);
+    await store.setRunContext(this.run.id, context);
+    await this.answerTurn(context, await store.allMessages(this.run.thread_id), true);
   }
 
   private async answerTurn(

@@ -1,6 +1,6 @@
 import type { Assistant } from '@threadline/shared';
 import { AppError } from '../../../http/index.js';
-import type { EngineStore } from '../store/engine-store.js';
+import type { EngineState } from '../store/engine-state.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { foundOr404 } from '../store/not-found.js';
 import { newAssistant } from '../runs/run-objects.js';
@@ -12,37 +12,37 @@ export type NewAssistantInput = Parameters<typeof newAssistant>[0];
 export type AssistantChanges = Partial<Omit<Assistant, 'id' | 'object' | 'created_at'>>;
 
 export class LocalAssistants {
-  constructor(private readonly store: EngineStore) {}
+  constructor(private readonly store: EngineState) {}
 
   /** Seeds the built-in assistant on first start; later starts keep any edits made to it. */
-  ensureDefault(model: string): void {
-    if (this.store.assistants.get(defaultAssistantId)) return;
-    this.store.assistants.insert(
+  async ensureDefault(model: string): Promise<void> {
+    if (await this.store.assistants.get(defaultAssistantId)) return;
+    await this.store.assistants.insert(
       newAssistant({ id: defaultAssistantId, name: 'Threadline', model, tools: [{ type: 'file_search' }] }),
     );
   }
 
-  create(input: NewAssistantInput, owner?: string): Assistant {
+  async create(input: NewAssistantInput, owner?: string): Promise<Assistant> {
     const assistant = newAssistant(input);
-    this.store.assistants.insert(assistant, undefined, owner);
+    await this.store.assistants.insert(assistant, undefined, owner);
     return assistant;
   }
 
-  get(assistantId: string): Assistant {
-    return foundOr404(this.store.assistants.get(assistantId), 'assistant', assistantId);
+  async get(assistantId: string): Promise<Assistant> {
+    return foundOr404(await this.store.assistants.get(assistantId), 'assistant', assistantId);
   }
 
-  list(query: PageQuery, visibleTo?: string): Page<Assistant> {
+  list(query: PageQuery, visibleTo?: string): Promise<Page<Assistant>> {
     return this.store.assistants.list(null, query, visibleTo);
   }
 
-  update(assistantId: string, changes: AssistantChanges): Assistant {
-    const updated = { ...this.get(assistantId), ...changes };
-    this.store.assistants.update(updated);
+  async update(assistantId: string, changes: AssistantChanges): Promise<Assistant> {
+    const updated = { ...(await this.get(assistantId)), ...changes };
+    await this.store.assistants.update(updated);
     return updated;
   }
 
-  delete(assistantId: string): boolean {
+  async delete(assistantId: string): Promise<boolean> {
     if (assistantId === defaultAssistantId) {
       throw new AppError('bad_request', 400, 'The built-in Threadline assistant cannot be deleted.');
     }

@@ -1,6 +1,6 @@
 import type { Message, Thread } from '@threadline/shared';
 import { AppError } from '../../../http/index.js';
-import type { EngineStore } from '../store/engine-store.js';
+import type { EngineState } from '../store/engine-state.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { cursorPage } from '../store/cursor-page.js';
 import { foundOr404, missingObject } from '../store/not-found.js';
@@ -31,7 +31,7 @@ export type NewMessageInput = {
 /** Threads and their messages; a thread's messages are frozen while one of its runs is active. */
 export class LocalThreads {
   constructor(
-    private readonly store: EngineStore,
+    private readonly store: EngineState,
     private readonly registry: Pick<RunRegistry, 'activeRun'>,
     private readonly assertVectorStores: (vectorStoreIds: string[]) => Promise<void>,
   ) {}
@@ -40,16 +40,16 @@ export class LocalThreads {
     const vectorStoreIds = input.vectorStoreIds ?? [];
     await this.assertVectorStores(vectorStoreIds);
     const thread = newThread(vectorStoreIds, input.metadata ?? null);
-    this.store.transaction(() => {
-      this.store.threads.insert(thread, undefined, input.owner);
+    await this.store.transaction(async (inside) => {
+      await inside.threads.insert(thread, undefined, input.owner);
       for (const message of input.messages ?? [])
-        this.store.messages.insert(newMessage(thread.id, message), thread.id);
+        await inside.messages.insert(newMessage(thread.id, message), thread.id);
     });
     return thread;
   }
 
   async update(threadId: string, changes: ThreadChanges): Promise<Thread> {
-    const thread = this.require(threadId);
+    const thread = await this.require(threadId);
     if (changes.vectorStoreIds) await this.assertVectorStores(changes.vectorStoreIds);
     const updated: Thread = {
       ...thread,
@@ -58,17 +58,17 @@ export class LocalThreads {
         ? { tool_resources: { file_search: { vector_store_ids: changes.vectorStoreIds } } }
         : {}),
     };
-    this.store.threads.update(updated);
+    await this.store.threads.update(updated);
     return updated;
   }
 
-  require(threadId: string): Thread {
-    return foundOr404(this.store.threads.get(threadId), 'thread', threadId);
+  async require(threadId: string): Promise<Thread> {
+    return foundOr404(await this.store.threads.get(threadId), 'thread', threadId);
   }
 
-  appendMessage(threadId: string, input: NewMessageInput): Message {
-    this.require(threadId);
-    const active = this.registry.activeRun(threadId);
+  async appendMessage(threadId: string, input: NewMessageInput): Promise<Message> {
+    await this.require(threadId);
+    const active = await this.registry.activeRun(threadId);
     if (active) {
       throw new AppError(
         'thread_busy',
@@ -77,32 +77,39 @@ export class LocalThreads {
       );
     }
     const message = newMessage(threadId, input);
-    this.store.messages.insert(message, threadId);
+    await this.store.messages.insert(message, threadId);
     return message;
   }
 
-  getMessage(threadId: string, messageId: string): Message {
-    this.require(threadId);
-    const message = this.store.messages.get(messageId);
+  async getMessage(threadId: string, messageId: string): Promise<Message> {
+    await this.require(threadId);
+    const message = await this.store.messages.get(messageId);
     if (message?.thread_id !== threadId) throw missingObject('message', messageId);
     return message;
   }
 
-  updateMessage(threadId: string, messageId: string, metadata: Record<string, string> | null): Message {
-    const updated = { ...this.getMessage(threadId, messageId), metadata: metadata ?? {} };
-    this.store.messages.update(updated);
+  async updateMessage(
+    threadId: string,
+    messageId: string,
+    metadata: Record<string, string> | null,
+  ): Promise<Message> {
+    const updated = { ...(await this.getMessage(threadId, messageId)), metadata: metadata ?? {} };
+    await this.store.messages.update(updated);
     return updated;
   }
 
-  deleteMessage(threadId: string, messageId: string): void {
-    this.getMessage(threadId, messageId);
-    this.store.messages.delete(messageId);
+  async deleteMessage(threadId: string, messageId: string): Promise<void> {
+    await this.getMessage(threadId, messageId);
+    await this.store.messages.delete(messageId);
   }
 
-  listMessages(threadId: string, query: PageQuery & { runId?: string | undefined }): Page<Message> {
-    this.require(threadId);
+  async listMessages(
+    threadId: string,
+    query: PageQuery & { runId?: string | undefined },
+  ): Promise<Page<Message>> {
+    await this.require(threadId);
     if (query.runId === undefined) return this.store.messages.list(threadId, query);
-    const all = this.store.messages.list(threadId, { limit: 10_000, order: 'asc' });
+    const all = await this.store.messages.list(threadId, { limit: 10_000, order: 'asc' });
     return cursorPage(
       all.data.filter((message) => message.run_id === query.runId),
       query,

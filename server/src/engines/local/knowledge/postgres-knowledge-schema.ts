@@ -1,0 +1,80 @@
+/**
+ * The knowledge base in the shared PostgreSQL database. Every row carries its owner and every
+ * query of PostgresKnowledge filters on it, so two users' stores never meet whichever instance
+ * answers. Chunks keep the analysed fields the SQLite index sees (search-terms.ts), indexed as
+ * `simple` tsvectors (title A, headings B, body D) so both backends match the same terms; vectors
+ * are pgvector `vector` values whose HNSW index is made per embedding model and dimension
+ * (`ensureVectorIndex`): one column serves hashed vectors and MiniLM alike.
+ */
+export const postgresKnowledgeMigrations: readonly string[] = [
+  `
+  CREATE EXTENSION IF NOT EXISTS vector;
+  CREATE TABLE kb_files (
+    id text PRIMARY KEY,
+    owner text NOT NULL,
+    file_name text NOT NULL,
+    bytes bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX kb_files_owner ON kb_files(owner);
+  CREATE TABLE kb_vector_stores (
+    id text PRIMARY KEY,
+    owner text NOT NULL,
+    name text NOT NULL,
+    chunk_size int NOT NULL,
+    chunk_overlap int NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX kb_vector_stores_owner ON kb_vector_stores(owner);
+  CREATE TABLE kb_store_files (
+    vector_store_id text NOT NULL REFERENCES kb_vector_stores(id) ON DELETE CASCADE,
+    file_id text NOT NULL REFERENCES kb_files(id) ON DELETE CASCADE,
+    owner text NOT NULL,
+    status text NOT NULL,
+    error_message text,
+    chunk_count int NOT NULL DEFAULT 0,
+    attempts int NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (vector_store_id, file_id)
+  );
+  -- The shared ingestion queue: one row per pending (store, file); an instance claims a job
+  -- with FOR UPDATE SKIP LOCKED and holds it for a lease, so a job whose instance died is
+  -- taken again once its lease has run out.
+  CREATE TABLE kb_ingestion_jobs (
+    vector_store_id text NOT NULL,
+    file_id text NOT NULL,
+    owner text NOT NULL,
+    content bytea NOT NULL,
+    claimed_by text,
+    lease_until timestamptz,
+    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (vector_store_id, file_id),
+    FOREIGN KEY (vector_store_id, file_id) REFERENCES kb_store_files(vector_store_id, file_id) ON DELETE CASCADE
+  );
+  CREATE INDEX kb_ingestion_jobs_order ON kb_ingestion_jobs(created_at);
+  CREATE TABLE kb_chunks (
+    id text PRIMARY KEY,
+    owner text NOT NULL,
+    vector_store_id text NOT NULL,
+    file_id text NOT NULL,
+    ordinal int NOT NULL,
+    text text NOT NULL,
+    index_title text NOT NULL,
+    index_headings text NOT NULL,
+    index_body text NOT NULL,
+    terms tsvector GENERATED ALWAYS AS (
+      setweight(to_tsvector('simple', index_title), 'A') ||
+      setweight(to_tsvector('simple', index_headings), 'B') ||
+      setweight(to_tsvector('simple', index_body), 'D')
+    ) STORED,
+    title_terms tsvector GENERATED ALWAYS AS (to_tsvector('simple', index_title)) STORED,
+    embedding vector,
+    embedding_model text NOT NULL,
+    FOREIGN KEY (vector_store_id, file_id) REFERENCES kb_store_files(vector_store_id, file_id) ON DELETE CASCADE
+  );
+  CREATE INDEX kb_chunks_store ON kb_chunks(owner, vector_store_id);
+  CREATE INDEX kb_chunks_pair ON kb_chunks(vector_store_id, file_id);
+  CREATE INDEX kb_chunks_terms ON kb_chunks USING gin (terms);
+  CREATE INDEX kb_chunks_title_terms ON kb_chunks USING gin (title_terms);
+  `,
+];

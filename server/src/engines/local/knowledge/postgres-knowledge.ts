@@ -1,0 +1,300 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migratePostgres } from '../../../postgres/index.js';
+import type { PreparedChunk } from './ingest/prepare-chunks.js';
+import { postgresKnowledgeMigrations } from './postgres-knowledge-schema.js';
+import {
+  searchPostgres,
+  type PostgresSearchInput,
+  type PostgresSearchResult,
+} from './search/postgres-search.js';
+
+export type PostgresStore = { id: string; name: string; chunkSize: number; chunkOverlap: number };
+export type PostgresFileStatus = {
+  status: 'in_progress' | 'completed' | 'failed';
+  chunkCount: number;
+  errorMessage: string | null;
+};
+/** A claimed ingestion job: everything an instance needs to parse, chunk and embed the file. */
+export type IngestionJob = {
+  vectorStoreId: string;
+  fileId: string;
+  owner: string;
+  fileName: string;
+  content: Buffer;
+  chunkSize: number;
+  chunkOverlap: number;
+  claimedBy: string;
+};
+
+const newKnowledgeId = (prefix: 'vs' | 'file') => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+/**
+ * Files, vector stores, chunks and vectors in the shared PostgreSQL database, every query
+ * scoped to an owner; ingestion as shared work (a queue any instance claims from); hybrid search
+ * in SQL (search/postgres-search.ts).
+ */
+export class PostgresKnowledge {
+  private readonly vectorIndexes = new Set<string>();
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(pool: pg.Pool): Promise<PostgresKnowledge> {
+    await migratePostgres(pool, 'kb', postgresKnowledgeMigrations);
+    return new PostgresKnowledge(pool);
+  }
+
+  async createStore(
+    owner: string,
+    input: { name: string; chunkSize?: number; chunkOverlap?: number },
+  ): Promise<PostgresStore> {
+    const store = {
+      id: newKnowledgeId('vs'),
+      name: input.name,
+      chunkSize: input.chunkSize ?? 800,
+      chunkOverlap: input.chunkOverlap ?? 400,
+    };
+    await this.pool.query(
+      'INSERT INTO kb_vector_stores (id, owner, name, chunk_size, chunk_overlap) VALUES ($1, $2, $3, $4, $5)',
+      [store.id, owner, store.name, store.chunkSize, store.chunkOverlap],
+    );
+    return store;
+  }
+
+  /** The owner's store; `null` for a store that does not exist or is someone else's (a 404 either way). */
+  async getStore(owner: string, vectorStoreId: string): Promise<PostgresStore | null> {
+    const result = await this.pool.query<{
+      id: string;
+      name: string;
+      chunk_size: number;
+      chunk_overlap: number;
+    }>('SELECT id, name, chunk_size, chunk_overlap FROM kb_vector_stores WHERE id = $1 AND owner = $2', [
+      vectorStoreId,
+      owner,
+    ]);
+    const row = result.rows[0];
+    return row
+      ? { id: row.id, name: row.name, chunkSize: row.chunk_size, chunkOverlap: row.chunk_overlap }
+      : null;
+  }
+
+  async deleteStore(owner: string, vectorStoreId: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM kb_vector_stores WHERE id = $1 AND owner = $2', [
+      vectorStoreId,
+      owner,
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Stores the file, attaches it to the owner's store as `in_progress` and queues its ingestion,
+   * in one transaction; `null` when the store is not the owner's.
+   */
+  async addFile(
+    owner: string,
+    vectorStoreId: string,
+    file: { fileName: string; bytes: Buffer },
+  ): Promise<{ fileId: string } | null> {
+    return this.inTransaction(async (client) => {
+      const store = await client.query(
+        'SELECT 1 FROM kb_vector_stores WHERE id = $1 AND owner = $2 FOR SHARE',
+        [vectorStoreId, owner],
+      );
+      if (store.rowCount === 0) return null;
+      const fileId = newKnowledgeId('file');
+      await client.query('INSERT INTO kb_files (id, owner, file_name, bytes) VALUES ($1, $2, $3, $4)', [
+        fileId,
+        owner,
+        file.fileName,
+        file.bytes.length,
+      ]);
+      await client.query(
+        "INSERT INTO kb_store_files (vector_store_id, file_id, owner, status) VALUES ($1, $2, $3, 'in_progress')",
+        [vectorStoreId, fileId, owner],
+      );
+      await client.query(
+        'INSERT INTO kb_ingestion_jobs (vector_store_id, file_id, owner, content) VALUES ($1, $2, $3, $4)',
+        [vectorStoreId, fileId, owner, file.bytes],
+      );
+      return { fileId };
+    });
+  }
+
+  async fileStatus(owner: string, vectorStoreId: string, fileId: string): Promise<PostgresFileStatus | null> {
+    const result = await this.pool.query<{
+      status: PostgresFileStatus['status'];
+      chunk_count: number;
+      error_message: string | null;
+    }>(
+      'SELECT status, chunk_count, error_message FROM kb_store_files WHERE vector_store_id = $1 AND file_id = $2 AND owner = $3',
+      [vectorStoreId, fileId, owner],
+    );
+    const row = result.rows[0];
+    return row ? { status: row.status, chunkCount: row.chunk_count, errorMessage: row.error_message } : null;
+  }
+
+  /**
+   * Takes the oldest job nobody holds (or whose holder's lease ran out: that instance died) for
+   * `leaseMs`. SKIP LOCKED lets every instance claim at once without waiting on each other.
+   */
+  async claimJob(workerId: string, leaseMs: number): Promise<IngestionJob | null> {
+    const result = await this.pool.query<{
+      vector_store_id: string;
+      file_id: string;
+      owner: string;
+      content: Buffer;
+      file_name: string;
+      chunk_size: number;
+      chunk_overlap: number;
+    }>(
+      `WITH next AS (
+         SELECT vector_store_id, file_id FROM kb_ingestion_jobs
+         WHERE claimed_by IS NULL OR lease_until < clock_timestamp()
+         ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE kb_ingestion_jobs j SET claimed_by = $1,
+           lease_until = clock_timestamp() + make_interval(secs => $2::double precision / 1000)
+         FROM next WHERE j.vector_store_id = next.vector_store_id AND j.file_id = next.file_id
+         RETURNING j.vector_store_id, j.file_id, j.owner, j.content
+       )
+       SELECT c.*, f.file_name, s.chunk_size, s.chunk_overlap FROM claimed c
+       JOIN kb_files f ON f.id = c.file_id JOIN kb_vector_stores s ON s.id = c.vector_store_id`,
+      [workerId, leaseMs],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    await this.pool.query(
+      'UPDATE kb_store_files SET attempts = attempts + 1 WHERE vector_store_id = $1 AND file_id = $2',
+      [row.vector_store_id, row.file_id],
+    );
+    return {
+      vectorStoreId: row.vector_store_id,
+      fileId: row.file_id,
+      owner: row.owner,
+      fileName: row.file_name,
+      content: row.content,
+      chunkSize: row.chunk_size,
+      chunkOverlap: row.chunk_overlap,
+      claimedBy: workerId,
+    };
+  }
+
+  /**
+   * Chunks, vectors and the file's `completed` status in one transaction, and the job gone with
+   * them: another instance sees the file completed and searchable at the same moment, or neither.
+   * `false` when the job is no longer this worker's (its lease ran out and another took it).
+   */
+  async completeJob(
+    job: IngestionJob,
+    chunks: readonly PreparedChunk[],
+    embeddings: readonly Float32Array[],
+    model: string,
+  ): Promise<boolean> {
+    const dimensions = embeddings[0]?.length ?? 0;
+    if (dimensions > 0) await this.ensureVectorIndex(model, dimensions);
+    return this.inTransaction(async (client) => {
+      const held = await client.query(
+        'SELECT 1 FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3 FOR UPDATE',
+        [job.vectorStoreId, job.fileId, job.claimedBy],
+      );
+      if (held.rowCount === 0) return false;
+      await client.query('DELETE FROM kb_chunks WHERE vector_store_id = $1 AND file_id = $2', [
+        job.vectorStoreId,
+        job.fileId,
+      ]);
+      if (chunks.length > 0) {
+        await client.query(
+          `INSERT INTO kb_chunks (id, owner, vector_store_id, file_id, ordinal, text, index_title, index_headings, index_body, embedding, embedding_model)
+           SELECT 'chunk_' || md5(random()::text || clock_timestamp()::text || ordinal), $1, $2, $3, ordinal - 1, text, title, headings, body,
+             CASE WHEN embedding = '' THEN NULL ELSE embedding::vector END, $4
+           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY
+             AS chunk(text, title, headings, body, embedding, ordinal)`,
+          [
+            job.owner,
+            job.vectorStoreId,
+            job.fileId,
+            model,
+            chunks.map((chunk) => chunk.text),
+            chunks.map((chunk) => chunk.index.title),
+            chunks.map((chunk) => chunk.index.headings),
+            chunks.map((chunk) => chunk.index.body),
+            chunks.map((_, index) => vectorLiteral(embeddings[index])),
+          ],
+        );
+      }
+      await client.query(
+        `UPDATE kb_store_files SET status = 'completed', chunk_count = $3, error_message = NULL
+         WHERE vector_store_id = $1 AND file_id = $2`,
+        [job.vectorStoreId, job.fileId, chunks.length],
+      );
+      await client.query('DELETE FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2', [
+        job.vectorStoreId,
+        job.fileId,
+      ]);
+      return true;
+    });
+  }
+
+  async failJob(job: IngestionJob, message: string): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query(
+        "UPDATE kb_store_files SET status = 'failed', error_message = $3 WHERE vector_store_id = $1 AND file_id = $2",
+        [job.vectorStoreId, job.fileId, message],
+      );
+      await client.query(
+        'DELETE FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3',
+        [job.vectorStoreId, job.fileId, job.claimedBy],
+      );
+    });
+  }
+
+  /** Hybrid search over the owner's stores; another user's store ids match nothing. */
+  search(
+    owner: string,
+    vectorStoreIds: readonly string[],
+    input: PostgresSearchInput,
+  ): Promise<PostgresSearchResult[]> {
+    return searchPostgres(this.pool, owner, vectorStoreIds, input);
+  }
+
+  /**
+   * One HNSW index per (model, dimension), partial on both, over the column cast to its size:
+   * pgvector indexes only a fixed dimension, and vectors of different models must not be
+   * compared. Made once, under an advisory lock, so instances do not race to build it.
+   */
+  async ensureVectorIndex(model: string, dimensions: number): Promise<void> {
+    const name = vectorIndexName(model, dimensions);
+    if (this.vectorIndexes.has(name)) return;
+    await this.inTransaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS ${name} ON kb_chunks USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops)
+         WHERE embedding_model = ${pg.escapeLiteral(model)} AND vector_dims(embedding) = ${dimensions}`,
+      );
+    });
+    this.vectorIndexes.add(name);
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const value = await work(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export const vectorIndexName = (model: string, dimensions: number) =>
+  `kb_chunks_hnsw_${createHash('sha256').update(`${model}\n${dimensions}`).digest('hex').slice(0, 16)}`;
+
+/** pgvector's text form (`[0.1,0.2]`); '' for a chunk without a vector. */
+function vectorLiteral(vector: Float32Array | undefined): string {
+  return vector && vector.length > 0 ? `[${Array.from(vector).join(',')}]` : '';
+}

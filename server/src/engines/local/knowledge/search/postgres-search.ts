@@ -1,0 +1,201 @@
+import pg from 'pg';
+import { fieldWeights, titleListWeight } from './hybrid-search.js';
+import { queryTerms } from './search-terms.js';
+
+export type PostgresSearchInput = {
+  query: string;
+  queryVector: Float32Array;
+  /** The model the query vector is in; only chunk vectors of that model are compared. */
+  queryModel: string;
+  maxNumResults: number;
+  scoreThreshold: number;
+  keywordWeight: number;
+  vectorWeight: number;
+  /** Stores up to this many vectors are scanned exactly (default `exactScanLimit`). */
+  exactScanLimit?: number | undefined;
+};
+
+export type PostgresSearchResult = {
+  chunkId: string;
+  fileId: string;
+  fileName: string;
+  vectorStoreId: string;
+  text: string;
+  score: number;
+  keywordRank: number | null;
+  vectorRank: number | null;
+};
+
+/**
+ * Up to this many vectors in the searched stores are compared exactly (no index): a small
+ * store among many large ones is never searched through the shared HNSW graph, whose filtered
+ * walk can end before it has found the store's own nearest chunks (Open WebUI #30135).
+ */
+export const exactScanLimit = 20_000;
+const rrfK = 60;
+const candidateCount = (maxNumResults: number) => Math.max(50, maxNumResults * 3);
+
+/**
+ * Keyword (Postgres full text over the analysed fields, weighted title > headings > body),
+ * vector (pgvector cosine) and document-title rankings fused by weighted reciprocal rank in
+ * SQL, as fuseRankings does: score = Σ weight / (60 + rank), divided by the best possible sum.
+ */
+export async function searchPostgres(
+  pool: pg.Pool,
+  owner: string,
+  vectorStoreIds: readonly string[],
+  input: PostgresSearchInput,
+): Promise<PostgresSearchResult[]> {
+  const limit = candidateCount(input.maxNumResults);
+  const stores = [...vectorStoreIds];
+  const isVectorOn = input.vectorWeight > 0 && input.queryVector.length > 0;
+  const vectorIds: string[] = isVectorOn
+    ? (
+        await nearestChunks(
+          pool,
+          owner,
+          stores,
+          input.queryVector,
+          input.queryModel,
+          limit,
+          input.exactScanLimit,
+        )
+      ).ids
+    : [];
+  const terms = input.keywordWeight > 0 ? queryTerms(input.query) : [];
+  const tsquery = terms.map((term) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`).join(' | ');
+  const titleWeight = input.keywordWeight * titleListWeight;
+  const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
+  if (best <= 0) return [];
+  // ts_rank's weights are {D, C, B, A}: body, (unused), headings, title, in fieldWeights' ratios.
+  const rankWeights = `{${1 / fieldWeights.title}, 0, ${fieldWeights.headings / fieldWeights.title}, 1}`;
+  const result = await pool.query<{
+    id: string;
+    score: number;
+    keyword_rank: string | null;
+    vector_rank: string | null;
+    file_id: string;
+    vector_store_id: string;
+    text: string;
+    file_name: string;
+  }>(
+    `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query),
+     keyword AS (
+       SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.id) AS rank
+       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
+       ORDER BY rank LIMIT $4
+     ),
+     title AS (
+       SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
+       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
+       ORDER BY rank LIMIT $4
+     ),
+     vector AS (SELECT id, rank FROM unnest($5::text[]) WITH ORDINALITY AS v(id, rank)),
+     lists AS (
+       SELECT id, 'keyword' AS list, rank, $6::float8 AS weight FROM keyword
+       UNION ALL SELECT id, 'vector', rank, $7::float8 FROM vector
+       UNION ALL SELECT id, 'title', rank, $8::float8 FROM title
+     ),
+     fused AS (
+       SELECT id, sum(weight / (${rrfK} + rank)) AS raw,
+         min(rank) FILTER (WHERE list = 'keyword') AS keyword_rank,
+         min(rank) FILTER (WHERE list = 'vector') AS vector_rank
+       FROM lists WHERE weight > 0 GROUP BY id
+     )
+     SELECT f.id, (f.raw / $9)::float8 AS score, f.keyword_rank, f.vector_rank,
+       c.file_id, c.vector_store_id, c.text, fl.file_name
+     FROM fused f JOIN kb_chunks c ON c.id = f.id AND c.owner = $1 JOIN kb_files fl ON fl.id = c.file_id
+     WHERE f.raw / $9 >= $10
+     ORDER BY score DESC, LEAST(coalesce(f.keyword_rank, 1e9), coalesce(f.vector_rank, 1e9)), f.id
+     LIMIT $11`,
+    [
+      owner,
+      stores,
+      tsquery,
+      limit,
+      vectorIds,
+      input.keywordWeight,
+      input.vectorWeight,
+      titleWeight,
+      best,
+      input.scoreThreshold,
+      input.maxNumResults,
+      rankWeights,
+    ],
+  );
+  return result.rows.map((row) => ({
+    chunkId: row.id,
+    fileId: row.file_id,
+    fileName: row.file_name,
+    vectorStoreId: row.vector_store_id,
+    text: row.text,
+    score: row.score,
+    keywordRank: row.keyword_rank === null ? null : Number(row.keyword_rank),
+    vectorRank: row.vector_rank === null ? null : Number(row.vector_rank),
+  }));
+}
+
+/**
+ * The owner's chunks nearest the query in the given stores, best first. Stores holding up to
+ * `exactScanLimit` vectors are scanned exactly; larger ones walk the model's HNSW index with
+ * iterative scans (pgvector 0.8), and should the walk still come back short of what the stores
+ * hold, the exact scan answers instead: the store filter never drops a result.
+ */
+export async function nearestChunks(
+  pool: pg.Pool,
+  owner: string,
+  vectorStoreIds: readonly string[],
+  queryVector: Float32Array,
+  model: string,
+  limit: number,
+  exactLimit = exactScanLimit,
+): Promise<{ ids: string[]; method: 'exact' | 'hnsw' | 'hnsw, then exact' }> {
+  const dimensions = queryVector.length;
+  const stores = [...vectorStoreIds];
+  const held = await pool.query<{ count: string | null }>(
+    `SELECT sum(chunk_count) AS count FROM kb_store_files
+     WHERE owner = $1 AND vector_store_id = ANY($2) AND status = 'completed'`,
+    [owner, stores],
+  );
+  const available = Number(held.rows[0]?.count ?? 0);
+  if (available === 0) return { ids: [], method: 'exact' };
+  const vector = `[${Array.from(queryVector).join(',')}]`;
+  // Literals, not parameters, for the model and dimension: they must match the partial index's
+  // predicate (see ensureVectorIndex) for the planner to use it.
+  const where = `embedding_model = ${pg.escapeLiteral(model)} AND vector_dims(embedding) = ${dimensions}
+    AND owner = $1 AND vector_store_id = ANY($2)`;
+  const distance = `(embedding::vector(${dimensions})) <=> $3::vector(${dimensions})`;
+  const exact = async () =>
+    (
+      await pool.query<{ id: string }>(
+        // `+ 0` keeps the planner off the HNSW index: this is the exact answer.
+        `SELECT id FROM kb_chunks WHERE ${where} ORDER BY (${distance}) + 0, id LIMIT $4`,
+        [owner, stores, vector, limit],
+      )
+    ).rows.map((row) => row.id);
+  if (available <= exactLimit) return { ids: await exact(), method: 'exact' };
+  const client = await pool.connect();
+  let ids: string[];
+  try {
+    await client.query('BEGIN');
+    await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, limit))}`);
+    // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
+    const result = await client.query<{ id: string }>(
+      `WITH candidates AS MATERIALIZED (
+         SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
+       ) SELECT id FROM candidates ORDER BY distance, id`,
+      [owner, stores, vector, limit],
+    );
+    await client.query('COMMIT');
+    ids = result.rows.map((row) => row.id);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+  return ids.length >= Math.min(limit, available)
+    ? { ids, method: 'hnsw' }
+    : { ids: await exact(), method: 'hnsw, then exact' };
+}

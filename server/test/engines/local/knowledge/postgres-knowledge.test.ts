@@ -1,0 +1,279 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embedLocally } from '../../../../src/engines/local/knowledge/embed/local-embedding.js';
+import {
+  prepareChunks,
+  type PreparedChunk,
+} from '../../../../src/engines/local/knowledge/ingest/prepare-chunks.js';
+import {
+  PostgresKnowledge,
+  vectorIndexName,
+  type IngestionJob,
+} from '../../../../src/engines/local/knowledge/postgres-knowledge.js';
+import {
+  nearestChunks,
+  type PostgresSearchInput,
+} from '../../../../src/engines/local/knowledge/search/postgres-search.js';
+import { openPostgres } from '../../../../src/postgres/database.js';
+import {
+  announcePostgresSkip,
+  pgInstallDir,
+  startPostgresServer,
+  type PostgresTestServer,
+} from '../../../helpers/postgres-server.js';
+
+announcePostgresSkip('knowledge in PostgreSQL');
+
+const rebase = `# git-rebase(1)
+
+## NAME
+git-rebase - Reapply commits on top of another base tip
+
+## DESCRIPTION
+If <branch> is specified, git rebase will perform an automatic git switch <branch> before doing
+anything else. Use --interactive to edit, squash or reorder the commits being replayed.
+`;
+const stash = `# git-stash(1)
+
+## NAME
+git-stash - Stash the changes in a dirty working directory away
+
+## DESCRIPTION
+Use git stash when you want to record the current state of the working directory and the index,
+but want to go back to a clean working directory.
+`;
+
+const hashModel = 'hash-256';
+const searchInput = (query: string, overrides: Partial<PostgresSearchInput> = {}): PostgresSearchInput => ({
+  query,
+  queryVector: embedLocally(query),
+  queryModel: hashModel,
+  maxNumResults: 5,
+  scoreThreshold: 0,
+  keywordWeight: 1,
+  vectorWeight: 1,
+  ...overrides,
+});
+
+/** What an instance does with a claimed job: parse (Markdown here), chunk, embed, commit. */
+async function ingest(knowledge: PostgresKnowledge, job: IngestionJob): Promise<boolean> {
+  const chunks = prepareChunks(job.fileName, job.content.toString('utf8'), {
+    maxTokens: job.chunkSize,
+    overlapTokens: job.chunkOverlap,
+  });
+  return knowledge.completeJob(
+    job,
+    chunks,
+    chunks.map((chunk) => embedLocally(chunk.embeddingText)),
+    hashModel,
+  );
+}
+
+describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real server, pgvector 0.8.5)', () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  let knowledge: PostgresKnowledge;
+  beforeAll(async () => {
+    server = await startPostgresServer();
+    pool = openPostgres(await server.createDatabase('knowledge'));
+    knowledge = await PostgresKnowledge.open(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  it('makes an uploaded file searchable when its job commits, not before', async () => {
+    const store = await knowledge.createStore('alice', { name: 'Git docs' });
+    const added = await knowledge.addFile('alice', store.id, {
+      fileName: 'git-rebase.txt',
+      bytes: Buffer.from(rebase),
+    });
+    await knowledge.addFile('alice', store.id, { fileName: 'git-stash.txt', bytes: Buffer.from(stash) });
+    expect(added).not.toBeNull();
+    expect(await knowledge.fileStatus('alice', store.id, added!.fileId)).toMatchObject({
+      status: 'in_progress',
+    });
+    expect(await knowledge.search('alice', [store.id], searchInput('reorder commits interactively'))).toEqual(
+      [],
+    );
+
+    for (let job = await knowledge.claimJob('a', 60_000); job; job = await knowledge.claimJob('a', 60_000)) {
+      expect(await ingest(knowledge, job)).toBe(true);
+    }
+    expect(await knowledge.fileStatus('alice', store.id, added!.fileId)).toMatchObject({
+      status: 'completed',
+    });
+    const hits = await knowledge.search('alice', [store.id], searchInput('reorder commits interactively'));
+    expect(hits[0]).toMatchObject({ fileName: 'git-rebase.txt', vectorStoreId: store.id });
+    expect(hits[0]!.keywordRank).toBe(1);
+    expect(hits[0]!.vectorRank).not.toBeNull();
+    expect(hits[0]!.score).toBeGreaterThan(hits.at(-1)!.score - 1e-9);
+    // Keyword only and vector only each still find it.
+    const keywordOnly = await knowledge.search(
+      'alice',
+      [store.id],
+      searchInput('squash', { vectorWeight: 0 }),
+    );
+    expect(keywordOnly.map((hit) => hit.fileName)).toEqual(['git-rebase.txt']);
+    const stashHits = await knowledge.search(
+      'alice',
+      [store.id],
+      searchInput('dirty working directory', { keywordWeight: 0 }),
+    );
+    expect(stashHits[0]?.fileName).toBe('git-stash.txt');
+  });
+
+  it('keeps every store to its owner: another user finds, adds to and searches nothing in it', async () => {
+    const store = await knowledge.createStore('alice', { name: 'Private' });
+    await knowledge.addFile('alice', store.id, { fileName: 'git-stash.txt', bytes: Buffer.from(stash) });
+    for (let job = await knowledge.claimJob('a', 60_000); job; job = await knowledge.claimJob('a', 60_000))
+      await ingest(knowledge, job);
+    expect(await knowledge.getStore('alice', store.id)).toMatchObject({ name: 'Private' });
+    expect(await knowledge.getStore('bob', store.id)).toBeNull();
+    expect(
+      await knowledge.addFile('bob', store.id, { fileName: 'x.md', bytes: Buffer.from('x') }),
+    ).toBeNull();
+    expect(await knowledge.search('bob', [store.id], searchInput('stash'))).toEqual([]);
+    expect(await knowledge.deleteStore('bob', store.id)).toBe(false);
+    expect((await knowledge.search('alice', [store.id], searchInput('stash'))).length).toBeGreaterThan(0);
+  });
+
+  it('hands each job to one worker at a time (SKIP LOCKED), and a dead worker’s job to another after its lease', async () => {
+    const store = await knowledge.createStore('carol', { name: 'Batch' });
+    for (let index = 0; index < 6; index++) {
+      await knowledge.addFile('carol', store.id, {
+        fileName: `f${index}.md`,
+        bytes: Buffer.from(`# File ${index}\n\nbody ${index}`),
+      });
+    }
+    // Three instances, each with its own pool, claiming at once.
+    const pools = [
+      openPostgres(await databaseUrl()),
+      openPostgres(await databaseUrl()),
+      openPostgres(await databaseUrl()),
+    ];
+    try {
+      const instances = await Promise.all(pools.map((instancePool) => PostgresKnowledge.open(instancePool)));
+      const claimed = await Promise.all(
+        instances.map((instance, index) => instance.claimJob(`worker-${index}`, 60_000)),
+      );
+      const keys = claimed.map((job) => `${job?.vectorStoreId}/${job?.fileId}`);
+      expect(claimed.every((job) => job !== null)).toBe(true);
+      expect(new Set(keys).size).toBe(3);
+
+      // A worker whose lease has run out (0 ms here: it died, or stalled) loses its job to the next
+      // claim, and its late commit is refused.
+      const dead = await instances[1]!.claimJob('worker-1b', 0);
+      expect(dead).not.toBeNull();
+      const retaken = await instances[2]!.claimJob('worker-2b', 60_000);
+      expect(retaken?.fileId).toBe(dead?.fileId);
+      expect(await ingest(instances[1]!, dead!)).toBe(false);
+      expect(await ingest(instances[2]!, retaken!)).toBe(true);
+      // The rest of the batch, shared by whoever asks first; every file ends completed.
+      const taken = new Map<string, number>();
+      await Promise.all(
+        instances.map(async (instance, index) => {
+          for (
+            let job = await instance.claimJob(`drain-${index}`, 60_000);
+            job;
+            job = await instance.claimJob(`drain-${index}`, 60_000)
+          ) {
+            expect(await ingest(instance, job)).toBe(true);
+            taken.set(`drain-${index}`, (taken.get(`drain-${index}`) ?? 0) + 1);
+          }
+        }),
+      );
+      expect([...taken.values()].reduce((sum, count) => sum + count, 0)).toBe(2);
+      for (const [index, job] of claimed.entries()) expect(await ingest(instances[index]!, job!)).toBe(true);
+      const statuses = await pool.query<{ status: string }>(
+        'SELECT status FROM kb_store_files WHERE vector_store_id = $1',
+        [store.id],
+      );
+      expect(statuses.rows.map((row) => row.status)).toEqual(Array(6).fill('completed'));
+    } finally {
+      for (const instancePool of pools) await instancePool.end();
+    }
+  });
+
+  it('searches a small store beside a large one without losing its results to the store filter', async () => {
+    const dimensions = 8;
+    const model = 'synthetic-8';
+    const unit = (first: number, seed: number) => {
+      const vector = new Float32Array(dimensions);
+      vector[0] = first;
+      for (let index = 1; index < dimensions; index++) vector[index] = Math.sin(seed * (index + 1)) * 0.05;
+      return vector;
+    };
+    const chunk = (text: string): PreparedChunk => ({
+      text,
+      embeddingText: text,
+      embeddingContext: '',
+      documentSummary: '',
+      start: 0,
+      end: text.length,
+      index: { title: 'synthetic', headings: '', body: text },
+    });
+    const fill = async (owner: string, name: string, count: number, first: number) => {
+      const store = await knowledge.createStore(owner, { name });
+      await knowledge.addFile(owner, store.id, { fileName: `${name}.txt`, bytes: Buffer.from(name) });
+      const job = await knowledge.claimJob(`filler-${name}`, 60_000);
+      expect(job?.vectorStoreId).toBe(store.id);
+      const chunks = Array.from({ length: count }, (_, index) => chunk(`${name} ${index}`));
+      const vectors = chunks.map((_, index) => unit(first, index + 1));
+      expect(await knowledge.completeJob(job!, chunks, vectors, model)).toBe(true);
+      return store;
+    };
+    const large = await fill('dave', 'large', 3000, 1);
+    const small = await fill('dave', 'small', 5, -1);
+    const query = unit(1, 0.5);
+    const input = {
+      ...searchInput('', { keywordWeight: 0, maxNumResults: 20 }),
+      queryVector: query,
+      queryModel: model,
+    };
+
+    // What a shared index filtered after the walk returns (Open WebUI #30135): nothing.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL hnsw.iterative_scan = 'off'");
+      await client.query('SET LOCAL enable_seqscan = off');
+      const post = await client.query(
+        `SELECT id FROM kb_chunks WHERE embedding_model = '${model}' AND vector_dims(embedding) = ${dimensions}
+         AND vector_store_id = $1 ORDER BY (embedding::vector(${dimensions})) <=> $2::vector(${dimensions}) LIMIT 20`,
+        [small.id, `[${Array.from(query).join(',')}]`],
+      );
+      await client.query('COMMIT');
+      expect(post.rows.length).toBeLessThan(5);
+    } finally {
+      client.release();
+    }
+
+    // Through the index with iterative scans (exact scans off), and exactly: all five either way.
+    for (const exactScanLimit of [0, undefined]) {
+      const hits = await knowledge.search('dave', [small.id], { ...input, exactScanLimit });
+      expect(hits.map((hit) => hit.vectorStoreId)).toEqual(Array(5).fill(small.id));
+    }
+    // …and the index walk itself found them: no exact fallback was needed.
+    const walked = await nearestChunks(pool, 'dave', [small.id], query, model, 60, 0);
+    expect(walked).toMatchObject({ method: 'hnsw' });
+    expect(walked.ids).toHaveLength(5);
+    const largeHits = await knowledge.search('dave', [large.id], { ...input, exactScanLimit: 0 });
+    expect(largeHits).toHaveLength(20);
+
+    // The large path walks the model's HNSW index.
+    const plan = await pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT id FROM kb_chunks WHERE embedding_model = '${model}' AND vector_dims(embedding) = ${dimensions}
+       AND owner = 'dave' AND vector_store_id = ANY($1) ORDER BY (embedding::vector(${dimensions})) <=> $2::vector(${dimensions}) LIMIT 60`,
+      [[large.id], `[${Array.from(query).join(',')}]`],
+    );
+    expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain(
+      vectorIndexName(model, dimensions),
+    );
+  });
+
+  async function databaseUrl(): Promise<string> {
+    return `postgresql://postgres@/knowledge?host=${encodeURIComponent(server.socketDir)}`;
+  }
+});

@@ -1,0 +1,178 @@
+import type { Message } from '@threadline/shared';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
+import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { newRun } from '../../../src/engines/local/runs/run-objects.js';
+import { openSharedEngineState } from '../../../src/engines/local/store/shared-engine-state.js';
+import { openDatabase } from '../../../src/sqlite/database.js';
+import {
+  announcePostgresSkip,
+  pgInstallDir,
+  startPostgresServer,
+  type PostgresTestServer,
+} from '../../helpers/postgres-server.js';
+import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { testConfig } from '../../helpers/test-config.js';
+
+announcePostgresSkip('the local engine over PostgreSQL');
+
+const textOf = (message: Message | undefined) =>
+  message?.content[0]?.type === 'text' ? message.content[0].text.value : '';
+
+/**
+ * Two engines, each with its own data dir (knowledge, owner records), sharing one PostgreSQL
+ * database for threads, messages, runs, steps and assistants: what one writes the other reads.
+ */
+describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (ENGINE_DATABASE_URL)', () => {
+  let server: PostgresTestServer;
+  let url: string;
+  const opened: { engine: LocalEngine; cleanup: () => void }[] = [];
+  beforeAll(async () => {
+    server = await startPostgresServer();
+    url = await server.createDatabase('engine');
+  });
+  afterAll(async () => {
+    for (const { engine, cleanup } of opened) {
+      await engine.close();
+      cleanup();
+    }
+    await server?.stop();
+  });
+
+  async function openEngine(): Promise<LocalEngine> {
+    const config = testConfig({ ENGINE_DATABASE_URL: url });
+    const database = openDatabase(config.DATA_DIR);
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    const sharedState = await openSharedEngineState(url);
+    const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true, sharedState });
+    opened.push({ engine, cleanup: config.cleanup });
+    return engine;
+  }
+
+  it('shares threads, runs, steps and assistants between instances', async () => {
+    const [first, second] = [await openEngine(), await openEngine()];
+    expect(first.identity).toBe(second.identity);
+    const thread = await first.createThread({ messages: [{ content: 'How do I rebase?' }], owner: 'alice' });
+    const { run } = await first.startRun(thread.id, {}, false);
+    await first.settle(run.id);
+
+    expect(await second.getThread(thread.id)).toEqual(thread);
+    expect(await second.threadOwner(thread.id)).toBe('alice');
+    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'completed' });
+    const steps = await second.listSteps(thread.id, run.id, { limit: 10, order: 'asc' });
+    expect(steps.data.map((step) => [step.type, step.status])).toContainEqual([
+      'message_creation',
+      'completed',
+    ]);
+    const messages = await second.listMessages(thread.id, { order: 'asc' });
+    expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+    // Without knowledge to search, the extractive answer says it found nothing, and says so whole.
+    expect(textOf(messages[1])).not.toBe('');
+    expect(messages[1]).toMatchObject({ status: 'completed', run_id: run.id });
+
+    const assistant = await second.createAssistant({ model: 'threadline-extractive', name: 'Shared' }, 'bob');
+    expect(await first.getAssistant(assistant.id)).toEqual(assistant);
+    expect(
+      (await first.listAssistants({ limit: 100, order: 'asc' }, 'alice')).data.map((item) => item.id),
+    ).not.toContain(assistant.id);
+  });
+
+  it('lets another instance add to a thread once a run is cancelled on the first', async () => {
+    const [first, second] = [await openEngine(), await openEngine()];
+    const thread = await first.createThread({ messages: [{ content: 'Explain cherry-pick.' }] });
+    const { run, task } = await first.startRun(thread.id, {}, false);
+    await expect(second.appendMessage(thread.id, { content: 'too soon' })).rejects.toMatchObject({
+      code: 'thread_busy',
+    });
+    await first.cancelActiveRuns(thread.id);
+    await task.done;
+    expect(['cancelled', 'completed']).toContain((await second.getRun(thread.id, run.id)).status);
+    await expect(second.appendMessage(thread.id, { content: 'now' })).resolves.toMatchObject({
+      role: 'user',
+    });
+  });
+
+  it('ends a run whose instance stopped once its lease lapses; the thread then takes a new message', async () => {
+    const [first, second] = [await openEngine(), await openEngine()];
+    const thread = await first.createThread({ messages: [{ content: 'What does git bisect do?' }] });
+    // What an instance leaves behind when it dies mid-run: the run in progress, leased by it.
+    const assistant = await first.getAssistant('asst_threadline');
+    const run = newRun({
+      thread,
+      assistant,
+      model: assistant.model,
+      instructions: null,
+      tools: [],
+      metadata: null,
+    });
+    await first.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
+    await first.store.renewRunLeases([run.id], 60_000);
+
+    // While the lease holds, the run may still be executing over there: the thread is busy.
+    await expect(second.appendMessage(thread.id, { content: 'too soon' })).rejects.toMatchObject({
+      code: 'thread_busy',
+    });
+    // The lease lapses (runLeaseMs after the instance's last renewal): the next instance to
+    // need the thread ends the run as OpenAI's lifecycle allows, and goes on.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      "UPDATE engine_runs SET lease_until = clock_timestamp() - interval '1 second' WHERE id = $1",
+      [run.id],
+    );
+    await client.end();
+    await expect(second.appendMessage(thread.id, { content: 'after the crash' })).resolves.toMatchObject({
+      role: 'user',
+    });
+    expect(await first.getRun(thread.id, run.id)).toMatchObject({
+      status: 'failed',
+      last_error: { code: 'server_error' },
+    });
+    const { run: next } = await second.startRun(thread.id, {}, false);
+    await second.settle(next.id);
+    expect(await first.getRun(thread.id, next.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('keeps the orchestrator’s streams in order: every event after the write it announces', async () => {
+    const engine = await openEngine();
+    const thread = await engine.createThread({ messages: [{ content: 'What is a detached HEAD?' }] });
+    const seen: string[] = [];
+    for await (const event of engine.streamRun(thread.id, {}, new AbortController().signal)) {
+      seen.push(event.event);
+      if (event.event === 'thread.run.completed') {
+        // The run's row says completed by the time its completed event is read.
+        expect(await engine.store.runs.get(event.data.id)).toMatchObject({ status: 'completed' });
+      }
+    }
+    expect(seen[0]).toBe('thread.run.created');
+    expect(seen.at(-1)).toBe('thread.run.completed');
+    expect(seen.indexOf('thread.message.created')).toBeLessThan(seen.indexOf('thread.message.completed'));
+  });
+
+  it('runs the app with ENGINE_DATABASE_URL: /v1 writes land in PostgreSQL', async () => {
+    let app: TestApp | undefined;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      app = await buildTestApp(testConfig({ ENGINE_DATABASE_URL: url }));
+      const created = await app.app.inject({
+        method: 'POST',
+        url: '/v1/threads',
+        payload: { metadata: { via: 'v1' } },
+      });
+      expect(created.statusCode).toBe(200);
+      const { id } = created.json<{ id: string }>();
+      const row = await client.query<{ data: { metadata: Record<string, string> } }>(
+        'SELECT data FROM engine_threads WHERE id = $1',
+        [id],
+      );
+      expect(row.rows[0]?.data.metadata).toEqual({ via: 'v1' });
+      const health = await app.app.inject({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(200);
+    } finally {
+      await app?.close();
+      await client.end();
+    }
+  });
+});

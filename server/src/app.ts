@@ -32,6 +32,7 @@ import { legacyRoutes } from './routes/legacy/index.js';
 import { threadRoutes, threadRunRoutes } from './routes/threads/index.js';
 import { v1Routes } from './routes/v1/index.js';
 import { runLogsPlugin, streamDrainPlugin } from './run-logs/index.js';
+import { speechPlugin } from './speech/index.js';
 import { persistencePlugin, type TranscriptStore } from './transcripts/index.js';
 import { version } from './version.js';
 
@@ -138,6 +139,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(streamDrainPlugin, { config });
   await app.register(runLogsPlugin, { config });
   await app.register(chatPlugin, { config });
+  await app.register(speechPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });

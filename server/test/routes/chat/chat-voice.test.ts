@@ -91,10 +91,8 @@ describe('speech status without models', () => {
     try {
       const response = await harness.app.inject({ method: 'GET', url: apiPaths.speech });
       const status = speechStatusSchema.parse(response.json());
-      expect(status.transcription).toEqual({
-        available: false,
-        via: expect.stringContaining('setup-speech.sh'),
-      });
+      expect(status.transcription.available).toBe(false);
+      expect(status.transcription.via).toContain('setup-speech.sh');
       const form = new FormData();
       form.append('audio', new Blob([Buffer.from('RIFF')]), 'q.wav');
       const request = new Request('http://x/', { method: 'POST', body: form });

@@ -92,6 +92,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           scriptSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
+          // Read aloud plays the server's speech from a blob: URL.
+          mediaSrc: ["'self'", 'blob:'],
           connectSrc: ["'self'", ...config.CORS_ORIGINS],
           fontSrc: ["'self'", 'data:'],
           manifestSrc: ["'self'"],

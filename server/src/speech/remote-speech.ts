@@ -1,5 +1,16 @@
 import OpenAI, { toFile } from 'openai';
+import { AppError } from '../http/index.js';
 import type { Synthesizer, Transcriber, Transcription } from './speech-types.js';
+
+/**
+ * The upstream's 400 (bad audio, unknown voice) is the caller's mistake: a 400 here too, with the
+ * upstream's words. Anything else stays an upstream failure (502/503/429 by the error handler).
+ */
+const refusedAsBadRequest = (what: string) => (error: unknown) => {
+  if (error instanceof OpenAI.BadRequestError)
+    throw new AppError('bad_request', 400, `The ${what} server refused the request: ${error.message}`);
+  throw error;
+};
 
 export type RemoteSpeechOptions = { baseURL: string; apiKey: string | undefined; model: string };
 
@@ -13,13 +24,15 @@ export function createRemoteTranscriber(options: RemoteSpeechOptions): Transcrib
   return {
     description: `forwarded to ${new URL(options.baseURL).origin} (${options.model})`,
     async transcribe(bytes, request): Promise<Transcription> {
-      const result = await client.audio.transcriptions.create({
-        file: await toFile(bytes, request.fileName ?? 'audio.wav'),
-        model: options.model,
-        response_format: 'verbose_json',
-        ...(request.language ? { language: request.language } : {}),
-        ...(request.prompt ? { prompt: request.prompt } : {}),
-      });
+      const result = await client.audio.transcriptions
+        .create({
+          file: await toFile(bytes, request.fileName ?? 'audio.wav'),
+          model: options.model,
+          response_format: 'verbose_json',
+          ...(request.language ? { language: request.language } : {}),
+          ...(request.prompt ? { prompt: request.prompt } : {}),
+        })
+        .catch(refusedAsBadRequest('transcription'));
       return {
         text: result.text.trim(),
         language: result.language,
@@ -42,16 +55,18 @@ export function createRemoteSynthesizer(options: RemoteSpeechOptions): Synthesiz
   return {
     description: `forwarded to ${new URL(options.baseURL).origin} (${options.model})`,
     async *synthesize(text, synthesis) {
-      const response = await client.audio.speech.create(
-        {
-          model: options.model,
-          input: text,
-          voice: synthesis.voice,
-          response_format: synthesis.format,
-          speed: synthesis.speed,
-        },
-        { signal: synthesis.signal },
-      );
+      const response = await client.audio.speech
+        .create(
+          {
+            model: options.model,
+            input: text,
+            voice: synthesis.voice,
+            response_format: synthesis.format,
+            speed: synthesis.speed,
+          },
+          { signal: synthesis.signal },
+        )
+        .catch(refusedAsBadRequest('speech'));
       if (!response.body) return;
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
         yield Buffer.from(chunk);

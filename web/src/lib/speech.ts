@@ -13,6 +13,11 @@ export function speechStatus(): Promise<SpeechStatus> {
   return status;
 }
 
+/** Asks again on the next call (tests; a server that got its models). */
+export function forgetSpeechStatus(): void {
+  status = undefined;
+}
+
 /** A recording, transcribed by the server's `/v1/audio/transcriptions` (Whisper unless forwarded). */
 export async function transcribeRecording(recording: Blob): Promise<string> {
   const form = new FormData();

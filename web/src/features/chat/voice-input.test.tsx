@@ -38,7 +38,7 @@ describe('VoiceInput', () => {
     status = { transcription: missing, speech: available };
     render(<VoiceInput isDisabled={false} onTranscript={() => undefined} />);
     expect(await screen.findByText(/Voice questions are off: no Whisper model/)).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Ask by voice' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Ask by voice' }).disabled).toBe(true);
   });
 
   it('explains a denied microphone and how to allow it', async () => {

@@ -3,8 +3,8 @@
 // `node --import tsx scripts/e2e/voice.ts`; needs `bash scripts/setup-speech.sh`, espeak-ng, ffmpeg.
 // Prints "N passed, N failed" and exits non-zero on any failure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWebIfStale, startServer, type RunningServer } from './harness.js';
@@ -35,7 +35,30 @@ function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
+/** What the voice e2e needs; locally without it the run is skipped loudly, under CI=true it fails. */
+function missingTools(): string[] {
+  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'threadline');
+  const missing: string[] = [];
+  try {
+    execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
+  } catch {
+    missing.push('espeak-ng');
+  }
+  const modelDir = process.env.STT_MODEL_DIR || join(cache, 'whisper-base-ct2');
+  if (!existsSync(join(modelDir, 'model.bin'))) missing.push(`Whisper base in ${modelDir}`);
+  return missing;
+}
+
 async function main(): Promise<void> {
+  const missing = missingTools();
+  if (missing.length > 0) {
+    const isCi = process.env.CI === 'true' || process.env.CI === '1';
+    process.stdout.write(
+      `\n${'!'.repeat(78)}\ne2e voice ${isCi ? 'FAILED' : 'SKIPPED'}: missing ${missing.join('; ')} (bash scripts/setup-speech.sh)\n${'!'.repeat(78)}\n`,
+    );
+    if (isCi) process.exitCode = 1;
+    return;
+  }
   buildWebIfStale();
   const directory = mkdtempSync(join(tmpdir(), 'threadline-e2e-voice-'));
   const wav = join(directory, 'question.wav');

@@ -15,7 +15,7 @@ export const layers = [
   ['engines/upstream'],
   ['engines/local', 'engines/openai', 'engines/assistants'],
   ['engines'],
-  ['ownership', 'transcripts', 'run-logs'],
+  ['ownership', 'transcripts', 'run-logs', 'speech'],
   ['knowledge'],
   ['conversations', 'responses'],
   ['routes/chat', 'routes/threads', 'routes/knowledge', 'routes/legacy', 'routes/v1', 'routes/health'],

@@ -49,6 +49,11 @@ const e2e = join(root, 'scripts/e2e/run.ts');
 if (status === 0 && vitestArgs.length === 0 && existsSync(e2e)) {
   status = run(process.execPath, ['--import', 'tsx', e2e], env);
 }
+// Voice in Chromium (fake microphone, the real speech models): issue #28.
+const voiceE2e = join(root, 'scripts/e2e/voice.ts');
+if (status === 0 && vitestArgs.length === 0 && existsSync(voiceE2e)) {
+  status = run(process.execPath, ['--import', 'tsx', voiceE2e], env);
+}
 
 await mongo?.stop();
 if (mongoDir) rmSync(mongoDir, { recursive: true, force: true });

@@ -32,6 +32,7 @@ import { legacyRoutes } from './routes/legacy/index.js';
 import { threadRoutes, threadRunRoutes } from './routes/threads/index.js';
 import { v1Routes } from './routes/v1/index.js';
 import { runLogsPlugin, streamDrainPlugin } from './run-logs/index.js';
+import { speechPlugin } from './speech/index.js';
 import { persistencePlugin, type TranscriptStore } from './transcripts/index.js';
 import { version } from './version.js';
 
@@ -91,6 +92,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           scriptSrc: ["'self'"],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
+          // Read aloud plays the server's speech from a blob: URL.
+          mediaSrc: ["'self'", 'blob:'],
           connectSrc: ["'self'", ...config.CORS_ORIGINS],
           fontSrc: ["'self'", 'data:'],
           manifestSrc: ["'self'"],
@@ -138,6 +141,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(streamDrainPlugin, { config });
   await app.register(runLogsPlugin, { config });
   await app.register(chatPlugin, { config });
+  await app.register(speechPlugin, { config });
 
   // --- routes ---
   await app.register(healthRoutes, { engineName: config.ENGINE });

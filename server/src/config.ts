@@ -109,6 +109,18 @@ export const configSchema = z
       z.coerce.number().int().min(256).max(10_000_000).optional(),
     ),
 
+    // Speech (issue #28). Unset *_BASE_URL: in-process Whisper (faster-whisper over the
+    // CTranslate2 weights in STT_MODEL_DIR) and eSpeak NG; set: any OpenAI-compatible server.
+    STT_BASE_URL: optionalUrl,
+    STT_API_KEY: optionalString,
+    STT_MODEL: z.preprocess(emptyToUndefined, z.string().default('whisper-1')),
+    STT_MODEL_DIR: optionalString,
+    STT_PYTHON: optionalString,
+    STT_THREADS: integer(2, 1, 16),
+    TTS_BASE_URL: optionalUrl,
+    TTS_API_KEY: optionalString,
+    TTS_MODEL: z.preprocess(emptyToUndefined, z.string().default('tts-1')),
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     OPENAI_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4.1-mini')),

@@ -15,6 +15,7 @@ export * from './api/paths.js';
 export * from './v1/v1-requests.js';
 export * from './v1/v1-chunking.js';
 export * from './v1/v1-knowledge.js';
+export * from './v1/v1-audio.js';
 export * from './responses/response-requests.js';
 export * from './responses/response-objects.js';
 export * from './responses/response-events.js';

@@ -36,7 +36,11 @@ export type ChatCaller = { userId: string; reply: FastifyReply; accept: string |
 
 export type ChatService = {
   /** `POST /chat/stream`: one whole turn, streamed to the caller. */
-  send(caller: ChatCaller, body: ChatRequest): Promise<void>;
+  /**
+   * `isSpoken`: the question is a transcript of the user's voice; its message is marked
+   * (`metadata.spoken`) and streamed first, as `thread.message.created`, before the answer.
+   */
+  send(caller: ChatCaller, body: ChatRequest, options?: { isSpoken?: boolean }): Promise<void>;
   /** `POST /chat/tool-outputs`: continues a run that asked for function outputs. */
   submitToolOutputs(caller: ChatCaller, body: ToolOutputsRequest): Promise<void>;
   /** `GET /threads/:id/stream`: replays after `cursor`, then live; false when there is nothing. */
@@ -80,10 +84,14 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
     content: string,
     controller: AbortController,
     isNew: boolean,
+    metadata?: Record<string, string>,
   ) => {
     const turn = await serialiser.acquire(threadId, { controller, settleActiveRuns: !isNew });
     try {
-      return { turn, userMessage: await engine.appendMessage(threadId, { content }) };
+      return {
+        turn,
+        userMessage: await engine.appendMessage(threadId, metadata ? { content, metadata } : { content }),
+      };
     } catch (error) {
       turn.release();
       throw error;
@@ -146,7 +154,7 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
   };
 
   return {
-    async send(caller, body) {
+    async send(caller, body, options = {}) {
       await admit();
       const { userId } = caller;
       // Before anything is created: another user's store answers like a missing one.
@@ -187,13 +195,19 @@ export function createChatService(deps: ChatServiceDependencies): ChatService {
         });
       }
       const isNew = !existing;
-      const { turn, userMessage } = await appendInTurn(threadId, body.content, controller, isNew).catch(
-        (error: unknown) => {
-          // The engine made the thread but took no message: keep the (empty) thread in the history.
-          if (isNew && threadRecord) recorder.recordThread(threadRecord);
-          throw error;
-        },
-      );
+      const spoken = options.isSpoken ? { spoken: 'true' } : undefined;
+      const { turn, userMessage } = await appendInTurn(
+        threadId,
+        body.content,
+        controller,
+        isNew,
+        spoken,
+      ).catch((error: unknown) => {
+        // The engine made the thread but took no message: keep the (empty) thread in the history.
+        if (isNew && threadRecord) recorder.recordThread(threadRecord);
+        throw error;
+      });
+      if (options.isSpoken) preface.push({ event: 'thread.message.created', data: userMessage });
       let isStarted = false;
       try {
         recorder.recordTurn({

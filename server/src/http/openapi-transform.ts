@@ -95,6 +95,21 @@ const streamed: Record<string, Responses> = {
   '/api/assistants/threads/:threadId/actions': { 'application/x-ndjson': ndjson('AssistantStream events') },
 };
 
+/** Routes that answer audio or text rather than JSON (OpenAI's audio endpoints). */
+const mediaAnswers: Record<string, Responses> = {
+  '/v1/audio/speech': Object.fromEntries(
+    ['audio/mpeg', 'audio/ogg', 'audio/aac', 'audio/flac', 'audio/wav', 'audio/pcm'].map((type) => [
+      type,
+      binary,
+    ]),
+  ),
+  '/v1/audio/transcriptions': {
+    'application/json': { schema: { type: 'object' } },
+    'text/plain': { schema: { type: 'string' } },
+    'text/vtt': { schema: { type: 'string' } },
+  },
+};
+
 /**
  * The zod transform, then what route schemas cannot say: 204 has no body, streaming routes
  * answer 200 with a stream, downloads answer bytes, and every route can answer every error status
@@ -109,6 +124,9 @@ export const openApiTransform: SwaggerTransform = (input) => {
   if (stream) responses['200'] = { description: 'The answer, streamed', content: stream };
   if (fileDownloads.has(input.url)) responses['200'] = fileBytes;
   if (fileViews.has(input.url)) responses['200'] = fileView;
+  const media = mediaAnswers[input.url];
+  if (media)
+    responses['200'] = { description: 'The audio, or the transcript in the asked format', content: media };
   // The quickstart's file delete answered an empty 200, and the legacy route does the same.
   if (input.url === '/api/assistants/files' && input.route.method === 'DELETE')
     responses['200'] = { type: 'null', description: 'Deleted (an empty body, as the quickstart answered)' };

@@ -6,6 +6,7 @@ export const apiPaths = {
   chatStream: '/chat/stream',
   chatToolOutputs: '/chat/tool-outputs',
   models: '/models',
+  speech: '/speech',
   health: '/health',
   threads: '/threads',
   thread: (threadId: string) => `/threads/${encodeURIComponent(threadId)}`,

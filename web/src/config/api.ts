@@ -110,6 +110,9 @@ export function endpoints(config: ApiConfig = apiConfig) {
     sampleKnowledgeBase: () => api(apiPaths.sampleKnowledgeBase),
     defaultKnowledgeBase: () => api(apiPaths.defaultKnowledgeBase),
     knowledgeLimits: () => api(apiPaths.knowledgeLimits),
+    speech: () => api(apiPaths.speech),
+    audioTranscriptions: () => api('/v1/audio/transcriptions'),
+    audioSpeech: () => api('/v1/audio/speech'),
     legacyThreads: () => legacy(apiPaths.legacy.threads),
     legacyMessages: (threadId: string) => legacy(apiPaths.legacy.messages(threadId)),
   };

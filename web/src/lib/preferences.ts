@@ -26,6 +26,13 @@ export const threadPreference = localValue<string | null>(
   (value) => value,
 );
 
+/** Send a spoken question as soon as it is transcribed, instead of putting it in the box to edit. */
+export const sendSpokenAtOncePreference = localValue<boolean>(
+  'threadline.sendSpokenAtOnce',
+  (raw) => raw === 'true',
+  (value) => String(value),
+);
+
 export function useLocalValue<Value>(value: LocalValue<Value>): Value {
   return useSyncExternalStore(value.subscribe, value.get, value.get);
 }

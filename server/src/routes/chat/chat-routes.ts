@@ -1,29 +1,71 @@
-import { apiPaths, chatRequestSchema, modelListSchema, toolOutputsRequestSchema } from '@threadline/shared';
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import {
+  apiPaths,
+  chatRequestSchema,
+  maxAudioUploadBytes,
+  modelListSchema,
+  speechStatusSchema,
+  toolOutputsRequestSchema,
+} from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { eventStreamDescription, errorResponses } from '../../http/index.js';
+import { AppError, eventStreamDescription, errorResponses } from '../../http/index.js';
+import { transcribeVoiceQuestion } from './voice-question.js';
 
 const errors = errorResponses(400, 401, 404, 429);
+
+/** An audio file over the limit is bad audio (400), as on /v1/audio/transcriptions. */
+const asBadAudio = (error: unknown): never => {
+  if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+    throw new AppError('bad_request', 400, 'The audio is over 25 MB.');
+  throw error;
+};
 
 /**
  * `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. Each handler
  * parses, makes one call to the chat service (`app.chat`, which streams the turn) and replies.
  */
 export const chatRoutes: FastifyPluginAsyncZod = async (app) => {
+  // A voice question: multipart with an `audio` file (25 MB at most, as OpenAI's audio uploads).
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: maxAudioUploadBytes, files: 1, fields: 10, parts: 11 },
+    throwFileSizeLimit: true,
+  });
+  const spoken = new WeakSet<FastifyRequest>();
+
   app.post(
     apiPaths.chatStream,
     {
       schema: {
         tags: ['chat'],
-        summary: 'Send a message and stream the run',
-        description: eventStreamDescription,
+        summary: 'Send a message (or, as multipart with `audio`, speak it) and stream the run',
+        description: `${eventStreamDescription} A spoken question (multipart: \`audio\`, and \`threadId\`, \`vectorStoreIds\`, \`model\`, \`language\` as fields) is transcribed first; its user message comes first in the stream, marked \`metadata.spoken\`.`,
         body: chatRequestSchema,
         response: errors,
       },
+      preValidation: async (request) => {
+        if (await transcribeVoiceQuestion(app, request).catch(asBadAudio)) spoken.add(request);
+      },
     },
     async (request, reply) => {
-      await app.chat.send({ userId: request.userId, reply, accept: request.headers.accept }, request.body);
+      await app.chat.send({ userId: request.userId, reply, accept: request.headers.accept }, request.body, {
+        isSpoken: spoken.has(request),
+      });
       return reply;
     },
+  );
+
+  app.get(
+    apiPaths.speech,
+    {
+      schema: {
+        tags: ['chat'],
+        summary: 'Whether speech in (microphone) and out (read aloud) are available',
+        response: { 200: speechStatusSchema },
+      },
+    },
+    async () => app.speech.status(),
   );
 
   app.post(

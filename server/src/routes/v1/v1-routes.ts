@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { wireEngineOf } from '../../engines/index.js';
 import { v1AssistantRoutes } from './assistants.js';
+import { v1AudioRoutes } from './audio.js';
 import { v1FileRoutes } from './files.js';
 import { v1MessageRoutes } from './messages.js';
 import { v1ModelRoutes } from './models.js';
@@ -22,6 +23,8 @@ export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app,
       app,
       `The /v1 API is served by the local engine; this server runs "${app.engine.name}".`,
     );
+    // Speech does not need the local engine.
+    await app.register(v1AudioRoutes);
     return;
   }
   installOpenAiErrors(app);
@@ -36,4 +39,5 @@ export const v1Routes: FastifyPluginAsync<{ heartbeatMs: number }> = async (app,
   await app.register(v1FileRoutes, { knowledge: options.engine.knowledge, ownership });
   await app.register(v1VectorStoreRoutes, { knowledge: options.engine.knowledge, ownership });
   await app.register(v1ResponsesApi, options);
+  await app.register(v1AudioRoutes);
 };

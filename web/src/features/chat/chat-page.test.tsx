@@ -19,6 +19,13 @@ import { ChatPage } from './chat-page.js';
 const base = 'http://threadline.test';
 // The store picker reads the user's stores and default knowledge base (none here).
 const server = setupServer(
+  // The microphone and Read aloud ask what speech the server offers.
+  http.get(`${base}/speech`, () =>
+    HttpResponse.json({
+      transcription: { available: true, via: 'test double' },
+      speech: { available: true, via: 'test double' },
+    }),
+  ),
   http.get(`${base}/knowledge/vector-stores`, () => HttpResponse.json({ data: [] })),
   http.get(`${base}/knowledge/default`, () => HttpResponse.json({ vectorStores: [] })),
 );

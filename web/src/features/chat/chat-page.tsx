@@ -135,6 +135,7 @@ export function ChatPage({ backend, threadId, serverState, onThreadCreated, onRu
               {!turn.answer.isStreaming && turn.answer.text !== '' && (
                 <AnswerActions
                   text={() => copyableAnswer(turn.answer.text, turn.answer.citations)}
+                  spokenText={() => turn.answer.text}
                   onRegenerate={
                     index === chat.turns.length - 1 && turn.question !== '' && !chat.isBusy && isReachable
                       ? () => ask(turn.question)

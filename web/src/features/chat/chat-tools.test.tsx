@@ -20,6 +20,13 @@ const store = (id: string, name: string, total: number): VectorStoreSummary => (
 const stores = [store('vs_docs', 'User guide (sample)', 9), store('vs_hr', 'HR handbook', 1)];
 let savedDefault: string[] = ['vs_docs'];
 const server = setupServer(
+  // The microphone and Read aloud ask what speech the server offers.
+  http.get(`${base}/speech`, () =>
+    HttpResponse.json({
+      transcription: { available: true, via: 'test double' },
+      speech: { available: true, via: 'test double' },
+    }),
+  ),
   http.get(`${base}/knowledge/vector-stores`, () => HttpResponse.json({ data: stores })),
   http.get(`${base}/knowledge/default`, () =>
     HttpResponse.json({ vectorStores: stores.filter((item) => savedDefault.includes(item.id)) }),

@@ -1,5 +1,7 @@
 import { maxMessageCharacters } from '@threadline/shared';
 import { useEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { sendSpokenAtOncePreference, useLocalValue } from '../../lib/preferences.js';
+import { VoiceInput } from './voice-input.js';
 
 /** The counter shows from here on: far enough ahead to trim a long paste before it is cut. */
 export const counterFrom = maxMessageCharacters - 4096;
@@ -23,6 +25,15 @@ export function Composer({ isBusy, canStop, placeholder, draftRequest, onSend, o
   const [draft, setDraft] = useState('');
   const [wasCut, setWasCut] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const sendSpokenAtOnce = useLocalValue(sendSpokenAtOncePreference);
+  const onTranscript = (text: string) => {
+    if (sendSpokenAtOnce && !isBusy) {
+      onSend(text);
+      return;
+    }
+    setDraft((previous) => (previous.trim() ? `${previous.trimEnd()} ${text}` : text));
+    input.current?.focus();
+  };
 
   useEffect(() => {
     if (!draftRequest) return;
@@ -79,6 +90,7 @@ export function Composer({ isBusy, canStop, placeholder, draftRequest, onSend, o
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
+        <VoiceInput isDisabled={isBusy} onTranscript={onTranscript} />
         {isBusy ? (
           <button type="button" className="button stop" onClick={onStop} disabled={!canStop}>
             Stop
@@ -90,6 +102,14 @@ export function Composer({ isBusy, canStop, placeholder, draftRequest, onSend, o
         )}
       </div>
       <div className="composer-footer">
+        <label className="voice-setting">
+          <input
+            type="checkbox"
+            checked={sendSpokenAtOnce}
+            onChange={(event) => sendSpokenAtOncePreference.set(event.target.checked)}
+          />{' '}
+          Send spoken questions at once
+        </label>
         <p className="shortcut-hint">
           <kbd>Enter</kbd> send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line · <kbd>Esc</kbd> stop ·{' '}
           <kbd>{modifier}</kbd>+<kbd>Shift</kbd>+<kbd>O</kbd> new chat · <kbd>{modifier}</kbd>+<kbd>K</kbd>{' '}

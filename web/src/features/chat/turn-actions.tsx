@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ReadAloudButton } from './read-aloud.js';
 
 type CopyState = 'idle' | 'copied' | 'failed';
 
@@ -42,13 +43,19 @@ export function QuestionActions({ question, isBusy, onEdit }: QuestionActionsPro
   );
 }
 
-type AnswerActionsProps = { text: () => string; onRegenerate: (() => void) | null };
+type AnswerActionsProps = {
+  text: () => string;
+  /** The answer's own words (no sources list), for Read aloud. */
+  spokenText: () => string;
+  onRegenerate: (() => void) | null;
+};
 
 /** Under a finished answer: copy it (with its sources) and, for the latest, ask again. */
-export function AnswerActions({ text, onRegenerate }: AnswerActionsProps) {
+export function AnswerActions({ text, spokenText, onRegenerate }: AnswerActionsProps) {
   return (
     <div className="turn-actions answer-actions">
       <CopyButton text={text} label="Copy answer" />
+      <ReadAloudButton text={spokenText} />
       {onRegenerate && (
         <button type="button" className="action-button" aria-label="Regenerate answer" onClick={onRegenerate}>
           Regenerate

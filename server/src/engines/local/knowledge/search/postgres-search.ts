@@ -67,8 +67,10 @@ export async function searchPostgres(
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
-  // ts_rank's weights are {D, C, B, A}: body, (unused), headings, title, in fieldWeights' ratios.
-  const rankWeights = `{${1 / fieldWeights.title}, 0, ${fieldWeights.headings / fieldWeights.title}, 1}`;
+  // ts_rank's weights are {D, C, B, A}: body, (unused), headings, title, in fieldWeights' ratios,
+  // scaled so the largest is 1 (ts_rank takes weights in 0..1 only).
+  const heaviest = Math.max(fieldWeights.title, fieldWeights.headings, fieldWeights.body);
+  const rankWeights = `{${fieldWeights.body / heaviest}, 0, ${fieldWeights.headings / heaviest}, ${fieldWeights.title / heaviest}}`;
   const result = await pool.query<{
     id: string;
     score: number;

@@ -57,7 +57,7 @@ describe.skipIf(isSpeechTestSkipped)('a spoken question on /chat/stream (espeak-
     );
     const text = answer?.event === 'thread.message.completed' ? answer.data.content[0] : undefined;
     if (text?.type !== 'text') throw new Error('no answer text');
-    expect(text.text.value).toMatch(/60 euros/);
+    expect(text.text.value, transcript).toMatch(/60 euros/);
     expect(text.text.annotations.some((annotation) => annotation.type === 'file_citation')).toBe(true);
     expect(events.at(-1)?.event).toBe('done');
   }, 120_000);

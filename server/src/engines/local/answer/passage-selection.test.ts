@@ -6,6 +6,7 @@ import {
   hitsToRead,
   maxReadPerFile,
   minimumCoverage,
+  namesIn,
   selectPassages,
 } from './passage-selection.js';
 
@@ -21,6 +22,19 @@ const hit = (fileName: string, text: string): SearchHit => ({
 
 const select = (focus: string, hits: SearchHit[], context: string | null = null) =>
   selectPassages({ focus, context, hits, topicFileIds: [] });
+
+describe('namesIn', () => {
+  it.each([
+    ['How do I publish a package to PyPI?', ['pypi']],
+    ['How do I run it in Docker on FAT32?', ['docker', 'fat32']],
+    // Whisper heard "per day" as "per May": a capitalised everyday word names nothing.
+    ['How much are meals reimbursed per May?', []],
+  ])('%s', (question, names) => {
+    const found = namesIn(question);
+    expect(found).toEqual(expect.arrayContaining(names));
+    if (names.length === 0) expect(found).toEqual([]);
+  });
+});
 
 describe('hitsToRead', () => {
   const ofFiles = (...names: string[]) =>

@@ -508,11 +508,18 @@ const sum = (values: Iterable<number>) => {
  */
 export function namesIn(question: string): string[] {
   const words = question.match(/[\p{L}\p{N}][\p{L}\p{N}.+#_-]*/gu) ?? [];
-  return words
-    .slice(1)
-    .filter((word) => /\p{Lu}/u.test(word) || (/\p{L}/u.test(word) && /\d/.test(word)))
-    .flatMap((word) => searchTerms(word));
+  return (
+    words
+      .slice(1)
+      .filter((word) => /\p{Lu}/u.test(word) || (/\p{L}/u.test(word) && /\d/.test(word)))
+      .flatMap((word) => searchTerms(word))
+      // A capitalised everyday word is not a name ("per May?", as a transcription mishears "per day").
+      .filter((term) => everydayDiscount(term) > minimumEverydayDiscount)
+  );
 }
+
+/** The discount of the ~300 most everyday English words (see common-english.ts). */
+const minimumEverydayDiscount = 0.3;
 
 /**
  * A question's British spellings as the documents spell them, and the other way round

@@ -10,7 +10,7 @@ import {
   threadIdParamsSchema,
   type AssistantStreamEvent,
 } from '@threadline/shared';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -21,6 +21,7 @@ import { attachmentDisposition, uploadFileName } from '../../http/index.js';
 import { watchDisconnect } from '../../http/index.js';
 import { parseAsJsonOrNothing } from '../../http/index.js';
 import { createLegacyAssistants } from './legacy-assistants.js';
+import { spokenMessage } from './legacy-voice.js';
 import { createLegacyStoreResolver } from './legacy-vector-store.js';
 import { findOwnedThread, threadOwnerKey } from '../../ownership/index.js';
 
@@ -52,6 +53,8 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
   if (!app.hasRequestDecorator('isMultipart')) {
     await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   }
+
+  const spoken = new WeakSet<FastifyRequest>();
 
   const streamNdjson = async (
     reply: FastifyReply,
@@ -117,9 +120,16 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       schema: {
         tags: ['legacy'],
         summary: 'Append a message and stream the run as NDJSON (no cancel, no persistence)',
+        description:
+          'A spoken message is multipart: an `audio` file (25 MB at most) and, if you like, `language`; its transcript is the message, marked `metadata.spoken`.',
         params: threadIdParamsSchema,
         body: legacyMessageRequestSchema,
         response: errors,
+      },
+      preValidation: async (request) => {
+        if (!request.isMultipart()) return;
+        request.body = await spokenMessage(app, request);
+        spoken.add(request);
       },
     },
     async (request, reply) => {
@@ -132,7 +142,10 @@ export const legacyRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (ap
       const start =
         (await assistants?.runFor(request.userId, threadId, vectorStoreIds)) ??
         ((signal: AbortSignal) => engine.streamRun(threadId, { vectorStoreIds }, signal));
-      await engine.appendMessage(threadId, { content: request.body.content });
+      await engine.appendMessage(threadId, {
+        content: request.body.content,
+        ...(spoken.has(request) ? { metadata: { spoken: 'true' } } : {}),
+      });
       return streamNdjson(reply, threadId, start);
     },
   );

@@ -9,17 +9,11 @@ import {
   toolOutputsRequestSchema,
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, eventStreamDescription, errorResponses } from '../../http/index.js';
+import { eventStreamDescription, errorResponses } from '../../http/index.js';
+import { asBadAudio } from '../../speech/index.js';
 import { transcribeVoiceQuestion } from './voice-question.js';
 
 const errors = errorResponses(400, 401, 404, 429);
-
-/** An audio file over the limit is bad audio (400), as on /v1/audio/transcriptions. */
-const asBadAudio = (error: unknown): never => {
-  if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-    throw new AppError('bad_request', 400, 'The audio is over 25 MB.');
-  throw error;
-};
 
 /**
  * `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. Each handler

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/index.js';
+import { transcribeQuestion } from '../../speech/index.js';
 
 /** The multipart fields besides `audio` a voice question may carry, as text. */
 const textOf = (value: unknown): string | undefined => {
@@ -38,13 +39,12 @@ export async function transcribeVoiceQuestion(
       "A voice question sends its audio in the multipart field 'audio'.",
     );
   const bytes = await audio.toBuffer();
-  const transcription = await app.speech.transcribe(bytes, { language: textOf(fields.language) });
-  if (!transcription.text) throw new AppError('bad_request', 400, 'No speech was heard in the audio.');
+  const content = await transcribeQuestion(app.speech, bytes, { language: textOf(fields.language) });
   const threadId = textOf(fields.threadId);
   const model = textOf(fields.model);
   const vectorStoreIds = idsOf(textOf(fields.vectorStoreIds));
   request.body = {
-    content: transcription.text,
+    content,
     ...(threadId ? { threadId } : {}),
     ...(model ? { model } : {}),
     ...(vectorStoreIds ? { vectorStoreIds } : {}),

@@ -28,12 +28,6 @@ describe('passageBlocks', () => {
     ]);
   });
 
-  it('keeps a table whole in a passage without blank lines (a chunk that opens inside the table)', () => {
-    expect(
-      passageBlocks('| setting | meaning |\n|---|---|\n| `PORT` | where it listens |\nThen restart.'),
-    ).toEqual(['| setting | meaning |\n|---|---|\n| `PORT` | where it listens |', 'Then restart.']);
-  });
-
   it('reads plain text without blank lines a line a block', () => {
     expect(passageBlocks('Title\nFirst line.\nSecond line.')).toEqual([
       'Title',

@@ -3,12 +3,10 @@ export type PassageBlock = { text: string; isCited: boolean };
 
 const wordsOf = (text: string) => new Set(text.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []);
 const fence = /^\s*(```+|~~~+)/;
-const tableRow = /^\s*\|/;
 
 /**
  * A passage in its Markdown blocks: blank lines part them, except inside a fenced code block. A
- * passage without blank lines (plain text from another engine, or a chunk that opens inside a
- * table) is read a line a block, a table's rows kept together.
+ * passage without blank lines (plain text from another engine) is read a line a block.
  */
 export function passageBlocks(passage: string): string[] {
   const lines = passage.replace(/\r\n?/g, '\n').trim().split('\n');
@@ -38,11 +36,8 @@ export function passageBlocks(passage: string): string[] {
     }
     if (line.trim() === '') flush();
     else if (!hasBlankLines) {
-      // A line a block, except a table's rows, which stay one table.
-      const isRow = tableRow.test(line);
-      if (!isRow || !tableRow.test(current.at(-1) ?? '')) flush();
       current.push(line);
-      if (!isRow) flush();
+      flush();
     } else current.push(line);
   }
   flush();

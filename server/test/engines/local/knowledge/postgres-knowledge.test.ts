@@ -233,20 +233,27 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
       queryModel: model,
     };
 
-    // What a shared index filtered after the walk returns (Open WebUI #30135): nothing.
+    // What a shared index filtered after the walk returns (Open WebUI #30135): nothing. The
+    // planner could otherwise pick the store's B-tree index (an exact, filtered scan) whenever its
+    // statistics favour it, so the store indexes are dropped inside a transaction that is rolled
+    // back, and the plan is checked to be the HNSW walk before its rows are counted.
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      await client.query('DROP INDEX kb_chunks_store, kb_chunks_pair');
       await client.query("SET LOCAL hnsw.iterative_scan = 'off'");
       await client.query('SET LOCAL enable_seqscan = off');
-      const post = await client.query(
-        `SELECT id FROM kb_chunks WHERE embedding_model = '${model}' AND vector_dims(embedding) = ${dimensions}
-         AND vector_store_id = $1 ORDER BY (embedding::vector(${dimensions})) <=> $2::vector(${dimensions}) LIMIT 20`,
-        [small.id, `[${Array.from(query).join(',')}]`],
+      const postFiltered = `SELECT id FROM kb_chunks WHERE embedding_model = '${model}' AND vector_dims(embedding) = ${dimensions}
+         AND vector_store_id = $1 ORDER BY (embedding::vector(${dimensions})) <=> $2::vector(${dimensions}) LIMIT 20`;
+      const parameters = [small.id, `[${Array.from(query).join(',')}]`];
+      const plan = await client.query(`EXPLAIN ${postFiltered}`, parameters);
+      expect(plan.rows.map((row: Record<string, string>) => Object.values(row)[0]).join('\n')).toContain(
+        vectorIndexName(model, dimensions),
       );
-      await client.query('COMMIT');
+      const post = await client.query(postFiltered, parameters);
       expect(post.rows.length).toBeLessThan(5);
     } finally {
+      await client.query('ROLLBACK');
       client.release();
     }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citedBlocks, passageBlocks } from './cited-passage.js';
+import { citedBlocks, passageBlocks, tableWithRows } from './cited-passage.js';
 
 // A passage as the server quotes it: Markdown, heading in bold, blocks apart.
 const passage = [
@@ -26,6 +26,18 @@ describe('passageBlocks', () => {
       '2. Start it.',
       'Done.',
     ]);
+  });
+
+  it('keeps a table together in a chunk that opens inside it, and gives it an empty header', () => {
+    // A chunk without blank lines that starts below the table's header (the MONGODB_DB answer's source).
+    expect(passageBlocks('| `MONGODB_DB` | threadline |\n| `PORT` | 8000 |\nSet them before start.')).toEqual(
+      ['| | |\n| --- | --- |\n| `MONGODB_DB` | threadline |\n| `PORT` | 8000 |', 'Set them before start.'],
+    );
+  });
+
+  it('leaves a table that has its header as it is', () => {
+    const table = '| setting | default |\n|:---|---:|\n| `PORT` | 8000 |';
+    expect(passageBlocks(`Intro.\n\n${table}`)).toEqual(['Intro.', table]);
   });
 
   it('reads plain text without blank lines a line a block', () => {
@@ -71,6 +83,27 @@ describe('citedBlocks', () => {
   it('marks no heading alone: its words are in any claim about its section', () => {
     const marked = citedBlocks('**Restore**\n\nCopy the saved files back and start again.', 'Restore');
     expect(marked.filter((block) => block.isCited)).toEqual([]);
+  });
+
+  it('marks the table row the claim quotes, not the whole table and not nothing', () => {
+    const table = [
+      '**Settings**',
+      '| setting | default | meaning |\n| --- | --- | --- |\n| `PORT` | 8000 | the port the server listens on |\n| `MONGODB_DB` | threadline | the database transcripts go to |',
+    ].join('\n\n');
+    const [heading, tableBlock] = citedBlocks(
+      table,
+      '`MONGODB_DB` — threadline: the database transcripts go to',
+    );
+    expect(heading?.isCited).toBe(false);
+    expect(tableBlock).toMatchObject({ isCited: true, citedRows: [false, true] });
+    expect(tableWithRows(tableBlock!.text, tableBlock!.citedRows!)).toBe(
+      '| setting | default | meaning |\n| --- | --- | --- |\n| `MONGODB_DB` | threadline | the database transcripts go to |',
+    );
+  });
+
+  it('marks no row of a table the claim is not about', () => {
+    const [block] = citedBlocks('| a | b |\n| --- | --- |\n| `PORT` | 8000 |', 'The harbour opens at nine');
+    expect(block).toMatchObject({ isCited: false, citedRows: [false] });
   });
 
   it('marks the whole passage when the answer quotes all of it', () => {

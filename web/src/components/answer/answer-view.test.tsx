@@ -1,4 +1,4 @@
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyAnswer, type Answer } from './answer.js';
 import { AnswerView } from './answer-view.js';
@@ -52,6 +52,26 @@ describe('AnswerView of a quoted answer', () => {
     const cells = [...container.querySelectorAll('.markdown table td')].map((cell) => cell.textContent);
     expect(cells).toEqual(['PORT', '8000']);
     expect(container.querySelector('.markdown')?.textContent).not.toContain('|');
+  });
+
+  it('shows a source that opens inside a table as a table, its quoted row marked', async () => {
+    // A chunk without blank lines that starts below its table's header, as the sample docs' settings table is chunked.
+    const quote =
+      '| `MONGODB_URI` | unset | where transcripts go |\n| `MONGODB_DB` | threadline | the database name |\n| `PORT` | 8000 | the port |';
+    const answer: Answer = {
+      ...quoted('threadline-extractive'),
+      text: '`MONGODB_DB` defaults to threadline, the database name 【1:0†configuration.md】',
+      citations: [{ ...quoted(null).citations[0]!, quote }],
+    };
+    render(<AnswerView answer={answer} />);
+    screen.getByRole('button', { name: /1/ }).click();
+    const dialog = await screen.findByRole('dialog');
+    const rowClasses = () => [...dialog.querySelectorAll('tbody tr')].map((row) => row.className);
+    expect(dialog.textContent).not.toContain('|');
+    expect(rowClasses()).toEqual(['cited']);
+    expect(dialog.querySelector('tbody tr')?.textContent).toContain('MONGODB_DB');
+    screen.getByRole('button', { name: 'Show the whole section' }).click();
+    await waitFor(() => expect(rowClasses()).toEqual(['', 'cited', '']));
   });
 
   it('says the answer is quoted and how to get written answers', async () => {

@@ -7,7 +7,7 @@
 export { speechPlugin } from './speech-plugin.js';
 export { createSpeech, defaultSpeechPython, defaultWhisperDir } from './speech-service.js';
 export type { Speech, SpeechConfig } from './speech-service.js';
-export { asBadAudio, transcribeQuestion } from './spoken-question.js';
+export { asBadAudio, audioParts, transcribeQuestion } from './spoken-question.js';
 export { toSrt, toVtt } from './subtitles.js';
 export { speechFormats } from './speech-types.js';
 export type { SpeechFormat, Transcription } from './speech-types.js';

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { spokenSentences } from './spoken-sentences.js';
+
+describe('spokenSentences', () => {
+  it.each([
+    ['one short sentence', 'Keys rotate every ninety days.', ['Keys rotate every ninety days.']],
+    [
+      'sentences, each kept whole after the first',
+      'Keys rotate monthly. Who approves it? The security lead does!',
+      ['Keys rotate monthly.', 'Who approves it?', 'The security lead does!'],
+    ],
+    ['text without an end mark', 'Keys rotate monthly', ['Keys rotate monthly']],
+    [
+      'a long first sentence, cut at its comma',
+      'To rotate them, open the key management console and create a new key version for the cluster. Then restart.',
+      [
+        'To rotate them,',
+        'open the key management console and create a new key version for the cluster.',
+        'Then restart.',
+      ],
+    ],
+    [
+      'a long first sentence without a comma, cut before a joining word',
+      'Signing keys for the staging cluster are rotated every quarter and the platform team announces it a week before.',
+      [
+        'Signing keys for the staging cluster are rotated every quarter',
+        'and the platform team announces it a week before.',
+      ],
+    ],
+    [
+      'a long first sentence with nowhere to breathe, kept whole',
+      'Signing keys for the staging cluster are rotated every ninety days by the platform team members each quarter.',
+      [
+        'Signing keys for the staging cluster are rotated every ninety days by the platform team members each quarter.',
+      ],
+    ],
+    [
+      'closing quotes stay with their sentence',
+      'He said "stop." Then left.',
+      ['He said "stop."', 'Then left.'],
+    ],
+    ['punctuation alone is not a sentence', '... . Hello.', ['Hello.']],
+    ['nothing', '', []],
+  ])('%s', (_, text, pieces) => {
+    expect(spokenSentences(text)).toEqual(pieces);
+  });
+});

@@ -11,28 +11,32 @@ describe('spokenSentences', () => {
     ],
     ['text without an end mark', 'Keys rotate monthly', ['Keys rotate monthly']],
     [
+      'ten words, kept whole',
+      'One two three four five six seven eight nine ten.',
+      ['One two three four five six seven eight nine ten.'],
+    ],
+    [
       'a long first sentence, cut at its comma',
-      'To rotate them, open the key management console and create a new key version for the cluster. Then restart.',
-      [
-        'To rotate them,',
-        'open the key management console and create a new key version for the cluster.',
-        'Then restart.',
-      ],
+      'To rotate them, open the key management console and create a new key version. Then restart.',
+      ['To rotate them,', 'open the key management console and create a new key version.', 'Then restart.'],
     ],
     [
       'a long first sentence without a comma, cut before a joining word',
-      'Signing keys for the staging cluster are rotated every quarter and the platform team announces it a week before.',
+      'Signing keys rotate every quarter and the platform team announces it a week before.',
+      ['Signing keys rotate every quarter', 'and the platform team announces it a week before.'],
+    ],
+    [
+      'a long first sentence whose comma and joining words come late, cut after eight words',
+      'Signing keys for the staging cluster are rotated every ninety days by the platform team, and announced.',
       [
-        'Signing keys for the staging cluster are rotated every quarter',
-        'and the platform team announces it a week before.',
+        'Signing keys for the staging cluster are rotated',
+        'every ninety days by the platform team, and announced.',
       ],
     ],
     [
-      'a long first sentence with nowhere to breathe, kept whole',
-      'Signing keys for the staging cluster are rotated every ninety days by the platform team members each quarter.',
-      [
-        'Signing keys for the staging cluster are rotated every ninety days by the platform team members each quarter.',
-      ],
+      'a long first sentence with nowhere to breathe, cut after eight words',
+      'Signing keys rotate every ninety days platform team members each quarter yearly.',
+      ['Signing keys rotate every ninety days platform team', 'members each quarter yearly.'],
     ],
     [
       'closing quotes stay with their sentence',

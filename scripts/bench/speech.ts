@@ -36,6 +36,8 @@ const app = await buildApp(
     DATA_DIR: directory,
     EMBEDDINGS: 'hash',
     DEFAULT_KNOWLEDGE_BASE: 'none',
+    // `TTS_VOICE=espeak npm run bench:speech` compares eSpeak NG.
+    ...(process.env.TTS_VOICE ? { TTS_VOICE: process.env.TTS_VOICE } : {}),
   }),
   { logger: false },
 );

@@ -43,6 +43,11 @@ describe('spokenSentences', () => {
       'He said "stop." Then left.',
       ['He said "stop."', 'Then left.'],
     ],
+    [
+      'decimals and file names are not sentence ends',
+      'Version 3.5 reads config.json first. Then it starts.',
+      ['Version 3.5 reads config.json first.', 'Then it starts.'],
+    ],
     ['punctuation alone is not a sentence', '... . Hello.', ['Hello.']],
     ['nothing', '', []],
   ])('%s', (_, text, pieces) => {

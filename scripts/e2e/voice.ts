@@ -119,12 +119,17 @@ async function main(): Promise<void> {
       assert(answer.length > 20, `the answer is "${answer}"`);
     });
 
-    await step('"Read aloud" plays the answer, and the same button stops it', async () => {
-      await page.getByRole('button', { name: 'Read answer aloud' }).last().click();
-      await page.locator('button[data-state="playing"]').waitFor({ timeout: 30_000 });
-      await page.getByRole('button', { name: 'Stop reading aloud' }).last().click();
-      await page.locator('button[data-state="idle"][aria-label="Read answer aloud"]').last().waitFor();
-    });
+    await step(
+      '"Read aloud" plays the answer as it arrives (MediaSource), and the same button stops it',
+      async () => {
+        await page.getByRole('button', { name: 'Read answer aloud' }).last().click();
+        await page.locator('button[data-state="playing"]').waitFor({ timeout: 30_000 });
+        const streamed = await page.locator('button[data-state="playing"]').getAttribute('data-streamed');
+        assert(streamed === 'true', `Read aloud played a whole file (data-streamed=${streamed})`);
+        await page.getByRole('button', { name: 'Stop reading aloud' }).last().click();
+        await page.locator('button[data-state="idle"][aria-label="Read answer aloud"]').last().waitFor();
+      },
+    );
   } finally {
     await browser?.close();
     await server?.stop();

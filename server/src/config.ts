@@ -110,7 +110,8 @@ export const configSchema = z
     ),
 
     // Speech (issue #28). Unset *_BASE_URL: in-process Whisper (faster-whisper over the
-    // CTranslate2 weights in STT_MODEL_DIR) and eSpeak NG; set: any OpenAI-compatible server.
+    // CTranslate2 weights in STT_MODEL_DIR) and a Piper voice (TTS_VOICE) or eSpeak NG; set: any
+    // OpenAI-compatible server.
     STT_BASE_URL: optionalUrl,
     STT_API_KEY: optionalString,
     STT_MODEL: z.preprocess(emptyToUndefined, z.string().default('whisper-1')),
@@ -120,6 +121,9 @@ export const configSchema = z
     TTS_BASE_URL: optionalUrl,
     TTS_API_KEY: optionalString,
     TTS_MODEL: z.preprocess(emptyToUndefined, z.string().default('tts-1')),
+    // A Piper voice (`<name>.onnx` beside its `.onnx.json`) for neural speech in-process; unset:
+    // the one scripts/setup-speech.sh installs, if there; `espeak`: eSpeak NG only.
+    TTS_VOICE: optionalString,
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,

@@ -21,10 +21,16 @@ const openAiVoices: Record<string, string> = {
   verse: 'en-us+m2',
 };
 
+export const openAiVoiceNames = Object.keys(openAiVoices);
+
+/** An eSpeak voice name as `-v` takes it: a language (`en-gb`), optionally with a variant (`+f2`). */
+export const isEspeakVoiceName = (voice: string): boolean =>
+  /^[a-z]{2,3}(-[a-z0-9]{2,8})*(\+[a-z0-9]{1,12})?$/i.test(voice);
+
 export const espeakVoiceOf = (voice: string): string => {
   const mapped = openAiVoices[voice.toLowerCase()];
   if (mapped) return mapped;
-  if (/^[a-z]{2,3}(-[a-z0-9]{2,8})*(\+[a-z0-9]{1,12})?$/i.test(voice)) return voice;
+  if (isEspeakVoiceName(voice)) return voice;
   throw new AppError(
     'bad_request',
     400,
@@ -37,7 +43,7 @@ export const wordsPerMinuteOf = (speed: number): number =>
   Math.round(Math.min(450, Math.max(80, 175 * speed)));
 
 /** ffmpeg's output arguments per format, matching what OpenAI sends (pcm: 24 kHz s16le mono). */
-const encoderArguments: Record<Exclude<SpeechFormat, 'wav'>, string[]> = {
+export const encoderArguments: Record<Exclude<SpeechFormat, 'wav'>, string[]> = {
   mp3: ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'],
   opus: ['-c:a', 'libopus', '-b:a', '32k', '-f', 'ogg'],
   aac: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'],

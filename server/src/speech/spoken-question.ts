@@ -1,3 +1,4 @@
+import { maxAudioUploadBytes } from '@threadline/shared';
 import { AppError } from '../http/index.js';
 import type { Speech } from './speech-service.js';
 
@@ -15,9 +16,32 @@ export async function transcribeQuestion(
   return transcription.text;
 }
 
-/** A multipart audio upload over the 25 MB limit is bad audio (400), as on /v1/audio/transcriptions. */
+/**
+ * A multipart audio upload over the 25 MB limit is a 413 with OpenAI's own message: OpenAI's
+ * /v1/audio/transcriptions answers `413 {"error": {"message": "Maximum content size limit
+ * (26214400) exceeded (26306794 bytes read)", …}}` (seen in client bug reports from 2023 to 2025,
+ * e.g. StanGirard/speechdigest#1, murtaza-nasir/speakr#42), and the voice routes say the same.
+ */
 export function asBadAudio(error: unknown): never {
-  if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-    throw new AppError('bad_request', 400, 'The audio is over 25 MB.');
+  if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    throw new AppError(
+      'payload_too_large',
+      413,
+      `Maximum content size limit (${maxAudioUploadBytes}) exceeded: audio files are at most 25 MB.`,
+    );
+  }
   throw error;
+}
+
+/**
+ * A multipart request's parts, with the size limit as the one 413 however it surfaces: from the
+ * part's buffer or from the parts iterator itself (multipart's 'limit' event), whichever settles
+ * first.
+ */
+export async function* audioParts<Part>(parts: AsyncIterable<Part>): AsyncGenerator<Part> {
+  try {
+    yield* parts;
+  } catch (error) {
+    asBadAudio(error);
+  }
 }

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 
 /**
  * What the speech suites need, as .ci/run installs it: eSpeak NG and ffmpeg (Debian), Whisper
- * base's CTranslate2 weights and a Python with faster-whisper (both under ~/.cache/threadline).
+ * base's CTranslate2 weights, a Python with faster-whisper and the Piper voice en_US-joe-medium
+ * (all under ~/.cache/threadline, by scripts/setup-speech.sh).
  * Locally without them the suites are skipped, loudly; with CI=true they run and fail.
  */
 const isCi = process.env.CI === 'true' || process.env.CI === '1';
 const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'threadline');
 export const whisperDir = process.env.STT_MODEL_DIR || join(cache, 'whisper-base-ct2');
 export const speechPython = process.env.STT_PYTHON || join(cache, 'speech-venv', 'bin', 'python');
+export const piperVoice = process.env.TTS_VOICE || join(cache, 'piper-voices', 'en_US-joe-medium.onnx');
 
 function missing(): string[] {
   const problems: string[] = [];
@@ -27,6 +29,7 @@ function missing(): string[] {
   }
   if (!existsSync(join(whisperDir, 'model.bin'))) problems.push(`Whisper base in ${whisperDir}`);
   if (!existsSync(speechPython)) problems.push(`a Python with faster-whisper at ${speechPython}`);
+  if (!existsSync(piperVoice)) problems.push(`the Piper voice at ${piperVoice}`);
   return problems;
 }
 
@@ -46,6 +49,7 @@ export function requireSpeechTools(): void {
 export const speechEnvironment = (): Record<string, string> => ({
   STT_MODEL_DIR: whisperDir,
   STT_PYTHON: speechPython,
+  TTS_VOICE: piperVoice,
 });
 
 /** eSpeak NG speaks `text` into `directory/name.wav`; with `opus`, ffmpeg also makes `name.ogg`. */

@@ -31,8 +31,11 @@ export async function transcribeRecording(recording: Blob): Promise<string> {
   return text;
 }
 
-/** An answer spoken by the server's `/v1/audio/speech` (citation markers and code are not read). */
-export async function speakAnswer(text: string, signal: AbortSignal): Promise<Blob> {
+/**
+ * An answer spoken by the server's `/v1/audio/speech` (citation markers and code are not read):
+ * the response, whose mp3 arrives sentence by sentence, for playResponse to play as it comes.
+ */
+export async function speakAnswer(text: string, signal: AbortSignal): Promise<Response> {
   const response = await fetch(endpoints().audioSpeech(), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -50,5 +53,5 @@ export async function speakAnswer(text: string, signal: AbortSignal): Promise<Bl
       body?.error?.message ?? `The server could not read the answer aloud (${response.status}).`,
     );
   }
-  return response.blob();
+  return response;
 }

@@ -13,7 +13,7 @@ import { eventStreamDescription, errorResponses } from '../../http/index.js';
 import { asBadAudio } from '../../speech/index.js';
 import { transcribeVoiceQuestion } from './voice-question.js';
 
-const errors = errorResponses(400, 401, 404, 429);
+const errors = errorResponses(400, 401, 404, 413, 429);
 
 /**
  * `/chat/stream`, `/chat/tool-outputs` and `/models`: Threadline's own chat API. Each handler
@@ -41,6 +41,9 @@ export const chatRoutes: FastifyPluginAsyncZod = async (app) => {
       preValidation: async (request) => {
         if (await transcribeVoiceQuestion(app, request).catch(asBadAudio)) spoken.add(request);
       },
+      // attachFieldsToBody reads the upload before preValidation, so its size error arrives here;
+      // what this handler throws goes on to the app's error handler, as the one 413.
+      errorHandler: (error) => asBadAudio(error),
     },
     async (request, reply) => {
       await app.chat.send({ userId: request.userId, reply, accept: request.headers.accept }, request.body, {

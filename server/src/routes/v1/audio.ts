@@ -8,7 +8,14 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, uploadFileName } from '../../http/index.js';
-import { toSrt, toVtt, type SpeechFormat, type Transcription } from '../../speech/index.js';
+import {
+  asBadAudio,
+  audioParts,
+  toSrt,
+  toVtt,
+  type SpeechFormat,
+  type Transcription,
+} from '../../speech/index.js';
 
 /** The content types OpenAI answers `/v1/audio/speech` with. */
 const speechContentTypes: Record<SpeechFormat, string> = {
@@ -40,13 +47,6 @@ const languageNames: Record<string, string> = {
   tr: 'turkish',
   sv: 'swedish',
 };
-
-const tooLarge = () =>
-  new AppError(
-    'bad_request',
-    400,
-    `Maximum content size limit (${maxAudioUploadBytes}) exceeded: audio files are at most 25 MB.`,
-  );
 
 function formatOf(value: string | undefined): TranscriptionFormat {
   if (value === undefined) return 'json';
@@ -99,15 +99,13 @@ export const v1AudioRoutes: FastifyPluginAsyncZod = async (app) => {
       throw new AppError('bad_request', 400, 'Send multipart/form-data with "file" and "model".');
     const fields: Record<string, string> = {};
     let upload: { fileName: string; bytes: Buffer } | undefined;
-    for await (const part of request.parts()) {
+    for await (const part of audioParts(request.parts())) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();
           throw new AppError('bad_request', 400, `Unexpected file field '${part.fieldname}'; use 'file'.`);
         }
-        const bytes = await part.toBuffer().catch((error: unknown) => {
-          throw (error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : error;
-        });
+        const bytes = await part.toBuffer().catch(asBadAudio);
         upload = { fileName: uploadFileName(part.filename), bytes };
       } else if (typeof part.value === 'string') {
         fields[part.fieldname] = part.value;

@@ -77,6 +77,14 @@ describe.skipIf(isSpeechTestSkipped)('a spoken question on /chat/stream (espeak-
     60_000,
   );
 
+  it('a question over 25 MB is a 413 with OpenAI’s message', async () => {
+    const response = await ask(Buffer.alloc(26 * 1024 * 1024, 1), 'question.webm');
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe('payload_too_large');
+    expect(body.message).toMatch(/^Maximum content size limit \(26214400\) exceeded/);
+  }, 60_000);
+
   it('says what speech the server offers', async () => {
     const response = await fetch(`${harness.baseUrl()}${apiPaths.speech}`);
     const status = speechStatusSchema.parse(await response.json());

@@ -88,6 +88,16 @@ describe.skipIf(isSpeechTestSkipped)(
       60_000,
     );
 
+    it('a message over 25 MB is a 413 with OpenAI’s message, and adds nothing to the thread', async () => {
+      const threadId = await newThread();
+      const response = await say(threadId, Buffer.alloc(26 * 1024 * 1024, 1), 'long.webm');
+      expect(response.status).toBe(413);
+      const body = (await response.json()) as { code: string; message: string };
+      expect(body.code).toBe('payload_too_large');
+      expect(body.message).toMatch(/^Maximum content size limit \(26214400\) exceeded/);
+      expect(await harness.app.engine.listMessages(threadId)).toEqual([]);
+    }, 60_000);
+
     it('a multipart message without audio is a 400 that says where the audio goes', async () => {
       const threadId = await newThread();
       const form = new FormData();

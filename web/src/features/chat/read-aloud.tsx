@@ -1,22 +1,25 @@
 import { useEffect, useRef, useState } from 'react';
 import { speakAnswer, speechStatus } from '../../lib/speech.js';
+import { playResponse, type StreamedAudio } from '../../lib/streamed-audio.js';
 
 type State =
   { kind: 'idle' } | { kind: 'loading' } | { kind: 'playing' } | { kind: 'failed'; message: string };
 
-/** "Read aloud" under an answer: the server speaks it; the same button stops it. */
+/**
+ * "Read aloud" under an answer: the server speaks it, sentence by sentence, and it plays as it
+ * arrives (playResponse); the same button stops it.
+ */
 export function ReadAloudButton({ text }: { text: () => string }) {
   const [state, setState] = useState<State>({ kind: 'idle' });
-  const playing = useRef<{ audio?: HTMLAudioElement; url?: string; controller: AbortController } | null>(
-    null,
-  );
+  const [isStreamed, setStreamed] = useState(false);
+  const playing = useRef<{ player?: StreamedAudio; controller: AbortController } | null>(null);
 
   const stop = () => {
     const current = playing.current;
     playing.current = null;
     current?.controller.abort();
-    current?.audio?.pause();
-    if (current?.url) URL.revokeObjectURL(current.url);
+    current?.player?.audio.pause();
+    current?.player?.release();
     setState({ kind: 'idle' });
   };
   useEffect(() => stop, []);
@@ -28,14 +31,15 @@ export function ReadAloudButton({ text }: { text: () => string }) {
     try {
       const { speech } = await speechStatus();
       if (!speech.available) throw new Error(`This server cannot read answers aloud: ${speech.via}`);
-      const audioBlob = await speakAnswer(text(), controller.signal);
+      const response = await speakAnswer(text(), controller.signal);
       if (playing.current?.controller !== controller) return;
-      const url = URL.createObjectURL(audioBlob);
-      const audio = new Audio(url);
-      playing.current = { audio, url, controller };
-      audio.addEventListener('ended', stop);
-      await audio.play();
-      setState({ kind: 'playing' });
+      const player = await playResponse(response, controller.signal);
+      if (playing.current?.controller !== controller) return player.release();
+      playing.current = { player, controller };
+      setStreamed(player.isStreamed);
+      player.audio.addEventListener('ended', stop);
+      await player.audio.play();
+      if (playing.current?.controller === controller) setState({ kind: 'playing' });
     } catch (error) {
       if (controller.signal.aborted) return;
       playing.current = null;
@@ -52,6 +56,7 @@ export function ReadAloudButton({ text }: { text: () => string }) {
         aria-label={isActive ? 'Stop reading aloud' : 'Read answer aloud'}
         aria-pressed={isActive}
         data-state={state.kind}
+        data-streamed={isStreamed}
         onClick={() => (isActive ? stop() : void start())}
       >
         {state.kind === 'loading'

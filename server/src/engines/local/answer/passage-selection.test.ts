@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
 import {
   answerPassages,
+  compoundShares,
   hitsToRead,
   maxReadPerFile,
   minimumCoverage,
@@ -51,6 +52,19 @@ describe('hitsToRead', () => {
 
   it('reads one file beyond its share when no other file has hits', () => {
     expect(hitsToRead(ofFiles(...Array<string>(10).fill('only.md')))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('compoundShares', () => {
+  it.each([
+    // One written word searched as three terms weighs as one: a third each.
+    ['How do I make an HTTP request in Node.js?', { node: 1 / 3, js: 1 / 3, nodejs: 1 / 3 }],
+    ['How do I use path.join()?', { path: 1 / 3, join: 1 / 3, pathjoin: 1 / 3 }],
+    // A part the question also writes on its own is its own evidence.
+    ['Does node run Node.js files?', { js: 1 / 3, nodejs: 1 / 3 }],
+    ['How do I list my stashes?', {}],
+  ])('%s', (question, expected) => {
+    expect(Object.fromEntries(compoundShares(question))).toEqual(expected);
   });
 });
 

@@ -69,6 +69,21 @@ describe('compoundShares', () => {
 });
 
 describe('selectPassages', () => {
+  it('reads an entry named after what a how-to acts on as saying its action', () => {
+    const hits = [
+      hit(
+        'readline.html',
+        '### `rl.question(query[, options])`\n\nDisplays the query to the user and waits for the user to type a reply.',
+      ),
+    ];
+    const [entry] = select('How do I ask the user a question?', hits).passages;
+    expect(entry?.hasAction).toBe(true);
+    const [other] = select('How do I ask the user a question?', [
+      hit('readline.html', '### `rl.write(data)`\n\nWrites data to the output for the user.'),
+    ]).passages;
+    expect(other?.hasAction).toBe(false);
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

@@ -222,10 +222,16 @@ export function selectPassages(input: SelectionInput): Selection {
       const hasCode = blocks.some((block) => block.type === 'code');
       // What the passage says counts in the whole passage (its label too), not only the blocks shown.
       const passageWords = new Set(searchTerms(passagePlainText(passage)).map(foldFinalE));
+      // An entry named after what the question acts on is how that is done, whatever verb the
+      // question says ("ask the user a question" is `rl.question()`).
+      const entryName = new Set(
+        searchTerms((passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ')).map(foldFinalE),
+      );
       const hasAction =
         action === null ||
         coversAction(foldFinalE(action), passageWords) ||
-        coversAction(action, passageWords);
+        coversAction(action, passageWords) ||
+        (object !== null && entryName.has(foldFinalE(object)));
       const hasObject =
         object === null ||
         passageWords.has(foldFinalE(object)) ||

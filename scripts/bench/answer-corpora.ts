@@ -84,6 +84,10 @@ export function answerCorpora(): AnswerCorpus[] {
   corpora.push(
     corpusOf('own-files-held-out', filesUnder(join(ownFiles, 'held-out')), answerSets, 'own-files-held-out'),
   );
+  // A third set, written after the held-out one had been read: the check that no rule is fitted.
+  corpora.push(
+    corpusOf('own-files-unseen', filesUnder(join(ownFiles, 'unseen')), answerSets, 'own-files-unseen'),
+  );
   // The sample knowledge base that ships with the product: what a new user asks first.
   const sample = [
     'README.md',

@@ -27,6 +27,9 @@ import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sent
  * sentence-picking answerer, on the Git docs and on a second corpus (Fastify's docs) that the
  * answerer was not tuned on. `npm run bench:answers`; BENCH_CORPUS=git-docs runs one corpus.
  *
+ * BENCH_VERBOSE=1 prints each miss with its class (refused, retrieval, picked, cut: see missClass);
+ * BENCH_BASELINE=0 skips the baseline answerer.
+ *
  * `npm run bench:answers -- --llm http://127.0.0.1:8080/v1 [--model NAME] [--limit N]` has the
  * model at that endpoint write the answers (its first listed model unless --model or LLM_MODEL
  * names one; at most N questions a set) and adds what a model server shows: prompt tokens against
@@ -35,6 +38,8 @@ import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sent
 type Answer = {
   text: string;
   citedFiles: string[];
+  /** The quotes the citations carry (the whole passage each answer part comes from). */
+  quotes?: { fileName: string; text: string }[];
   firstTokenMs: number;
   totalMs: number;
   /** Prompt tokens of the last turn, as the run reported them. */
@@ -66,6 +71,20 @@ const isAnswerable = (question: AnswerQuestion, answer: Answer) =>
   (answer.candidates ?? []).some(
     (passage) => question.gold.includes(stemOf(passage.fileName)) && containsExpected(question, passage.text),
   );
+
+/**
+ * Why an answer missed, as far as the bench can tell: `refused` (nothing cited); `retrieval` (no
+ * passage of the top hits holds the answer); `cut` (the cited passage holds it, the quoted part
+ * does not); `picked` (another passage of the top hits held it).
+ */
+function missClass(question: AnswerQuestion, answer: Answer): string {
+  if (answer.citedFiles.length === 0) return 'refused';
+  const quoted = (answer.quotes ?? []).some(
+    (quote) => question.gold.includes(stemOf(quote.fileName)) && containsExpected(question, quote.text),
+  );
+  if (quoted) return 'cut';
+  return isAnswerable(question, answer) ? 'picked' : 'retrieval';
+}
 
 /** Today's path: search the last message as typed, answer with the sentence picker. */
 function baselinePipeline(knowledge: KnowledgeBase, vectorStoreId: string): Pipeline {
@@ -164,9 +183,25 @@ function enginePipeline(
             )
           : [];
       const citedFiles = await Promise.all(fileIds.map(fileNameOf));
+      const quotes =
+        content?.type === 'text'
+          ? await Promise.all(
+              content.text.annotations.flatMap((annotation) =>
+                annotation.type === 'file_citation'
+                  ? [
+                      fileNameOf(annotation.file_citation.file_id).then((fileName) => ({
+                        fileName,
+                        text: annotation.file_citation.quote ?? '',
+                      })),
+                    ]
+                  : [],
+              ),
+            )
+          : [];
       answer = {
         text,
         citedFiles,
+        quotes,
         firstTokenMs,
         totalMs: performance.now() - started,
         candidates,
@@ -221,7 +256,9 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     score.words.push(wordCount(answer.text));
     if (kind === 'answer' && isAnswerable(question, answer)) score.answerable += 1;
     if (!isGood)
-      score.misses.push(`${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`);
+      score.misses.push(
+        `${kind === 'answer' ? `[${missClass(question, answer)}] ` : ''}${question.then ?? question.q} → ${answer.text.slice(0, 160).replace(/\s+/g, ' ')}`,
+      );
     if (!Number.isNaN(answer.firstTokenMs)) score.firstTokenMs.push(answer.firstTokenMs);
     if (answer.promptTokens !== undefined) score.promptTokens.push(answer.promptTokens);
     if (answer.areCitationsMapped) score.citationsMapped += 1;
@@ -292,11 +329,13 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
     for (const [label, target, all, kind] of sets) {
       const questions = llm?.limit ? all.slice(0, llm.limit) : all;
       if (questions.length === 0) continue;
+      const ours = await scoreSet(pipelines.threadline, questions, kind);
       rows.push([
         label,
         target,
-        await scoreSet(pipelines.threadline, questions, kind),
-        await scoreSet(pipelines.baseline, questions, kind),
+        ours,
+        // BENCH_BASELINE=0 skips the baseline (its column then repeats the engine's figures).
+        skipsBaseline ? ours : await scoreSet(pipelines.baseline, questions, kind),
       ]);
     }
     console.log(
@@ -421,6 +460,8 @@ async function llmOption(): Promise<LlmOption | null> {
   console.log(`answers written by ${model} at ${baseURL}; window ${window.tokens} tokens (${window.source})`);
   return { baseURL, model, window, limit: values.limit ? Number(values.limit) : null };
 }
+
+const skipsBaseline = process.env.BENCH_BASELINE === '0';
 
 type LlmOption = { baseURL: string; model: string; window: ContextWindow; limit: number | null };
 let llm: LlmOption | null = null;

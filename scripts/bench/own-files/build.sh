@@ -20,4 +20,9 @@ cp "$(npm root -g)/npm/docs/output/configuring-npm/package-json.html" "$here/tun
 pdf man5/ssh_config.5.gz "$here/held-out/ssh_config.pdf"
 docx man5/fstab.5.gz "$here/held-out/fstab.docx"
 cp /usr/share/doc/nodejs/api/readline.html "$here/held-out/readline.html"
-ls -l "$here/tuning" "$here/held-out"
+# Unseen: written after the held-out set's misses had been read, never tuned on.
+mkdir -p "$here/unseen"
+pdf man1/tar.1.gz "$here/unseen/tar.pdf"
+docx man5/resolv.conf.5.gz "$here/unseen/resolv.conf.docx"
+cp /usr/share/doc/nodejs/api/path.html "$here/unseen/path.html"
+ls -l "$here/tuning" "$here/held-out" "$here/unseen"

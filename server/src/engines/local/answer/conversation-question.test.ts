@@ -63,7 +63,8 @@ describe('conversationQuestion', () => {
     expect(question).toEqual({
       focus: 'How do I get it back later?',
       context: 'How do I temporarily save uncommitted work?',
-      searchQuery: 'How do I temporarily save uncommitted work?\nHow do I get it back later?',
+      searchQuery:
+        'How do I temporarily save uncommitted work?\nHow do I get it back later?\nHow do I get it back later?',
       topicFileIds: ['file-stash'],
     });
   });

@@ -7,7 +7,7 @@ export type ConversationQuestion = {
   focus: string;
   /** Earlier questions this one depends on ("it", "that setting", "what about …"), or null. */
   context: string | null;
-  /** What retrieval searches for: the context and the focus together. */
+  /** What retrieval searches for: the context and the focus together (the focus twice). */
   searchQuery: string;
   /** Files the previous answer cited: where a follow-up most likely finds its answer. */
   topicFileIds: string[];
@@ -78,7 +78,11 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
   return {
     focus: latest.text,
     context: contextText,
-    searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}`,
+    // A follow-up is searched with the question it continues, but what it asks is its own: its
+    // words go in twice, so they weigh double in both rankings (keywords and meaning) and the
+    // earlier question's words do not drown them ("And the ones only needed for development?"
+    // after "the packages my package needs to run" found `devDependencies` only this way).
+    searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}\n${latest.text}`,
     topicFileIds,
   };
 }

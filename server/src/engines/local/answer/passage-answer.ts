@@ -23,6 +23,9 @@ export function wordGroups(text: string, wordsPerGroup = 6): string[] {
  */
 function exampleAfter(item: ScoredPassage): Passage | null {
   for (const passage of item.following) {
+    // The next entry of an option list is another option: its example is not this one's (ssh_config's
+    // ProxyJump came with PubkeyAcceptedAlgorithms' default list as its "example").
+    if (passage.isTerm) return null;
     const index = passage.blocks.findIndex((block) => block.type === 'code');
     if (index === -1) continue;
     const start = Math.max(0, index - 1);

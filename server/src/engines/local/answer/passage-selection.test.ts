@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
 import {
   answerPassages,
+  compoundShares,
   hitsToRead,
   maxReadPerFile,
   minimumCoverage,
@@ -54,7 +55,35 @@ describe('hitsToRead', () => {
   });
 });
 
+describe('compoundShares', () => {
+  it.each([
+    // One written word searched as three terms weighs as one: a third each.
+    ['How do I make an HTTP request in Node.js?', { node: 1 / 3, js: 1 / 3, nodejs: 1 / 3 }],
+    ['How do I use path.join()?', { path: 1 / 3, join: 1 / 3, pathjoin: 1 / 3 }],
+    // A part the question also writes on its own is its own evidence.
+    ['Does node run Node.js files?', { js: 1 / 3, nodejs: 1 / 3 }],
+    ['How do I list my stashes?', {}],
+  ])('%s', (question, expected) => {
+    expect(Object.fromEntries(compoundShares(question))).toEqual(expected);
+  });
+});
+
 describe('selectPassages', () => {
+  it('reads an entry named after what a how-to acts on as saying its action', () => {
+    const hits = [
+      hit(
+        'readline.html',
+        '### `rl.question(query[, options])`\n\nDisplays the query to the user and waits for the user to type a reply.',
+      ),
+    ];
+    const [entry] = select('How do I ask the user a question?', hits).passages;
+    expect(entry?.hasAction).toBe(true);
+    const [other] = select('How do I ask the user a question?', [
+      hit('readline.html', '### `rl.write(data)`\n\nWrites data to the output for the user.'),
+    ]).passages;
+    expect(other?.hasAction).toBe(false);
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

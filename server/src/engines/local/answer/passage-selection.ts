@@ -157,8 +157,11 @@ export function selectPassages(input: SelectionInput): Selection {
   const unknownTerms = topic.filter((term) => names.has(term) && isUnused(term));
   const terms = new Map<string, number>();
   const earlier = new Map<string, number>();
-  for (const term of focusTerms) terms.set(term, weightOf(term));
-  for (const term of contextTerms) if (!focusTerms.has(term)) earlier.set(term, weightOf(term));
+  const focusShares = compoundShares(input.focus, respell);
+  const contextShares = input.context ? compoundShares(input.context, respell) : new Map<string, number>();
+  for (const term of focusTerms) terms.set(term, weightOf(term) * (focusShares.get(term) ?? 1));
+  for (const term of contextTerms)
+    if (!focusTerms.has(term)) earlier.set(term, weightOf(term) * (contextShares.get(term) ?? 1));
   const total = sum(terms.values());
   const earlierTotal = sum(earlier.values());
   if (total + earlierTotal === 0)
@@ -219,10 +222,16 @@ export function selectPassages(input: SelectionInput): Selection {
       const hasCode = blocks.some((block) => block.type === 'code');
       // What the passage says counts in the whole passage (its label too), not only the blocks shown.
       const passageWords = new Set(searchTerms(passagePlainText(passage)).map(foldFinalE));
+      // An entry named after what the question acts on is how that is done, whatever verb the
+      // question says ("ask the user a question" is `rl.question()`).
+      const entryName = new Set(
+        searchTerms((passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ')).map(foldFinalE),
+      );
       const hasAction =
         action === null ||
         coversAction(foldFinalE(action), passageWords) ||
-        coversAction(action, passageWords);
+        coversAction(action, passageWords) ||
+        (object !== null && entryName.has(foldFinalE(object)));
       const hasObject =
         object === null ||
         passageWords.has(foldFinalE(object)) ||
@@ -488,6 +497,25 @@ function localIdf(terms: readonly string[], hits: readonly SearchHit[]): Map<str
     weights.set(term, inverseDocumentFrequency(documents.length, found));
   }
   return weights;
+}
+
+/**
+ * One written word is one piece of evidence: "Node.js" is searched as `node`, `js` and `nodejs`,
+ * "path.join" as `path`, `join` and `pathjoin`, and counted three times it outweighed the rest of
+ * the question ("make an HTTP request in Node.js" was answered by a page that only says Node.js).
+ * Each term of a word that splits into several weighs a third (a share) of itself, so the word
+ * counts about as one term; a term the question also writes on its own keeps its full weight.
+ */
+export function compoundShares(text: string, respell: (term: string) => string = (term) => term) {
+  const shares = new Map<string, number>();
+  const single = new Set<string>();
+  for (const word of text.split(/\s+/)) {
+    const terms = [...new Set(searchTerms(word).map(respell))];
+    if (terms.length === 1 && terms[0] !== undefined) single.add(terms[0]);
+    if (terms.length > 1) for (const term of terms) if (!shares.has(term)) shares.set(term, 1 / terms.length);
+  }
+  for (const term of single) shares.delete(term);
+  return shares;
 }
 
 /** Weight of the question's terms that `text` contains (a final e folded, as in coverage). */

@@ -10,6 +10,10 @@ describe('questionTopic', () => {
     ['Is there a way to limit a source to certain architectures?', 'limit', 'sourc', null],
     ['What is the deb-src type for?', null, null, null],
     ['And ignored files as well?', null, null, ['ignor', 'file', 'well']],
+    // A verb ending in -ly is the verb, not an adverb before it ("how do I quickly list …").
+    ['How do I apply my latest stash and remove it?', 'apply', 'stash', null],
+    ['How do I supply a password?', 'supply', 'password', null],
+    ['How do I quickly list my stashes?', 'list', 'stash', null],
   ])('%s', (question, action, object, topic) => {
     const found = questionTopic(question);
     expect(found.action).toBe(action);

@@ -21,11 +21,14 @@ export type QuestionTopic = {
 };
 
 const howTo =
-  /^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:how\s+(?:do|can|could|should|would|shall|might|may)\s+(?:i|we|you|one)\s+|how\s+to\s+|(?:can|could|may|should)\s+(?:i|we|you)\s+|is\s+(?:there\s+a\s+way|it\s+possible)\s+to\s+|(?:i|we)\s+(?:want|need|would\s+like)\s+to\s+|what(?:'s|\s+is)\s+the\s+(?:best\s+)?way\s+to\s+)(?:(?:also|still|just|then|even|first|\p{L}+ly)\s+)?([\p{L}][\p{L}'-]*)/iu;
+  /^\s*(?:(?:so|and|but|ok|okay),?\s+)?(?:how\s+(?:do|can|could|should|would|shall|might|may)\s+(?:i|we|you|one)\s+|how\s+to\s+|(?:can|could|may|should)\s+(?:i|we|you)\s+|is\s+(?:there\s+a\s+way|it\s+possible)\s+to\s+|(?:i|we)\s+(?:want|need|would\s+like)\s+to\s+|what(?:'s|\s+is)\s+the\s+(?:best\s+)?way\s+to\s+)(?:(?:also|still|just|then|even|first|(?!(?:ap|re|sup|multi|com)ply\b|rely\b)\p{L}+ly)\s+)?([\p{L}][\p{L}'-]*)/iu;
 
 const phraseEnd =
   /[,.;:?!()]|\s(?:to|with|from|in|on|onto|into|for|of|out|at|by|as|and|or|but|without|like|when|while|if|so|that|which|because|before|after|across|between|over|under|through|via|per|than|instead|using)\s/i;
 
+// "How do I *quickly* list …" puts an adverb before the verb; the verbs that end in -ly ("apply",
+// "reply", "supply", "rely", "multiply", "comply") are not adverbs ("how do I apply my stash?"
+// read "my" as its verb and had no action).
 export function questionTopic(question: string): QuestionTopic {
   const match = howTo.exec(question);
   const verb = match?.[1];

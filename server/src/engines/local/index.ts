@@ -17,6 +17,7 @@ export { documentKind } from './knowledge/ingest/parse-document.js';
 export type { DocumentKind } from './knowledge/ingest/parse-document.js';
 export { PdfTextWorker } from './knowledge/ingest/pdf-text.js';
 export { createKnowledgeBase } from './knowledge/knowledge-base.js';
+export { createPostgresKnowledgeBase } from './knowledge/postgres-knowledge-base.js';
 export type { EngineKnowledge } from './knowledge/engine-knowledge.js';
 export type {
   ChunkingStrategy,

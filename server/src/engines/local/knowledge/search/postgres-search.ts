@@ -92,16 +92,28 @@ export async function searchPostgres(
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
        ORDER BY rank LIMIT $4
      ),
-     vector AS (SELECT id, rank FROM unnest($5::text[]) WITH ORDINALITY AS v(id, rank)),
+     own_vector AS (SELECT id, rank FROM unnest($5::text[]) WITH ORDINALITY AS v(id, rank)),
+     -- withPendingAtKeywordRank (rank-fusion.ts): keyword candidates with no vector in the
+     -- query's model yet keep their keyword rank in the vector list, ties to the own vector.
+     pending AS (
+       SELECT k.id, k.rank FROM keyword k JOIN kb_chunks c ON c.id = k.id
+       WHERE $13 AND (c.embedding IS NULL OR c.embedding_model <> $14 OR vector_dims(c.embedding) <> $15)
+     ),
+     vector AS (
+       SELECT id, row_number() OVER (ORDER BY rank, is_pending, id) AS rank, is_pending FROM (
+         SELECT id, rank, false AS is_pending FROM own_vector
+         UNION ALL SELECT id, rank, true FROM pending
+       ) merged
+     ),
      lists AS (
-       SELECT id, 'keyword' AS list, rank, $6::float8 AS weight FROM keyword
-       UNION ALL SELECT id, 'vector', rank, $7::float8 FROM vector
-       UNION ALL SELECT id, 'title', rank, $8::float8 FROM title
+       SELECT id, 'keyword' AS list, rank, $6::float8 AS weight, false AS is_pending FROM keyword
+       UNION ALL SELECT id, 'vector', rank, $7::float8, is_pending FROM vector
+       UNION ALL SELECT id, 'title', rank, $8::float8, false FROM title
      ),
      fused AS (
        SELECT id, sum(weight / (${rrfK} + rank)) AS raw,
          min(rank) FILTER (WHERE list = 'keyword') AS keyword_rank,
-         min(rank) FILTER (WHERE list = 'vector') AS vector_rank
+         min(rank) FILTER (WHERE list = 'vector' AND NOT is_pending) AS vector_rank
        FROM lists WHERE weight > 0 GROUP BY id
      )
      SELECT f.id, (f.raw / $9)::float8 AS score, f.keyword_rank, f.vector_rank,
@@ -123,6 +135,9 @@ export async function searchPostgres(
       input.scoreThreshold,
       input.maxNumResults,
       rankWeights,
+      isVectorOn,
+      input.queryModel,
+      input.queryVector.length,
     ],
   );
   return result.rows.map((row) => ({

@@ -227,6 +227,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
       scoreThreshold: request.scoreThreshold ?? config.RETRIEVAL_SCORE_THRESHOLD,
       keywordWeight: config.RETRIEVAL_KEYWORD_WEIGHT,
       vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT ?? model?.vectorWeight ?? 0,
+      bm25: termStatistics.bm25,
     });
     const fileIds = results.map((result) => result.fileId);
     const [attributes] = await Promise.all([

@@ -107,4 +107,11 @@ export const postgresKnowledgeMigrations: readonly string[] = [
   ALTER TABLE kb_files ADD COLUMN seq bigserial;
   ALTER TABLE kb_vector_stores ADD COLUMN seq bigserial;
   `,
+  // Each chunk's length in indexed tokens (the analysed fields are space-separated terms):
+  // BM25's document length, which a tsvector does not keep.
+  `
+  ALTER TABLE kb_chunks ADD COLUMN token_count int GENERATED ALWAYS AS (
+    coalesce(array_length(string_to_array(btrim(index_title || ' ' || index_headings || ' ' || index_body), ' '), 1), 0)
+  ) STORED;
+  `,
 ];

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { Bm25Statistics } from './postgres-search.js';
 import { inverseDocumentFrequency, type TermStatistics, type TermWeight } from './term-statistics.js';
 
 const negations = /^(un|non|re|pre|de|dis)(?=\p{L}{4})/u;
@@ -8,6 +9,8 @@ export type PostgresTermStatistics = TermStatistics & {
   refresh(): Promise<void>;
   /** Reads the vocabulary of these files (what `inFile` answers from), once per file and version. */
   loadFiles(fileIds: readonly string[]): Promise<void>;
+  /** What BM25 needs of the snapshot (searchPostgres ranks keywords with it). */
+  readonly bm25: Bm25Statistics;
 };
 
 /**
@@ -21,6 +24,7 @@ export type PostgresTermStatistics = TermStatistics & {
 export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatistics {
   let version = '';
   let documents = 0;
+  let averageLength = 0;
   let frequency = new Map<string, number>();
   let sorted: string[] = [];
   const fileTerms = new Map<string, { version: string; terms: string[] }>();
@@ -59,12 +63,24 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
         pool.query<{ word: string; ndoc: number }>(
           "SELECT word, ndoc FROM ts_stat('SELECT terms FROM kb_chunks')",
         ),
-        pool.query<{ count: string }>('SELECT count(*) AS count FROM kb_chunks'),
+        pool.query<{ count: string; average: number | null }>(
+          'SELECT count(*) AS count, avg(token_count)::float8 AS average FROM kb_chunks',
+        ),
       ]);
+      averageLength = count.rows[0]?.average ?? 0;
       frequency = new Map(words.rows.map((row) => [row.word, row.ndoc]));
       sorted = [...frequency.keys()].sort();
       documents = Number(count.rows[0]?.count ?? 0);
       version = latest;
+    },
+    bm25: {
+      get documents() {
+        return documents;
+      },
+      get averageLength() {
+        return averageLength;
+      },
+      frequency: (term) => chunksOf(term),
     },
     async loadFiles(fileIds) {
       for (const fileId of new Set(fileIds)) {

@@ -84,9 +84,7 @@ export async function searchPostgres(
   const informative = stats
     ? terms.filter((term) => bm25Idf(stats.documents, stats.frequency(term)) > minimumIdf)
     : terms;
-  const tsquery = (informative.length > 0 ? informative : terms)
-    .map((term) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`)
-    .join(' | ');
+  const tsquery = (informative.length > 0 ? informative : terms).map(quoteTerm).join(' | ');
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
@@ -95,24 +93,25 @@ export async function searchPostgres(
   const heaviest = Math.max(fieldWeights.title, fieldWeights.headings, fieldWeights.body);
   const rankWeights = `{${fieldWeights.body / heaviest}, 0, ${fieldWeights.headings / heaviest}, ${fieldWeights.title / heaviest}}`;
   const idfs = terms.map((term) => (stats ? bm25Idf(stats.documents, stats.frequency(term)) : 0));
-  // FTS5's bm25 (k1 1.2, b 0.75) over the fields' weighted counts of each query term, read from
-  // the tsvector (a position's weight says its field: title A, headings B, body D), idf from
-  // the snapshot. ts_rank alone has no idf: a word every chunk holds ("git" in the Git docs)
-  // ranked as much as the rare one a question is about (MRR@10 0.52 against SQLite's 0.72).
+  // FTS5's bm25 (k1 1.2, b 0.75) with idf from the snapshot, over each query term's weighted
+  // presence in the fields (a tsvector position's weight says its field: title A, headings B,
+  // body D), tested with weight-restricted matches. Counting the term's positions instead (unnest
+  // of the tsvector) ranked the Git docs the same but cost ~10x per row (bench:retrieval-scale).
   const bm25List = (fieldWeight: { a: number; b: number; d: number }, match: string) => `
        SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-         SELECT c.id, sum(t.idf * (s.f * 2.2) / (s.f + 1.2 * (0.25 + 0.75 * c.token_count / $18::float8))) AS score
-         FROM kb_chunks c CROSS JOIN q
-         -- Only the query's lexemes (ts_delete of every other one): unnesting whole vectors costs more.
-         CROSS JOIN LATERAL unnest(ts_delete(c.terms, tsvector_to_array(ts_delete(c.terms, $16::text[]))))
-           AS u(lexeme, positions, weights)
-         JOIN unnest($16::text[], $17::float8[]) AS t(term, idf) ON t.term = u.lexeme
-         CROSS JOIN LATERAL (
-           SELECT sum(CASE w WHEN 'A' THEN ${fieldWeight.a} WHEN 'B' THEN ${fieldWeight.b} ELSE ${fieldWeight.d} END) AS f
-           FROM unnest(u.weights) AS w
-         ) s
-         WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} @@ q.query
-         GROUP BY c.id, c.token_count
+         SELECT c.id, (
+           SELECT sum(t.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * c.token_count / $18::float8)))
+           FROM terms t CROSS JOIN LATERAL (SELECT
+             ${fieldWeight.a} * (c.terms @@ t.title)::int + ${fieldWeight.b} * (c.terms @@ t.headings)::int
+               + ${fieldWeight.d} * (c.terms @@ t.body)::int AS f) f
+           WHERE f.f > 0
+         ) AS score
+         -- Each matching row's vector read (detoasted) once, not once per test (OFFSET 0 keeps
+         -- the planner from folding the subquery back in).
+         FROM (
+           SELECT c.id, c.terms || ''::tsvector AS terms, c.token_count FROM kb_chunks c CROSS JOIN q
+           WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} @@ q.query OFFSET 0
+         ) c
        ) scored WHERE score > 0 ORDER BY rank LIMIT $4`;
   const keywordList = stats
     ? bm25List({ a: fieldWeights.title, b: fieldWeights.headings, d: fieldWeights.body }, 'c.terms')
@@ -135,6 +134,15 @@ export async function searchPostgres(
     file_name: string;
   }>(
     `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query, $12::float4[] AS rank_weights),
+     ${
+       stats
+         ? `terms AS MATERIALIZED (
+       SELECT to_tsquery('simple', quoted || ':A') AS title, to_tsquery('simple', quoted || ':B') AS headings,
+         to_tsquery('simple', quoted || ':D') AS body, idf
+       FROM unnest($16::text[], $17::float8[]) AS t(quoted, idf)
+     ),`
+         : ''
+     }
 
      keyword AS (${keywordList}),
      title AS (${titleList}),
@@ -184,7 +192,7 @@ export async function searchPostgres(
       isVectorOn,
       input.queryModel,
       input.queryVector.length,
-      ...(stats ? [terms, idfs, Math.max(1, stats.averageLength)] : []),
+      ...(stats ? [terms.map(quoteTerm), idfs, Math.max(1, stats.averageLength)] : []),
     ],
   );
   return result.rows.map((row) => ({
@@ -243,7 +251,7 @@ export async function nearestChunks(
   try {
     await client.query('BEGIN');
     await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, limit))}`);
+    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
     // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
     const result = await client.query<{ id: string }>(
       `WITH candidates AS MATERIALIZED (
@@ -263,6 +271,9 @@ export async function nearestChunks(
     ? { ids, method: 'hnsw' }
     : { ids: await exact(), method: 'hnsw, then exact' };
 }
+
+/** A term as one tsquery lexeme. */
+const quoteTerm = (term: string) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`;
 
 /** FTS5's idf: log((N - n + 0.5) / (n + 0.5)), and a tiny positive value where that is not. */
 export function bm25Idf(documents: number, found: number): number {

@@ -3,14 +3,16 @@
  *
  * Copies the local engine's threads, messages, runs, run steps and assistants from the embedded
  * SQLite file (default: DATA_DIR/threadline.db) into PostgreSQL (default: ENGINE_DATABASE_URL),
- * under the same engine identity; run it again and it copies only what is new. Files, vector
- * stores and chunks are not copied yet (they stay in SQLite: see docs/configuration.md).
+ * under the same engine identity, and its knowledge base — files with their bytes (from
+ * DATA_DIR/files beside the SQLite file), vector stores, chunks and their vectors (no re-embedding);
+ * run it again and it copies only what is new.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { copyEngineState } from '../server/src/engines/local/store/copy-engine-state.js';
+import { copyKnowledge } from '../server/src/engines/local/knowledge/copy-knowledge.js';
 import { openPostgres } from '../server/src/postgres/database.js';
 
 const { values } = parseArgs({
@@ -38,7 +40,8 @@ try {
   const report = await copyEngineState(source, pool, { isDryRun });
   console.log(`${isDryRun ? 'dry run: would copy' : 'copied'} engine ${report.identity} from ${from}`);
   console.log('table              in SQLite   copied   already there');
-  for (const row of report.tables) {
+  const knowledge = await copyKnowledge(source, dirname(from), pool, { isDryRun });
+  for (const row of [...report.tables, ...knowledge]) {
     console.log(
       `${row.table.padEnd(18)} ${String(row.inSource).padStart(9)} ${String(row.copied).padStart(8)} ${String(row.alreadyThere).padStart(15)}`,
     );

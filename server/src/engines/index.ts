@@ -26,7 +26,7 @@ export type {
   ChunkingStrategy,
   DocumentKind,
   FileBatchRecord,
-  KnowledgeBase,
+  EngineKnowledge,
   LocalRunOptions,
   PageQuery,
   RunParameters,

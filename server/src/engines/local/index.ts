@@ -2,7 +2,8 @@
  * @module engines/local
  * The embedded `local` engine: threads, messages, runs and run steps in SQLite, or in PostgreSQL
  * with ENGINE_DATABASE_URL (`store/`, `threads/`, `runs/`), document ingestion and hybrid search
- * (`knowledge/{ingest,search,embed}`, SQLite; `knowledge/postgres-knowledge.ts` not wired yet),
+ * (`knowledge/{ingest,search,embed}`; SQLite, or PostgreSQL with ENGINE_DATABASE_URL, behind
+ * `EngineKnowledge`),
  * and grounded answers, quoted or model-written (`answer/`).
  */
 export { resolveAnswerMode } from './answer/answer-mode.js';
@@ -16,7 +17,8 @@ export { documentKind } from './knowledge/ingest/parse-document.js';
 export type { DocumentKind } from './knowledge/ingest/parse-document.js';
 export { PdfTextWorker } from './knowledge/ingest/pdf-text.js';
 export { createKnowledgeBase } from './knowledge/knowledge-base.js';
-export type { KnowledgeBase } from './knowledge/knowledge-base.js';
+export { createPostgresKnowledgeBase } from './knowledge/postgres-knowledge-base.js';
+export type { EngineKnowledge } from './knowledge/engine-knowledge.js';
 export type {
   ChunkingStrategy,
   FileBatchRecord,

@@ -16,6 +16,7 @@ import type { PassageSimilarity } from './answer/answer-evidence.js';
 import { conversationQuestion } from './answer/conversation-question.js';
 import type { AnswerLogger } from './answer/llm-answerer.js';
 import type { TermStatistics } from './knowledge/search/term-statistics.js';
+import type { IngestionCounts } from './knowledge/engine-knowledge.js';
 import { searchExistingStores } from './runs/file-search-step.js';
 import { followRun } from './runs/follow-run.js';
 import type { Page, PageQuery } from './store/json-table.js';
@@ -47,6 +48,8 @@ export type KnowledgeLike = {
   passageSimilarity?: PassageSimilarity;
   /** Resolves once the store's attachments are searchable (a run waits for its thread's). */
   waitForAttachments?: (vectorStoreId: string) => Promise<void>;
+  /** Ingestion jobs this instance took from a shared queue (PostgreSQL), for /health. */
+  ingestionCounts?: () => IngestionCounts;
   close(): Promise<void> | void;
 };
 
@@ -308,7 +311,9 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
   }
   async health(): Promise<{ reachable: boolean; detail?: string }> {
     await this.store.threads.get('health-check');
-    return { reachable: true, detail: `${this.runs.registry.size} active run(s)` };
+    const jobsTaken = this.options.knowledge.ingestionCounts?.().jobsTaken;
+    const ingestion = jobsTaken === undefined ? '' : `, ${jobsTaken} ingestion job(s) taken`;
+    return { reachable: true, detail: `${this.runs.registry.size} active run(s)${ingestion}` };
   }
   async close(): Promise<void> {
     await this.runs.registry.cancelAll(closeGraceMs);

@@ -74,12 +74,12 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
     { schema: { querystring: v1FileListQuerySchema, response: { 200: fileList } } },
     async (request) => {
       const { purpose, ...query } = request.query;
-      const files = (await knowledge.files.list())
-        .flatMap((file) => {
-          const full = knowledge.fileRecord(file.id);
-          return full ? [full] : [];
-        })
-        .filter((file) => purpose === undefined || file.purpose === purpose);
+      const records = await Promise.all(
+        (await knowledge.files.list()).map((file) => knowledge.fileRecord(file.id)),
+      );
+      const files = records.flatMap((file) =>
+        file !== null && (purpose === undefined || file.purpose === purpose) ? [file] : [],
+      );
       const visible = new Set(
         await ownership.visible(
           'file',
@@ -95,7 +95,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
     '/files/:file_id',
     { schema: { params, response: { 200: v1FileObjectSchema } } },
     async (request) => {
-      const file = knowledge.fileRecord(request.params.file_id);
+      const file = await knowledge.fileRecord(request.params.file_id);
       if (!file) throw noSuchFile(request.params.file_id);
       return toV1File(file);
     },
@@ -112,7 +112,7 @@ export const v1FileRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (ap
   );
 
   app.get('/files/:file_id/content', { schema: { params } }, async (request, reply) => {
-    const file = knowledge.fileRecord(request.params.file_id);
+    const file = await knowledge.fileRecord(request.params.file_id);
     const content = file && (await knowledge.files.content(request.params.file_id));
     if (!file || !content) throw noSuchFile(request.params.file_id);
     return reply

@@ -11,7 +11,7 @@ import type { StoredFile } from '../../engines/index.js';
 import type {
   ChunkingStrategy,
   FileBatchRecord,
-  KnowledgeBase,
+  EngineKnowledge,
   StoreFileDetails,
   VectorStoreRecord,
 } from '../../engines/index.js';
@@ -22,13 +22,13 @@ import type { Ownership } from '../../ownership/index.js';
 
 /** Options of the /v1 files and vector-store plugins: the local engine, or its knowledge base directly. */
 export type V1KnowledgeOptions = {
-  engine?: { knowledge: KnowledgeBase } | undefined;
-  knowledge?: KnowledgeBase | undefined;
+  engine?: { knowledge: EngineKnowledge } | undefined;
+  knowledge?: EngineKnowledge | undefined;
   /** Who owns each store and file: lists show the caller's own, creations are recorded. */
   ownership: Pick<Ownership, 'record' | 'forget' | 'visible'>;
 };
 
-export function knowledgeFrom(options: V1KnowledgeOptions): KnowledgeBase {
+export function knowledgeFrom(options: V1KnowledgeOptions): EngineKnowledge {
   const knowledge = options.knowledge ?? options.engine?.knowledge;
   if (!knowledge) throw new Error('the /v1 files and vector-store routes need { engine } or { knowledge }');
   return knowledge;

@@ -26,7 +26,7 @@ export const v1MessageRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { e
     async (request) => {
       const { thread_id: threadId } = request.params;
       const { attachments } = request.body;
-      assertAttachments(engine, attachments);
+      await assertAttachments(engine, attachments);
       const message = await engine.appendMessage(threadId, {
         role: request.body.role,
         content: requireText(request.body.content),

@@ -47,7 +47,7 @@ export const v1RunRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { engin
         ...message,
         text: requireText(message.content),
       }));
-      for (const message of texts) assertAttachments(engine, message.attachments);
+      for (const message of texts) await assertAttachments(engine, message.attachments);
       const added: Message[] = [];
       for (const message of texts) {
         added.push(

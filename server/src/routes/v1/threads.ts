@@ -48,7 +48,7 @@ export const v1ThreadRoutes: FastifyPluginAsyncZod<V1Options> = async (app, { en
       metadata: message.metadata ?? null,
       attachments: toMessageAttachments(message.attachments),
     }));
-    for (const message of body.messages ?? []) assertAttachments(engine, message.attachments);
+    for (const message of body.messages ?? []) await assertAttachments(engine, message.attachments);
     const thread = await engine.createThread({
       owner: userId,
       vectorStoreIds: await vectorStoreIdsOf(engine, toolResources, ownedBy(userId)),

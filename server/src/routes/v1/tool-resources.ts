@@ -1,6 +1,6 @@
 import type { Message, V1CreateMessage, v1ToolResourcesSchema } from '@threadline/shared';
 import type { z } from 'zod';
-import type { KnowledgeBase } from '../../engines/index.js';
+import type { EngineKnowledge } from '../../engines/index.js';
 import { AppError } from '../../http/index.js';
 import { toChunking } from './knowledge-objects.js';
 import type { WireEngine } from '../../engines/index.js';
@@ -11,8 +11,9 @@ type Attachments = V1CreateMessage['attachments'];
 /** Stores made by helpers expire a week after last use, as OpenAI's did. */
 const helperStoreExpiry = { anchor: 'last_active_at' as const, days: 7 };
 
-function assertFiles(knowledge: KnowledgeBase, fileIds: readonly string[]): void {
-  const missing = fileIds.find((fileId) => !knowledge.fileRecord(fileId));
+async function assertFiles(knowledge: EngineKnowledge, fileIds: readonly string[]): Promise<void> {
+  const records = await Promise.all(fileIds.map((fileId) => knowledge.fileRecord(fileId)));
+  const missing = fileIds.find((_, index) => !records[index]);
   if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
 }
 
@@ -31,7 +32,7 @@ export async function vectorStoreIdsOf(
   const ids = [...(fileSearch.vector_store_ids ?? [])];
   await engine.assertVectorStores(ids);
   const { knowledge } = engine;
-  for (const request of fileSearch.vector_stores ?? []) assertFiles(knowledge, request.file_ids ?? []);
+  for (const request of fileSearch.vector_stores ?? []) await assertFiles(knowledge, request.file_ids ?? []);
   for (const request of fileSearch.vector_stores ?? []) {
     const created = await knowledge.vectorStores.createWith({
       name: '',
@@ -62,8 +63,8 @@ const searchedFiles = (attachments: Attachments) =>
   );
 
 /** Refuses attachments naming files that do not exist, before anything is written. */
-export function assertAttachments(engine: WireEngine, attachments: Attachments): void {
-  assertFiles(
+export async function assertAttachments(engine: WireEngine, attachments: Attachments): Promise<void> {
+  await assertFiles(
     engine.knowledge,
     (attachments ?? []).map((attachment) => attachment.file_id),
   );
@@ -93,7 +94,7 @@ export async function addAttachmentsToThread(
     await engine.updateThread(threadId, { vectorStoreIds: [storeId] });
   }
   for (const fileId of fileIds) {
-    if (!knowledge.storeFileDetails(storeId, fileId))
+    if (!(await knowledge.storeFileDetails(storeId, fileId)))
       await knowledge.attachFile(storeId, fileId, { isUrgent: true });
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '@threadline/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { KnowledgeBase } from '../../engines/index.js';
+import type { EngineKnowledge } from '../../engines/index.js';
 import { AppError } from '../../http/index.js';
 import {
   knowledgeFrom,
@@ -46,19 +46,20 @@ const listOf = <T extends z.ZodType>(item: T) =>
  */
 export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = async (app, options) => {
   const knowledge = knowledgeFrom(options);
-  const { store } = knowledge;
   const { ownership } = options;
 
-  const vectorStoreObject = (vectorStoreId: string) => {
-    const record = store.getVectorStore(vectorStoreId);
-    const summary = store.summary(vectorStoreId);
+  const vectorStoreObject = async (vectorStoreId: string) => {
+    const [record, summary] = await Promise.all([
+      knowledge.vectorStoreRecord(vectorStoreId),
+      knowledge.vectorStoreSummary(vectorStoreId),
+    ]);
     if (!record || !summary)
       throw new AppError('not_found', 404, `No vector store found with id '${vectorStoreId}'.`);
     return toV1VectorStore(record, summary);
   };
-  const storeFileObject = (vectorStoreId: string, fileId: string) => {
-    vectorStoreObject(vectorStoreId);
-    const file = store.getStoreFileDetails(vectorStoreId, fileId);
+  const storeFileObject = async (vectorStoreId: string, fileId: string) => {
+    await vectorStoreObject(vectorStoreId);
+    const file = await knowledge.storeFileDetails(vectorStoreId, fileId);
     if (!file)
       throw new AppError(
         'not_found',
@@ -73,7 +74,9 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     { schema: { body: v1CreateVectorStoreSchema, response: { 200: v1VectorStoreSchema } } },
     async (request) => {
       const body = request.body;
-      const missing = (body.file_ids ?? []).find((fileId) => !store.getFile(fileId));
+      const fileIds = body.file_ids ?? [];
+      const records = await Promise.all(fileIds.map((fileId) => knowledge.fileRecord(fileId)));
+      const missing = fileIds.find((_, index) => !records[index]);
       if (missing !== undefined) throw new AppError('not_found', 404, `No file found with id '${missing}'.`);
       const created = await knowledge.vectorStores.createWith({
         name: body.name ?? '',
@@ -92,8 +95,10 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     { schema: { querystring: v1ListQuerySchema, response: { 200: listOf(v1VectorStoreSchema) } } },
     async (request) =>
       paginate(
-        (await ownership.visible('vector_store', store.listVectorStoreIds(), request.userId)).map(
-          vectorStoreObject,
+        await Promise.all(
+          (await ownership.visible('vector_store', await knowledge.listVectorStoreIds(), request.userId)).map(
+            vectorStoreObject,
+          ),
         ),
         request.query,
       ),
@@ -119,9 +124,9 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     },
     async (request) => {
       const id = request.params.vector_store_id;
-      vectorStoreObject(id);
+      await vectorStoreObject(id);
       const { name, metadata, expires_after: expiresAfter } = request.body;
-      store.updateVectorStore(id, {
+      await knowledge.updateVectorStore(id, {
         ...(typeof name === 'string' ? { name } : {}),
         ...(metadata !== undefined ? { metadata: metadata ?? {} } : {}),
         ...(expiresAfter !== undefined ? { expiresAfter } : {}),
@@ -154,7 +159,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     async (request, reply) => {
       void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
-      vectorStoreObject(id);
+      await vectorStoreObject(id);
       const { file_id: fileId, chunking_strategy: chunking, attributes } = request.body;
       await knowledge.attachFile(id, fileId, { chunking: toChunking(chunking), attributes });
       return storeFileObject(id, fileId);
@@ -172,10 +177,10 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     },
     async (request) => {
       const id = request.params.vector_store_id;
-      vectorStoreObject(id);
+      await vectorStoreObject(id);
       const { filter, ...query } = request.query;
       return paginate(
-        filesOf(knowledge, id).filter((file) => filter === undefined || file.status === filter),
+        (await filesOf(knowledge, id)).filter((file) => filter === undefined || file.status === filter),
         query,
       );
     },
@@ -195,7 +200,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     { schema: { params: fileParams, response: { 200: v1DeletedSchema } } },
     async (request) => {
       const { vector_store_id: id, file_id: fileId } = request.params;
-      storeFileObject(id, fileId);
+      await storeFileObject(id, fileId);
       await knowledge.vectorStores.removeFile(id, fileId);
       return { id: fileId, object: 'vector_store.file.deleted', deleted: true };
     },
@@ -207,7 +212,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     async (request, reply) => {
       void reply.headers(pollHeader);
       const id = request.params.vector_store_id;
-      vectorStoreObject(id);
+      await vectorStoreObject(id);
       const { file_ids: fileIds, files, chunking_strategy: chunking, attributes } = request.body;
       const batch = await knowledge.createFileBatch(
         id,
@@ -222,15 +227,15 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
             attributes: attributes ?? undefined,
           })),
       );
-      return toV1FileBatch(batch, batchFiles(knowledge, id, batch.fileIds));
+      return toV1FileBatch(batch, await batchFiles(knowledge, id, batch.fileIds));
     },
   );
 
-  const batchObject = (vectorStoreId: string, batchId: string) => {
-    vectorStoreObject(vectorStoreId);
-    const batch = store.getFileBatch(vectorStoreId, batchId);
+  const batchObject = async (vectorStoreId: string, batchId: string) => {
+    await vectorStoreObject(vectorStoreId);
+    const batch = await knowledge.fileBatch(vectorStoreId, batchId);
     if (!batch) throw new AppError('not_found', 404, `No file batch found with id '${batchId}'.`);
-    return { batch, files: batchFiles(knowledge, vectorStoreId, batch.fileIds) };
+    return { batch, files: await batchFiles(knowledge, vectorStoreId, batch.fileIds) };
   };
 
   app.get(
@@ -238,7 +243,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     { schema: { params: batchParams, response: { 200: v1FileBatchSchema } } },
     async (request, reply) => {
       void reply.headers(pollHeader);
-      const { batch, files } = batchObject(request.params.vector_store_id, request.params.batch_id);
+      const { batch, files } = await batchObject(request.params.vector_store_id, request.params.batch_id);
       return toV1FileBatch(batch, files);
     },
   );
@@ -249,7 +254,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     async (request, reply) => {
       void reply.headers(pollHeader);
       // Ingestion is local and quick; a cancel reports the batch as it stands.
-      const { batch, files } = batchObject(request.params.vector_store_id, request.params.batch_id);
+      const { batch, files } = await batchObject(request.params.vector_store_id, request.params.batch_id);
       return toV1FileBatch(batch, files);
     },
   );
@@ -264,7 +269,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
       },
     },
     async (request) => {
-      const { files } = batchObject(request.params.vector_store_id, request.params.batch_id);
+      const { files } = await batchObject(request.params.vector_store_id, request.params.batch_id);
       const { filter, ...query } = request.query;
       return paginate(
         files.map(toV1VectorStoreFile).filter((file) => filter === undefined || file.status === filter),
@@ -284,7 +289,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
     },
     async (request) => {
       const id = request.params.vector_store_id;
-      vectorStoreObject(id);
+      await vectorStoreObject(id);
       const body = request.body;
       const queries = typeof body.query === 'string' ? [body.query] : body.query;
       const results = await knowledge.searchDetailed([id], {
@@ -299,7 +304,7 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
           file_id: result.fileId,
           filename: result.fileName,
           score: result.score,
-          attributes: store.getStoreFileDetails(id, result.fileId)?.attributes ?? {},
+          attributes: knowledge.attributesOf([id], result.fileId) ?? {},
           content: [{ type: 'text' as const, text: result.text }],
         })),
         has_more: false,
@@ -309,14 +314,16 @@ export const v1VectorStoreRoutes: FastifyPluginAsyncZod<V1KnowledgeOptions> = as
   );
 };
 
-const filesOf = (knowledge: KnowledgeBase, vectorStoreId: string) =>
-  knowledge.listStoreFiles(vectorStoreId).flatMap((file) => {
-    const details = knowledge.storeFileDetails(vectorStoreId, file.id);
-    return details ? [toV1VectorStoreFile(details)] : [];
-  });
+const filesOf = async (knowledge: EngineKnowledge, vectorStoreId: string) =>
+  (
+    await batchFiles(
+      knowledge,
+      vectorStoreId,
+      (await knowledge.listStoreFiles(vectorStoreId)).map((file) => file.id),
+    )
+  ).map(toV1VectorStoreFile);
 
-const batchFiles = (knowledge: KnowledgeBase, vectorStoreId: string, fileIds: readonly string[]) =>
-  fileIds.flatMap((fileId) => {
-    const details = knowledge.storeFileDetails(vectorStoreId, fileId);
-    return details ? [details] : [];
-  });
+const batchFiles = async (knowledge: EngineKnowledge, vectorStoreId: string, fileIds: readonly string[]) =>
+  (await Promise.all(fileIds.map((fileId) => knowledge.storeFileDetails(vectorStoreId, fileId)))).flatMap(
+    (details) => (details ? [details] : []),
+  );

@@ -19,19 +19,12 @@ import { acceptedTypesText, defaultDocumentLimits, documentKind } from './ingest
 import {
   KnowledgeStore,
   type ChunkingStrategy,
-  type ExpiresAfter,
-  type FileAttributes,
   type FileBatchRecord,
   type VectorStoreRecord,
 } from './knowledge-store.js';
+import type { AttachOptions, EngineKnowledge, VectorStoreInput } from './engine-knowledge.js';
 import { VectorCache } from './embed/vector-cache.js';
 
-type AttachOptions = {
-  chunking?: ChunkingStrategy | undefined;
-  attributes?: FileAttributes | undefined;
-  /** Ingested before queued files that are not (a message's attachment, which a run waits for). */
-  isUrgent?: boolean;
-};
 export type {
   ChunkingStrategy,
   ExpiresAfter,
@@ -52,6 +45,7 @@ export type KnowledgeBaseOptions = {
   embedder?: Embedder;
 };
 
+/** The embedded knowledge base: EngineKnowledge plus its SQLite store, for tests and benchmarks. */
 export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;
 
 export const newKnowledgeId = (prefix: string) =>
@@ -62,6 +56,11 @@ export const newKnowledgeId = (prefix: string) =>
  * (parse → chunk → keyword index + vectors) and hybrid retrieval, all in the shared SQLite file.
  */
 export function createKnowledgeBase(options: KnowledgeBaseOptions) {
+  // The app calls it through EngineKnowledge; its SQLite extras are for tests and benchmarks.
+  return buildKnowledgeBase(options) satisfies EngineKnowledge;
+}
+
+function buildKnowledgeBase(options: KnowledgeBaseOptions) {
   const { database, config } = options;
   migrateKnowledgeBase(database);
   const filesDir = join(options.dataDir, 'files');
@@ -130,12 +129,7 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
   }
 
   const vectorStores: VectorStoreApi & {
-    createWith(input: {
-      name: string;
-      chunking?: ChunkingStrategy | undefined;
-      metadata?: Record<string, string> | undefined;
-      expiresAfter?: ExpiresAfter | null | undefined;
-    }): Promise<VectorStoreSummary>;
+    createWith(input: VectorStoreInput): Promise<VectorStoreSummary>;
   } = {
     create: (input) => vectorStores.createWith(input),
     async createWith(input) {
@@ -271,13 +265,26 @@ export function createKnowledgeBase(options: KnowledgeBaseOptions) {
     attachFile,
     createFileBatch,
     searchDetailed,
-    /** A stored file with its purpose and status fields (OpenAI's File object), or null. */
-    fileRecord: (fileId: string) => store.getFile(fileId),
-    /** A store's file with its chunking and attributes (OpenAI's vector store file), or null. */
+    fileRecord: (fileId: string) => Promise.resolve(store.getFile(fileId)),
     storeFileDetails: (vectorStoreId: string, fileId: string) =>
-      store.getStoreFileDetails(vectorStoreId, fileId),
-    /** The files of a store, as the knowledge API lists them. */
-    listStoreFiles: (vectorStoreId: string) => store.listKnowledgeFiles(vectorStoreId),
+      Promise.resolve(store.getStoreFileDetails(vectorStoreId, fileId)),
+    listStoreFiles: (vectorStoreId: string) => Promise.resolve(store.listKnowledgeFiles(vectorStoreId)),
+    vectorStoreRecord: (vectorStoreId: string) => Promise.resolve(store.getVectorStore(vectorStoreId)),
+    vectorStoreSummary: (vectorStoreId: string) => Promise.resolve(store.summary(vectorStoreId)),
+    listVectorStoreIds: () => Promise.resolve(store.listVectorStoreIds()),
+    updateVectorStore(vectorStoreId: string, input: Parameters<EngineKnowledge['updateVectorStore']>[1]) {
+      store.updateVectorStore(vectorStoreId, input);
+      return Promise.resolve();
+    },
+    fileBatch: (vectorStoreId: string, batchId: string) =>
+      Promise.resolve(store.getFileBatch(vectorStoreId, batchId)),
+    attributesOf(vectorStoreIds: readonly string[], fileId: string) {
+      for (const vectorStoreId of vectorStoreIds) {
+        const details = store.getStoreFileDetails(vectorStoreId, fileId);
+        if (details) return details.attributes;
+      }
+      return null;
+    },
     termStatistics: createTermStatistics(database),
     passageSimilarity: createPassageSimilarity(embedder, textVectors),
     /** Query and passage vectors by model and text (how many texts reached the model, for tests and benchmarks). */

@@ -77,4 +77,41 @@ export const postgresKnowledgeMigrations: readonly string[] = [
   CREATE INDEX kb_chunks_terms ON kb_chunks USING gin (terms);
   CREATE INDEX kb_chunks_title_terms ON kb_chunks USING gin (title_terms);
   `,
+  // What the app's knowledge base keeps beyond the first schema (OpenAI's file purpose, store
+  // metadata and expiry, per-file chunking and attributes, file batches), and every file's bytes
+  // in the database, so whichever instance serves /v1/files/{id}/content or ingests it has them.
+  `
+  ALTER TABLE kb_files ADD COLUMN purpose text NOT NULL DEFAULT 'assistants';
+  ALTER TABLE kb_files ADD COLUMN content_type text;
+  CREATE TABLE kb_file_contents (
+    file_id text PRIMARY KEY REFERENCES kb_files(id) ON DELETE CASCADE,
+    content bytea NOT NULL
+  );
+  ALTER TABLE kb_vector_stores ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}';
+  ALTER TABLE kb_vector_stores ADD COLUMN expires_after jsonb;
+  ALTER TABLE kb_vector_stores ADD COLUMN last_active_at timestamptz;
+  ALTER TABLE kb_store_files ADD COLUMN error_code text;
+  ALTER TABLE kb_store_files ADD COLUMN usage_bytes bigint NOT NULL DEFAULT 0;
+  ALTER TABLE kb_store_files ADD COLUMN chunk_size int;
+  ALTER TABLE kb_store_files ADD COLUMN chunk_overlap int;
+  ALTER TABLE kb_store_files ADD COLUMN attributes jsonb NOT NULL DEFAULT '{}';
+  ALTER TABLE kb_store_files ADD COLUMN seq bigserial;
+  CREATE INDEX kb_store_files_file ON kb_store_files(file_id);
+  CREATE TABLE kb_file_batches (
+    id text PRIMARY KEY,
+    vector_store_id text NOT NULL REFERENCES kb_vector_stores(id) ON DELETE CASCADE,
+    owner text NOT NULL,
+    file_ids jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  );
+  ALTER TABLE kb_files ADD COLUMN seq bigserial;
+  ALTER TABLE kb_vector_stores ADD COLUMN seq bigserial;
+  `,
+  // Each chunk's length in indexed tokens (the analysed fields are space-separated terms):
+  // BM25's document length, which a tsvector does not keep.
+  `
+  ALTER TABLE kb_chunks ADD COLUMN token_count int GENERATED ALWAYS AS (
+    coalesce(array_length(string_to_array(btrim(index_title || ' ' || index_headings || ' ' || index_body), ' '), 1), 0)
+  ) STORED;
+  `,
 ];

@@ -223,7 +223,8 @@ export class PostgresKnowledge {
         );
       }
       await client.query(
-        `UPDATE kb_store_files SET status = 'completed', chunk_count = $3, error_message = NULL
+        `UPDATE kb_store_files SET status = 'completed', chunk_count = $3, error_code = NULL, error_message = NULL,
+           usage_bytes = (SELECT bytes FROM kb_files WHERE id = $2)
          WHERE vector_store_id = $1 AND file_id = $2`,
         [job.vectorStoreId, job.fileId, chunks.length],
       );
@@ -235,11 +236,27 @@ export class PostgresKnowledge {
     });
   }
 
-  async failJob(job: IngestionJob, message: string): Promise<void> {
+  /** This worker still holds the job: its lease runs `leaseMs` from now. False once it is not its. */
+  async renewJob(job: IngestionJob, leaseMs: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE kb_ingestion_jobs SET lease_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000)
+       WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3`,
+      [job.vectorStoreId, job.fileId, job.claimedBy, leaseMs],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async failJob(job: IngestionJob, message: string, code = 'server_error'): Promise<void> {
     await this.inTransaction(async (client) => {
+      const held = await client.query(
+        'SELECT 1 FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3 FOR UPDATE',
+        [job.vectorStoreId, job.fileId, job.claimedBy],
+      );
+      if (held.rowCount === 0) return;
       await client.query(
-        "UPDATE kb_store_files SET status = 'failed', error_message = $3 WHERE vector_store_id = $1 AND file_id = $2",
-        [job.vectorStoreId, job.fileId, message],
+        `UPDATE kb_store_files SET status = 'failed', error_code = $4, error_message = $3, chunk_count = 0, usage_bytes = 0
+         WHERE vector_store_id = $1 AND file_id = $2`,
+        [job.vectorStoreId, job.fileId, message, code],
       );
       await client.query(
         'DELETE FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3',

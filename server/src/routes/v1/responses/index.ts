@@ -23,13 +23,8 @@ export const v1ResponsesApi: FastifyPluginAsync<{ engine: WireEngine; heartbeatM
     engine,
     canSeeThread: (threadId: string, userId: string) => app.ownership.canSee('thread', threadId, userId),
     recordMessages: recordV1Messages.bind(null, app),
-    attributesOf: (vectorStoreIds: string[], fileId: string) => {
-      for (const vectorStoreId of vectorStoreIds) {
-        const details = engine.knowledge.storeFileDetails(vectorStoreId, fileId);
-        if (details) return details.attributes ?? {};
-      }
-      return null;
-    },
+    attributesOf: (vectorStoreIds: string[], fileId: string) =>
+      engine.knowledge.attributesOf(vectorStoreIds, fileId),
   };
   const responses = new ResponseService({
     ...shared,

@@ -41,7 +41,7 @@ const sliceChunks = 32;
 export const pendingEmbeddingModel = '';
 
 /** The model-free embedding's name (embedder.ts): the document reader's child computes it. */
-const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
+export const localEmbeddingModel = `local-hash-${localEmbeddingDimensions}`;
 
 /** Ingestions a file may start before one that keeps being interrupted is marked failed. */
 export const maxIngestionAttempts = 3;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { fieldWeights, titleListWeight } from './hybrid-search.js';
+import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import { queryTerms } from './search-terms.js';
 
 export type PostgresSearchInput = {
@@ -13,6 +13,20 @@ export type PostgresSearchInput = {
   vectorWeight: number;
   /** Stores up to this many vectors are scanned exactly (default `exactScanLimit`). */
   exactScanLimit?: number | undefined;
+  /**
+   * The corpus statistics BM25 needs (PostgresTermStatistics keeps them): with them the keyword
+   * and title lists rank by BM25 as SQLite's FTS5 does; without, by ts_rank, which has no idf.
+   */
+  bm25?: Bm25Statistics | undefined;
+};
+
+export type Bm25Statistics = {
+  /** Chunks in the database (FTS5's N: the whole table, every store). */
+  documents: number;
+  /** Their mean length in indexed tokens. */
+  averageLength: number;
+  /** How many chunks hold the term. */
+  frequency(term: string): number;
 };
 
 export type PostgresSearchResult = {
@@ -62,8 +76,15 @@ export async function searchPostgres(
         )
       ).ids
     : [];
-  const terms = input.keywordWeight > 0 ? queryTerms(input.query) : [];
-  const tsquery = terms.map((term) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`).join(' | ');
+  const asked = input.keywordWeight > 0 ? queryTerms(input.query) : [];
+  const terms = input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked;
+  // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
+  // it only adds rows to score: the rows are those matching the informative terms.
+  const stats = input.bm25;
+  const informative = stats
+    ? terms.filter((term) => bm25Idf(stats.documents, stats.frequency(term)) > minimumIdf)
+    : terms;
+  const tsquery = (informative.length > 0 ? informative : terms).map(quoteTerm).join(' | ');
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
@@ -71,6 +92,37 @@ export async function searchPostgres(
   // scaled so the largest is 1 (ts_rank takes weights in 0..1 only).
   const heaviest = Math.max(fieldWeights.title, fieldWeights.headings, fieldWeights.body);
   const rankWeights = `{${fieldWeights.body / heaviest}, 0, ${fieldWeights.headings / heaviest}, ${fieldWeights.title / heaviest}}`;
+  const idfs = terms.map((term) => (stats ? bm25Idf(stats.documents, stats.frequency(term)) : 0));
+  // FTS5's bm25 (k1 1.2, b 0.75) with idf from the snapshot, over each query term's weighted
+  // presence in the fields (a tsvector position's weight says its field: title A, headings B,
+  // body D), tested with weight-restricted matches. Counting the term's positions instead (unnest
+  // of the tsvector) ranked the Git docs the same but cost ~10x per row (bench:retrieval-scale).
+  const bm25List = (fieldWeight: { a: number; b: number; d: number }, match: string) => `
+       SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+         SELECT c.id, (
+           SELECT sum(t.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * c.token_count / $18::float8)))
+           FROM terms t CROSS JOIN LATERAL (SELECT
+             ${fieldWeight.a} * (c.terms @@ t.title)::int + ${fieldWeight.b} * (c.terms @@ t.headings)::int
+               + ${fieldWeight.d} * (c.terms @@ t.body)::int AS f) f
+           WHERE f.f > 0
+         ) AS score
+         -- Each matching row's vector read (detoasted) once, not once per test (OFFSET 0 keeps
+         -- the planner from folding the subquery back in).
+         FROM (
+           SELECT c.id, c.terms || ''::tsvector AS terms, c.token_count FROM kb_chunks c CROSS JOIN q
+           WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} @@ q.query OFFSET 0
+         ) c
+       ) scored WHERE score > 0 ORDER BY rank LIMIT $4`;
+  const keywordList = stats
+    ? bm25List({ a: fieldWeights.title, b: fieldWeights.headings, d: fieldWeights.body }, 'c.terms')
+    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.id) AS rank
+       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
+       ORDER BY rank LIMIT $4`;
+  const titleList = stats
+    ? bm25List({ a: 1, b: 0, d: 0 }, 'c.title_terms')
+    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
+       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
+       ORDER BY rank LIMIT $4`;
   const result = await pool.query<{
     id: string;
     score: number;
@@ -81,27 +133,41 @@ export async function searchPostgres(
     text: string;
     file_name: string;
   }>(
-    `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query),
-     keyword AS (
-       SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.id) AS rank
-       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
-       ORDER BY rank LIMIT $4
+    `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query, $12::float4[] AS rank_weights),
+     ${
+       stats
+         ? `terms AS MATERIALIZED (
+       SELECT to_tsquery('simple', quoted || ':A') AS title, to_tsquery('simple', quoted || ':B') AS headings,
+         to_tsquery('simple', quoted || ':D') AS body, idf
+       FROM unnest($16::text[], $17::float8[]) AS t(quoted, idf)
+     ),`
+         : ''
+     }
+
+     keyword AS (${keywordList}),
+     title AS (${titleList}),
+     own_vector AS (SELECT id, rank FROM unnest($5::text[]) WITH ORDINALITY AS v(id, rank)),
+     -- withPendingAtKeywordRank (rank-fusion.ts): keyword candidates with no vector in the
+     -- query's model yet keep their keyword rank in the vector list, ties to the own vector.
+     pending AS (
+       SELECT k.id, k.rank FROM keyword k JOIN kb_chunks c ON c.id = k.id
+       WHERE $13 AND (c.embedding IS NULL OR c.embedding_model <> $14 OR vector_dims(c.embedding) <> $15)
      ),
-     title AS (
-       SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
-       FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
-       ORDER BY rank LIMIT $4
+     vector AS (
+       SELECT id, row_number() OVER (ORDER BY rank, is_pending, id) AS rank, is_pending FROM (
+         SELECT id, rank, false AS is_pending FROM own_vector
+         UNION ALL SELECT id, rank, true FROM pending
+       ) merged
      ),
-     vector AS (SELECT id, rank FROM unnest($5::text[]) WITH ORDINALITY AS v(id, rank)),
      lists AS (
-       SELECT id, 'keyword' AS list, rank, $6::float8 AS weight FROM keyword
-       UNION ALL SELECT id, 'vector', rank, $7::float8 FROM vector
-       UNION ALL SELECT id, 'title', rank, $8::float8 FROM title
+       SELECT id, 'keyword' AS list, rank, $6::float8 AS weight, false AS is_pending FROM keyword
+       UNION ALL SELECT id, 'vector', rank, $7::float8, is_pending FROM vector
+       UNION ALL SELECT id, 'title', rank, $8::float8, false FROM title
      ),
      fused AS (
        SELECT id, sum(weight / (${rrfK} + rank)) AS raw,
          min(rank) FILTER (WHERE list = 'keyword') AS keyword_rank,
-         min(rank) FILTER (WHERE list = 'vector') AS vector_rank
+         min(rank) FILTER (WHERE list = 'vector' AND NOT is_pending) AS vector_rank
        FROM lists WHERE weight > 0 GROUP BY id
      )
      SELECT f.id, (f.raw / $9)::float8 AS score, f.keyword_rank, f.vector_rank,
@@ -123,6 +189,10 @@ export async function searchPostgres(
       input.scoreThreshold,
       input.maxNumResults,
       rankWeights,
+      isVectorOn,
+      input.queryModel,
+      input.queryVector.length,
+      ...(stats ? [terms.map(quoteTerm), idfs, Math.max(1, stats.averageLength)] : []),
     ],
   );
   return result.rows.map((row) => ({
@@ -181,7 +251,7 @@ export async function nearestChunks(
   try {
     await client.query('BEGIN');
     await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(40, Math.min(1000, limit))}`);
+    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
     // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
     const result = await client.query<{ id: string }>(
       `WITH candidates AS MATERIALIZED (
@@ -200,4 +270,34 @@ export async function nearestChunks(
   return ids.length >= Math.min(limit, available)
     ? { ids, method: 'hnsw' }
     : { ids: await exact(), method: 'hnsw, then exact' };
+}
+
+/** A term as one tsquery lexeme. */
+const quoteTerm = (term: string) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`;
+
+/** FTS5's idf: log((N - n + 0.5) / (n + 0.5)), and a tiny positive value where that is not. */
+export function bm25Idf(documents: number, found: number): number {
+  const idf = Math.log((documents - found + 0.5) / (found + 0.5));
+  return idf > 0 ? idf : minimumIdf;
+}
+const minimumIdf = 1e-6;
+
+/**
+ * The query's terms, rarest first, until their chunks would pass `postingsBudget` (at least one
+ * kept), as pruneCommonTerms does for SQLite: a query of everyday words must not score most of
+ * 100,000 chunks. A term the statistics have not seen yet costs nothing and is kept.
+ */
+export function withinPostingsBudget(terms: readonly string[], stats: Bm25Statistics): string[] {
+  if (terms.length <= 1) return [...terms];
+  const counted = terms
+    .map((term) => ({ term, documents: stats.frequency(term) }))
+    .sort((left, right) => left.documents - right.documents);
+  const kept: string[] = [];
+  let postings = 0;
+  for (const entry of counted) {
+    if (kept.length > 0 && postings + entry.documents > postingsBudget) break;
+    kept.push(entry.term);
+    postings += entry.documents;
+  }
+  return kept;
 }

@@ -52,6 +52,9 @@ export class MinilmWorkerPool {
         hasQueryWorker && index === 0 ? (['query'] as const) : (['query', 'backlog'] as const),
       ),
       (worker, piece) => this.runPiece(worker, piece),
+      // A next backlog piece waits at each worker, so none idles between pieces while the
+      // event loop is busy (keyword-indexing a file, writing vectors).
+      { backlogDepth: 2 },
     );
     this.ready = Promise.all(this.clients.map((client) => client.ready)).then(() => undefined);
     this.ready.catch(() => {});

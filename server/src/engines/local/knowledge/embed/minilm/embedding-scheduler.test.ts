@@ -144,4 +144,23 @@ describe('EmbeddingScheduler', () => {
     await held.finish('b3');
     expect(held.started.slice(6)).toEqual([{ worker: 1, work: 'b5' }]);
   });
+
+  it('counts the idle workers kept for queries alone (what a question may be split over)', async () => {
+    const held = heldWorkers();
+    const scheduler = new EmbeddingScheduler([['query'], ['query'], ['query', 'backlog']], held.run);
+    // The backlog worker is idle too, but it is not one the question may count on.
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(2);
+    void scheduler.submit('q1', 'query');
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(1);
+    void scheduler.submit('q2', 'query');
+    void scheduler.submit('q3', 'query');
+    void scheduler.submit('q4', 'query');
+    // Both query workers and the shared one busy, and a question waiting: none.
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(0);
+    await held.finish('q1');
+    await held.finish('q2');
+    await held.finish('q3');
+    await held.finish('q4');
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(2);
+  });
 });

@@ -50,6 +50,18 @@ export class EmbeddingScheduler<Work, Result> {
     });
   }
 
+  /**
+   * Workers kept for `lane` alone that hold no piece now, when nothing waits in `lane`: a piece
+   * given to one starts at once.
+   */
+  idleDedicatedWorkers(lane: EmbeddingLane): number {
+    if (this.lanes[lane].length > 0) return 0;
+    return this.inFlight.filter((count, worker) => {
+      const accepts = this.lanesOf[worker] ?? [];
+      return count === 0 && accepts.length === 1 && accepts[0] === lane;
+    }).length;
+  }
+
   /** Pieces waiting for a worker, per lane. */
   get waiting(): Record<EmbeddingLane, number> {
     return { query: this.lanes.query.length, backlog: this.lanes.backlog.length };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { apiPaths } from '@threadline/shared';
 import { repoRoot } from './retrieval-corpus.js';
 
@@ -8,7 +9,40 @@ import { repoRoot } from './retrieval-corpus.js';
 const healthEveryMs = 20;
 const chatEveryMs = 250;
 
-export type Samples = { health: number[]; firstEvent: number[]; gap: number[] };
+/**
+ * `eventLoop`: the server's own event-loop delay over the sampled span (ms; perf_hooks'
+ * monitorEventLoopDelay at 10 ms resolution, through event-loop-probe.mjs), when it was started
+ * with the probe.
+ */
+export type Samples = {
+  health: number[];
+  firstEvent: number[];
+  gap: number[];
+  eventLoop?: EventLoopDelay;
+};
+export type EventLoopDelay = { p50: number; p99: number; max: number; count: number };
+
+const probePath = fileURLToPath(new URL('./event-loop-probe.mjs', import.meta.url));
+
+/** The server's event-loop delay since the last call (resets it); null without the probe. */
+export function eventLoopDelay(child: ChildProcess): Promise<EventLoopDelay | null> {
+  if (!child.connected) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      resolve(null);
+    }, 5000);
+    const onMessage = (message: unknown) => {
+      const reply = message as { type?: string } & EventLoopDelay;
+      if (reply.type !== 'event-loop-delay') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve({ p50: reply.p50, p99: reply.p99, max: reply.max, count: reply.count });
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'event-loop-delay' });
+  });
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -24,7 +58,7 @@ export async function startServer(
   environment: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', probePath, 'server/src/server.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -36,7 +70,7 @@ export async function startServer(
       RATE_LIMIT_MAX: '1000000',
       ...environment,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 600; attempt += 1) {
@@ -51,12 +85,17 @@ export async function startServer(
   throw new Error('the server did not start');
 }
 
-/** Samples /health and chat streams until `until` resolves. */
+/**
+ * Samples /health and chat streams until `until` resolves; with `child` (started with the
+ * probe), also the server's event-loop delay over the same span.
+ */
 export async function sample(
   baseUrl: string,
   vectorStoreId: string,
   until: Promise<unknown>,
+  child?: ChildProcess,
 ): Promise<Samples> {
+  if (child) await eventLoopDelay(child);
   const samples: Samples = { health: [], firstEvent: [], gap: [] };
   let isDone = false;
   const done = () => (isDone = true);
@@ -91,7 +130,8 @@ export async function sample(
     }
   };
   await Promise.all([healthLoop(), chatLoop()]);
-  return samples;
+  const eventLoop = child ? await eventLoopDelay(child) : null;
+  return eventLoop ? { ...samples, eventLoop } : samples;
 }
 
 export async function json<T>(response: Response, parse: (value: unknown) => T): Promise<T> {

@@ -73,7 +73,10 @@ function row(name: string, samples: Samples, note = '') {
     ms(percentile(values, 0.5)),
     ms(percentile(values, 0.99)),
   ]);
-  console.log(`| ${name} | ${cells.join(' | ')} | ${samples.health.length} | ${note} |`);
+  const loop = samples.eventLoop
+    ? `${samples.eventLoop.p99.toFixed(1)} / ${samples.eventLoop.max.toFixed(1)}`
+    : '—';
+  console.log(`| ${name} | ${cells.join(' | ')} | ${loop} | ${samples.health.length} | ${note} |`);
 }
 
 async function main(): Promise<void> {
@@ -99,18 +102,18 @@ async function main(): Promise<void> {
     );
     console.log('Latency in ms while each ingests (p50 | p99), against no ingestion, in one run:\n');
     console.log(
-      '| phase | /health p50 | /health p99 | first event p50 | first event p99 | event gap p50 | event gap p99 | /health samples | ingestion |',
+      '| phase | /health p50 | /health p99 | first event p50 | first event p99 | event gap p50 | event gap p99 | event-loop delay p99 / max | /health samples | ingestion |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     row(
       'no ingestion',
-      await sample(baseUrl, sampleStore, new Promise((resolve) => setTimeout(resolve, baselineMs))),
+      await sample(baseUrl, sampleStore, new Promise((resolve) => setTimeout(resolve, baselineMs)), child),
     );
     for (const [fileName, bytes] of documents) {
       const ingestion = ingest(baseUrl, fileName, bytes);
       // Awaited below; a failure must not end the process (and orphan the server) meanwhile.
       ingestion.catch(() => undefined);
-      const samples = await sample(baseUrl, sampleStore, ingestion);
+      const samples = await sample(baseUrl, sampleStore, ingestion, child);
       const result = await ingestion;
       const outcome =
         result.status === 'failed'

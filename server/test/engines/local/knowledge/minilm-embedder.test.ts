@@ -48,6 +48,26 @@ describe.skipIf(isModelTestSkipped)('all-MiniLM-L6-v2 in-process', () => {
     await model?.close();
   });
 
+  it('embeds an answer turn’s texts split over the idle workers, each vector back in its place', async () => {
+    // Nine texts of mixed lengths: with the pool idle they go out as one piece per idle worker
+    // (minilm-worker-pool.ts), dealt longest first, and must come back in the caller's order.
+    const texts = [
+      ...reference.map((item) => item.text),
+      'stash',
+      'Rebasing replays your commits on top of another base; use --abort to stop a rebase that went wrong.',
+      'A tag names one commit for ever.',
+      'Worktrees let one repository have several branches checked out at once, each in its own folder.',
+      'git bisect finds the commit that introduced a bug by binary search over the history.',
+    ];
+    const together = await model.embedTexts(texts);
+    const alone: Float32Array[] = [];
+    for (const text of texts) alone.push(await model.embedQuery(text));
+    expect(together).toHaveLength(texts.length);
+    together.forEach((vector, index) =>
+      expect(dot(vector, alone[index] ?? new Float32Array())).toBeCloseTo(1, 4),
+    );
+  });
+
   it('gives the reference vectors', async () => {
     const vectors = await Promise.all(reference.map((item) => model.embedQuery(item.text)));
     vectors.forEach((vector, index) => {

@@ -134,4 +134,40 @@ describe('VectorCache', () => {
       expect(after.some((rowid) => betaIds.has(rowid))).toBe(false);
     },
   );
+
+  it.each([{ threshold: 1 }, { threshold: 1000 }])(
+    'vectors appended for chunks that had none rank as a fresh load does (threshold $threshold)',
+    ({ threshold }) => {
+      const { id, rowids } = addStore('docs', { 'file-a': texts('alpha', 25), 'file-b': texts('beta', 25) });
+      // The beta chunks' vectors are still pending (the background lane has not reached them).
+      const beta = [...rowids].filter(([text]) => text.startsWith('beta'));
+      const clear = database.prepare(
+        "UPDATE kb_chunks SET embedding = x'', embedding_model = '' WHERE rowid = ?",
+      );
+      for (const [, rowid] of beta) clear.run(rowid);
+      const cache = new VectorCache(database, { columnIndexMinChunks: threshold });
+      const query = embedLocally('beta diff reset');
+      const betaIds = new Set(beta.map(([, rowid]) => rowid));
+      expect(cache.nearest([id], query, 10, 'local').some((rowid) => betaIds.has(rowid))).toBe(false);
+      // Written in two slices, each appended as the ingestion queue does after its write;
+      // a chunk with two vectors (windows) scores as its best one.
+      for (const part of [beta.slice(0, 10), beta.slice(10)]) {
+        const written = part.map(([text, rowid], index) => ({
+          rowid,
+          embedding:
+            index === 0
+              ? Float32Array.from([...embedLocally('unrelated words'), ...embedLocally(text)])
+              : embedLocally(text),
+        }));
+        store.updateEmbeddings(written, 'local');
+        cache.append(id, 'local', written);
+      }
+      const fresh = new VectorCache(database, { columnIndexMinChunks: threshold });
+      for (const text of ['beta diff reset', 'alpha merge', 'beta remote tag log']) {
+        const vector = embedLocally(text);
+        expect(cache.nearest([id], vector, 12, 'local')).toEqual(fresh.nearest([id], vector, 12, 'local'));
+      }
+      expect(cache.nearest([id], query, 10, 'local').every((rowid) => betaIds.has(rowid))).toBe(true);
+    },
+  );
 });

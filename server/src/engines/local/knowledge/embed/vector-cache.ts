@@ -1,7 +1,8 @@
 import type { SqliteDatabase } from '../../../../sqlite/index.js';
 import { buildColumnIndex, columnTopRows, type ColumnIndex } from '../search/column-index.js';
 
-type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number };
+/** `count` vectors in use; the arrays may be longer (room for vectors appended later). */
+type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number; count: number };
 
 /** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
 type LoadedStore = { model: string | undefined; mostPerChunk: number } & (
@@ -33,6 +34,44 @@ export class VectorCache {
 
   invalidate(vectorStoreId: string): void {
     this.stores.delete(vectorStoreId);
+  }
+
+  /**
+   * Adds vectors just written for chunks that had none (the background vector lane), instead of
+   * dropping the store: reloading a store's every vector from SQLite after each slice held the
+   * event loop ~0.1 s at the Git docs' size, once per slice while a backlog drained. Appended
+   * only to a store held row by row in `model`; otherwise it is dropped and loads afresh.
+   */
+  append(
+    vectorStoreId: string,
+    model: string,
+    rows: readonly { rowid: number; embedding: Float32Array }[],
+  ): void {
+    const loaded = this.stores.get(vectorStoreId);
+    if (!loaded) return;
+    if (loaded.layout !== 'rows' || loaded.model !== model) return this.invalidate(vectorStoreId);
+    const { vectors } = loaded;
+    const { dimensions } = vectors;
+    if (rows.some((row) => row.embedding.length % dimensions !== 0)) return this.invalidate(vectorStoreId);
+    const added = rows.reduce((sum, row) => sum + row.embedding.length / dimensions, 0);
+    if (vectors.count + added >= this.columnMinChunks) return this.invalidate(vectorStoreId);
+    if (vectors.count + added > vectors.rowids.length) {
+      // Room to grow geometrically, so a store filled slice by slice is copied O(log n) times.
+      const capacity = Math.max(vectors.count + added, Math.ceil(vectors.rowids.length * 1.5), 64);
+      const rowids = new Int32Array(capacity);
+      rowids.set(vectors.rowids.subarray(0, vectors.count));
+      const matrix = new Float32Array(capacity * dimensions);
+      matrix.set(vectors.matrix.subarray(0, vectors.count * dimensions));
+      vectors.rowids = rowids;
+      vectors.matrix = matrix;
+    }
+    for (const { rowid, embedding } of rows) {
+      const count = embedding.length / dimensions;
+      loaded.mostPerChunk = Math.max(loaded.mostPerChunk, count);
+      vectors.matrix.set(embedding, vectors.count * dimensions);
+      vectors.rowids.fill(rowid, vectors.count, vectors.count + count);
+      vectors.count += count;
+    }
   }
 
   /**
@@ -111,7 +150,12 @@ export class VectorCache {
     } else {
       const matrix = new Float32Array(owners.length * dimensions);
       for (let index = 0; index < owners.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
-      loaded = { layout: 'rows', vectors: { rowids, matrix, dimensions }, model, mostPerChunk };
+      loaded = {
+        layout: 'rows',
+        vectors: { rowids, matrix, dimensions, count: owners.length },
+        model,
+        mostPerChunk,
+      };
     }
     this.stores.set(vectorStoreId, loaded);
     return loaded;
@@ -122,8 +166,7 @@ type Candidate = { row: number; score: number };
 
 /** The `keep` best rows by dot product with the query. */
 function topRows(vectors: StoreVectors, query: Float32Array, keep: number): Candidate[] {
-  const count = vectors.rowids.length;
-  const dimensions = vectors.dimensions;
+  const { count, dimensions } = vectors;
   const { matrix } = vectors;
   const unrolled = dimensions - (dimensions % 4);
   let best: Candidate[] = [];

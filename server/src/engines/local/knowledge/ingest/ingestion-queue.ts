@@ -37,6 +37,13 @@ type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => vo
  * piece and the write; a MiniLM slice is ~1–2 s of one core.
  */
 const sliceChunks = 32;
+/**
+ * Slices of the vector lane in flight at once. With one, the pool's workers idled at the end of
+ * every slice (waiting for its last piece, then the write and the next slice's read) — the
+ * most of a small file's slice; with two the next slice's pieces are queued while the
+ * current one finishes, and every worker stays fed.
+ */
+const slicesInFlight = 2;
 /** The chunk rows' model while their vectors are pending (never a model name). */
 export const pendingEmbeddingModel = '';
 
@@ -65,8 +72,11 @@ export class IngestionQueue {
   /** Vectors of completed files, also in turn per store, after every file still to read. */
   private readonly embedJobs = new FairQueue<EmbedJob>();
   private currentJob: Job | null = null;
-  private currentEmbed: EmbedJob | null = null;
+  /** The jobs whose slices are being embedded (one job may have two slices in flight). */
+  private readonly currentEmbeds = new Set<EmbedJob>();
   private reading: Promise<void> | null = null;
+  /** Slices in flight per job. */
+  private readonly slicesOf = new Map<EmbedJob, number>();
   private embedding: Promise<void> | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
@@ -154,7 +164,7 @@ export class IngestionQueue {
       (vectorStoreId === undefined || job.vectorStoreId === vectorStoreId);
     return (
       matches(this.currentJob) ||
-      matches(this.currentEmbed) ||
+      [...this.currentEmbeds].some(matches) ||
       this.urgentJobs.some(matches) ||
       this.jobs.some(matches) ||
       (lane === 'all' && this.embedJobs.some(matches))
@@ -176,16 +186,39 @@ export class IngestionQueue {
   }
 
   private async drainEmbeds(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     while (!this.isStopped) {
-      const job = this.embedJobs.shift();
-      if (!job) break;
-      this.currentEmbed = job;
-      await this.embedSlice(job);
-      this.currentEmbed = null;
-      this.wakeWaiters();
+      const job = inFlight.size < slicesInFlight ? this.embedJobs.shift() : undefined;
+      if (job) {
+        // The slice's range is claimed now, and the job goes back to the front of its store's
+        // turn at once, so the next slice (of this file or another) starts while this one runs.
+        const from = job.next;
+        job.next = Math.min(from + sliceChunks, job.chunks.length);
+        if (job.next < job.chunks.length) this.embedJobs.unshift(job.vectorStoreId, job);
+        const slices = (this.slicesOf.get(job) ?? 0) + 1;
+        this.slicesOf.set(job, slices);
+        this.currentEmbeds.add(job);
+        const slice: Promise<void> = this.embedSlice(job, from, job.next).finally(() => {
+          inFlight.delete(slice);
+          const left = (this.slicesOf.get(job) ?? 1) - 1;
+          if (left > 0) this.slicesOf.set(job, left);
+          else {
+            this.slicesOf.delete(job);
+            this.currentEmbeds.delete(job);
+          }
+          this.wakeWaiters();
+        });
+        inFlight.add(slice);
+        continue;
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+      // Requests and streams get the event loop between slices.
+      await nextTurn();
     }
+    await Promise.all(inFlight);
     this.embedding = null;
-    this.currentEmbed = null;
+    this.currentEmbeds.clear();
     this.wakeWaiters();
   }
 
@@ -204,13 +237,12 @@ export class IngestionQueue {
    * store's vector lane, so the vectors of other stores' files take their turns between slices. A failure
    * leaves the rows pending (keyword search still finds them); the next start re-embeds them.
    */
-  private async embedSlice(job: EmbedJob): Promise<void> {
+  private async embedSlice(job: EmbedJob, from: number, to: number): Promise<void> {
     const { store, vectors } = this.deps;
     try {
       const model = await this.deps.embedder.ready;
-      const to = Math.min(job.next + sliceChunks, job.chunks.length);
       const rows = store.listChunksInRange(job.vectorStoreId, job.fileId, {
-        from: job.next,
+        from,
         to,
         model: pendingEmbeddingModel,
       });
@@ -220,21 +252,26 @@ export class IngestionQueue {
         return chunk && chunk.text === row.text ? [{ chunk, row }] : [];
       });
       const embeddings = slice.length === 0 ? [] : await model.embedChunks(slice.map((entry) => entry.chunk));
-      store.updateEmbeddings(
-        slice.map((entry, index) => ({
-          rowid: entry.row.rowid,
-          embedding: embeddings[index] ?? new Float32Array(0),
-        })),
-        model.model,
+      if (this.isStopped) return;
+      const written = slice.map((entry, index) => ({
+        rowid: entry.row.rowid,
+        embedding: embeddings[index] ?? new Float32Array(0),
+      }));
+      // The rows may have changed while the model ran (the file detached or re-chunked): only
+      // rows still pending are written, and only those are added to the loaded store.
+      const current = new Set(
+        store
+          .listChunksInRange(job.vectorStoreId, job.fileId, { from, to, model: pendingEmbeddingModel })
+          .map((row) => row.rowid),
       );
-      job.next = to;
-      if (job.next < job.chunks.length && !this.isStopped) this.embedJobs.unshift(job.vectorStoreId, job);
+      const kept = written.filter((row) => current.has(row.rowid));
+      store.updateEmbeddings(kept, model.model);
+      // Added to the store's loaded vectors rather than dropping them all (see VectorCache.append).
+      vectors.append(job.vectorStoreId, model.model, kept);
     } catch {
       // Left pending: listStaleEmbeddings finds the rows at the next start.
-    } finally {
       vectors.invalidate(job.vectorStoreId);
     }
-    await nextTurn();
   }
 
   private async reembed({ vectorStoreId, fileId }: Job): Promise<void> {

@@ -116,4 +116,51 @@ describe('EmbeddingScheduler', () => {
     await held.finish('a');
     expect(await first).toBe('a');
   });
+
+  it('with a backlog depth of 2, queues a next piece at each backlog worker, spread first', async () => {
+    const held = heldWorkers();
+    const scheduler = new EmbeddingScheduler(
+      [['query'], ['query', 'backlog'], ['query', 'backlog']],
+      held.run,
+      {
+        backlogDepth: 2,
+      },
+    );
+    for (const work of ['b1', 'b2', 'b3', 'b4', 'b5']) void scheduler.submit(work, 'backlog');
+    // One each before a second each; the query-only worker takes none.
+    expect(held.started).toEqual([
+      { worker: 1, work: 'b1' },
+      { worker: 2, work: 'b2' },
+      { worker: 1, work: 'b3' },
+      { worker: 2, work: 'b4' },
+    ]);
+    void scheduler.submit('q1', 'query');
+    void scheduler.submit('q2', 'query');
+    // The query worker takes one question at once (it holds one at a time) ...
+    expect(held.started.slice(4)).toEqual([{ worker: 0, work: 'q1' }]);
+    await held.finish('b1');
+    // ... and the next question goes ahead of the backlog to the first backlog worker freed.
+    expect(held.started.slice(5)).toEqual([{ worker: 1, work: 'q2' }]);
+    await held.finish('b3');
+    expect(held.started.slice(6)).toEqual([{ worker: 1, work: 'b5' }]);
+  });
+
+  it('counts the idle workers kept for queries alone (what a question may be split over)', async () => {
+    const held = heldWorkers();
+    const scheduler = new EmbeddingScheduler([['query'], ['query'], ['query', 'backlog']], held.run);
+    // The backlog worker is idle too, but it is not one the question may count on.
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(2);
+    void scheduler.submit('q1', 'query');
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(1);
+    void scheduler.submit('q2', 'query');
+    void scheduler.submit('q3', 'query');
+    void scheduler.submit('q4', 'query');
+    // Both query workers and the shared one busy, and a question waiting: none.
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(0);
+    await held.finish('q1');
+    await held.finish('q2');
+    await held.finish('q3');
+    await held.finish('q4');
+    expect(scheduler.idleDedicatedWorkers('query')).toBe(2);
+  });
 });

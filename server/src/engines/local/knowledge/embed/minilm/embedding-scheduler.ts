@@ -20,18 +20,27 @@ type Queued<Work, Result> = {
  */
 export class EmbeddingScheduler<Work, Result> {
   private readonly lanes: Record<EmbeddingLane, Queued<Work, Result>[]> = { query: [], backlog: [] };
-  private readonly isBusy: boolean[];
+  private readonly inFlight: number[];
   private readonly lanesOf: readonly (readonly EmbeddingLane[])[];
+  private readonly backlogDepth: number;
 
+  /**
+   * `backlogDepth`: pieces a worker that takes the backlog may hold at once. With 2 the next
+   * piece is already at the worker when one finishes, so the worker does not idle for the
+   * round trip through a busy event loop; a query then waits for at most the piece running plus
+   * the one queued behind it. Query-only workers hold one.
+   */
   constructor(
     workers: number | readonly (readonly EmbeddingLane[])[],
     private readonly run: (worker: number, work: Work) => Promise<Result>,
+    options: { backlogDepth?: number } = {},
   ) {
     this.lanesOf =
       typeof workers === 'number'
         ? Array.from({ length: Math.max(1, workers) }, () => ['query', 'backlog'] as const)
         : workers;
-    this.isBusy = this.lanesOf.map(() => false);
+    this.inFlight = this.lanesOf.map(() => 0);
+    this.backlogDepth = Math.max(1, options.backlogDepth ?? 1);
   }
 
   submit(work: Work, lane: EmbeddingLane): Promise<Result> {
@@ -39,6 +48,18 @@ export class EmbeddingScheduler<Work, Result> {
       this.lanes[lane].push({ work, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /**
+   * Workers kept for `lane` alone that hold no piece now, when nothing waits in `lane`: a piece
+   * given to one starts at once.
+   */
+  idleDedicatedWorkers(lane: EmbeddingLane): number {
+    if (this.lanes[lane].length > 0) return 0;
+    return this.inFlight.filter((count, worker) => {
+      const accepts = this.lanesOf[worker] ?? [];
+      return count === 0 && accepts.length === 1 && accepts[0] === lane;
+    }).length;
   }
 
   /** Pieces waiting for a worker, per lane. */
@@ -53,20 +74,24 @@ export class EmbeddingScheduler<Work, Result> {
   }
 
   private dispatch(): void {
-    for (let worker = 0; worker < this.isBusy.length; worker += 1) {
-      if (this.isBusy[worker]) continue;
-      const accepts = this.lanesOf[worker] ?? [];
-      const next =
-        (accepts.includes('query') ? this.lanes.query.shift() : undefined) ??
-        (accepts.includes('backlog') ? this.lanes.backlog.shift() : undefined);
-      if (!next) continue;
-      this.isBusy[worker] = true;
-      void this.run(worker, next.work)
-        .then(next.resolve, next.reject)
-        .finally(() => {
-          this.isBusy[worker] = false;
-          this.dispatch();
-        });
+    // Every idle worker gets a piece before any worker gets a second one.
+    for (let level = 0; level < this.backlogDepth; level += 1) {
+      for (let worker = 0; worker < this.inFlight.length; worker += 1) {
+        if ((this.inFlight[worker] ?? 0) > level) continue;
+        const accepts = this.lanesOf[worker] ?? [];
+        if (level > 0 && !accepts.includes('backlog')) continue;
+        const next =
+          (accepts.includes('query') ? this.lanes.query.shift() : undefined) ??
+          (accepts.includes('backlog') ? this.lanes.backlog.shift() : undefined);
+        if (!next) continue;
+        this.inFlight[worker] = (this.inFlight[worker] ?? 0) + 1;
+        void this.run(worker, next.work)
+          .then(next.resolve, next.reject)
+          .finally(() => {
+            this.inFlight[worker] = (this.inFlight[worker] ?? 1) - 1;
+            this.dispatch();
+          });
+      }
     }
   }
 }

@@ -54,11 +54,16 @@ const separatorId = tokenizer.encode('', 2)[1] ?? 102;
 const port = parentPort;
 if (!port) throw new Error('minilm-worker.ts runs as a worker thread');
 
+// One request at a time, in arrival order: the pool may queue a next piece here while one runs
+// (minilm-worker-pool.ts), and interleaving their model calls would only delay the first.
+let previous: Promise<unknown> = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
-  void handle(request).then(
-    (reply) => port.postMessage(reply, [reply.vectors.buffer as ArrayBuffer]),
-    (error: unknown) =>
-      port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+  previous = previous.then(() =>
+    handle(request).then(
+      (reply) => port.postMessage(reply, [reply.vectors.buffer as ArrayBuffer]),
+      (error: unknown) =>
+        port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+    ),
   );
 });
 port.postMessage({ id: -1, ready: true } satisfies WorkerReply);

@@ -60,6 +60,8 @@ describe('compoundShares', () => {
     // One written word searched as three terms weighs as one: a third each.
     ['How do I make an HTTP request in Node.js?', { node: 1 / 3, js: 1 / 3, nodejs: 1 / 3 }],
     ['How do I use path.join()?', { path: 1 / 3, join: 1 / 3, pathjoin: 1 / 3 }],
+    // A name in one piece weighs as the name; the fragments its capitals make add a share.
+    ['How do I store transcripts in MongoDB?', { mongo: 1 / 3, db: 1 / 3 }],
     // A part the question also writes on its own is its own evidence.
     ['Does node run Node.js files?', { js: 1 / 3, nodejs: 1 / 3 }],
     ['How do I list my stashes?', {}],

@@ -503,8 +503,9 @@ function localIdf(terms: readonly string[], hits: readonly SearchHit[]): Map<str
  * One written word is one piece of evidence: "Node.js" is searched as `node`, `js` and `nodejs`,
  * "path.join" as `path`, `join` and `pathjoin`, and counted three times it outweighed the rest of
  * the question ("make an HTTP request in Node.js" was answered by a page that only says Node.js).
- * Each term of a word that splits into several weighs a third (a share) of itself, so the word
- * counts about as one term; a term the question also writes on its own keeps its full weight.
+ * Each term of a word that splits into several weighs a share (a third, of three terms), so the
+ * word counts about as one term — except the whole of a name written in one piece ("MongoDB"),
+ * which weighs as the name it is; a term the question also writes on its own keeps its full weight.
  */
 export function compoundShares(text: string, respell: (term: string) => string = (term) => term) {
   const shares = new Map<string, number>();
@@ -512,7 +513,15 @@ export function compoundShares(text: string, respell: (term: string) => string =
   for (const word of text.split(/\s+/)) {
     const terms = [...new Set(searchTerms(word).map(respell))];
     if (terms.length === 1 && terms[0] !== undefined) single.add(terms[0]);
-    if (terms.length > 1) for (const term of terms) if (!shares.has(term)) shares.set(term, 1 / terms.length);
+    // A name written in one piece and split only at its capitals (`MongoDB` → `mongodb`, `mongo`,
+    // `db`) is evidence as the name: its whole term keeps its weight and its fragments add a share.
+    // Words joined by punctuation (`Node.js`, `path.join`) are words of their own: all a share.
+    const isOnePiece = !/[._\-/:@]\p{L}/u.test(word);
+    const whole = isOnePiece
+      ? terms.reduce((longest, term) => (term.length > longest.length ? term : longest), '')
+      : null;
+    if (terms.length > 1)
+      for (const term of terms) if (term !== whole && !shares.has(term)) shares.set(term, 1 / terms.length);
   }
   for (const term of single) shares.delete(term);
   return shares;

@@ -114,4 +114,23 @@ export const postgresKnowledgeMigrations: readonly string[] = [
     coalesce(array_length(string_to_array(btrim(index_title || ' ' || index_headings || ' ' || index_body), ' '), 1), 0)
   ) STORED;
   `,
+  // Each chunk's term frequencies per field, {lexeme: [title, headings, body]}: FTS5's bm25 counts
+  // a term's occurrences in each column, which a tsvector keeps only as positions (unnesting them
+  // per row at search time cost ~10x). A stored generated column, so adding it fills existing rows
+  // and every insert (ingestion, migrate:engine) computes it. Lexemes are those of the `terms`
+  // tsvector (the same `simple` parse); positions cap at 256 per lexeme, far past BM25's saturation.
+  `
+  CREATE FUNCTION kb_term_frequencies(title text, headings text, body text) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(jsonb_object_agg(lexeme, jsonb_build_array(t, h, b)), '{}'::jsonb) FROM (
+      SELECT lexeme, sum(t)::int AS t, sum(h)::int AS h, sum(b)::int AS b FROM (
+        SELECT lexeme, cardinality(positions) AS t, 0 AS h, 0 AS b FROM unnest(to_tsvector('simple', title))
+        UNION ALL SELECT lexeme, 0, cardinality(positions), 0 FROM unnest(to_tsvector('simple', headings))
+        UNION ALL SELECT lexeme, 0, 0, cardinality(positions) FROM unnest(to_tsvector('simple', body))
+      ) occurrences GROUP BY lexeme
+    ) counted
+  $$;
+  ALTER TABLE kb_chunks ADD COLUMN term_frequencies jsonb
+    GENERATED ALWAYS AS (kb_term_frequencies(index_title, index_headings, index_body)) STORED;
+  `,
 ];

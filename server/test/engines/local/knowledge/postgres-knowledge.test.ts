@@ -14,7 +14,10 @@ import {
   nearestChunks,
   type PostgresSearchInput,
 } from '../../../../src/engines/local/knowledge/search/postgres-search.js';
-import { openPostgres } from '../../../../src/postgres/database.js';
+import { searchTerms } from '../../../../src/engines/local/knowledge/search/search-terms.js';
+import { createPostgresTermStatistics } from '../../../../src/engines/local/knowledge/search/postgres-term-statistics.js';
+import { postgresKnowledgeMigrations } from '../../../../src/engines/local/knowledge/postgres-knowledge-schema.js';
+import { migratePostgres, openPostgres } from '../../../../src/postgres/database.js';
 import {
   announcePostgresSkip,
   pgInstallDir,
@@ -280,6 +283,88 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
     expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain(
       vectorIndexName(model, dimensions),
     );
+  });
+
+  it('ranks keywords by BM25 as SQLite’s FTS5 does: term counts per field, title idf from titles', async () => {
+    // A database of its own: BM25's N, mean length and document counts are database-wide.
+    const ownPool = openPostgres(await server.createDatabase('bm25'));
+    try {
+      const own = await PostgresKnowledge.open(ownPool);
+      const chunk = (title: string, body: string): PreparedChunk => ({
+        text: body,
+        embeddingText: body,
+        embeddingContext: '',
+        documentSummary: '',
+        start: 0,
+        end: body.length,
+        // Analysed as ingestion does (search-terms.ts): `rebase` is indexed as `rebas`.
+        index: { title: searchTerms(title).join(' '), headings: '', body: searchTerms(body).join(' ') },
+      });
+      const store = await own.createStore('erin', { name: 'bm25' });
+      await own.addFile('erin', store.id, { fileName: 'notes.txt', bytes: Buffer.from('notes') });
+      const job = await own.claimJob('bm25', 60_000);
+      const chunks = [
+        // Three mentions in a longer chunk outrank one in a short chunk (FTS5 counts hits); by
+        // presence alone, the shorter chunk would win.
+        chunk('notes', 'rebase rebase rebase onto upstream then push the branch again'),
+        chunk('notes', 'rebase onto upstream'),
+        // `all` is in most chunks' bodies (idf floored) but one title only: FTS5's `title : …`
+        // list ranks that chunk by it.
+        chunk('all about zebra', 'stripes everywhere'),
+        ...Array.from({ length: 6 }, (_, index) => chunk('notes', `all filler text ${index}`)),
+        chunk('notes', 'a lone giraffe'),
+      ];
+      expect(
+        await own.completeJob(
+          job!,
+          chunks,
+          chunks.map((item) => embedLocally(item.embeddingText)),
+          hashModel,
+        ),
+      ).toBe(true);
+      // The frequencies BM25 reads: {lexeme: [title, headings, body]}, filled by the database.
+      const stored = await ownPool.query<{ counts: unknown }>(
+        "SELECT term_frequencies -> 'rebas' AS counts FROM kb_chunks WHERE text LIKE 'rebase rebase%'",
+      );
+      expect(stored.rows[0]?.counts).toEqual([0, 0, 3]);
+
+      const statistics = createPostgresTermStatistics(ownPool);
+      await statistics.refresh();
+      const keyword = (query: string) =>
+        own.search('erin', [store.id], searchInput(query, { vectorWeight: 0, bm25: statistics.bm25 }));
+      const rebased = await keyword('rebase');
+      expect(rebased.map((hit) => hit.text)).toEqual([chunks[0]!.text, chunks[1]!.text]);
+      // Matched on `giraffe` alone (`all` scores nothing over the whole chunks), no title would
+      // match; among titles `all` is rare, so its chunk joins the title list.
+      const titled = await keyword('all giraffe');
+      expect(titled.map((hit) => hit.text)).toContain('stripes everywhere');
+    } finally {
+      await ownPool.end();
+    }
+  });
+
+  it('fills the term frequencies of chunks stored before they were kept', async () => {
+    const ownPool = openPostgres(await server.createDatabase('before_frequencies'));
+    try {
+      const before = postgresKnowledgeMigrations.length - 1;
+      await migratePostgres(ownPool, 'kb', postgresKnowledgeMigrations.slice(0, before));
+      await ownPool.query(
+        `INSERT INTO kb_vector_stores (id, owner, name, chunk_size, chunk_overlap) VALUES ('vs_old', 'erin', 'old', 800, 400);
+         INSERT INTO kb_files (id, owner, file_name, bytes) VALUES ('file_old', 'erin', 'old.txt', 3);
+         INSERT INTO kb_store_files (vector_store_id, file_id, owner, status, chunk_count)
+           VALUES ('vs_old', 'file_old', 'erin', 'completed', 1);
+         INSERT INTO kb_chunks (id, owner, vector_store_id, file_id, ordinal, text, index_title, index_headings,
+           index_body, embedding_model)
+           VALUES ('chunk_old', 'erin', 'vs_old', 'file_old', 0, 'x', 'git rebas', 'rebas', 'rebas onto rebas', 'none');`,
+      );
+      await PostgresKnowledge.open(ownPool);
+      const stored = await ownPool.query<{ frequencies: unknown }>(
+        "SELECT term_frequencies AS frequencies FROM kb_chunks WHERE id = 'chunk_old'",
+      );
+      expect(stored.rows[0]?.frequencies).toEqual({ git: [1, 0, 0], rebas: [1, 1, 2], onto: [0, 0, 1] });
+    } finally {
+      await ownPool.end();
+    }
   });
 
   async function databaseUrl(): Promise<string> {

@@ -6,6 +6,7 @@ const statistics = (counts: Record<string, number>) => ({
   documents: 100_000,
   averageLength: 300,
   frequency: (term: string) => counts[term] ?? 0,
+  titleFrequency: () => 0,
 });
 
 describe('bm25Idf (FTS5’s idf)', () => {

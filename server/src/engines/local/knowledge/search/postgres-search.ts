@@ -27,6 +27,11 @@ export type Bm25Statistics = {
   averageLength: number;
   /** How many chunks hold the term. */
   frequency(term: string): number;
+  /**
+   * How many chunks hold the term in their title: the title list's idf, as FTS5 counts a
+   * column-filtered phrase's rows (`title : …`) for its idf.
+   */
+  titleFrequency(term: string): number;
 };
 
 export type PostgresSearchResult = {
@@ -79,12 +84,18 @@ export async function searchPostgres(
   const asked = input.keywordWeight > 0 ? queryTerms(input.query) : [];
   const terms = input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked;
   // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
-  // it only adds rows to score: the rows are those matching the informative terms.
+  // it only adds rows to score: the rows are those matching the informative terms. The title
+  // list counts in titles only: a word in most chunks (`all`) can be rare in titles, and FTS5's
+  // `title : …` ranks by it there.
   const stats = input.bm25;
-  const informative = stats
-    ? terms.filter((term) => bm25Idf(stats.documents, stats.frequency(term)) > minimumIdf)
-    : terms;
-  const tsquery = (informative.length > 0 ? informative : terms).map(quoteTerm).join(' | ');
+  const matching = (frequency: (term: string) => number) => {
+    const informative = stats
+      ? terms.filter((term) => bm25Idf(stats.documents, frequency(term)) > minimumIdf)
+      : terms;
+    return (informative.length > 0 ? informative : terms).map(quoteTerm).join(' | ');
+  };
+  const tsquery = matching((term) => stats?.frequency(term) ?? 0);
+  const titleTsquery = matching((term) => stats?.titleFrequency(term) ?? 0);
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
@@ -93,33 +104,41 @@ export async function searchPostgres(
   const heaviest = Math.max(fieldWeights.title, fieldWeights.headings, fieldWeights.body);
   const rankWeights = `{${fieldWeights.body / heaviest}, 0, ${fieldWeights.headings / heaviest}, ${fieldWeights.title / heaviest}}`;
   const idfs = terms.map((term) => (stats ? bm25Idf(stats.documents, stats.frequency(term)) : 0));
-  // FTS5's bm25 (k1 1.2, b 0.75) with idf from the snapshot, over each query term's weighted
-  // presence in the fields (a tsvector position's weight says its field: title A, headings B,
-  // body D), tested with weight-restricted matches. Counting the term's positions instead (unnest
-  // of the tsvector) ranked the Git docs the same but cost ~10x per row (bench:retrieval-scale).
-  const bm25List = (fieldWeight: { a: number; b: number; d: number }, match: string) => `
+  const titleIdfs = terms.map((term) => (stats ? bm25Idf(stats.documents, stats.titleFrequency(term)) : 0));
+  // FTS5's bm25 (k1 1.2, b 0.75) with idf from the snapshot: a term's frequency is its count in
+  // each field (term_frequencies, stored at ingestion) times the field's weight, as FTS5 sums its
+  // column weights over a phrase's hits; the row's length is all of its indexed tokens plus one,
+  // the store token SQLite indexes in every row (FTS5 counts it in the row's length and the mean).
+  const bm25List = (
+    fieldWeight: { title: number; headings: number; body: number },
+    match: string,
+    idf: 'idf' | 'title_idf',
+  ) => `
        SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
          SELECT c.id, (
-           SELECT sum(t.idf * (f.f * 2.2) / (f.f + 1.2 * (0.25 + 0.75 * c.token_count / $18::float8)))
-           FROM terms t CROSS JOIN LATERAL (SELECT
-             ${fieldWeight.a} * (c.terms @@ t.title)::int + ${fieldWeight.b} * (c.terms @@ t.headings)::int
-               + ${fieldWeight.d} * (c.terms @@ t.body)::int AS f) f
-           WHERE f.f > 0
+           SELECT sum(t.${idf} * (f.f * 2.2) / (f.f + 1.2 * c.length_norm))
+           FROM terms t CROSS JOIN LATERAL (
+             SELECT ${fieldWeight.title} * (counts ->> 0)::float8 + ${fieldWeight.headings} * (counts ->> 1)::float8
+               + ${fieldWeight.body} * (counts ->> 2)::float8 AS f
+             FROM (SELECT c.frequencies -> t.lexeme AS counts) e WHERE counts IS NOT NULL OFFSET 0
+           ) f
          ) AS score
-         -- Each matching row's vector read (detoasted) once, not once per test (OFFSET 0 keeps
-         -- the planner from folding the subquery back in).
+         -- Each matching row's frequencies read (detoasted) once, not once per term, each term's
+         -- frequency and each row's score computed once, not again in the filters (every OFFSET 0
+         -- keeps the planner from folding a subquery back in: ~30% of the query's time).
          FROM (
-           SELECT c.id, c.terms || ''::tsvector AS terms, c.token_count FROM kb_chunks c CROSS JOIN q
-           WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} @@ q.query OFFSET 0
-         ) c
+           SELECT c.id, c.term_frequencies || '{}'::jsonb AS frequencies,
+             0.25 + 0.75 * (c.token_count + 1) / $18::float8 AS length_norm FROM kb_chunks c CROSS JOIN q
+           WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} OFFSET 0
+         ) c OFFSET 0
        ) scored WHERE score > 0 ORDER BY rank LIMIT $4`;
   const keywordList = stats
-    ? bm25List({ a: fieldWeights.title, b: fieldWeights.headings, d: fieldWeights.body }, 'c.terms')
+    ? bm25List(fieldWeights, 'c.terms @@ q.query', 'idf')
     : `SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.id) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
        ORDER BY rank LIMIT $4`;
   const titleList = stats
-    ? bm25List({ a: 1, b: 0, d: 0 }, 'c.title_terms')
+    ? bm25List({ title: 1, headings: 0, body: 0 }, 'c.title_terms @@ q.title_query', 'title_idf')
     : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
        ORDER BY rank LIMIT $4`;
@@ -133,13 +152,13 @@ export async function searchPostgres(
     text: string;
     file_name: string;
   }>(
-    `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query, $12::float4[] AS rank_weights),
+    `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query,
+       ${stats ? "CASE WHEN $20 = '' THEN NULL ELSE to_tsquery('simple', $20) END" : 'NULL::tsquery'} AS title_query,
+       $12::float4[] AS rank_weights),
      ${
        stats
          ? `terms AS MATERIALIZED (
-       SELECT to_tsquery('simple', quoted || ':A') AS title, to_tsquery('simple', quoted || ':B') AS headings,
-         to_tsquery('simple', quoted || ':D') AS body, idf
-       FROM unnest($16::text[], $17::float8[]) AS t(quoted, idf)
+       SELECT lexeme, idf, title_idf FROM unnest($16::text[], $17::float8[], $19::float8[]) AS t(lexeme, idf, title_idf)
      ),`
          : ''
      }
@@ -192,7 +211,7 @@ export async function searchPostgres(
       isVectorOn,
       input.queryModel,
       input.queryVector.length,
-      ...(stats ? [terms.map(quoteTerm), idfs, Math.max(1, stats.averageLength)] : []),
+      ...(stats ? [terms, idfs, stats.averageLength + 1, titleIdfs, titleTsquery] : []),
     ],
   );
   return result.rows.map((row) => ({

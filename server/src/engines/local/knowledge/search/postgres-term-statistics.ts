@@ -26,6 +26,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
   let documents = 0;
   let averageLength = 0;
   let frequency = new Map<string, number>();
+  let titleFrequency = new Map<string, number>();
   let sorted: string[] = [];
   const fileTerms = new Map<string, { version: string; terms: string[] }>();
 
@@ -59,9 +60,12 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
     async refresh() {
       const latest = await currentVersion();
       if (latest === version) return;
-      const [words, count] = await Promise.all([
+      const [words, titleWords, count] = await Promise.all([
         pool.query<{ word: string; ndoc: number }>(
           "SELECT word, ndoc FROM ts_stat('SELECT terms FROM kb_chunks')",
+        ),
+        pool.query<{ word: string; ndoc: number }>(
+          "SELECT word, ndoc FROM ts_stat('SELECT title_terms FROM kb_chunks')",
         ),
         pool.query<{ count: string; average: number | null }>(
           'SELECT count(*) AS count, avg(token_count)::float8 AS average FROM kb_chunks',
@@ -69,6 +73,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
       ]);
       averageLength = count.rows[0]?.average ?? 0;
       frequency = new Map(words.rows.map((row) => [row.word, row.ndoc]));
+      titleFrequency = new Map(titleWords.rows.map((row) => [row.word, row.ndoc]));
       sorted = [...frequency.keys()].sort();
       documents = Number(count.rows[0]?.count ?? 0);
       version = latest;
@@ -81,6 +86,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
         return averageLength;
       },
       frequency: (term) => chunksOf(term),
+      titleFrequency: (term) => titleFrequency.get(term) ?? 0,
     },
     async loadFiles(fileIds) {
       for (const fileId of new Set(fileIds)) {

@@ -15,6 +15,25 @@ export function openPostgres(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+/** `work` on one pooled client between BEGIN and COMMIT; ROLLBACK (and the error again) on a throw. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const value = await work(client);
+    await client.query('COMMIT');
+    return value;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /**
  * Applies a component's migrations in order, each once, each in a transaction. Instances
  * starting together take a transaction-scoped advisory lock keyed by the namespace, so one

@@ -3,5 +3,5 @@
  * The shared engine database (`ENGINE_DATABASE_URL`): a pg pool over a `postgres://` or
  * Unix-socket URI, and per-feature migrations applied once across every instance.
  */
-export { migratePostgres, openPostgres } from './database.js';
+export { inTransaction, migratePostgres, openPostgres } from './database.js';
 export type { Queryable } from './database.js';

@@ -3,7 +3,7 @@ import type { KnowledgeFile, SearchRequest, VectorStoreSummary } from '@threadli
 import type pg from 'pg';
 import type { Config } from '../../../config.js';
 import { AppError } from '../../../http/index.js';
-import { openPostgres } from '../../../postgres/index.js';
+import { inTransaction, openPostgres } from '../../../postgres/index.js';
 import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
 import type { AttachOptions, EngineKnowledge, VectorStoreInput } from './engine-knowledge.js';
@@ -84,21 +84,6 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     chunkOverlapTokens: config.CHUNK_OVERLAP_TOKENS,
   });
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const value = await work(client);
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
   async function uploadFile(file: UploadedFile, purpose: string): Promise<StoredFile> {
     if (file.bytes.length > config.MAX_UPLOAD_BYTES) {
       throw new AppError(
@@ -107,7 +92,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
         `"${file.fileName}" is ${file.bytes.length} bytes; the limit is ${config.MAX_UPLOAD_BYTES} bytes`,
       );
     }
-    return inTransaction((client) =>
+    return inTransaction(pool, (client) =>
       records.insertFile(client, {
         id: newKnowledgeId('file-'),
         fileName: file.fileName,
@@ -133,7 +118,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     if (!(await records.getFile(fileId)))
       throw new AppError('not_found', 404, `No file found with id '${fileId}'.`);
     if (attach.chunking) validateChunking(attach.chunking);
-    await inTransaction((client) => records.attach(client, vectorStoreId, fileId, attach));
+    await inTransaction(pool, (client) => records.attach(client, vectorStoreId, fileId, attach));
     ingestion.kick();
     const details = await records.getStoreFileDetails(vectorStoreId, fileId);
     if (!details) throw new AppError('not_found', 404, `No file found with id '${fileId}'.`);

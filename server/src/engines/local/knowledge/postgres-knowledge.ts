@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migratePostgres } from '../../../postgres/index.js';
+import { inTransaction, migratePostgres } from '../../../postgres/index.js';
 import type { PreparedChunk } from './ingest/prepare-chunks.js';
 import { postgresKnowledgeMigrations } from './postgres-knowledge-schema.js';
 import {
@@ -95,7 +95,7 @@ export class PostgresKnowledge {
     vectorStoreId: string,
     file: { fileName: string; bytes: Buffer },
   ): Promise<{ fileId: string } | null> {
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const store = await client.query(
         'SELECT 1 FROM kb_vector_stores WHERE id = $1 AND owner = $2 FOR SHARE',
         [vectorStoreId, owner],
@@ -192,7 +192,7 @@ export class PostgresKnowledge {
   ): Promise<boolean> {
     const dimensions = embeddings[0]?.length ?? 0;
     if (dimensions > 0) await this.ensureVectorIndex(model, dimensions);
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const held = await client.query(
         'SELECT 1 FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3 FOR UPDATE',
         [job.vectorStoreId, job.fileId, job.claimedBy],
@@ -247,7 +247,7 @@ export class PostgresKnowledge {
   }
 
   async failJob(job: IngestionJob, message: string, code = 'server_error'): Promise<void> {
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       const held = await client.query(
         'SELECT 1 FROM kb_ingestion_jobs WHERE vector_store_id = $1 AND file_id = $2 AND claimed_by = $3 FOR UPDATE',
         [job.vectorStoreId, job.fileId, job.claimedBy],
@@ -282,7 +282,7 @@ export class PostgresKnowledge {
   async ensureVectorIndex(model: string, dimensions: number): Promise<void> {
     const name = vectorIndexName(model, dimensions);
     if (this.vectorIndexes.has(name)) return;
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
       await client.query(
         `CREATE INDEX IF NOT EXISTS ${name} ON kb_chunks USING hnsw ((embedding::vector(${dimensions})) vector_cosine_ops)
@@ -290,21 +290,6 @@ export class PostgresKnowledge {
       );
     });
     this.vectorIndexes.add(name);
-  }
-
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const value = await work(client);
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 

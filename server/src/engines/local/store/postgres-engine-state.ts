@@ -11,7 +11,7 @@ import {
   type Thread,
 } from '@threadline/shared';
 import type pg from 'pg';
-import { migratePostgres, type Queryable } from '../../../postgres/index.js';
+import { inTransaction, migratePostgres, type Queryable } from '../../../postgres/index.js';
 import { activeRunStatuses, runContextSchema, type StoredRunContext } from './engine-store.js';
 import type { EngineState } from './engine-state.js';
 import { postgresEngineMigrations } from './postgres-engine-migrations.js';
@@ -122,17 +122,6 @@ export class PostgresEngineState implements EngineState {
   /** One pooled client, BEGIN … COMMIT (ROLLBACK on a throw); nested calls join the outer one. */
   async transaction<T>(work: (state: EngineState) => Promise<T>): Promise<T> {
     if (this.isInTransaction) return work(this);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const value = await work(new PostgresEngineState(this.pool, client, true));
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(this.pool, (client) => work(new PostgresEngineState(this.pool, client, true)));
   }
 }

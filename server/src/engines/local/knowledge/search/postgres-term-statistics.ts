@@ -1,8 +1,6 @@
 import pg from 'pg';
 import type { Bm25Statistics } from './postgres-search.js';
-import { inverseDocumentFrequency, type TermStatistics, type TermWeight } from './term-statistics.js';
-
-const negations = /^(un|non|re|pre|de|dis)(?=\p{L}{4})/u;
+import { knownTerms, termWeights, type TermStatistics } from './term-statistics.js';
 
 export type PostgresTermStatistics = TermStatistics & {
   /** Reloads the vocabulary when chunks were added or removed since it was read (any instance). */
@@ -43,11 +41,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
   };
   const hasDerived = (term: string) =>
     term.length >= 5 && hasPrefix(term.slice(0, Math.max(5, term.length - 1)), sorted);
-  const isKnown = (term: string): boolean => {
-    if (chunksOf(term) > 0 || hasDerived(term)) return true;
-    const stripped = term.replace(negations, '');
-    return stripped !== term && (chunksOf(stripped) > 0 || hasDerived(stripped));
-  };
+  const isKnown = knownTerms(chunksOf, hasDerived);
   const currentVersion = async () => {
     const result = await pool.query<{ version: string }>(
       `SELECT count(*) || ':' || coalesce(sum(chunk_count), 0) || ':' || coalesce(max(seq), 0) AS version
@@ -97,16 +91,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
       }
     },
     weights(terms) {
-      const weights = new Map<string, TermWeight>();
-      for (const term of new Set(terms)) {
-        const chunks = chunksOf(term);
-        weights.set(term, {
-          idf: inverseDocumentFrequency(documents, chunks),
-          chunks,
-          isKnown: isKnown(term),
-        });
-      }
-      return weights;
+      return termWeights(terms, documents, chunksOf, isKnown);
     },
     inFile(fileId, terms) {
       const known = fileTerms.get(fileId)?.terms;

@@ -49,24 +49,10 @@ export function createTermStatistics(database: SqliteDatabase): TermStatistics {
     const after = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
     return withPrefix.get(prefix, after) !== undefined;
   };
-  const isKnown = (term: string): boolean => {
-    if (chunksOf(term) > 0 || hasDerived(term)) return true;
-    const stripped = term.replace(negations, '');
-    return stripped !== term && (chunksOf(stripped) > 0 || hasDerived(stripped));
-  };
+  const isKnown = knownTerms(chunksOf, hasDerived);
   return {
     weights(terms) {
-      const documents = chunkCount.get()?.count ?? 0;
-      const weights = new Map<string, TermWeight>();
-      for (const term of new Set(terms)) {
-        const chunks = chunksOf(term);
-        weights.set(term, {
-          idf: inverseDocumentFrequency(documents, chunks),
-          chunks,
-          isKnown: isKnown(term),
-        });
-      }
-      return weights;
+      return termWeights(terms, chunkCount.get()?.count ?? 0, chunksOf, isKnown);
     },
     inFile(fileId, terms) {
       return new Set(
@@ -75,6 +61,36 @@ export function createTermStatistics(database: SqliteDatabase): TermStatistics {
       );
     },
   };
+}
+
+/**
+ * Whether the knowledge base speaks to a term: it is in some chunk, a word derived from it is
+ * ("accident" → "accidental"), or it is a negation of one ("unstaged" → "staged").
+ */
+export function knownTerms(
+  chunksOf: (term: string) => number,
+  hasDerived: (term: string) => boolean,
+): (term: string) => boolean {
+  return (term) => {
+    if (chunksOf(term) > 0 || hasDerived(term)) return true;
+    const stripped = term.replace(negations, '');
+    return stripped !== term && (chunksOf(stripped) > 0 || hasDerived(stripped));
+  };
+}
+
+/** Each distinct term's weight over `documents` chunks, from its chunk count and whether it is known. */
+export function termWeights(
+  terms: readonly string[],
+  documents: number,
+  chunksOf: (term: string) => number,
+  isKnown: (term: string) => boolean,
+): Map<string, TermWeight> {
+  const weights = new Map<string, TermWeight>();
+  for (const term of new Set(terms)) {
+    const chunks = chunksOf(term);
+    weights.set(term, { idf: inverseDocumentFrequency(documents, chunks), chunks, isKnown: isKnown(term) });
+  }
+  return weights;
 }
 
 /** BM25's idf of a term found in `found` of `documents` documents. */

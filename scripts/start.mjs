@@ -49,4 +49,11 @@ const server = spawn(process.execPath, [...nodeArgs, join(root, 'server/dist/ser
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+// A process manager that stops `npm start` signals npm, which passes the signal to the `sh` it ran
+// this script under; `sh` ends without passing it on, and this script would live on under init with
+// the server. When this script's parent goes away, stop the server as if signalled.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) server.kill('SIGTERM');
+}, 500).unref();
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

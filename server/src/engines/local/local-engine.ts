@@ -116,7 +116,12 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
           await options.knowledge.waitForAttachments?.(vectorStoreId);
       },
     };
-    this.runs = new LocalRuns(this.store, taskDeps, config);
+    this.runs = new LocalRuns(this.store, taskDeps, config, (error) =>
+      options.logger?.warn(
+        { err: error },
+        'run leases: renewing, ending lapsed runs or taking cancels failed',
+      ),
+    );
     this.threads = new LocalThreads(this.store, this.runs.registry, (ids) => this.assertVectorStores(ids));
     this.assistants = new LocalAssistants(this.store);
     // With a shared database another instance may be running the runs this finds active; those

@@ -1,7 +1,12 @@
 import type { Message } from '@threadline/shared';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKnowledgeBase } from '../../../src/engines/local/knowledge/knowledge-base.js';
+import {
+  createKnowledgeBase,
+  type KnowledgeBase,
+} from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../src/engines/local/local-engine.js';
 import { newRun } from '../../../src/engines/local/runs/run-objects.js';
 import { openSharedEngineState } from '../../../src/engines/local/store/shared-engine-state.js';
@@ -13,7 +18,9 @@ import {
   type PostgresTestServer,
 } from '../../helpers/postgres-server.js';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { handbook } from '../../helpers/local-engine-fixture.js';
 import { testConfig } from '../../helpers/test-config.js';
+import { waitUntil } from '../../helpers/wait-until.js';
 
 announcePostgresSkip('the local engine over PostgreSQL');
 
@@ -28,7 +35,28 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
   let server: PostgresTestServer;
   let url: string;
   const opened: { engine: LocalEngine; cleanup: () => void }[] = [];
+  // A model server that has begun streaming and holds the answer open (a slow llama-server):
+  // the run stays in progress on the first instance until someone cancels it. The role chunk
+  // is what llama-server sends first (tools/server: the first delta carries the role).
+  const modelServer = setupServer(
+    http.get('http://slow-llm.test/props', () =>
+      HttpResponse.json({ default_generation_settings: { n_ctx: 8192 }, total_slots: 1 }),
+    ),
+    http.post('http://slow-llm.test/v1/chat/completions', ({ request }) => {
+      const first = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'slow' };
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const role = { ...first, choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] };
+          controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(role)}\n\n`));
+          request.signal.addEventListener('abort', () => controller.error(new Error('aborted')));
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream' } });
+    }),
+  );
+  const slowModel = { LLM_BASE_URL: 'http://slow-llm.test/v1', LLM_MODEL: 'slow' };
   beforeAll(async () => {
+    modelServer.listen({ onUnhandledRequest: 'bypass' });
     server = await startPostgresServer();
     url = await server.createDatabase('engine');
   });
@@ -38,16 +66,29 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
       cleanup();
     }
     await server?.stop();
+    modelServer.close();
   });
 
-  async function openEngine(): Promise<LocalEngine> {
-    const config = testConfig({ ENGINE_DATABASE_URL: url });
+  async function openEngine(environment: Record<string, string> = {}): Promise<LocalEngine<KnowledgeBase>> {
+    const config = testConfig({ ENGINE_DATABASE_URL: url, ...environment });
     const database = openDatabase(config.DATA_DIR);
     const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
     const sharedState = await openSharedEngineState(url);
     const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true, sharedState });
     opened.push({ engine, cleanup: config.cleanup });
     return engine;
+  }
+
+  /** A thread asking about a handbook in a store: passages to ground on, so the answer goes to
+   * the model (with none it is refused without asking the model). */
+  async function threadOverHandbook(engine: LocalEngine<KnowledgeBase>) {
+    const store = await engine.vectorStores.create({ name: 'Handbook' });
+    await engine.vectorStores.addFile(store.id, { fileName: 'travel.md', bytes: Buffer.from(handbook) });
+    await engine.knowledge.waitForIngestion(store.id);
+    return engine.createThread({
+      messages: [{ content: 'How early must flights be booked?' }],
+      vectorStoreIds: [store.id],
+    });
   }
 
   it('shares threads, runs, steps and assistants between instances', async () => {
@@ -79,15 +120,16 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
   });
 
   it('lets another instance add to a thread once a run is cancelled on the first', async () => {
-    const [first, second] = [await openEngine(), await openEngine()];
-    const thread = await first.createThread({ messages: [{ content: 'Explain cherry-pick.' }] });
-    const { run, task } = await first.startRun(thread.id, {}, false);
+    const [first, second] = [await openEngine(slowModel), await openEngine()];
+    const thread = await threadOverHandbook(first);
+    // Held open by the slow model, so it is still running when the second instance looks.
+    const { run, task } = await first.startRun(thread.id, { model: 'slow' }, false);
     await expect(second.appendMessage(thread.id, { content: 'too soon' })).rejects.toMatchObject({
       code: 'thread_busy',
     });
     await first.cancelActiveRuns(thread.id);
     await task.done;
-    expect(['cancelled', 'completed']).toContain((await second.getRun(thread.id, run.id)).status);
+    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'cancelled' });
     await expect(second.appendMessage(thread.id, { content: 'now' })).resolves.toMatchObject({
       role: 'user',
     });
@@ -132,6 +174,62 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     const { run: next } = await second.startRun(thread.id, {}, false);
     await second.settle(next.id);
     expect(await first.getRun(thread.id, next.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('cancels a run executing on another instance: a new message there goes on at once', async () => {
+    const first = await openEngine(slowModel);
+    const second = await openEngine();
+    const thread = await threadOverHandbook(first);
+    // The shared default assistant may predate this instance's model: name it.
+    const { run, task } = await first.startRun(thread.id, { model: 'slow' }, false);
+    await waitUntil(
+      async () => (await second.getRun(thread.id, run.id)).status === 'in_progress',
+      10_000,
+      'the run in progress',
+    );
+
+    // The second instance does not execute it, yet a send there settles it within a poll or two.
+    const started = Date.now();
+    await second.cancelActiveRuns(thread.id);
+    const waited = Date.now() - started;
+    await task.done;
+    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'cancelled' });
+    // Taken by the executing instance's cancel poll, not by waiting out its lease (30 s, renewed).
+    expect(waited).toBeLessThan(5_000);
+    await expect(second.appendMessage(thread.id, { content: 'next' })).resolves.toMatchObject({
+      role: 'user',
+    });
+  });
+
+  it('a cancel from another instance waits for a dead instance’s lease, then ends its run', async () => {
+    const [first, second] = [await openEngine(), await openEngine()];
+    const thread = await first.createThread({ messages: [{ content: 'What does git gc do?' }] });
+    // A run its dead instance leased a moment ago: nobody will take the cancel request.
+    const assistant = await first.getAssistant('asst_threadline');
+    const run = newRun({
+      thread,
+      assistant,
+      model: assistant.model,
+      instructions: null,
+      tools: [],
+      metadata: null,
+    });
+    await first.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
+    await first.store.renewRunLeases([run.id], 1_500);
+
+    const settled = second.cancelActiveRuns(thread.id);
+    // Asked, not yet ended: the lease still holds.
+    await waitUntil(
+      async () => (await second.store.cancelRequested([run.id])).length === 1,
+      10_000,
+      'the cancel request',
+    );
+    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'in_progress' });
+    await settled;
+    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'failed' });
+    await expect(second.appendMessage(thread.id, { content: 'after' })).resolves.toMatchObject({
+      role: 'user',
+    });
   });
 
   it('keeps the orchestrator’s streams in order: every event after the write it announces', async () => {

@@ -22,8 +22,9 @@ export class LocalRuns {
     private readonly store: EngineState,
     private readonly taskDeps: RunTaskDeps,
     private readonly defaults: RetrievalDefaults,
+    onLeaseError?: (error: unknown) => void,
   ) {
-    this.registry = new RunRegistry(store);
+    this.registry = new RunRegistry(store, onLeaseError);
   }
 
   /** Creates a run and starts it; with `subscribe` the returned events are the run's whole stream. */
@@ -161,9 +162,46 @@ export class LocalRuns {
       const stored = task.requestCancel();
       return { run: task.run, stored };
     }
+    if (this.store.hasRunLeases && (run.status === 'queued' || run.status === 'in_progress')) {
+      // Executing on another instance: ask it, and settle when it has (or when it is found dead).
+      await this.store.requestRunCancel(runId);
+      return { run: { ...run, status: 'cancelling' }, stored: this.settledElsewhere(threadId, runId) };
+    }
+    if (run.status === 'cancelling' && this.store.hasRunLeases) {
+      return { run, stored: this.settledElsewhere(threadId, runId) };
+    }
     if (run.status !== 'requires_action') {
       throw new AppError('bad_request', 400, `Cannot cancel run with status '${run.status}'.`);
     }
     return { run: await cancelIdleRun(this.store, run), stored: Promise.resolve() };
   }
+
+  /**
+   * Resolves once a run executing on another instance has ended: that instance cancels it within
+   * a poll (RunRegistry.takeCancelRequests), or, if it died, the run is ended here once its lease
+   * lapses. Past a lease and a half with the run still leased and active: 409, try again.
+   */
+  private async settledElsewhere(threadId: string, runId: string): Promise<void> {
+    const deadline = Date.now() + runLeaseMs * 1.5;
+    for (;;) {
+      await endOrphanedRuns(this.store, (id) => this.registry.has(id), threadId);
+      const run = await this.store.runs.get(runId);
+      if (!run || terminalRunStatuses.includes(run.status)) return;
+      // It stopped for tool outputs before it saw the request: nothing executes it now.
+      if (run.status === 'requires_action') {
+        await cancelIdleRun(this.store, run);
+        return;
+      }
+      if (Date.now() > deadline)
+        throw new AppError(
+          'thread_busy',
+          409,
+          `Run ${runId} is still ${run.status} on another instance; try again shortly.`,
+        );
+      await new Promise<void>((resolve) => setTimeout(resolve, settlePollMs));
+    }
+  }
 }
+
+/** How often a cancel waiting on another instance looks at the run again. */
+const settlePollMs = 200;

@@ -11,11 +11,14 @@ const delay = (milliseconds: number) =>
  * instance that stops is found out, and its runs ended by another, within this time.
  */
 export const runLeaseMs = 30_000;
+/** How often an instance looks for cancels other instances asked of the runs it executes. */
+export const cancelPollMs = 500;
 
 /** The runs this process is executing; a live task's run is newer than the stored row. */
 export class RunRegistry {
   private readonly tasks = new Map<string, RunTask>();
   private readonly leaseTimer: NodeJS.Timeout | null = null;
+  private readonly cancelTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: EngineState,
@@ -27,6 +30,16 @@ export class RunRegistry {
       void this.keepLeases().catch(this.onLeaseError);
     }, runLeaseMs / 3);
     this.leaseTimer.unref();
+    this.cancelTimer = setInterval(() => {
+      if (this.tasks.size > 0) void this.takeCancelRequests().catch(this.onLeaseError);
+    }, cancelPollMs);
+    this.cancelTimer.unref();
+  }
+
+  /** Cancels the runs executing here that another instance asked to stop. */
+  async takeCancelRequests(): Promise<void> {
+    for (const runId of await this.store.cancelRequested([...this.tasks.keys()]))
+      await this.tasks.get(runId)?.requestCancel();
   }
 
   /** Renews the leases of the runs executing here, then ends runs whose instance stopped. */
@@ -69,6 +82,7 @@ export class RunRegistry {
 
   async cancelAll(graceMs: number): Promise<void> {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    if (this.cancelTimer) clearInterval(this.cancelTimer);
     const tasks = [...this.tasks.values()];
     for (const task of tasks) void task.requestCancel();
     // Cancelled runs are already final; give their work a moment to unwind, never forever.

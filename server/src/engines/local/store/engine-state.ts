@@ -54,6 +54,13 @@ export interface EngineState {
    * stopped), of one thread or all; `requires_action` runs wait for outputs, not an instance.
    */
   orphanedRunIds(threadId?: string): Promise<string[]>;
+  /**
+   * Asks whichever instance executes the run to cancel it (leased runs only): recorded on the
+   * run's row, so the request outlives a missed poll, and seen by that instance within a second.
+   */
+  requestRunCancel(runId: string): Promise<void>;
+  /** Of these runs (executing here), those another instance asked to cancel. */
+  cancelRequested(runIds: readonly string[]): Promise<string[]>;
   /** The id this database's engine was given when its tables were made. */
   identity(): Promise<string>;
   activeRunIds(threadId?: string): Promise<string[]>;

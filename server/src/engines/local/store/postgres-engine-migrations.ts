@@ -46,4 +46,6 @@ export const postgresEngineMigrations: readonly string[] = [
   `,
   // The instance executing a run renews its lease; a lapsed lease means that instance stopped.
   `ALTER TABLE engine_runs ADD COLUMN lease_until timestamptz;`,
+  // Another instance asked the one executing the run to cancel it (a /v1 cancel, a new chat turn).
+  `ALTER TABLE engine_runs ADD COLUMN cancel_requested_at timestamptz;`,
 ];

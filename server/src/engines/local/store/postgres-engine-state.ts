@@ -80,6 +80,23 @@ export class PostgresEngineState implements EngineState {
     return result.rows.map((row) => row.id);
   }
 
+  async requestRunCancel(runId: string): Promise<void> {
+    await this.database.query(
+      `UPDATE engine_runs SET cancel_requested_at = clock_timestamp()
+       WHERE id = $1 AND status IN ('queued', 'in_progress') AND cancel_requested_at IS NULL`,
+      [runId],
+    );
+  }
+
+  async cancelRequested(runIds: readonly string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const result = await this.database.query<{ id: string }>(
+      'SELECT id FROM engine_runs WHERE id = ANY($1::text[]) AND cancel_requested_at IS NOT NULL',
+      [[...runIds]],
+    );
+    return result.rows.map((row) => row.id);
+  }
+
   async identity(): Promise<string> {
     const result = await this.database.query<{ id: string }>('SELECT id FROM engine_identity LIMIT 1');
     const row = result.rows[0];

@@ -61,6 +61,11 @@ export class SqliteEngineState implements EngineState {
   async orphanedRunIds(): Promise<string[]> {
     return [];
   }
+  // One process executes every run of the embedded file: a cancel reaches its task directly.
+  async requestRunCancel(): Promise<void> {}
+  async cancelRequested(): Promise<string[]> {
+    return [];
+  }
 
   async identity(): Promise<string> {
     return this.store.identity();

@@ -175,6 +175,22 @@ describe('LocalEngine runs', () => {
     await expect(fixture.engine.appendMessage(thread.id, { content: 'now it works' })).resolves.toBeTruthy();
   });
 
+  it('starts one run when two requests start one on the same idle thread at once', async () => {
+    const thread = await askInThread('How much are meals reimbursed per day?');
+    // Both pass the "no active run" check before either has stored its run (a double-clicked
+    // Send, two clients): the database's one-active-run index decides, as OpenAI answers.
+    const outcomes = await Promise.allSettled([
+      fixture.engine.startRun(thread.id, {}, false),
+      fixture.engine.startRun(thread.id, {}, false),
+    ]);
+    const started = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(started).toHaveLength(1);
+    expect(refused[0]?.reason).toMatchObject({ code: 'thread_busy', statusCode: 400 });
+    expect((refused[0]?.reason as Error).message).toMatch(/already has an active run/);
+    await fixture.engine.cancelActiveRuns(thread.id);
+  });
+
   it('rejects cancelling a finished run the way OpenAI did', async () => {
     const thread = await askInThread('How much are meals reimbursed per day?');
     const { run } = await fixture.engine.startRun(thread.id, {}, false);

@@ -3,6 +3,7 @@ import { terminalRunStatuses } from '@threadline/shared';
 import { AppError } from '../../../http/index.js';
 import type { ToolOutput } from '../../engine.js';
 import type { EngineState } from '../store/engine-state.js';
+import { isSecondActiveRun } from '../store/engine-store.js';
 import type { Page, PageQuery } from '../store/json-table.js';
 import { foundOr404, missingObject } from '../store/not-found.js';
 import { pendingToolStep } from './pending-tool-step.js';
@@ -37,8 +38,13 @@ export class LocalRuns {
     const thread = foundOr404(await this.store.threads.get(threadId), 'thread', threadId);
     const assistant = foundOr404(await this.store.assistants.get(assistantId), 'assistant', assistantId);
     const active = await this.registry.activeRun(threadId);
-    if (active)
-      throw new AppError('thread_busy', 400, `Thread ${threadId} already has an active run ${active.id}.`);
+    const busy = (runId: string | undefined) =>
+      new AppError(
+        'thread_busy',
+        400,
+        `Thread ${threadId} already has an active run${runId ? ` ${runId}` : ''}.`,
+      );
+    if (active) throw busy(active.id);
     const tools = runToolsOf(options);
     const run = newRun({
       thread,
@@ -51,13 +57,19 @@ export class LocalRuns {
     });
     const plan = planRun({ thread, assistant, tools, options, defaults: this.defaults });
     // Leased from the start where runs are leased: a run without one would look abandoned.
-    if (this.store.hasRunLeases) {
-      await this.store.transaction(async (inside) => {
-        await inside.runs.insert(run, threadId);
-        await inside.renewRunLeases([run.id], runLeaseMs);
-      });
-    } else {
-      await this.store.runs.insert(run, threadId);
+    try {
+      if (this.store.hasRunLeases) {
+        await this.store.transaction(async (inside) => {
+          await inside.runs.insert(run, threadId);
+          await inside.renewRunLeases([run.id], runLeaseMs);
+        });
+      } else {
+        await this.store.runs.insert(run, threadId);
+      }
+    } catch (error) {
+      // Another request started one between the check above and this insert.
+      if (!isSecondActiveRun(error)) throw error;
+      throw busy((await this.registry.activeRun(threadId))?.id);
     }
     const task = new RunTask(this.taskDeps, run);
     const events = subscribe ? task.subscribe() : null;

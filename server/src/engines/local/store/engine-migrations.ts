@@ -50,4 +50,19 @@ export const engineMigrations: readonly string[] = [
   CREATE TABLE engine_identity (id TEXT NOT NULL);
   INSERT INTO engine_identity (id) VALUES (lower(hex(randomblob(12))));
   `,
+  // One active run per thread, held by the database rather than a check before the insert (two
+  // requests could both pass it). Older duplicates a race left behind end failed first.
+  `
+  UPDATE engine_runs
+  SET status = 'failed',
+      data = json_set(data, '$.status', 'failed', '$.failed_at', CAST(strftime('%s', 'now') AS INTEGER),
+        '$.required_action', NULL,
+        '$.last_error', json('{"code":"server_error","message":"Another run on this thread was active."}'))
+  WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling')
+    AND seq < (SELECT MAX(later.seq) FROM engine_runs AS later
+               WHERE later.thread_id = engine_runs.thread_id
+                 AND later.status IN ('queued', 'in_progress', 'requires_action', 'cancelling'));
+  CREATE UNIQUE INDEX engine_runs_one_active ON engine_runs(thread_id)
+    WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling');
+  `,
 ];

@@ -32,6 +32,18 @@ export type StoredRunContext = z.infer<typeof runContextSchema>;
 
 export const activeRunStatuses = ['queued', 'in_progress', 'requires_action', 'cancelling'] as const;
 
+/**
+ * The error a store raises when a thread would get a second active run (the unique index
+ * `engine_runs_one_active`, in SQLite and PostgreSQL): two instances, or two requests, that both
+ * found the thread idle; the second is told the thread is busy, as OpenAI tells it.
+ */
+export function isSecondActiveRun(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint } = error as Error & { code?: unknown; constraint?: unknown };
+  if (code === '23505') return constraint === 'engine_runs_one_active';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes('engine_runs.thread_id');
+}
+
 /** The local engine's persistent state in the shared SQLite file (tables prefixed `engine_`). */
 export class EngineStore {
   readonly assistants: JsonTable<Assistant>;

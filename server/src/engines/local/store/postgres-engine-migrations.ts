@@ -48,4 +48,20 @@ export const postgresEngineMigrations: readonly string[] = [
   `ALTER TABLE engine_runs ADD COLUMN lease_until timestamptz;`,
   // Another instance asked the one executing the run to cancel it (a /v1 cancel, a new chat turn).
   `ALTER TABLE engine_runs ADD COLUMN cancel_requested_at timestamptz;`,
+  // One active run per thread, held by the database (see engineMigrations): older duplicates a
+  // race left behind end failed first.
+  `
+  UPDATE engine_runs AS run
+  SET status = 'failed',
+      data = run.data || jsonb_build_object(
+        'status', 'failed', 'failed_at', floor(extract(epoch FROM clock_timestamp()))::bigint,
+        'required_action', NULL,
+        'last_error', jsonb_build_object('code', 'server_error', 'message', 'Another run on this thread was active.'))
+  WHERE run.status IN ('queued', 'in_progress', 'requires_action', 'cancelling')
+    AND run.seq < (SELECT MAX(later.seq) FROM engine_runs AS later
+                   WHERE later.thread_id = run.thread_id
+                     AND later.status IN ('queued', 'in_progress', 'requires_action', 'cancelling'));
+  CREATE UNIQUE INDEX engine_runs_one_active ON engine_runs(thread_id)
+    WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling');
+  `,
 ];

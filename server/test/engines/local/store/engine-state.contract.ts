@@ -1,5 +1,6 @@
 import { inProgressRunStep, type Message, type RunStep } from '@threadline/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isSecondActiveRun } from '../../../../src/engines/local/store/engine-store.js';
 import type { EngineState } from '../../../../src/engines/local/store/engine-state.js';
 import type { PageQuery } from '../../../../src/engines/local/store/json-table.js';
 import {
@@ -120,6 +121,35 @@ export function engineStateContract(openState: () => Promise<EngineStateHandle>)
     const context = { query: 'how to rebase', hits: [], messageIndex: 1, toolRounds: [] };
     await state.setRunContext(queued.id, context);
     expect(await state.runContext(queued.id)).toEqual(context);
+  });
+
+  it('holds one active run per thread: a second is refused until the first ends', async () => {
+    const { thread } = await threadWithMessages(1);
+    const assistant = newAssistant({ model: 'm' });
+    await state.assistants.insert(assistant);
+    const run = () =>
+      newRun({ thread, assistant, model: 'm', instructions: null, tools: [], metadata: null });
+    const first = run();
+    await state.runs.insert(first, thread.id);
+    // Two instances (or two requests in one) that both found the thread idle: one insert wins.
+    for (const status of ['queued', 'requires_action'] as const) {
+      const error: unknown = await state.runs
+        .insert({ ...run(), status }, thread.id)
+        .catch((caught: unknown) => caught);
+      expect(isSecondActiveRun(error)).toBe(true);
+    }
+    await state.runs.insert({ ...run(), status: 'completed' }, thread.id);
+    await state.runs.update({ ...first, status: 'cancelled' });
+    const next = run();
+    await state.runs.insert(next, thread.id);
+    expect(await state.activeRunIds(thread.id)).toEqual([next.id]);
+    // Another thread is not held by this one's run.
+    const other = await threadWithMessages(0);
+    await state.runs.insert(
+      newRun({ thread: other.thread, assistant, model: 'm', instructions: null, tools: [], metadata: null }),
+      other.thread.id,
+    );
+    expect(isSecondActiveRun(new Error('unrelated'))).toBe(false);
   });
 
   it('deletes a thread’s messages, runs and run steps with it', async () => {

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { newAssistant, newRun, newThread } from '../../../../src/engines/local/runs/run-objects.js';
+import { engineMigrations } from '../../../../src/engines/local/store/engine-migrations.js';
 import { SqliteEngineState } from '../../../../src/engines/local/store/sqlite-engine-state.js';
-import { openDatabase, type SqliteDatabase } from '../../../../src/sqlite/database.js';
+import { migrate, openDatabase, type SqliteDatabase } from '../../../../src/sqlite/database.js';
 import { engineStateContract } from './engine-state.contract.js';
 
 describe('engine state in the embedded SQLite file', () => {
@@ -23,5 +25,39 @@ describe('engine state in the embedded SQLite file', () => {
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
+  });
+});
+
+describe('the one-active-run migration over an embedded file a race left two active runs in', () => {
+  it('ends the older run failed, keeps the newer, and from then on refuses a second', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'threadline-engine-state-'));
+    const database = openDatabase(dataDir);
+    try {
+      migrate(database, 'engine', engineMigrations.slice(0, -1));
+      const thread = newThread([], null);
+      const assistant = newAssistant({ model: 'm' });
+      const [older, newer] = [1, 2].map(() =>
+        newRun({ thread, assistant, model: 'm', instructions: null, tools: [], metadata: null }),
+      );
+      database
+        .prepare('INSERT INTO engine_threads (id, data) VALUES (?, ?)')
+        .run(thread.id, JSON.stringify(thread));
+      for (const run of [older!, { ...newer!, status: 'in_progress' as const }])
+        database
+          .prepare('INSERT INTO engine_runs (id, thread_id, status, data) VALUES (?, ?, ?, ?)')
+          .run(run.id, thread.id, run.status, JSON.stringify(run));
+
+      const state = new SqliteEngineState(database);
+      expect(await state.runs.get(older!.id)).toMatchObject({
+        status: 'failed',
+        required_action: null,
+        last_error: { code: 'server_error' },
+      });
+      expect((await state.runs.get(older!.id))?.failed_at).toEqual(expect.any(Number));
+      expect(await state.activeRunIds(thread.id)).toEqual([newer!.id]);
+    } finally {
+      database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

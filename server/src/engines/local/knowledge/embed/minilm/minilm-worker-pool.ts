@@ -75,6 +75,11 @@ export class MinilmWorkerPool {
     return this.clients.length;
   }
 
+  /** Each worker's warm-up model call (ms), query workers first: done before `ready`. */
+  get warmUpMs(): number[] {
+    return this.clients.map((client) => client.warmUpMs);
+  }
+
   /** Pieces waiting for a worker, per lane. */
   get waiting(): Record<EmbeddingLane, number> {
     return this.scheduler.waiting;

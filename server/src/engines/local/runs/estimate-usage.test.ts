@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { countTokens } from 'gpt-tokenizer';
 import { estimateUsage, warmUpTokenCounting } from './estimate-usage.js';
 
 const context = {
@@ -26,5 +27,24 @@ describe('estimateUsage', () => {
     expect(after).toEqual(before);
     expect(before.prompt_tokens).toBeGreaterThan(10);
     expect(before.total_tokens).toBe(before.prompt_tokens + before.completion_tokens);
+  });
+
+  it('counts the prompt part by part within a token a part of the joined text, and the same again', () => {
+    const chunk = (topic: string) =>
+      `# ${topic}\n\nRun \`git ${topic} --help\` for every option.   \n\n| option | meaning |\n|---|---|\n| -v | verbose |\n`.repeat(
+        20,
+      );
+    const hits = ['stash', 'rebase', 'worktree'].map((topic, index) => ({
+      ...context.hits[0]!,
+      chunkId: `chunk-${index}`,
+      text: chunk(topic),
+    }));
+    const many = { ...context, hits };
+    const joined = ['', ...hits.map((hit) => hit.text)].join('\n');
+    const exact = countTokens(joined, { disallowedSpecial: new Set() });
+    const first = estimateUsage(many, [], 'ok', null);
+    expect(Math.abs(first.prompt_tokens - exact)).toBeLessThanOrEqual(hits.length + 1);
+    // The second turn over the same chunks reads its counts from the cache: the same figure.
+    expect(estimateUsage(many, [], 'ok', null)).toEqual(first);
   });
 });

@@ -264,12 +264,14 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
   // In the background: files keep their keyword search until their turn comes.
   const reembedding = queue.reembedStale();
   let isClosed = false;
-  // Once the model is ready, each store is searched once in the background (search-warm-up.ts),
-  // so the first question after a start does not load its vectors.
+  // Once the model is ready, each store there was at start is searched once in the background
+  // (search-warm-up.ts), so the first question after a start does not load its vectors. Not with
+  // an embeddings endpoint: its query vector would be a request to someone's (paid) API per start.
+  const storesAtStart = store.listVectorStoreIdsByActivity();
   const warmedUp = embedder.ready
-    .then(() =>
+    .then((model) =>
       warmUpSearch({
-        vectorStoreIds: store.listVectorStoreIdsByActivity(),
+        vectorStoreIds: model.isRemote === true ? [] : storesAtStart,
         warm: async (vectorStoreId) => {
           await searchStores([vectorStoreId], { query: 'how do I configure it', maxNumResults: 20 });
           return vectors.heldVectors;

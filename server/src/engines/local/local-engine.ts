@@ -38,6 +38,7 @@ import { missingObject } from './store/not-found.js';
 import type { LocalRunOptions } from './runs/run-plan.js';
 import { recoverInterruptedRuns } from './runs/run-recovery.js';
 import type { RunTaskDeps } from './runs/run-task.js';
+import { warmUpTokenCounting } from './runs/estimate-usage.js';
 
 export type KnowledgeLike = {
   vectorStores: VectorStoreApi;
@@ -130,6 +131,8 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
     const recovered = options.sharedState ? Promise.resolve(0) : recoverInterruptedRuns(this.store);
     this.ready = recovered.then(() => this.assistants.ensureDefault(this.defaultModel));
     this.ready.catch(() => {}); // awaited by every call that needs it; the failure surfaces there
+    // Off the constructor's turn: the first answer turn need not pay the token counter's first call.
+    setImmediate(warmUpTokenCounting);
   }
 
   get knowledge(): Knowledge {

@@ -12,6 +12,7 @@ import { createPassageSimilarity } from './search/passage-similarity.js';
 import { createTextVectorCache } from './search/text-vector-cache.js';
 import { createTermStatistics } from './search/term-statistics.js';
 import { hybridSearch, type SearchResult } from './search/hybrid-search.js';
+import { warmUpSearch } from './search/search-warm-up.js';
 import { IngestionQueue } from './ingest/ingestion-queue.js';
 import { migrateKnowledgeBase } from './knowledge-schema.js';
 import { DocumentReader } from './ingest/document-reader.js';
@@ -200,6 +201,11 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
     const existing = vectorStoreIds.filter((id) => store.getVectorStore(id) !== null);
     if (existing.length === 0) return [];
     touch(existing);
+    return searchStores(existing, request);
+  }
+
+  /** The search itself, without marking the stores active (the start-up warm-up uses it too). */
+  async function searchStores(existing: readonly string[], request: SearchRequest): Promise<SearchResult[]> {
     // A model still loading (or a failed endpoint) leaves the search to its keywords.
     const model = embedder.current();
     const queryVector = model
@@ -257,6 +263,23 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
   queue.resumeInterrupted();
   // In the background: files keep their keyword search until their turn comes.
   const reembedding = queue.reembedStale();
+  let isClosed = false;
+  // Once the model is ready, each store there was at start is searched once in the background
+  // (search-warm-up.ts), so the first question after a start does not load its vectors. Not with
+  // an embeddings endpoint: its query vector would be a request to someone's (paid) API per start.
+  const storesAtStart = store.listVectorStoreIdsByActivity();
+  const warmedUp = embedder.ready
+    .then((model) =>
+      warmUpSearch({
+        vectorStoreIds: model.isRemote === true ? [] : storesAtStart,
+        warm: async (vectorStoreId) => {
+          await searchStores([vectorStoreId], { query: 'how do I configure it', maxNumResults: 20 });
+          return vectors.heldVectors;
+        },
+        isStopped: () => isClosed,
+      }),
+    )
+    .catch(() => [] as string[]);
 
   return {
     vectorStores,
@@ -316,7 +339,10 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
     async waitForAttachments(vectorStoreId: string) {
       await queue.idle(vectorStoreId, 'attachments');
     },
+    /** The stores searched once after start-up (search-warm-up.ts), for tests. */
+    warmedUp,
     async close() {
+      isClosed = true;
       await queue.stop();
       // An injected embedder belongs to whoever made it.
       if (!options.embedder) await embedder.close();

@@ -202,6 +202,16 @@ export class KnowledgeStore {
       .map((row) => row.id);
   }
 
+  /** Every store, the most recently searched (or created) first. */
+  listVectorStoreIdsByActivity(): string[] {
+    return this.database
+      .prepare<[], { id: string }>(
+        'SELECT id FROM kb_vector_stores ORDER BY coalesce(last_active_at, created_at) DESC, rowid DESC',
+      )
+      .all()
+      .map((row) => row.id);
+  }
+
   summary(id: string): VectorStoreSummary | null {
     const record = this.getVectorStore(id);
     if (!record) return null;

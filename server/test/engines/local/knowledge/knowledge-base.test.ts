@@ -188,6 +188,31 @@ describe('local knowledge base', () => {
     });
   });
 
+  it("holds the stores' vectors after a restart before anyone searches, most recently searched first", async () => {
+    const older = await knowledge.vectorStores.create({ name: 'older' });
+    const recent = await knowledge.vectorStores.create({ name: 'recent' });
+    for (const store of [older, recent])
+      await knowledge.vectorStores.addFile(store.id, {
+        fileName: 'a.md',
+        bytes: markdown('# A\n\nalpha beta\n'),
+      });
+    await knowledge.waitForIngestion();
+    await knowledge.close();
+    database
+      .prepare('UPDATE kb_vector_stores SET last_active_at = ? WHERE id = ?')
+      .run('2026-01-01T00:00:00.000Z', older.id);
+    const lastActive = () =>
+      database.prepare('SELECT id, last_active_at FROM kb_vector_stores ORDER BY id').all();
+    const before = lastActive();
+    knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    expect(knowledge.vectors.layoutOf(recent.id)).toBeNull();
+    expect(await knowledge.warmedUp).toEqual([recent.id, older.id]);
+    expect(knowledge.vectors.layoutOf(recent.id)).toBe('rows');
+    expect(knowledge.vectors.layoutOf(older.id)).toBe('rows');
+    // A warm-up is not a use: the stores' activity (and so their expiry) is unchanged.
+    expect(lastActive()).toEqual(before);
+  });
+
   it('marks a file failed, instead of reading it again, once its ingestion was interrupted three times', async () => {
     const store = await knowledge.vectorStores.create({ name: 'loop' });
     const file = await knowledge.vectorStores.addFile(store.id, {

@@ -92,6 +92,39 @@ describe('searchable first, semantic next', () => {
     }
   });
 
+  it('embeds many small files at once: slices in flight are counted in chunks, not files', async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const embedder = heldEmbedder();
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'readmes' });
+      for (let index = 0; index < 6; index += 1)
+        await knowledge.vectorStores.addFile(store.id, {
+          fileName: `readme-${index}.md`,
+          bytes: Buffer.from(`# Package ${index}\n\nInstall it with npm install package-${index}.\n`),
+        });
+      await knowledge.waitUntilSearchable(store.id);
+      // Six one-chunk files, the model held: each file's slice is with the model at once (two
+      // slices at a time would leave a worker waiting on the event loop after each small one).
+      await waitFor(() => embedder.calls() === 6);
+      expect(embedder.calls()).toBe(6);
+      embedder.release();
+      await knowledge.waitForIngestion(store.id);
+      const pending = database
+        .prepare<[string], { count: number }>(
+          "SELECT count(*) AS count FROM kb_chunks WHERE vector_store_id = ? AND embedding_model = ''",
+        )
+        .get(store.id);
+      expect(pending?.count).toBe(0);
+    } finally {
+      embedder.release();
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
+
   it('reads a file added while another file’s vectors are being computed, without waiting for them', async () => {
     const config = testConfig();
     const database = openDatabase(config.DATA_DIR);

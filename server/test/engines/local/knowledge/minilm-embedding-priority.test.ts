@@ -32,6 +32,13 @@ describe.skipIf(isModelTestSkipped)('all-MiniLM-L6-v2 worker pool: questions bef
     await pool?.close();
   });
 
+  it('has every worker, query and backlog, run a model call before the pool is ready', () => {
+    // Two query workers on this machine's cores (one on a single core) plus the two backlog ones.
+    expect(pool.warmUpMs.length).toBeGreaterThanOrEqual(3);
+    // A real model call took place in each (a fresh session's first is the slow one).
+    expect(pool.warmUpMs.every((milliseconds) => milliseconds > 0)).toBe(true);
+  });
+
   it('serves a query embedding asked during a large backlog before the backlog finishes', async () => {
     const total = 60;
     let passagesDone = 0;

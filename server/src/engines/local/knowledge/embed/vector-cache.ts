@@ -103,6 +103,14 @@ export class VectorCache {
       .map((entry) => entry.row);
   }
 
+  /** Vectors held, all stores together (the start-up warm-up's budget counts them). */
+  get heldVectors(): number {
+    let total = 0;
+    for (const loaded of this.stores.values())
+      total += loaded.layout === 'rows' ? loaded.vectors.count : loaded.index.rowids.length;
+    return total;
+  }
+
   /** Which layout a store is held in once loaded (for tests and benchmarks). */
   layoutOf(vectorStoreId: string): LoadedStore['layout'] | null {
     return this.stores.get(vectorStoreId)?.layout ?? null;

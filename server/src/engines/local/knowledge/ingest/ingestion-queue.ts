@@ -38,12 +38,15 @@ type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => vo
  */
 const sliceChunks = 32;
 /**
- * Slices of the vector lane in flight at once. With one, the pool's workers idled at the end of
- * every slice (waiting for its last piece, then the write and the next slice's read) — the
- * most of a small file's slice; with two the next slice's pieces are queued while the
- * current one finishes, and every worker stays fed.
+ * Chunks of the vector lane in flight at once: two full slices. With one slice, the pool's
+ * workers idled at the end of every slice (waiting for its last piece, then the write and the
+ * next slice's read); with two the next slice's pieces are queued while the current one
+ * finishes. Counted in chunks, not slices: a small file's slice is one or two chunks, and two
+ * such slices in flight left a worker waiting on the event loop after each (the 3 MB set of 297
+ * READMEs is mostly one-chunk files), so slices of small files go out until two slices' worth
+ * of chunks are in flight.
  */
-const slicesInFlight = 2;
+const chunksInFlight = 2 * sliceChunks;
 /** The chunk rows' model while their vectors are pending (never a model name). */
 export const pendingEmbeddingModel = '';
 
@@ -78,6 +81,8 @@ export class IngestionQueue {
   /** Slices in flight per job. */
   private readonly slicesOf = new Map<EmbedJob, number>();
   private embedding: Promise<void> | null = null;
+  /** Wakes the vector lane waiting on its slices in flight: another file's vectors were queued. */
+  private wakeEmbeds: (() => void) | null = null;
   private readonly waiters: Waiter[] = [];
   private isStopped = false;
   /** Files read (parsed, chunked, embedded) and files filled from a copy with the same content key. */
@@ -187,19 +192,23 @@ export class IngestionQueue {
 
   private async drainEmbeds(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
+    let chunksOut = 0;
     while (!this.isStopped) {
-      const job = inFlight.size < slicesInFlight ? this.embedJobs.shift() : undefined;
+      const job = chunksOut < chunksInFlight ? this.embedJobs.shift() : undefined;
       if (job) {
         // The slice's range is claimed now, and the job goes back to the front of its store's
         // turn at once, so the next slice (of this file or another) starts while this one runs.
         const from = job.next;
         job.next = Math.min(from + sliceChunks, job.chunks.length);
+        const size = job.next - from;
+        chunksOut += size;
         if (job.next < job.chunks.length) this.embedJobs.unshift(job.vectorStoreId, job);
         const slices = (this.slicesOf.get(job) ?? 0) + 1;
         this.slicesOf.set(job, slices);
         this.currentEmbeds.add(job);
         const slice: Promise<void> = this.embedSlice(job, from, job.next).finally(() => {
           inFlight.delete(slice);
+          chunksOut -= size;
           const left = (this.slicesOf.get(job) ?? 1) - 1;
           if (left > 0) this.slicesOf.set(job, left);
           else {
@@ -212,7 +221,15 @@ export class IngestionQueue {
         continue;
       }
       if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
+      // A slice finishing, or a file completed meanwhile (its slice may go out now, beside the
+      // ones in flight, rather than after them).
+      await Promise.race([
+        ...inFlight,
+        new Promise<void>((resolve) => {
+          this.wakeEmbeds = resolve;
+        }),
+      ]);
+      this.wakeEmbeds = null;
       // Requests and streams get the event loop between slices.
       await nextTurn();
     }
@@ -401,6 +418,7 @@ export class IngestionQueue {
           chunks: deferred,
           next: 0,
         });
+        this.wakeEmbeds?.();
         this.embedding ??= this.drainEmbeds();
       }
     } catch (error) {

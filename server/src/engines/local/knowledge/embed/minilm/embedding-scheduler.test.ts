@@ -139,10 +139,27 @@ describe('EmbeddingScheduler', () => {
     // The query worker takes one question at once (it holds one at a time) ...
     expect(held.started.slice(4)).toEqual([{ worker: 0, work: 'q1' }]);
     await held.finish('b1');
-    // ... and the next question goes ahead of the backlog to the first backlog worker freed.
-    expect(held.started.slice(5)).toEqual([{ worker: 1, work: 'q2' }]);
+    // ... and the next question is not queued behind b3 at the backlog worker that finished b1
+    // (it would wait for b3, then run at the backlog's priority): that worker takes the backlog,
+    expect(held.started.slice(5)).toEqual([{ worker: 1, work: 'b5' }]);
     await held.finish('b3');
-    expect(held.started.slice(6)).toEqual([{ worker: 1, work: 'b5' }]);
+    expect(held.started).toHaveLength(6);
+    // ... and the question starts on the first worker freed, here the query worker.
+    await held.finish('q1');
+    expect(held.started.slice(6)).toEqual([{ worker: 0, work: 'q2' }]);
+  });
+
+  it('gives a question to an idle backlog worker when the query workers are busy', async () => {
+    const held = heldWorkers();
+    const scheduler = new EmbeddingScheduler([['query'], ['query', 'backlog']], held.run, {
+      backlogDepth: 2,
+    });
+    void scheduler.submit('q1', 'query');
+    void scheduler.submit('q2', 'query');
+    expect(held.started).toEqual([
+      { worker: 0, work: 'q1' },
+      { worker: 1, work: 'q2' },
+    ]);
   });
 
   it('counts the idle workers kept for queries alone (what a question may be split over)', async () => {

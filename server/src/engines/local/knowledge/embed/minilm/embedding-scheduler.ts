@@ -80,8 +80,11 @@ export class EmbeddingScheduler<Work, Result> {
         if ((this.inFlight[worker] ?? 0) > level) continue;
         const accepts = this.lanesOf[worker] ?? [];
         if (level > 0 && !accepts.includes('backlog')) continue;
+        // A question is never queued behind a piece a worker is running: there it would wait for
+        // that piece and then run at the backlog's lower priority (a turn's 5 passages took 1.7 s
+        // so while files were read, load 11); it waits for a free worker instead.
         const next =
-          (accepts.includes('query') ? this.lanes.query.shift() : undefined) ??
+          (level === 0 && accepts.includes('query') ? this.lanes.query.shift() : undefined) ??
           (accepts.includes('backlog') ? this.lanes.backlog.shift() : undefined);
         if (!next) continue;
         this.inFlight[worker] = (this.inFlight[worker] ?? 0) + 1;

@@ -30,8 +30,10 @@ export class MinilmWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | null = null;
-  /** Settles when the model is loaded, or rejects with why it could not be. */
+  /** Settles when the model is loaded and warmed up, or rejects with why it could not be. */
   readonly ready: Promise<void>;
+  /** How long the worker's warm-up model call took (minilm-worker.ts); NaN until ready. */
+  warmUpMs = Number.NaN;
 
   constructor(settings: WorkerSettings) {
     this.worker = isTypeScript
@@ -47,6 +49,7 @@ export class MinilmWorkerClient {
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (reply: WorkerReply) => {
         if ('ready' in reply) {
+          this.warmUpMs = reply.warmUpMs;
           // Loaded and idle: the worker alone must not keep the process alive.
           if (this.pending.size === 0) this.worker.unref();
           return resolve();

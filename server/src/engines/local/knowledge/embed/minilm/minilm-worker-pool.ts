@@ -12,8 +12,16 @@ type Piece =
  * busy pool: one passage is ~400 word pieces (an 800/400 chunk's segment), ~0.15 s of a thread.
  */
 const textsPerPiece = 8;
-/** A query-lane request is split over idle workers only with at least this many texts a piece. */
-const minTextsPerSplit = 3;
+/**
+ * A query-lane request is split over idle workers only with at least this many texts a piece.
+ * Two: a turn that embeds only the passages new since the last (4-5 of them while files were
+ * being read) ran as one piece on one core, the other query worker idle (was 3).
+ */
+const minTextsPerSplit = 2;
+
+/** How many pieces a query-lane request of `texts` goes out in, with `idleWorkers` free for it. */
+export const queryPieceCount = (texts: number, idleWorkers: number): number =>
+  Math.max(1, Math.min(idleWorkers, Math.floor(texts / minTextsPerSplit)));
 /**
  * Auto-sized pools stop here: each worker holds its own copy of the model (~60 MB resident);
  * the query worker is one more.
@@ -75,6 +83,11 @@ export class MinilmWorkerPool {
     return this.clients.length;
   }
 
+  /** Each worker's warm-up model call (ms), query workers first: done before `ready`. */
+  get warmUpMs(): number[] {
+    return this.clients.map((client) => client.warmUpMs);
+  }
+
   /** Pieces waiting for a worker, per lane. */
   get waiting(): Record<EmbeddingLane, number> {
     return this.scheduler.waiting;
@@ -99,10 +112,7 @@ export class MinilmWorkerPool {
    * answer-turn p99 2.6× worse. Texts are dealt longest first, so the pieces cost about the same.
    */
   private async embedQueryTexts(texts: readonly string[]): Promise<Float32Array[]> {
-    const parts = Math.max(
-      1,
-      Math.min(this.scheduler.idleDedicatedWorkers('query'), Math.floor(texts.length / minTextsPerSplit)),
-    );
+    const parts = queryPieceCount(texts.length, this.scheduler.idleDedicatedWorkers('query'));
     const order = texts
       .map((text, index) => ({ text, index }))
       .sort((left, right) => right.text.length - left.text.length);

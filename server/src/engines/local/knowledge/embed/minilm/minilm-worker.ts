@@ -30,7 +30,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { id: number; vectors: Float32Array; counts: number[] }
   | { id: number; error: string }
-  | { id: -1; ready: true };
+  | { id: -1; ready: true; warmUpMs: number };
 
 export const maxSequenceLength = 256;
 export const dimensions = 384;
@@ -66,7 +66,30 @@ port.on('message', (request: WorkerRequest) => {
     ),
   );
 });
-port.postMessage({ id: -1, ready: true } satisfies WorkerReply);
+const warmUpMs = await warmUp();
+port.postMessage({ id: -1, ready: true, warmUpMs } satisfies WorkerReply);
+
+/**
+ * A question and a batch of eight passage-sized texts, run once before the worker says it is
+ * ready: the first model call of a fresh session (and the tokenizer's first, before the JIT has
+ * seen it) took 2-4x a warm one, and on a query worker that fell on some user's first answer
+ * turn, the slowest of a bench:answers run (Git docs: 124 ms for a question the warm worker
+ * embeds in 10-50 ms, same load). ~0.2 s of one core per worker, once, at start-up.
+ */
+async function warmUp(): Promise<number> {
+  const started = performance.now();
+  const passage =
+    'To undo the last commit but keep its changes, run git reset --soft HEAD~1; the files stay ' +
+    'staged, and `git status` lists them. See the configuration section for core.editor.';
+  const sequences = [
+    tokenizer.encode('How do I undo my last commit?', maxSequenceLength),
+    ...Array.from({ length: batchSize }, (_, index) =>
+      tokenizer.encode(passage.slice(index * 4), maxSequenceLength),
+    ),
+  ];
+  await embedSequences(sequences);
+  return performance.now() - started;
+}
 
 async function handle(
   request: WorkerRequest,

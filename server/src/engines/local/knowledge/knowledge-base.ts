@@ -212,6 +212,7 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
     return hybridSearch(database, vectors, {
       vectorStoreIds: existing,
       query: request.query,
+      emphasis: request.emphasis,
       queryVector: queryVector ?? new Float32Array(0),
       queryModel: model?.model,
       maxNumResults: request.maxNumResults,

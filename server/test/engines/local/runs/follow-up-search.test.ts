@@ -5,6 +5,7 @@ import {
   type Embedder,
 } from '../../../../src/engines/local/knowledge/embed/embedder.js';
 import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
+import { keywordRankings } from '../../../../src/engines/local/knowledge/search/hybrid-search.js';
 import { LocalEngine } from '../../../../src/engines/local/local-engine.js';
 import { openDatabase } from '../../../../src/sqlite/database.js';
 import { testConfig } from '../../../helpers/test-config.js';
@@ -59,6 +60,45 @@ describe('a follow-up search', () => {
       expect(embedded[0]).toBe(`${asked}\nHow do I delete it?`);
     } finally {
       await engine.close();
+      await knowledge.close();
+      database.close();
+      config.cleanup();
+    }
+  });
+
+  it('weighs the emphasised words in the keyword ranking too: BM25 counts a term written twice twice', async () => {
+    const config = testConfig();
+    const database = openDatabase(config.DATA_DIR);
+    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
+    try {
+      const store = await knowledge.vectorStores.create({ name: 'tags' });
+      // One chunk says the earlier question's rare word twice, the other the follow-up's once:
+      // unweighted, the earlier question's word wins.
+      const files = {
+        'annotated.md': '# Annotated\n\nAn annotated tag keeps a message; annotated tags are objects.\n',
+        'delete.md': '# Removing\n\nTo delete one, name it.\n',
+        'other.md': '# Other\n\nNothing about either word here.\n',
+      };
+      for (const [fileName, text] of Object.entries(files))
+        await knowledge.vectorStores.addFile(store.id, { fileName, bytes: Buffer.from(text) });
+      await knowledge.waitForIngestion();
+      const first = (emphasis: { text: string; weight: number } | null) => {
+        const [top] = keywordRankings(
+          knowledge.database,
+          [store.id],
+          'annotated tag\ndelete',
+          10,
+          emphasis,
+        ).all;
+        return knowledge.database
+          .prepare<[number], { name: string }>(
+            'SELECT (SELECT file_name FROM kb_files f WHERE f.id = file_id) AS name FROM kb_chunks WHERE rowid = ?',
+          )
+          .get(top ?? -1)?.name;
+      };
+      expect(first(null)).toBe('annotated.md');
+      expect(first({ text: 'delete', weight: 3 })).toBe('delete.md');
+    } finally {
       await knowledge.close();
       database.close();
       config.cleanup();

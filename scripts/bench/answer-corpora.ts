@@ -23,6 +23,8 @@ export type AnswerCorpus = {
   followUps: AnswerQuestion[];
   offTopic: AnswerQuestion[];
   paraphrases: AnswerQuestion[];
+  /** A judge set: its misses are never printed, so no rule can be fitted to them. */
+  isBlind?: boolean;
 };
 
 const readQuestions = (path: string): AnswerQuestion[] =>
@@ -88,6 +90,11 @@ export function answerCorpora(): AnswerCorpus[] {
   corpora.push(
     corpusOf('own-files-unseen', filesUnder(join(ownFiles, 'unseen')), answerSets, 'own-files-unseen'),
   );
+  // A fourth, the judge of each change to the answerer: only its totals are ever printed.
+  corpora.push({
+    ...corpusOf('own-files-judge', filesUnder(join(ownFiles, 'judge')), answerSets, 'own-files-judge'),
+    isBlind: true,
+  });
   // The sample knowledge base that ships with the product: what a new user asks first.
   const sample = [
     'README.md',

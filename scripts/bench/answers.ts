@@ -431,7 +431,9 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
         `answers whose citations all mapped: ${(total === 0 ? Number.NaN : mapped / total).toFixed(2)} (${mapped} of ${total})`,
       );
     }
-    if (process.env.BENCH_VERBOSE === '1') {
+    if (process.env.BENCH_VERBOSE === '1' && corpus.isBlind)
+      console.log('  (misses not printed: this set judges changes and is never read)');
+    else if (process.env.BENCH_VERBOSE === '1') {
       for (const [label, , ours] of rows)
         for (const miss of ours.misses) console.log(`  miss (${label}): ${miss}`);
     }

@@ -39,8 +39,17 @@ export interface VectorStoreApi {
   listFiles(vectorStoreId: string): Promise<KnowledgeFile[]>;
   getFile(vectorStoreId: string, fileId: string): Promise<KnowledgeFile | null>;
   removeFile(vectorStoreId: string, fileId: string): Promise<boolean>;
-  search(vectorStoreIds: string[], request: SearchRequest): Promise<SearchHit[]>;
+  search(vectorStoreIds: string[], request: EngineSearchRequest): Promise<SearchHit[]>;
 }
+
+/** Words a search weighs above the rest of its query (a follow-up's own words), and how much. */
+export type SearchEmphasis = { text: string; weight: number };
+
+/**
+ * A search as the engines run it: the wire request, and words it weighs more than the rest of
+ * the query. The weight stays out of `query`, so the query shown is the one the person wrote.
+ */
+export type EngineSearchRequest = SearchRequest & { emphasis?: SearchEmphasis | undefined };
 
 export interface FileApi {
   list(): Promise<StoredFile[]>;

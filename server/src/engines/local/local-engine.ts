@@ -110,8 +110,8 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
         },
         options.logger,
       ),
-      search: (vectorStoreIds, query, plan) =>
-        searchExistingStores(this.vectorStores, vectorStoreIds, query, plan),
+      search: (vectorStoreIds, query, plan, emphasis) =>
+        searchExistingStores(this.vectorStores, vectorStoreIds, query, plan, emphasis),
       untilSearchable: async (vectorStoreIds) => {
         for (const vectorStoreId of vectorStoreIds)
           await options.knowledge.waitForAttachments?.(vectorStoreId);

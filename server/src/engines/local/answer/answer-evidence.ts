@@ -1,6 +1,7 @@
 import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import type { AnswerInput } from './answer-piece.js';
 import { conversationQuestion } from './conversation-question.js';
+import { weightedText } from '../knowledge/search/weighted-query.js';
 import { passagePlainText } from './passage-blocks.js';
 import {
   answerPassages,
@@ -80,7 +81,7 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     // re-ranked by what it means ("--abort: stop the rebase"), and being on that topic is enough.
     const similarity = await rerankByMeaning(
       selection,
-      { rankBy: focus, answerBy: question.searchQuery },
+      { rankBy: focus, answerBy: weightedText(question.searchQuery, question.emphasis) },
       maxScoredForFollowUp,
       evidence,
       input.signal,

@@ -63,8 +63,8 @@ describe('conversationQuestion', () => {
     expect(question).toEqual({
       focus: 'How do I get it back later?',
       context: 'How do I temporarily save uncommitted work?',
-      searchQuery:
-        'How do I temporarily save uncommitted work?\nHow do I get it back later?\nHow do I get it back later?',
+      searchQuery: 'How do I temporarily save uncommitted work?\nHow do I get it back later?',
+      emphasis: { text: 'How do I get it back later?', weight: 2 },
       topicFileIds: ['file-stash'],
     });
   });
@@ -77,6 +77,7 @@ describe('conversationQuestion', () => {
     ]);
     expect(question.context).toBeNull();
     expect(question.searchQuery).toBe('How do I clone a repository without downloading all the history?');
+    expect(question.emphasis).toBeNull();
     expect(question.topicFileIds).toEqual([]);
   });
 

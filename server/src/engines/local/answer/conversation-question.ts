@@ -1,4 +1,5 @@
 import type { Message } from '@threadline/shared';
+import type { SearchEmphasis } from '../../engine.js';
 import { searchTerms } from '../knowledge/search/search-terms.js';
 
 /** The latest question read in the context of the thread. */
@@ -7,8 +8,10 @@ export type ConversationQuestion = {
   focus: string;
   /** Earlier questions this one depends on ("it", "that setting", "what about …"), or null. */
   context: string | null;
-  /** What retrieval searches for: the context and the focus together (the focus twice). */
+  /** What retrieval searches for, as the person wrote it: the context and the focus together. */
   searchQuery: string;
+  /** Words the search weighs above the rest of the query: a follow-up's own, or null. */
+  emphasis: SearchEmphasis | null;
   /** Files the previous answer cited: where a follow-up most likely finds its answer. */
   topicFileIds: string[];
 };
@@ -20,6 +23,8 @@ const referringWords = new Set(
   ),
 );
 const shortQuestionWords = 8;
+/** How much a follow-up's own words weigh against the question it continues. */
+export const followUpWeight = 2;
 const continuingOpeners =
   /^(and|but|or|so|then|also|what about|how about|what if|and if|same for|why not|instead)\b/i;
 
@@ -61,7 +66,7 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
     if (message.role === 'user') userTurns.push({ index, text: textOf(message).trim() });
   });
   const latest = userTurns[userTurns.length - 1];
-  if (!latest) return { focus: '', context: null, searchQuery: '', topicFileIds: [] };
+  if (!latest) return { focus: '', context: null, searchQuery: '', emphasis: null, topicFileIds: [] };
   const context: string[] = [];
   // Walk back while each turn leans on the one before it (at most three turns of context).
   for (let turn = userTurns.length - 1; turn > 0 && context.length < 3; turn -= 1) {
@@ -79,10 +84,12 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
     focus: latest.text,
     context: contextText,
     // A follow-up is searched with the question it continues, but what it asks is its own: its
-    // words go in twice, so they weigh double in both rankings (keywords and meaning) and the
-    // earlier question's words do not drown them ("And the ones only needed for development?"
-    // after "the packages my package needs to run" found `devDependencies` only this way).
-    searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}\n${latest.text}`,
+    // words weigh double, so the earlier question's words do not drown them ("And the ones only
+    // needed for development?" after "the packages my package needs to run" found
+    // `devDependencies` only this way). The weight travels beside the query, which stays as the
+    // person wrote it wherever it is shown (the run's search, Responses' `queries`).
+    searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}`,
+    emphasis: contextText === null ? null : { text: latest.text, weight: followUpWeight },
     topicFileIds,
   };
 }

@@ -14,6 +14,9 @@ describe('questionTopic', () => {
     ['How do I apply my latest stash and remove it?', 'apply', 'stash', null],
     ['How do I supply a password?', 'supply', 'password', null],
     ['How do I quickly list my stashes?', 'list', 'stash', null],
+    // An adverb closing the phrase is not what the action is done to.
+    ['And how do I remove it again?', 'remov', null, null],
+    ['How do I get my stash back later?', 'get', 'stash', null],
   ])('%s', (question, action, object, topic) => {
     const found = questionTopic(question);
     expect(found.action).toBe(action);

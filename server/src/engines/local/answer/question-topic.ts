@@ -29,6 +29,14 @@ const phraseEnd =
 // "How do I *quickly* list …" puts an adverb before the verb; the verbs that end in -ly ("apply",
 // "reply", "supply", "rely", "multiply", "comply") are not adverbs ("how do I apply my stash?"
 // read "my" as its verb and had no action).
+// Words that close a verb phrase without being what it acts on ("remove it *again*", "get
+// them back *later*"): the object is the noun before them, or none.
+const trailingAdverbs = new Set(
+  'again too also later first back now instead anymore afterwards afterward then already either'
+    .split(' ')
+    .flatMap((word) => searchTerms(word)),
+);
+
 export function questionTopic(question: string): QuestionTopic {
   const match = howTo.exec(question);
   const verb = match?.[1];
@@ -40,7 +48,7 @@ export function questionTopic(question: string): QuestionTopic {
   const phrase = after.split(phraseEnd)[0] ?? '';
   const object = action
     ? (searchTerms(phrase)
-        .filter((term) => term !== action)
+        .filter((term) => term !== action && !trailingAdverbs.has(term))
         .at(-1) ?? null)
     : null;
   return { action, topic: terms.filter((term) => term !== action), object };

@@ -1,6 +1,6 @@
-import type { KnowledgeFile, SearchRequest, VectorStoreSummary } from '@threadline/shared';
+import type { KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
 import type { PassageSimilarity } from '../answer/answer-evidence.js';
-import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
+import type { EngineSearchRequest, FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import type {
   ChunkingStrategy,
   ExpiresAfter,
@@ -53,7 +53,7 @@ export interface EngineKnowledge {
     vectorStoreId: string,
     batchFiles: readonly ({ fileId: string } & AttachOptions)[],
   ): Promise<FileBatchRecord>;
-  searchDetailed(vectorStoreIds: readonly string[], request: SearchRequest): Promise<SearchResult[]>;
+  searchDetailed(vectorStoreIds: readonly string[], request: EngineSearchRequest): Promise<SearchResult[]>;
   /** A stored file with its purpose (OpenAI's File object), or null. */
   fileRecord(fileId: string): Promise<(StoredFile & { purpose: string }) | null>;
   /** A store's file with its chunking and attributes (OpenAI's vector store file), or null. */

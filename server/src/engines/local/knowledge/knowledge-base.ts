@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KnowledgeFile, SearchHit, SearchRequest, VectorStoreSummary } from '@threadline/shared';
+import type { KnowledgeFile, SearchHit, VectorStoreSummary } from '@threadline/shared';
 import type { Config } from '../../../config.js';
 import type { SqliteDatabase } from '../../../sqlite/index.js';
 import { AppError } from '../../../http/index.js';
-import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
+import type { EngineSearchRequest, FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
 import { createPassageSimilarity } from './search/passage-similarity.js';
 import { createTextVectorCache } from './search/text-vector-cache.js';
 import { createTermStatistics } from './search/term-statistics.js';
 import { hybridSearch, type SearchResult } from './search/hybrid-search.js';
 import { warmUpSearch } from './search/search-warm-up.js';
+import { weightedText } from './search/weighted-query.js';
 import { IngestionQueue } from './ingest/ingestion-queue.js';
 import { migrateKnowledgeBase } from './knowledge-schema.js';
 import { DocumentReader } from './ingest/document-reader.js';
@@ -196,7 +197,7 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
 
   async function searchDetailed(
     vectorStoreIds: readonly string[],
-    request: SearchRequest,
+    request: EngineSearchRequest,
   ): Promise<SearchResult[]> {
     const existing = vectorStoreIds.filter((id) => store.getVectorStore(id) !== null);
     if (existing.length === 0) return [];
@@ -205,18 +206,22 @@ function buildKnowledgeBase(options: KnowledgeBaseOptions) {
   }
 
   /** The search itself, without marking the stores active (the start-up warm-up uses it too). */
-  async function searchStores(existing: readonly string[], request: SearchRequest): Promise<SearchResult[]> {
+  async function searchStores(
+    existing: readonly string[],
+    request: EngineSearchRequest,
+  ): Promise<SearchResult[]> {
     // A model still loading (or a failed endpoint) leaves the search to its keywords.
     const model = embedder.current();
     const queryVector = model
       ? await textVectors
-          .vectorsOf(model, [request.query])
+          .vectorsOf(model, [weightedText(request.query, request.emphasis)])
           .then(([vector]) => vector ?? null)
           .catch(() => null)
       : null;
     return hybridSearch(database, vectors, {
       vectorStoreIds: existing,
       query: request.query,
+      emphasis: request.emphasis,
       queryVector: queryVector ?? new Float32Array(0),
       queryModel: model?.model,
       maxNumResults: request.maxNumResults,

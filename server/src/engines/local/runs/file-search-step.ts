@@ -1,5 +1,5 @@
 import type { SearchHit, ToolCall } from '@threadline/shared';
-import type { VectorStoreApi } from '../../engine.js';
+import type { SearchEmphasis, VectorStoreApi } from '../../engine.js';
 import { newId } from '../store/ids.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunPublisher } from './run-publisher.js';
@@ -8,6 +8,7 @@ export type SearchKnowledge = (
   vectorStoreIds: string[],
   query: string,
   plan: RunPlan,
+  emphasis: SearchEmphasis | null,
 ) => Promise<SearchHit[]>;
 
 const toResults = (hits: SearchHit[], isContentShown = true) =>
@@ -37,6 +38,8 @@ export async function fileSearchStep(input: {
   publisher: RunPublisher;
   plan: RunPlan;
   query: string;
+  /** Words of the query the search weighs more (a follow-up's own), or null. */
+  emphasis: SearchEmphasis | null;
   search: SearchKnowledge;
   signal: AbortSignal;
 }): Promise<SearchHit[] | null> {
@@ -46,7 +49,7 @@ export async function fileSearchStep(input: {
   publisher.publishToolCallDeltas(step.id, [{ index: 0, type: 'file_search', file_search: {} }]);
   let hits: SearchHit[] = [];
   if (query.trim() !== '' && plan.vectorStoreIds.length > 0) {
-    hits = await input.search(plan.vectorStoreIds, query, plan);
+    hits = await input.search(plan.vectorStoreIds, query, plan, input.emphasis);
   }
   if (input.signal.aborted) return null;
   // Each result carries its place in the list: an array delta entry without `index` makes
@@ -69,12 +72,14 @@ export async function searchExistingStores(
   vectorStoreIds: string[],
   query: string,
   plan: RunPlan,
+  emphasis: SearchEmphasis | null = null,
 ): Promise<SearchHit[]> {
   const existing = await Promise.all(vectorStoreIds.map((id) => vectorStores.get(id)));
   const ids = existing.flatMap((store) => (store ? [store.id] : []));
   if (ids.length === 0) return [];
   const request = {
     query: query.slice(0, 4096),
+    ...(emphasis ? { emphasis: { ...emphasis, text: emphasis.text.slice(0, 4096) } } : {}),
     maxNumResults: plan.maxNumResults,
     ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
   };

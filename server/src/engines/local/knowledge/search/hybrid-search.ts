@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../../../../sqlite/index.js';
+import type { SearchEmphasis } from '../../../engine.js';
 import { fuseRankings, withPendingAtKeywordRank } from './rank-fusion.js';
 import { storeToken } from '../knowledge-store.js';
 import { queryTerms, toMatchExpression } from './search-terms.js';
@@ -8,6 +9,8 @@ import { pendingEmbeddingModel } from '../ingest/ingestion-queue.js';
 export type SearchInput = {
   vectorStoreIds: readonly string[];
   query: string;
+  /** Words of the query that weigh more in both rankings (a follow-up's own), or none. */
+  emphasis?: SearchEmphasis | null | undefined;
   queryVector: Float32Array;
   /** The model the query vector is in; only chunk vectors of that model are compared. */
   queryModel?: string | undefined;
@@ -65,6 +68,7 @@ export function keywordRankings(
   vectorStoreIds: readonly string[],
   query: string,
   limit: number,
+  emphasis: SearchEmphasis | null = null,
 ): { all: number[]; title: number[] } {
   const terms = pruneCommonTerms(database, queryTerms(query));
   if (terms.length === 0) return { all: [], title: [] };
@@ -82,7 +86,15 @@ export function keywordRankings(
       )
       .all(isEveryStore ? matched : `store : (${stores}) AND (${matched})`, limit)
       .map((row) => row.rowid);
-  const expression = toMatchExpression(terms);
+  // BM25 adds up the score of every phrase of the query, so an emphasised term written once more
+  // counts once more: that is its weight (`"send" OR "send"` scores a match twice).
+  const emphasised = emphasis ? new Set(queryTerms(emphasis.text)) : new Set<string>();
+  const repeats = emphasis ? Math.max(0, Math.round(emphasis.weight) - 1) : 0;
+  const weighted = [
+    ...terms,
+    ...Array.from({ length: repeats }, () => terms.filter((term) => emphasised.has(term))).flat(),
+  ];
+  const expression = toMatchExpression(weighted);
   return {
     all: run(expression, `0, ${fieldWeights.title}, ${fieldWeights.headings}, ${fieldWeights.body}`),
     title: run(`title : (${expression})`, '0, 1, 0, 0'),
@@ -118,7 +130,7 @@ export function hybridSearch(
   const limit = candidateCount(input.maxNumResults);
   const keyword =
     input.keywordWeight > 0
-      ? keywordRankings(database, input.vectorStoreIds, input.query, limit)
+      ? keywordRankings(database, input.vectorStoreIds, input.query, limit, input.emphasis ?? null)
       : { all: [], title: [] };
   const vector =
     input.vectorWeight > 0 && input.queryVector.length > 0

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { actingUserId } from '../common/index.js';
 
@@ -32,8 +33,18 @@ export type RowScope =
       owner?: string;
     };
 
-/** The scope of the current work: the user it acts for (the request's, else the local user). */
-export const actingScope = (): RowScope => ({ owner: actingUserId() });
+const workerScopes = new AsyncLocalStorage<RowScope>();
+
+/** `work` (and all it starts) in a worker's scope: a timer that acts for every user's runs. */
+export function withRowScope<T>(scope: RowScope, work: () => T): T {
+  return workerScopes.run(scope, work);
+}
+
+/**
+ * The scope of the current work: a worker's (withRowScope), else the user it acts for (the
+ * request's, else the local user).
+ */
+export const actingScope = (): RowScope => workerScopes.getStore() ?? { owner: actingUserId() };
 
 /** Sets the scope on a client inside a transaction (until its COMMIT or ROLLBACK). */
 export async function applyRowScope(client: pg.PoolClient, scope: RowScope): Promise<void> {

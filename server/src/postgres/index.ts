@@ -11,5 +11,6 @@ export {
   migratePostgres,
   openPostgres,
   scopedDatabase,
+  withRowScope,
 } from './database.js';
 export type { Queryable, RowScope, ScopedDatabase } from './database.js';

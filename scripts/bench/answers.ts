@@ -564,6 +564,18 @@ async function postgresEngine(
   const started = performance.now();
   for (const file of corpus.files) await knowledge.vectorStores.addFile(store.id, file);
   await knowledge.waitForIngestion(store.id);
+  const failed = (await knowledge.vectorStores.listFiles(store.id)).filter(
+    (file) => file.status !== 'completed',
+  );
+  if (failed.length > 0) {
+    // A column of refusals would read as a ranking difference: say what failed instead.
+    console.log(
+      `postgres: ${failed.length} of ${corpus.files.length} files failed to ingest (${failed[0]?.fileName}: ${failed[0]?.lastError?.message}); no postgres column`,
+    );
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    return undefined;
+  }
   return {
     engine,
     vectorStoreId: store.id,

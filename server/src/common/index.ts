@@ -1,8 +1,9 @@
 /**
  * @module common
- * Small dependency-free helpers every layer may use: the auth-off user's id, reading a Markdown
- * table row as text, ending an async stream when a signal aborts.
+ * Small dependency-free helpers every layer may use: the auth-off user's id, the user the current
+ * work acts for, reading a Markdown table row as text, ending an async stream when a signal aborts.
  */
+export { actAs, actingUserId } from './acting-user.js';
 export { localUserId } from './local-user.js';
 export { tableRowText, tableSeparatorRow } from './markdown-table.js';
 export { untilAborted } from './until-aborted.js';

@@ -62,6 +62,10 @@ export const ownershipPlugin = fastifyPlugin(
       file: [(id) => knowledgeOwner('file', id)],
     });
     app.decorate('ownership', ownership);
+    // The shared engine database keeps each row's owner and enforces it (row-level security):
+    // rows written before that (or copied by migrate:engine) get theirs from these records now.
+    const adopted = await wire?.knowledge.adoptOwners?.((kind, id) => ownership.ownerOf(kind, id));
+    if (adopted) app.log.info({ adopted }, 'engine database: gave owners to stores and files made before');
     // Said when it matters: several instances share them (the embedded default is this one's).
     if (records.home !== 'sqlite')
       app.log.info(

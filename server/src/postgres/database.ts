@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { actingUserId } from '../common/index.js';
 
 /** What runs a query: the pool, or one client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -15,14 +17,56 @@ export function openPostgres(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
-/** `work` on one pooled client between BEGIN and COMMIT; ROLLBACK (and the error again) on a throw. */
+/**
+ * Whose rows a transaction may touch, as the tables' row-level security policies read it
+ * (`threadline.owner`, `threadline.worker`, set for the transaction only, so a pooled connection
+ * never carries one user's scope into the next). A user's own rows; or a worker's one narrow
+ * view across users, which each table's policies name: `ingestion-queue` (the queue's rows, to
+ * claim a job), `corpus-statistics` (chunk counts for BM25), `run-leases` (runs' leases and their
+ * threads' owners), `adopt-owners` (rows still owned by no user, to give them their owner).
+ */
+export type RowScope =
+  | { owner: string }
+  | {
+      worker: 'ingestion-queue' | 'corpus-statistics' | 'run-leases' | 'adopt-owners';
+      /** Also the user's rows: PostgreSQL checks a changed row is visible afterwards too. */
+      owner?: string;
+    };
+
+const workerScopes = new AsyncLocalStorage<RowScope>();
+
+/** `work` (and all it starts) in a worker's scope: a timer that acts for every user's runs. */
+export function withRowScope<T>(scope: RowScope, work: () => T): T {
+  return workerScopes.run(scope, work);
+}
+
+/**
+ * The scope of the current work: a worker's (withRowScope), else the user it acts for (the
+ * request's, else the local user).
+ */
+export const actingScope = (): RowScope => workerScopes.getStore() ?? { owner: actingUserId() };
+
+/** Sets the scope on a client inside a transaction (until its COMMIT or ROLLBACK). */
+export async function applyRowScope(client: pg.PoolClient, scope: RowScope): Promise<void> {
+  await client.query(
+    "SELECT set_config('threadline.owner', $1, true), set_config('threadline.worker', $2, true)",
+    [scope.owner ?? '', 'worker' in scope ? scope.worker : ''],
+  );
+}
+
+/**
+ * `work` on one pooled client between BEGIN and COMMIT, scoped to `scope` (by default the acting
+ * user); ROLLBACK (and the error again) on a throw.
+ */
 export async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  scope: RowScope = actingScope(),
 ): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    await applyRowScope(client, scope);
     const value = await work(client);
     await client.query('COMMIT');
     return value;
@@ -32,6 +76,27 @@ export async function inTransaction<T>(
   } finally {
     client.release();
   }
+}
+
+/** What runs one scoped query: `query` as pg's, each call its own transaction. */
+export type ScopedDatabase = {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+};
+
+/**
+ * The pool as a ScopedDatabase: every query runs in its own transaction under the scope of the
+ * moment it is called (by default the acting user's), so one that forgets its owner filter still
+ * sees only that user's rows.
+ */
+export function scopedDatabase(pool: pg.Pool, scope: () => RowScope = actingScope): ScopedDatabase {
+  return {
+    query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]) {
+      return inTransaction(pool, (client) => client.query<R>(text, values), scope());
+    },
+  };
 }
 
 /**

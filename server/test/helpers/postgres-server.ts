@@ -50,8 +50,14 @@ export type PostgresTestServer = {
   url: string;
   socketDir: string;
   pid: number;
-  /** A fresh database on this server; its URL. */
+  /**
+   * A fresh database on this server with pgvector installed, owned by the role `threadline` (no
+   * superuser, no BYPASSRLS: row-level security applies to it, as it must to the app); its URL
+   * as that role.
+   */
   createDatabase: (name: string) => Promise<string>;
+  /** The same database as the `postgres` superuser, which row-level security does not bind. */
+  adminUrl: (name: string) => string;
   /** Fast shutdown and temp dir removal. */
   stop: () => Promise<void>;
 };
@@ -107,21 +113,36 @@ export async function startPostgresServer(): Promise<PostgresTestServer> {
     throw error;
   }
   const url = `postgresql://postgres@/postgres?host=${encodeURIComponent(socketDir)}`;
+  const adminUrl = (name: string) =>
+    `postgresql://postgres@/${encodeURIComponent(name.replaceAll('"', ''))}?host=${encodeURIComponent(socketDir)}`;
   return {
     url,
     socketDir,
     pid: child.pid ?? 0,
     createDatabase: async (name) => {
       const { default: pg } = await import('pg');
+      const database = name.replaceAll('"', '');
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE DATABASE "${name.replaceAll('"', '')}"`);
+        await client.query(
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'threadline') THEN CREATE ROLE threadline LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$",
+        );
+        await client.query(`CREATE DATABASE "${database}" OWNER threadline`);
       } finally {
         await client.end();
       }
-      return `postgresql://postgres@/${encodeURIComponent(name)}?host=${encodeURIComponent(socketDir)}`;
+      // pgvector is not a trusted extension: a superuser installs it, as an operator would.
+      const inDatabase = new pg.Client({ connectionString: adminUrl(database) });
+      await inDatabase.connect();
+      try {
+        await inDatabase.query('CREATE EXTENSION IF NOT EXISTS vector');
+      } finally {
+        await inDatabase.end();
+      }
+      return `postgresql://threadline@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}`;
     },
+    adminUrl,
     stop: async () => {
       // SIGINT is postgres's fast shutdown: sessions end, no checkpoint wait on a throw-away dir.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');

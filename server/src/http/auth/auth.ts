@@ -4,7 +4,7 @@ import fastifyPlugin from 'fastify-plugin';
 import type { Config } from '../../config.js';
 import { AppError } from '../errors/app-error.js';
 import { FailedLoginThrottle } from './failed-login-throttle.js';
-import { localUserId } from '../../common/index.js';
+import { actAs, localUserId } from '../../common/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,6 +92,12 @@ export const authPlugin = fastifyPlugin(
         return done(error as Error);
       }
       done();
+    });
+    // The handler (and the runs, searches and ingestion jobs it starts) acts for the request's
+    // user: the shared engine database scopes every transaction to them (row-level security).
+    // preHandler, not onRequest: a body is parsed in the socket's async context, which would lose it.
+    app.addHook('preHandler', (request, _reply, done) => {
+      actAs(request.userId, done);
     });
   },
   { name: 'threadline-auth' },

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,21 @@ describe.skipIf(pgInstallDir === undefined || redisServerPath === undefined)(
       const results = searchResponseSchema.parse(await hits.json()).data;
       expect(results[0]).toMatchObject({ fileId, keywordRank: 1 });
       expect(results[0]?.vectorRank).not.toBeNull();
+      // Each row is Alice's in the database itself (row-level security keeps it hers): the
+      // instances connect as a role it binds, and each request's transactions act for its user.
+      const admin = new pg.Pool({ connectionString: postgres.adminUrl('instances') });
+      try {
+        const owners = await admin.query<{ owner: string }>(
+          `SELECT owner FROM kb_vector_stores WHERE id = $1 UNION SELECT owner FROM kb_files WHERE id = $2
+           UNION SELECT owner FROM kb_file_contents WHERE file_id = $2
+           UNION SELECT owner FROM kb_store_files WHERE vector_store_id = $1
+           UNION SELECT owner FROM kb_chunks WHERE vector_store_id = $1`,
+          [store, fileId],
+        );
+        expect(owners.rows).toEqual([{ owner: 'alice' }]);
+      } finally {
+        await admin.end();
+      }
 
       const chat = await ask(c, {
         content: 'When does the pilot boat leave the harbour?',

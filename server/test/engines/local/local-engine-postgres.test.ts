@@ -2,6 +2,7 @@ import type { Message } from '@threadline/shared';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import pg from 'pg';
+import { actAs } from '../../../src/common/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createKnowledgeBase,
@@ -91,32 +92,103 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     });
   }
 
-  it('shares threads, runs, steps and assistants between instances', async () => {
-    const [first, second] = [await openEngine(), await openEngine()];
-    expect(first.identity).toBe(second.identity);
-    const thread = await first.createThread({ messages: [{ content: 'How do I rebase?' }], owner: 'alice' });
-    const { run } = await first.startRun(thread.id, {}, false);
-    await first.settle(run.id);
+  // Each user's calls acting for them, as the engine runs within their request: row-level
+  // security shows a transaction only the acting user's threads, runs and assistants.
+  it('shares threads, runs, steps and assistants between instances', () =>
+    actAs('alice', async () => {
+      const [first, second] = [await openEngine(), await openEngine()];
+      expect(first.identity).toBe(second.identity);
+      const thread = await first.createThread({
+        messages: [{ content: 'How do I rebase?' }],
+        owner: 'alice',
+      });
+      const { run } = await first.startRun(thread.id, {}, false);
+      await first.settle(run.id);
 
-    expect(await second.getThread(thread.id)).toEqual(thread);
-    expect(await second.threadOwner(thread.id)).toBe('alice');
-    expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'completed' });
-    const steps = await second.listSteps(thread.id, run.id, { limit: 10, order: 'asc' });
-    expect(steps.data.map((step) => [step.type, step.status])).toContainEqual([
-      'message_creation',
-      'completed',
-    ]);
-    const messages = await second.listMessages(thread.id, { order: 'asc' });
-    expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
-    // Without knowledge to search, the extractive answer says it found nothing, and says so whole.
-    expect(textOf(messages[1])).not.toBe('');
-    expect(messages[1]).toMatchObject({ status: 'completed', run_id: run.id });
+      expect(await second.getThread(thread.id)).toEqual(thread);
+      expect(await second.threadOwner(thread.id)).toBe('alice');
+      expect(await second.getRun(thread.id, run.id)).toMatchObject({ status: 'completed' });
+      const steps = await second.listSteps(thread.id, run.id, { limit: 10, order: 'asc' });
+      expect(steps.data.map((step) => [step.type, step.status])).toContainEqual([
+        'message_creation',
+        'completed',
+      ]);
+      const messages = await second.listMessages(thread.id, { order: 'asc' });
+      expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+      // Without knowledge to search, the extractive answer says it found nothing, and says so whole.
+      expect(textOf(messages[1])).not.toBe('');
+      expect(messages[1]).toMatchObject({ status: 'completed', run_id: run.id });
 
-    const assistant = await second.createAssistant({ model: 'threadline-extractive', name: 'Shared' }, 'bob');
-    expect(await first.getAssistant(assistant.id)).toEqual(assistant);
-    expect(
-      (await first.listAssistants({ limit: 100, order: 'asc' }, 'alice')).data.map((item) => item.id),
-    ).not.toContain(assistant.id);
+      const assistant = await actAs('bob', () =>
+        second.createAssistant({ model: 'threadline-extractive', name: 'Shared' }, 'bob'),
+      );
+      expect(await actAs('bob', () => first.getAssistant(assistant.id))).toEqual(assistant);
+      expect(
+        (await first.listAssistants({ limit: 100, order: 'asc' }, 'alice')).data.map((item) => item.id),
+      ).not.toContain(assistant.id);
+      // Bob's assistant is not even in Alice's rows: the database, not only the filter, keeps it his.
+      await expect(first.getAssistant(assistant.id)).rejects.toMatchObject({ statusCode: 404 });
+    }));
+
+  it("keeps another user's transaction from reading, changing or deleting a thread, its messages, runs and steps", async () => {
+    const engine = await openEngine();
+    const thread = await actAs('alice', async () => {
+      const made = await engine.createThread({ messages: [{ content: 'What does git reflog show?' }] });
+      const { run } = await engine.startRun(made.id, {}, false);
+      await engine.settle(run.id);
+      return made;
+    });
+    const tables = ['engine_threads', 'engine_messages', 'engine_runs', 'engine_run_steps'];
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const admin = new pg.Client({ connectionString: server.adminUrl('engine') });
+    await admin.connect();
+    try {
+      // The row's owner is the acting user even where the door named it in metadata only.
+      const owner = await admin.query<{ owner: string }>('SELECT owner FROM engine_threads WHERE id = $1', [
+        thread.id,
+      ]);
+      expect(owner.rows[0]?.owner).toBe('alice');
+      const counts = async (user: string, worker = '') => {
+        await client.query('BEGIN');
+        await client.query(
+          "SELECT set_config('threadline.owner', $1, true), set_config('threadline.worker', $2, true)",
+          [user, worker],
+        );
+        const seen: Record<string, number | null> = {};
+        for (const table of tables) {
+          const id =
+            table === 'engine_threads' ? 'id' : table === 'engine_run_steps' ? 'run_id' : 'thread_id';
+          const scope =
+            table === 'engine_run_steps'
+              ? `run_id IN (SELECT id FROM engine_runs WHERE thread_id = '${thread.id}')`
+              : `${id} = '${thread.id}'`;
+          seen[table] = (await client.query(`SELECT * FROM ${table} WHERE ${scope}`)).rowCount;
+          if (user === 'bob' && !worker) {
+            // No WHERE clause at all: still nothing of Alice's to change or delete.
+            expect((await client.query(`UPDATE ${table} SET data = data`)).rowCount, table).toBe(0);
+            expect((await client.query(`DELETE FROM ${table}`)).rowCount, table).toBe(0);
+          }
+        }
+        await client.query('ROLLBACK');
+        return seen;
+      };
+      expect(await counts('bob')).toEqual({
+        engine_threads: 0,
+        engine_messages: 0,
+        engine_runs: 0,
+        engine_run_steps: 0,
+      });
+      const hers = await counts('alice');
+      for (const table of tables) expect(hers[table], table).toBeGreaterThan(0);
+      // The lease sweep's view: every run (to renew or end it), with its steps and messages.
+      expect(await counts('', 'run-leases')).toEqual(hers);
+      expect(await actAs('bob', () => engine.getThread(thread.id))).toBeNull();
+      expect(await actAs('alice', () => engine.getThread(thread.id))).toMatchObject({ id: thread.id });
+    } finally {
+      await client.end();
+      await admin.end();
+    }
   });
 
   it('lets another instance add to a thread once a run is cancelled on the first', async () => {
@@ -157,7 +229,7 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     });
     // The lease lapses (runLeaseMs after the instance's last renewal): the next instance to
     // need the thread ends the run as OpenAI's lifecycle allows, and goes on.
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: server.adminUrl('engine') });
     await client.connect();
     await client.query(
       "UPDATE engine_runs SET lease_until = clock_timestamp() - interval '1 second' WHERE id = $1",
@@ -250,7 +322,7 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
 
   it('runs the app with ENGINE_DATABASE_URL: /v1 writes land in PostgreSQL', async () => {
     let app: TestApp | undefined;
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: server.adminUrl('engine') });
     await client.connect();
     try {
       app = await buildTestApp(testConfig({ ENGINE_DATABASE_URL: url }));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { inTransaction, scopedDatabase, type RowScope } from '../../../postgres/index.js';
 import type { SqliteDatabase } from '../../../sqlite/index.js';
 import { analyseForIndex } from './ingest/prepare-chunks.js';
 import { PostgresKnowledge } from './postgres-knowledge.js';
@@ -32,6 +33,10 @@ export async function copyKnowledge(
   const knowledge = await PostgresKnowledge.open(pool);
   if (!hasKnowledge) return [];
   const report: KnowledgeCopyReport = [];
+  // The copies are owned by no user yet (engineOwner): the app gives each its owner from its
+  // ownership records when it next starts. A row already given one is not seen here again, but
+  // every insert leaves an existing key alone (ON CONFLICT DO NOTHING).
+  const unowned: RowScope = { worker: 'adopt-owners' };
   const copy = async (
     table: string,
     rows: Record<string, unknown>[],
@@ -39,22 +44,21 @@ export async function copyKnowledge(
     existingKeys: string,
     insert: (client: pg.PoolClient, batch: Record<string, unknown>[]) => Promise<void>,
   ) => {
-    const existing = new Set((await pool.query<{ key: string }>(existingKeys)).rows.map((row) => row.key));
+    const existing = new Set(
+      (await scopedDatabase(pool, () => unowned).query<{ key: string }>(existingKeys)).rows.map(
+        (row) => row.key,
+      ),
+    );
     const missing = rows.filter((row) => !existing.has(key(row)));
-    if (!options.isDryRun && missing.length > 0) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        for (let start = 0; start < missing.length; start += batchSize)
-          await insert(client, missing.slice(start, start + batchSize));
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
-    }
+    if (!options.isDryRun && missing.length > 0)
+      await inTransaction(
+        pool,
+        async (client) => {
+          for (let start = 0; start < missing.length; start += batchSize)
+            await insert(client, missing.slice(start, start + batchSize));
+        },
+        unowned,
+      );
     report.push({
       table,
       inSource: rows.length,
@@ -99,8 +103,8 @@ export async function copyKnowledge(
         const bytes = readBytes(dataDir, String(row.id));
         if (bytes)
           await client.query(
-            'INSERT INTO kb_file_contents (file_id, content) VALUES ($1, $2) ON CONFLICT (file_id) DO NOTHING',
-            [row.id, bytes],
+            'INSERT INTO kb_file_contents (file_id, owner, content) VALUES ($1, $2, $3) ON CONFLICT (file_id) DO NOTHING',
+            [row.id, engineOwner, bytes],
           );
       }
     },

@@ -87,5 +87,12 @@ export interface EngineKnowledge {
   waitUntilSearchable(vectorStoreId?: string): Promise<void>;
   /** Until the store's urgent files (a message's attachments) are searchable. */
   waitForAttachments(vectorStoreId: string): Promise<void>;
+  /**
+   * PostgreSQL: gives rows no user owns yet their owner from the app's ownership records (see
+   * PostgresKnowledge.adoptOwners); how many stores and files it gave. The embedded file needs none.
+   */
+  adoptOwners?(
+    ownerOf: (kind: 'vector_store' | 'file', id: string) => Promise<string | null>,
+  ): Promise<number>;
   close(): Promise<void>;
 }

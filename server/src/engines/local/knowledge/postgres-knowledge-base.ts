@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { KnowledgeFile, SearchRequest, VectorStoreSummary } from '@threadline/shared';
 import type pg from 'pg';
+import { actingUserId } from '../../../common/index.js';
 import type { Config } from '../../../config.js';
 import { AppError } from '../../../http/index.js';
 import { inTransaction, openPostgres } from '../../../postgres/index.js';
@@ -18,7 +19,7 @@ import type {
   VectorStoreRecord,
 } from './knowledge-store.js';
 import { PostgresKnowledge } from './postgres-knowledge.js';
-import { engineOwner, PostgresKnowledgeRecords, toKnowledgeFileOf } from './postgres-knowledge-records.js';
+import { PostgresKnowledgeRecords, toKnowledgeFileOf } from './postgres-knowledge-records.js';
 import type { SearchResult } from './search/hybrid-search.js';
 import { createPassageSimilarity } from './search/passage-similarity.js';
 import { createPostgresTermStatistics } from './search/postgres-term-statistics.js';
@@ -58,6 +59,16 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     await pool.end();
     throw error;
   }
+  // Row-level security does not bind a superuser or a BYPASSRLS role: ownership would then rest
+  // on the queries' own filters alone. Said at start, so an operator can give the app its own role.
+  const role = await pool.query<{ bypasses: boolean }>(
+    'SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user',
+  );
+  if (role.rows[0]?.bypasses)
+    options.logger?.warn(
+      {},
+      'ENGINE_DATABASE_URL connects as a superuser or BYPASSRLS role: the database does not enforce who owns which row; connect as a role of its own (docs/deployment.md)',
+    );
   const embedder =
     options.embedder ??
     createEmbedder(config, { dataDir: options.dataDir, fetch: options.fetch, logger: options.logger });
@@ -204,7 +215,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
         : Promise.resolve(null),
       termStatistics.refresh(),
     ]);
-    const results = await knowledge.search(engineOwner, existing, {
+    const results = await knowledge.search(actingUserId(), existing, {
       query: request.query,
       queryVector: queryVector ?? new Float32Array(0),
       queryModel: model?.model ?? '',
@@ -284,6 +295,8 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     termStatistics,
     passageSimilarity: createPassageSimilarity(embedder, textVectors),
     textVectors,
+    adoptOwners: (ownerOf: (kind: 'vector_store' | 'file', id: string) => Promise<string | null>) =>
+      knowledge.adoptOwners(ownerOf),
     /** PostgresKnowledge itself (search, the job queue), for tests and benchmarks. */
     knowledge,
     pool,

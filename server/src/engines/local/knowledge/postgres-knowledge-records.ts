@@ -2,6 +2,8 @@ import type { KnowledgeFile, MeaningIndex, VectorStoreSummary } from '@threadlin
 import { fileStatusSchema } from '@threadline/shared';
 import type pg from 'pg';
 import { z } from 'zod';
+import { actingUserId } from '../../../common/index.js';
+import { scopedDatabase, type ScopedDatabase } from '../../../postgres/index.js';
 import type { StoredFile } from '../../engine.js';
 import type {
   ChunkingStrategy,
@@ -13,10 +15,9 @@ import type {
 } from './knowledge-store.js';
 
 /**
- * The owner written on every row the engine's knowledge base makes. Which user may see a store or
- * a file is the app's ownership rule (owner records in MongoDB or Redis, which every instance
- * reads); the row's owner scopes the engine's own queries (search, the ingestion queue) as
- * PostgresKnowledge requires.
+ * The owner of rows no user owns yet: those written before owners were kept in the rows, and
+ * those migrate:engine copies from SQLite. No user acts as it; the app gives each such row its
+ * owner from its ownership records at start (adoptOwners), so until then no one sees them.
  */
 export const engineOwner = 'engine';
 
@@ -72,10 +73,15 @@ const storeFileSelect = `SELECT sf.vector_store_id, sf.file_id, f.file_name, f.b
 
 /** The records of the PostgreSQL knowledge base (stores, files, store files, batches) as KnowledgeStore gives them. */
 export class PostgresKnowledgeRecords {
+  /** Every query acts for the current user: row-level security shows only their rows. */
+  private readonly database: ScopedDatabase;
+
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly embeddingModel: () => string | null,
-  ) {}
+  ) {
+    this.database = scopedDatabase(pool);
+  }
 
   async insertFile(
     client: pg.PoolClient,
@@ -84,10 +90,18 @@ export class PostgresKnowledgeRecords {
     const result = await client.query<{ created_at: Date }>(
       `INSERT INTO kb_files (id, owner, file_name, bytes, purpose, content_type) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING created_at`,
-      [input.id, engineOwner, input.fileName, input.bytes.length, input.purpose, input.contentType ?? null],
+      [
+        input.id,
+        actingUserId(),
+        input.fileName,
+        input.bytes.length,
+        input.purpose,
+        input.contentType ?? null,
+      ],
     );
-    await client.query('INSERT INTO kb_file_contents (file_id, content) VALUES ($1, $2)', [
+    await client.query('INSERT INTO kb_file_contents (file_id, owner, content) VALUES ($1, $2, $3)', [
       input.id,
+      actingUserId(),
       input.bytes,
     ]);
     return {
@@ -99,17 +113,19 @@ export class PostgresKnowledgeRecords {
   }
 
   async getFile(fileId: string): Promise<(StoredFile & { purpose: string }) | null> {
-    const result = await this.pool.query<FileRow>(`${fileSelect} WHERE id = $1`, [fileId]);
+    const result = await this.database.query<FileRow>(`${fileSelect} WHERE id = $1`, [fileId]);
     const row = result.rows[0];
     return row ? toStoredFile(row) : null;
   }
 
   async listFiles(): Promise<(StoredFile & { purpose: string })[]> {
-    return (await this.pool.query<FileRow>(`${fileSelect} ORDER BY created_at, seq`)).rows.map(toStoredFile);
+    return (await this.database.query<FileRow>(`${fileSelect} ORDER BY created_at, seq`)).rows.map(
+      toStoredFile,
+    );
   }
 
   async fileContent(fileId: string): Promise<Buffer | null> {
-    const result = await this.pool.query<{ content: Buffer }>(
+    const result = await this.database.query<{ content: Buffer }>(
       'SELECT content FROM kb_file_contents WHERE file_id = $1',
       [fileId],
     );
@@ -118,16 +134,16 @@ export class PostgresKnowledgeRecords {
 
   /** Chunks, store files and queued jobs go with it (foreign keys cascade). */
   async deleteFile(fileId: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM kb_files WHERE id = $1', [fileId])).rowCount ?? 0) > 0;
+    return ((await this.database.query('DELETE FROM kb_files WHERE id = $1', [fileId])).rowCount ?? 0) > 0;
   }
 
   async insertVectorStore(input: Omit<VectorStoreRecord, 'createdAt' | 'lastActiveAt'>): Promise<void> {
-    await this.pool.query(
+    await this.database.query(
       `INSERT INTO kb_vector_stores (id, owner, name, chunk_size, chunk_overlap, metadata, expires_after, last_active_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
       [
         input.id,
-        engineOwner,
+        actingUserId(),
         input.name,
         input.chunking.maxChunkSizeTokens,
         input.chunking.chunkOverlapTokens,
@@ -142,21 +158,21 @@ export class PostgresKnowledgeRecords {
     input: { name?: string; metadata?: Record<string, string>; expiresAfter?: ExpiresAfter | null },
   ): Promise<void> {
     if (input.expiresAfter !== undefined)
-      await this.pool.query('UPDATE kb_vector_stores SET expires_after = $1 WHERE id = $2', [
+      await this.database.query('UPDATE kb_vector_stores SET expires_after = $1 WHERE id = $2', [
         input.expiresAfter === null ? null : JSON.stringify(input.expiresAfter),
         id,
       ]);
     if (input.name !== undefined)
-      await this.pool.query('UPDATE kb_vector_stores SET name = $1 WHERE id = $2', [input.name, id]);
+      await this.database.query('UPDATE kb_vector_stores SET name = $1 WHERE id = $2', [input.name, id]);
     if (input.metadata !== undefined)
-      await this.pool.query('UPDATE kb_vector_stores SET metadata = $1 WHERE id = $2', [
+      await this.database.query('UPDATE kb_vector_stores SET metadata = $1 WHERE id = $2', [
         JSON.stringify(input.metadata),
         id,
       ]);
   }
 
   async getVectorStore(id: string): Promise<VectorStoreRecord | null> {
-    const result = await this.pool.query<StoreRow>('SELECT * FROM kb_vector_stores WHERE id = $1', [id]);
+    const result = await this.database.query<StoreRow>('SELECT * FROM kb_vector_stores WHERE id = $1', [id]);
     const row = result.rows[0];
     if (!row) return null;
     return {
@@ -171,7 +187,7 @@ export class PostgresKnowledgeRecords {
   }
 
   async listVectorStoreIds(): Promise<string[]> {
-    const result = await this.pool.query<{ id: string }>(
+    const result = await this.database.query<{ id: string }>(
       'SELECT id FROM kb_vector_stores ORDER BY created_at, seq',
     );
     return result.rows.map((row) => row.id);
@@ -182,7 +198,7 @@ export class PostgresKnowledgeRecords {
     if (!record) return null;
     const counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 };
     let usageBytes = 0;
-    const statuses = await this.pool.query<{ status: string; count: string; usage: string | null }>(
+    const statuses = await this.database.query<{ status: string; count: string; usage: string | null }>(
       'SELECT status, count(*) AS count, sum(usage_bytes) AS usage FROM kb_store_files WHERE vector_store_id = $1 GROUP BY status',
       [id],
     );
@@ -192,7 +208,7 @@ export class PostgresKnowledgeRecords {
       counts.total += Number(row.count);
       usageBytes += Number(row.usage ?? 0);
     }
-    const chunks = await this.pool.query<{ total: string; embedded: string }>(
+    const chunks = await this.database.query<{ total: string; embedded: string }>(
       `SELECT count(*) AS total,
          count(*) FILTER (WHERE embedding IS NOT NULL AND ($2::text IS NULL OR embedding_model = $2)) AS embedded
        FROM kb_chunks WHERE vector_store_id = $1`,
@@ -213,11 +229,13 @@ export class PostgresKnowledgeRecords {
   }
 
   async deleteVectorStore(id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM kb_vector_stores WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return (
+      ((await this.database.query('DELETE FROM kb_vector_stores WHERE id = $1', [id])).rowCount ?? 0) > 0
+    );
   }
 
   async touchVectorStore(id: string): Promise<void> {
-    await this.pool.query('UPDATE kb_vector_stores SET last_active_at = now() WHERE id = $1', [id]);
+    await this.database.query('UPDATE kb_vector_stores SET last_active_at = now() WHERE id = $1', [id]);
   }
 
   /**
@@ -239,7 +257,7 @@ export class PostgresKnowledgeRecords {
       [
         vectorStoreId,
         fileId,
-        engineOwner,
+        actingUserId(),
         options.chunking?.maxChunkSizeTokens ?? null,
         options.chunking?.chunkOverlapTokens ?? null,
         JSON.stringify(options.attributes ?? {}),
@@ -254,13 +272,13 @@ export class PostgresKnowledgeRecords {
        SELECT $1, $2, $3, content FROM kb_file_contents WHERE file_id = $2
        ON CONFLICT (vector_store_id, file_id) DO UPDATE SET claimed_by = NULL, lease_until = NULL,
          content = excluded.content, created_at = clock_timestamp()`,
-      [vectorStoreId, fileId, engineOwner],
+      [vectorStoreId, fileId, actingUserId()],
     );
   }
 
   /** Its chunks and queued job go with it (foreign keys cascade). */
   async detachFile(vectorStoreId: string, fileId: string): Promise<boolean> {
-    const result = await this.pool.query(
+    const result = await this.database.query(
       'DELETE FROM kb_store_files WHERE vector_store_id = $1 AND file_id = $2',
       [vectorStoreId, fileId],
     );
@@ -268,7 +286,7 @@ export class PostgresKnowledgeRecords {
   }
 
   async getStoreFileDetails(vectorStoreId: string, fileId: string): Promise<StoreFileDetails | null> {
-    const result = await this.pool.query<StoreFileRow>(
+    const result = await this.database.query<StoreFileRow>(
       `${storeFileSelect} WHERE sf.vector_store_id = $2 AND sf.file_id = $3`,
       [this.embeddingModel(), vectorStoreId, fileId],
     );
@@ -277,7 +295,7 @@ export class PostgresKnowledgeRecords {
   }
 
   async listStoreFileDetails(vectorStoreId: string): Promise<StoreFileDetails[]> {
-    const result = await this.pool.query<StoreFileRow>(
+    const result = await this.database.query<StoreFileRow>(
       `${storeFileSelect} WHERE sf.vector_store_id = $2 ORDER BY sf.created_at, sf.seq`,
       [this.embeddingModel(), vectorStoreId],
     );
@@ -286,7 +304,7 @@ export class PostgresKnowledgeRecords {
 
   /** How many of the store's files (of every store when null) are still being ingested. */
   async countInProgress(vectorStoreId: string | null): Promise<number> {
-    const result = await this.pool.query<{ count: string }>(
+    const result = await this.database.query<{ count: string }>(
       `SELECT count(*) AS count FROM kb_store_files WHERE status = 'in_progress' AND ($1::text IS NULL OR vector_store_id = $1)`,
       [vectorStoreId],
     );
@@ -298,7 +316,11 @@ export class PostgresKnowledgeRecords {
     vectorStoreIds: readonly string[],
     fileIds: readonly string[],
   ): Promise<{ vectorStoreId: string; fileId: string; attributes: FileAttributes }[]> {
-    const result = await this.pool.query<{ file_id: string; vector_store_id: string; attributes: unknown }>(
+    const result = await this.database.query<{
+      file_id: string;
+      vector_store_id: string;
+      attributes: unknown;
+    }>(
       'SELECT file_id, vector_store_id, attributes FROM kb_store_files WHERE vector_store_id = ANY($1) AND file_id = ANY($2)',
       [[...vectorStoreIds], [...fileIds]],
     );
@@ -310,15 +332,15 @@ export class PostgresKnowledgeRecords {
   }
 
   async insertFileBatch(batch: Omit<FileBatchRecord, 'createdAt'>): Promise<FileBatchRecord> {
-    const result = await this.pool.query<{ created_at: Date }>(
+    const result = await this.database.query<{ created_at: Date }>(
       'INSERT INTO kb_file_batches (id, vector_store_id, owner, file_ids) VALUES ($1, $2, $3, $4) RETURNING created_at',
-      [batch.id, batch.vectorStoreId, engineOwner, JSON.stringify(batch.fileIds)],
+      [batch.id, batch.vectorStoreId, actingUserId(), JSON.stringify(batch.fileIds)],
     );
     return { ...batch, createdAt: isoOf(result.rows[0]?.created_at) };
   }
 
   async getFileBatch(vectorStoreId: string, batchId: string): Promise<FileBatchRecord | null> {
-    const result = await this.pool.query<{
+    const result = await this.database.query<{
       id: string;
       vector_store_id: string;
       file_ids: unknown;

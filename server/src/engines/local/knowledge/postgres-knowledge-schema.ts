@@ -1,7 +1,7 @@
 /**
- * The knowledge base in the shared PostgreSQL database. Every row carries its owner and every
- * query of PostgresKnowledge filters on it, so two users' stores never meet whichever instance
- * answers. Chunks keep the analysed fields the SQLite index sees (search-terms.ts), indexed as
+ * The knowledge base in the shared PostgreSQL database. Every row carries its owner (the user who
+ * made the object) and row-level security keeps each transaction to its acting user's rows, so two
+ * users' stores never meet whichever instance answers, even in a query without an owner filter. Chunks keep the analysed fields the SQLite index sees (search-terms.ts), indexed as
  * `simple` tsvectors (title A, headings B, body D) so both backends match the same terms; vectors
  * are pgvector `vector` values whose HNSW index is made per embedding model and dimension
  * (`ensureVectorIndex`): one column serves hashed vectors and MiniLM alike.
@@ -132,5 +132,41 @@ export const postgresKnowledgeMigrations: readonly string[] = [
   $$;
   ALTER TABLE kb_chunks ADD COLUMN term_frequencies jsonb
     GENERATED ALWAYS AS (kb_term_frequencies(index_title, index_headings, index_body)) STORED;
+  `,
+  // Ownership enforced by the database: every table's rows are its owner's alone, whatever a
+  // query forgets (see RowScope in postgres/). File bytes get their file's owner. Rows still owned
+  // by 'engine' (written before this, or copied by migrate:engine) belong to no user until the app
+  // gives them their owner from its ownership records (adopt-owners). Two worker views: the
+  // ingestion queue (claiming a job reads its keys across owners; the job runs as its owner) and
+  // corpus statistics (BM25's chunk counts over every chunk, as SQLite's FTS5 counts them).
+  `
+  ALTER TABLE kb_file_contents ADD COLUMN owner text;
+  UPDATE kb_file_contents c SET owner = f.owner FROM kb_files f WHERE f.id = c.file_id;
+  ALTER TABLE kb_file_contents ALTER COLUMN owner SET NOT NULL;
+  CREATE INDEX kb_file_batches_owner ON kb_file_batches(owner);
+  DO $$
+  DECLARE owned text;
+  BEGIN
+    FOREACH owned IN ARRAY ARRAY['kb_files', 'kb_file_contents', 'kb_vector_stores', 'kb_store_files',
+      'kb_file_batches', 'kb_chunks', 'kb_ingestion_jobs'] LOOP
+      EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
+      EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (owner = current_setting('threadline.owner', true))
+        WITH CHECK (owner = current_setting('threadline.owner', true))$policy$, owned || '_owner', owned);
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (owner = 'engine' AND current_setting('threadline.worker', true) = 'adopt-owners')
+        WITH CHECK (current_setting('threadline.worker', true) = 'adopt-owners')$policy$, owned || '_adopt', owned);
+    END LOOP;
+  END $$;
+  CREATE POLICY kb_ingestion_jobs_claim_read ON kb_ingestion_jobs FOR SELECT
+    USING (current_setting('threadline.worker', true) = 'ingestion-queue');
+  CREATE POLICY kb_ingestion_jobs_claim ON kb_ingestion_jobs FOR UPDATE
+    USING (current_setting('threadline.worker', true) = 'ingestion-queue')
+    WITH CHECK (current_setting('threadline.worker', true) = 'ingestion-queue');
+  CREATE POLICY kb_chunks_statistics ON kb_chunks FOR SELECT
+    USING (current_setting('threadline.worker', true) = 'corpus-statistics');
+  CREATE POLICY kb_store_files_statistics ON kb_store_files FOR SELECT
+    USING (current_setting('threadline.worker', true) = 'corpus-statistics');
   `,
 ];

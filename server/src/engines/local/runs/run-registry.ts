@@ -1,4 +1,5 @@
 import { terminalRunStatuses, type Run } from '@threadline/shared';
+import { withRowScope } from '../../../postgres/index.js';
 import type { EngineState } from '../store/engine-state.js';
 import { endOrphanedRuns, expireIfDue } from './run-recovery.js';
 import type { RunTask } from './run-task.js';
@@ -26,12 +27,15 @@ export class RunRegistry {
   ) {
     if (!store.hasRunLeases) return;
     // Renew this instance's runs and end other instances' lapsed ones, a few times per lease.
+    // The sweep acts for every user whose runs it renews or ends: the run-leases view of the rows.
     this.leaseTimer = setInterval(() => {
-      void this.keepLeases().catch(this.onLeaseError);
+      void withRowScope({ worker: 'run-leases' }, () => this.keepLeases()).catch(this.onLeaseError);
     }, runLeaseMs / 3);
     this.leaseTimer.unref();
     this.cancelTimer = setInterval(() => {
-      if (this.tasks.size > 0) void this.takeCancelRequests().catch(this.onLeaseError);
+      // The runs executing here act for many users: the run-leases view of the rows, as above.
+      if (this.tasks.size > 0)
+        void withRowScope({ worker: 'run-leases' }, () => this.takeCancelRequests()).catch(this.onLeaseError);
     }, cancelPollMs);
     this.cancelTimer.unref();
   }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction, scopedDatabase, withRowScope } from '../../../postgres/index.js';
 import type { SqliteDatabase } from '../../../sqlite/index.js';
 import { PostgresEngineState } from './postgres-engine-state.js';
 
@@ -25,8 +26,20 @@ export type CopyReport = {
  * what would be copied and writes no rows (the tables are made if missing). Refuses a database
  * holding another engine's rows.
  */
-export async function copyEngineState(
+export function copyEngineState(
   source: SqliteDatabase,
+  pool: pg.Pool,
+  options: { isDryRun: boolean },
+): Promise<CopyReport> {
+  // The copy sees and writes every user's rows (row-level security's adopt-owners view).
+  return withRowScope({ worker: 'adopt-owners' }, () =>
+    copyRows(source, scopedDatabase(pool), pool, options),
+  );
+}
+
+async function copyRows(
+  source: SqliteDatabase,
+  database: ReturnType<typeof scopedDatabase>,
   pool: pg.Pool,
   options: { isDryRun: boolean },
 ): Promise<CopyReport> {
@@ -36,7 +49,7 @@ export async function copyEngineState(
   const target = await PostgresEngineState.open(pool);
   const targetIdentity = await target.identity();
   if (targetIdentity !== identity) {
-    const held = await pool.query<{ count: string }>(
+    const held = await database.query<{ count: string }>(
       `SELECT (SELECT count(*) FROM engine_threads) + (SELECT count(*) FROM engine_assistants
          WHERE id <> 'asst_threadline') AS count`,
     );
@@ -44,7 +57,7 @@ export async function copyEngineState(
       throw new Error(
         `The PostgreSQL database holds another engine's objects (identity ${targetIdentity}, not ${identity}); copy into an empty one.`,
       );
-    if (!options.isDryRun) await pool.query('UPDATE engine_identity SET id = $1', [identity]);
+    if (!options.isDryRun) await database.query('UPDATE engine_identity SET id = $1', [identity]);
   }
   const report: CopyReport = { identity, tables: [] };
   for (const { name, columns } of tables) {
@@ -54,9 +67,10 @@ export async function copyEngineState(
     const ids = rows.map((row) => String(row.id));
     const existing = new Set<string>();
     for (let start = 0; start < ids.length; start += batchSize) {
-      const found = await pool.query<{ id: string }>(`SELECT id FROM ${name} WHERE id = ANY($1::text[])`, [
-        ids.slice(start, start + batchSize),
-      ]);
+      const found = await database.query<{ id: string }>(
+        `SELECT id FROM ${name} WHERE id = ANY($1::text[])`,
+        [ids.slice(start, start + batchSize)],
+      );
       for (const row of found.rows) existing.add(row.id);
     }
     const missing = rows.filter((row) => !existing.has(String(row.id)));
@@ -77,14 +91,19 @@ async function insertRows(
   columns: readonly string[],
   rows: readonly Record<string, unknown>[],
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     for (let start = 0; start < rows.length; start += batchSize) {
       const batch = rows.slice(start, start + batchSize);
       const arrays = columns.map((column) => batch.map((row) => (row[column] ?? null) as string | null));
       const selected = columns.map((_, index) => `$${index + 1}::text[]`);
-      const casts = columns.map((column) => (jsonColumns.has(column) ? `${column}::jsonb` : column));
+      const casts = columns.map((column) =>
+        jsonColumns.has(column)
+          ? `${column}::jsonb`
+          : // A chat thread named its owner in metadata only: row-level security reads the column.
+            table === 'engine_threads' && column === 'owner'
+            ? "coalesce(owner, data::jsonb->'metadata'->>'userId')"
+            : column,
+      );
       await client.query(
         `INSERT INTO ${table} (${columns.join(', ')})
          SELECT ${casts.join(', ')} FROM unnest(${selected.join(', ')}) AS source(${columns.join(', ')})
@@ -92,11 +111,5 @@ async function insertRows(
         arrays,
       );
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

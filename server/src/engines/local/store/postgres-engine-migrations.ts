@@ -46,11 +46,58 @@ export const postgresEngineMigrations: readonly string[] = [
   `,
   // The instance executing a run renews its lease; a lapsed lease means that instance stopped.
   `ALTER TABLE engine_runs ADD COLUMN lease_until timestamptz;`,
+  // Ownership enforced by the database (as the kb_* tables, see RowScope in postgres/): a thread
+  // or an assistant is its owner's (one with no owner, made before owners were kept in the rows, is
+  // the local user's, as the app's ownership rule has it; an unowned assistant, the built-in one, is
+  // everyone's to read); messages and runs are whoever sees their thread's, run steps their run's.
+  // Threads made by the chat door named their owner in metadata only: it fills the column here.
+  // The run-leases worker (the lease sweep: renewing this instance's runs, ending dead instances')
+  // sees every run with its steps and messages; adopt-owners (migrate:engine's copy) every row.
+  `
+  UPDATE engine_threads SET owner = data->'metadata'->>'userId'
+    WHERE owner IS NULL AND data->'metadata'->>'userId' IS NOT NULL;
+  DO $$
+  DECLARE owned text;
+  BEGIN
+    FOREACH owned IN ARRAY ARRAY['engine_assistants', 'engine_threads', 'engine_messages', 'engine_runs',
+      'engine_run_steps'] LOOP
+      EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
+      EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (current_setting('threadline.worker', true) = 'adopt-owners')
+        WITH CHECK (current_setting('threadline.worker', true) = 'adopt-owners')$policy$, owned || '_copy', owned);
+    END LOOP;
+    FOREACH owned IN ARRAY ARRAY['engine_assistants', 'engine_threads'] LOOP
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (owner = current_setting('threadline.owner', true)
+          OR (owner IS NULL AND current_setting('threadline.owner', true) = 'local'))
+        WITH CHECK (owner = current_setting('threadline.owner', true)
+          OR (owner IS NULL AND current_setting('threadline.owner', true) = 'local'))$policy$,
+        owned || '_owner', owned);
+    END LOOP;
+    FOREACH owned IN ARRAY ARRAY['engine_threads', 'engine_messages', 'engine_runs', 'engine_run_steps'] LOOP
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (current_setting('threadline.worker', true) = 'run-leases')
+        WITH CHECK (current_setting('threadline.worker', true) = 'run-leases')$policy$, owned || '_leases', owned);
+    END LOOP;
+    FOREACH owned IN ARRAY ARRAY['engine_messages', 'engine_runs'] LOOP
+      EXECUTE format($policy$CREATE POLICY %I ON %I
+        USING (EXISTS (SELECT 1 FROM engine_threads t WHERE t.id = thread_id))
+        WITH CHECK (EXISTS (SELECT 1 FROM engine_threads t WHERE t.id = thread_id))$policy$,
+        owned || '_thread', owned);
+    END LOOP;
+  END $$;
+  CREATE POLICY engine_assistants_shared ON engine_assistants FOR SELECT USING (owner IS NULL);
+  CREATE POLICY engine_run_steps_run ON engine_run_steps
+    USING (EXISTS (SELECT 1 FROM engine_runs r WHERE r.id = run_id))
+    WITH CHECK (EXISTS (SELECT 1 FROM engine_runs r WHERE r.id = run_id));
+  `,
   // Another instance asked the one executing the run to cancel it (a /v1 cancel, a new chat turn).
   `ALTER TABLE engine_runs ADD COLUMN cancel_requested_at timestamptz;`,
   // One active run per thread, held by the database (see engineMigrations): older duplicates a
   // race left behind end failed first.
   `
+  SELECT set_config('threadline.worker', 'run-leases', true);
   UPDATE engine_runs AS run
   SET status = 'failed',
       data = run.data || jsonb_build_object(

@@ -11,7 +11,12 @@ import {
   type Thread,
 } from '@threadline/shared';
 import type pg from 'pg';
-import { inTransaction, migratePostgres, type Queryable } from '../../../postgres/index.js';
+import {
+  inTransaction,
+  migratePostgres,
+  scopedDatabase,
+  type ScopedDatabase,
+} from '../../../postgres/index.js';
 import { activeRunStatuses, runContextSchema, type StoredRunContext } from './engine-store.js';
 import type { EngineState } from './engine-state.js';
 import { postgresEngineMigrations } from './postgres-engine-migrations.js';
@@ -32,7 +37,7 @@ export class PostgresEngineState implements EngineState {
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly database: Queryable,
+    private readonly database: ScopedDatabase,
     private readonly isInTransaction: boolean,
   ) {
     this.assistants = new PostgresRecordTable(
@@ -52,7 +57,9 @@ export class PostgresEngineState implements EngineState {
   /** Applies the engine's migrations (once across instances), then answers over the pool. */
   static async open(pool: pg.Pool): Promise<PostgresEngineState> {
     await migratePostgres(pool, 'engine', postgresEngineMigrations);
-    return new PostgresEngineState(pool, pool, false);
+    // Each query its own transaction acting for the current user (or the lease sweep): row-level
+    // security shows the engine only their threads, runs and messages.
+    return new PostgresEngineState(pool, scopedDatabase(pool), false);
   }
 
   groupWrites(work: () => void): void {

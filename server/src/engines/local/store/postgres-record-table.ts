@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Queryable } from '../../../postgres/index.js';
+import { actingUserId } from '../../../common/index.js';
+import type { ScopedDatabase } from '../../../postgres/index.js';
 import type { RecordTable } from './engine-state.js';
 import type { Page, PageQuery } from './json-table.js';
 
@@ -9,7 +10,7 @@ import type { Page, PageQuery } from './json-table.js';
  */
 export class PostgresRecordTable<T extends { id: string }> implements RecordTable<T> {
   constructor(
-    private readonly database: Queryable,
+    private readonly database: ScopedDatabase,
     private readonly table: string,
     private readonly schema: z.ZodType<T>,
     private readonly parentColumn?: 'thread_id' | 'run_id',
@@ -21,8 +22,10 @@ export class PostgresRecordTable<T extends { id: string }> implements RecordTabl
     const columns = ['id', 'data'];
     const values: unknown[] = [item.id, JSON.stringify(item)];
     if (this.hasOwner) {
+      // The acting user's unless told (null: no one's, as the built-in assistant is): the row's
+      // owner is what row-level security checks.
       columns.push('owner');
-      values.push(owner ?? null);
+      values.push(owner === undefined ? actingUserId() : owner);
     }
     if (this.parentColumn) {
       columns.push(this.parentColumn);

@@ -1,4 +1,5 @@
 import type { Assistant } from '@threadline/shared';
+import { actAs, localUserId } from '../../../common/index.js';
 import { AppError } from '../../../http/index.js';
 import type { EngineState } from '../store/engine-state.js';
 import type { Page, PageQuery } from '../store/json-table.js';
@@ -16,10 +17,16 @@ export class LocalAssistants {
 
   /** Seeds the built-in assistant on first start; later starts keep any edits made to it. */
   async ensureDefault(model: string): Promise<void> {
-    if (await this.store.assistants.get(defaultAssistantId)) return;
-    await this.store.assistants.insert(
-      newAssistant({ id: defaultAssistantId, name: 'Threadline', model, tools: [{ type: 'file_search' }] }),
-    );
+    // Start-up work, whoever's request started the engine: acting for the local user, who may
+    // write a row with no owner (the built-in assistant is everyone's).
+    await actAs(localUserId, async () => {
+      if (await this.store.assistants.get(defaultAssistantId)) return;
+      await this.store.assistants.insert(
+        newAssistant({ id: defaultAssistantId, name: 'Threadline', model, tools: [{ type: 'file_search' }] }),
+        undefined,
+        null,
+      );
+    });
   }
 
   async create(input: NewAssistantInput, owner?: string): Promise<Assistant> {

@@ -57,12 +57,18 @@ describe.skipIf(pgInstallDir === undefined)('copying an SQLite knowledge base in
       inSource: chunkCount,
       copied: chunkCount,
     });
-    expect((await pool.query('SELECT count(*)::int AS count FROM kb_chunks')).rows[0]).toEqual({ count: 0 });
+    // As the superuser: row-level security would hide the copies (owned by no user yet) anyway.
+    const admin = openPostgres(server.adminUrl('knowledge_copy'));
+    const chunksThere = async () =>
+      (await admin.query<{ count: number }>('SELECT count(*)::int AS count FROM kb_chunks')).rows[0];
+    expect(await chunksThere()).toEqual({ count: 0 });
 
     const first = await copyKnowledge(database, config.DATA_DIR, pool, { isDryRun: false });
     expect(first.find((row) => row.table === 'kb_files')).toMatchObject({ inSource: 2, copied: 2 });
     const again = await copyKnowledge(database, config.DATA_DIR, pool, { isDryRun: false });
     expect(again.every((row) => row.copied === 0 && row.alreadyThere === row.inSource)).toBe(true);
+    expect(await chunksThere()).toEqual({ count: chunkCount });
+    await admin.end();
     await embedded.close();
     database.close();
 
@@ -72,6 +78,10 @@ describe.skipIf(pgInstallDir === undefined)('copying an SQLite knowledge base in
       config: target,
     });
     try {
+      // The copies belong to no user until the app gives them their owners at start: here none
+      // is recorded, so the local user (who the embedded database's objects were for).
+      expect(await shared.vectorStoreRecord(store.id)).toBeNull();
+      expect(await shared.adoptOwners(async () => null)).toBe(3);
       expect(await shared.vectorStoreRecord(store.id)).toMatchObject({
         name: 'Git',
         metadata: { team: 'docs' },

@@ -123,7 +123,9 @@ describe.skipIf(pgInstallDir === undefined)('the knowledge base on PostgreSQL (E
     const store = await knowledge.vectorStores.create({ name: 'Pending' });
     // Two files committed as an instance would, one without vectors (another model's file,
     // or vectors not in yet): its chunk must not fall below every chunk that has one.
-    const pool = new pg.Pool({ connectionString: url });
+    // As the superuser (row-level security does not bind it); the rows are the local user's,
+    // whom the knowledge base acts for outside a request.
+    const pool = new pg.Pool({ connectionString: server.adminUrl('knowledge_base') });
     try {
       for (const [name, text, withVectors] of [
         ['git-rebase.md', rebase, false],
@@ -135,11 +137,11 @@ describe.skipIf(pgInstallDir === undefined)('the knowledge base on PostgreSQL (E
         );
         await pool.query('BEGIN');
         await pool.query(
-          "INSERT INTO kb_store_files (vector_store_id, file_id, owner, status) VALUES ($1, $2, 'engine', 'in_progress')",
+          "INSERT INTO kb_store_files (vector_store_id, file_id, owner, status) VALUES ($1, $2, 'local', 'in_progress')",
           [store.id, uploaded.id],
         );
         await pool.query(
-          "INSERT INTO kb_ingestion_jobs (vector_store_id, file_id, owner, content, claimed_by) VALUES ($1, $2, 'engine', $3, 'test')",
+          "INSERT INTO kb_ingestion_jobs (vector_store_id, file_id, owner, content, claimed_by) VALUES ($1, $2, 'local', $3, 'test')",
           [store.id, uploaded.id, Buffer.from(text)],
         );
         await pool.query('COMMIT');
@@ -148,7 +150,7 @@ describe.skipIf(pgInstallDir === undefined)('the knowledge base on PostgreSQL (E
           {
             vectorStoreId: store.id,
             fileId: uploaded.id,
-            owner: 'engine',
+            owner: 'local',
             fileName: name,
             content: Buffer.from(text),
             chunkSize: 800,

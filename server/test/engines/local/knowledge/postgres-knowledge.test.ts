@@ -75,14 +75,18 @@ async function ingest(knowledge: PostgresKnowledge, job: IngestionJob): Promise<
 describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real server, pgvector 0.8.5)', () => {
   let server: PostgresTestServer;
   let pool: pg.Pool;
+  /** The superuser's view, which row-level security does not bind: what the rows really hold. */
+  let admin: pg.Pool;
   let knowledge: PostgresKnowledge;
   beforeAll(async () => {
     server = await startPostgresServer();
     pool = openPostgres(await server.createDatabase('knowledge'));
+    admin = openPostgres(server.adminUrl('knowledge'));
     knowledge = await PostgresKnowledge.open(pool);
   });
   afterAll(async () => {
     await pool?.end();
+    await admin?.end();
     await server?.stop();
   });
 
@@ -189,7 +193,7 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
       );
       expect([...taken.values()].reduce((sum, count) => sum + count, 0)).toBe(2);
       for (const [index, job] of claimed.entries()) expect(await ingest(instances[index]!, job!)).toBe(true);
-      const statuses = await pool.query<{ status: string }>(
+      const statuses = await admin.query<{ status: string }>(
         'SELECT status FROM kb_store_files WHERE vector_store_id = $1',
         [store.id],
       );
@@ -288,6 +292,7 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
   it('ranks keywords by BM25 as SQLite’s FTS5 does: term counts per field, title idf from titles', async () => {
     // A database of its own: BM25's N, mean length and document counts are database-wide.
     const ownPool = openPostgres(await server.createDatabase('bm25'));
+    const ownAdmin = openPostgres(server.adminUrl('bm25'));
     try {
       const own = await PostgresKnowledge.open(ownPool);
       const chunk = (title: string, body: string): PreparedChunk => ({
@@ -323,7 +328,7 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
         ),
       ).toBe(true);
       // The frequencies BM25 reads: {lexeme: [title, headings, body]}, filled by the database.
-      const stored = await ownPool.query<{ counts: unknown }>(
+      const stored = await ownAdmin.query<{ counts: unknown }>(
         "SELECT term_frequencies -> 'rebas' AS counts FROM kb_chunks WHERE text LIKE 'rebase rebase%'",
       );
       expect(stored.rows[0]?.counts).toEqual([0, 0, 3]);
@@ -340,13 +345,16 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
       expect(titled.map((hit) => hit.text)).toContain('stripes everywhere');
     } finally {
       await ownPool.end();
+      await ownAdmin.end();
     }
   });
 
   it('fills the term frequencies of chunks stored before they were kept', async () => {
     const ownPool = openPostgres(await server.createDatabase('before_frequencies'));
+    const ownAdmin = openPostgres(server.adminUrl('before_frequencies'));
     try {
-      const before = postgresKnowledgeMigrations.length - 1;
+      // The schema as it was before the term frequencies (the fourth migration) were kept.
+      const before = 3;
       await migratePostgres(ownPool, 'kb', postgresKnowledgeMigrations.slice(0, before));
       await ownPool.query(
         `INSERT INTO kb_vector_stores (id, owner, name, chunk_size, chunk_overlap) VALUES ('vs_old', 'erin', 'old', 800, 400);
@@ -358,12 +366,13 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
            VALUES ('chunk_old', 'erin', 'vs_old', 'file_old', 0, 'x', 'git rebas', 'rebas', 'rebas onto rebas', 'none');`,
       );
       await PostgresKnowledge.open(ownPool);
-      const stored = await ownPool.query<{ frequencies: unknown }>(
+      const stored = await ownAdmin.query<{ frequencies: unknown }>(
         "SELECT term_frequencies AS frequencies FROM kb_chunks WHERE id = 'chunk_old'",
       );
       expect(stored.rows[0]?.frequencies).toEqual({ git: [1, 0, 0], rebas: [1, 1, 2], onto: [0, 0, 1] });
     } finally {
       await ownPool.end();
+      await ownAdmin.end();
     }
   });
 

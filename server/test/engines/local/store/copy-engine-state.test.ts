@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
+import { actAs } from '../../../../src/common/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../../src/engines/local/local-engine.js';
@@ -53,24 +54,33 @@ describe.skipIf(pgInstallDir === undefined)('copying an SQLite engine into Postg
       inSource: 2,
       copied: 2,
     });
-    expect((await pool.query('SELECT count(*)::int AS count FROM engine_messages')).rows[0]).toEqual({
-      count: 0,
-    });
+    // As the superuser: row-level security would hide Alice's rows from this pool anyway.
+    const admin = new pg.Client({ connectionString: server.adminUrl('migrated') });
+    await admin.connect();
+    const messageRows = async () =>
+      (await admin.query<{ count: number }>('SELECT count(*)::int AS count FROM engine_messages')).rows[0];
+    expect(await messageRows()).toEqual({ count: 0 });
 
     const first = await copyEngineState(database, pool, { isDryRun: false });
     expect(first.tables.map((row) => row.copied)).toEqual(first.tables.map((row) => row.inSource));
     const again = await copyEngineState(database, pool, { isDryRun: false });
     expect(again.tables.map((row) => row.copied)).toEqual([0, 0, 0, 0, 0]);
+    expect(await messageRows()).toEqual({ count: 2 });
+    await admin.end();
 
     const sharedState = await openSharedEngineState(url);
     const shared = new LocalEngine({ database, knowledge, config, sharedState });
     expect(shared.identity).toBe(embedded.identity);
-    expect(await shared.getThread(thread.id)).toEqual(thread);
-    expect(await shared.threadOwner(thread.id)).toBe('alice');
-    expect(await shared.listMessages(thread.id, { order: 'asc' })).toEqual(messages);
-    expect(await shared.getRun(thread.id, run.id)).toEqual(await embedded.getRun(thread.id, run.id));
-    expect(await shared.listSteps(thread.id, run.id, { limit: 10, order: 'asc' })).toEqual(steps);
-    expect(await shared.store.runContext(run.id)).toEqual(await embedded.store.runContext(run.id));
+    // Alice's rows, as Alice's requests read them (row-level security): another user sees none.
+    expect(await actAs('bob', () => shared.getThread(thread.id))).toBeNull();
+    await actAs('alice', async () => {
+      expect(await shared.getThread(thread.id)).toEqual(thread);
+      expect(await shared.threadOwner(thread.id)).toBe('alice');
+      expect(await shared.listMessages(thread.id, { order: 'asc' })).toEqual(messages);
+      expect(await shared.getRun(thread.id, run.id)).toEqual(await embedded.getRun(thread.id, run.id));
+      expect(await shared.listSteps(thread.id, run.id, { limit: 10, order: 'asc' })).toEqual(steps);
+      expect(await shared.store.runContext(run.id)).toEqual(await embedded.store.runContext(run.id));
+    });
     await sharedState.close();
     await embedded.close();
     database.close();

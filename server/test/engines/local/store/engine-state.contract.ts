@@ -1,5 +1,6 @@
 import { inProgressRunStep, type Message, type RunStep } from '@threadline/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { actAs } from '../../../../src/common/index.js';
 import { isSecondActiveRun } from '../../../../src/engines/local/store/engine-store.js';
 import type { EngineState } from '../../../../src/engines/local/store/engine-state.js';
 import type { PageQuery } from '../../../../src/engines/local/store/json-table.js';
@@ -41,18 +42,21 @@ export function engineStateContract(openState: () => Promise<EngineStateHandle>)
     return { thread, messages };
   }
 
-  it('stores an object whole and reads it back validated; updates and deletes it', async () => {
-    const { thread } = await threadWithMessages(0, 'alice');
-    expect(await state.threads.get(thread.id)).toEqual(thread);
-    const renamed = { ...thread, metadata: { topic: 'rebase' } };
-    await state.threads.update(renamed);
-    expect(await state.threads.get(thread.id)).toEqual(renamed);
-    expect(await state.threads.ownerOf(thread.id)).toBe('alice');
-    expect(await state.threads.delete(thread.id)).toBe(true);
-    expect(await state.threads.get(thread.id)).toBeNull();
-    expect(await state.threads.ownerOf(thread.id)).toBeUndefined();
-    expect(await state.threads.delete(thread.id)).toBe(false);
-  });
+  // Acting for the owner, as the engine does within a request: on PostgreSQL row-level security
+  // lets a transaction see and write only the acting user's rows.
+  it('stores an object whole and reads it back validated; updates and deletes it', () =>
+    actAs('alice', async () => {
+      const { thread } = await threadWithMessages(0, 'alice');
+      expect(await state.threads.get(thread.id)).toEqual(thread);
+      const renamed = { ...thread, metadata: { topic: 'rebase' } };
+      await state.threads.update(renamed);
+      expect(await state.threads.get(thread.id)).toEqual(renamed);
+      expect(await state.threads.ownerOf(thread.id)).toBe('alice');
+      expect(await state.threads.delete(thread.id)).toBe(true);
+      expect(await state.threads.get(thread.id)).toBeNull();
+      expect(await state.threads.ownerOf(thread.id)).toBeUndefined();
+      expect(await state.threads.delete(thread.id)).toBe(false);
+    }));
 
   it.each<[string, PageQuery, number[], boolean]>([
     ['newest first', { limit: 2, order: 'desc' }, [4, 3], true],
@@ -90,16 +94,18 @@ export function engineStateContract(openState: () => Promise<EngineStateHandle>)
     const alices = newAssistant({ model: 'm', name: 'alice' });
     const bobs = newAssistant({ model: 'm', name: 'bob' });
     await state.assistants.insert(shared, undefined, null);
-    await state.assistants.insert(alices, undefined, 'alice');
-    await state.assistants.insert(bobs, undefined, 'bob');
-    const visible = await state.assistants.list(null, { limit: 100, order: 'asc' }, 'alice');
+    await actAs('alice', () => state.assistants.insert(alices, undefined, 'alice'));
+    await actAs('bob', () => state.assistants.insert(bobs, undefined, 'bob'));
+    const visible = await actAs('alice', () =>
+      state.assistants.list(null, { limit: 100, order: 'asc' }, 'alice'),
+    );
     const ids = visible.data.map((assistant) => assistant.id);
     expect(ids).toContain(shared.id);
     expect(ids).toContain(alices.id);
     expect(ids).not.toContain(bobs.id);
     expect(await state.assistants.ownerOf(shared.id)).toBeNull();
-    const everyone = await state.assistants.list(null, { limit: 100, order: 'asc' });
-    expect(everyone.data.map((assistant) => assistant.id)).toContain(bobs.id);
+    const unfiltered = await actAs('bob', () => state.assistants.list(null, { limit: 100, order: 'asc' }));
+    expect(unfiltered.data.map((assistant) => assistant.id)).toContain(bobs.id);
   });
 
   it('finds active runs by status, per thread, and keeps a run’s context', async () => {
@@ -200,13 +206,14 @@ export function engineStateContract(openState: () => Promise<EngineStateHandle>)
     ).rejects.toThrow();
   });
 
-  it('keeps its identity and its rows when opened again', async () => {
-    const { thread } = await threadWithMessages(1, 'carol');
-    const identity = await state.identity();
-    expect(identity).toMatch(/^[0-9a-f]{24}$/);
-    const again = await handle.reopen();
-    expect(await again.identity()).toBe(identity);
-    expect(await again.threads.get(thread.id)).toEqual(thread);
-    expect(await again.threads.ownerOf(thread.id)).toBe('carol');
-  });
+  it('keeps its identity and its rows when opened again', () =>
+    actAs('carol', async () => {
+      const { thread } = await threadWithMessages(1, 'carol');
+      const identity = await state.identity();
+      expect(identity).toMatch(/^[0-9a-f]{24}$/);
+      const again = await handle.reopen();
+      expect(await again.identity()).toBe(identity);
+      expect(await again.threads.get(thread.id)).toEqual(thread);
+      expect(await again.threads.ownerOf(thread.id)).toBe('carol');
+    }));
 }

@@ -37,6 +37,8 @@ describe.skipIf(pgInstallDir === undefined)(
     it('ends the older run failed, keeps the newer, and from then on refuses a second', async () => {
       const server = await startPostgresServer();
       const pool = openPostgres(await server.createDatabase('engine'));
+      // What the race left, written as the database's superuser (past row-level security).
+      const admin = openPostgres(server.adminUrl('engine'));
       try {
         await migratePostgres(pool, 'engine', postgresEngineMigrations.slice(0, -1));
         const thread = newThread([], null);
@@ -44,12 +46,12 @@ describe.skipIf(pgInstallDir === undefined)(
         const [older, newer] = [1, 2].map(() =>
           newRun({ thread, assistant, model: 'm', instructions: null, tools: [], metadata: null }),
         );
-        await pool.query('INSERT INTO engine_threads (id, data) VALUES ($1, $2)', [
+        await admin.query('INSERT INTO engine_threads (id, data) VALUES ($1, $2)', [
           thread.id,
           JSON.stringify(thread),
         ]);
         for (const run of [older!, { ...newer!, status: 'in_progress' as const }])
-          await pool.query('INSERT INTO engine_runs (id, thread_id, status, data) VALUES ($1, $2, $3, $4)', [
+          await admin.query('INSERT INTO engine_runs (id, thread_id, status, data) VALUES ($1, $2, $3, $4)', [
             run.id,
             thread.id,
             run.status,
@@ -65,6 +67,7 @@ describe.skipIf(pgInstallDir === undefined)(
         expect((await state.runs.get(older!.id))?.failed_at).toEqual(expect.any(Number));
         expect(await state.activeRunIds(thread.id)).toEqual([newer!.id]);
       } finally {
+        await admin.end();
         await pool.end();
         await server.stop();
       }

@@ -4,6 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { scopedDatabase } from '../../../../postgres/index.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IngestionJob, PostgresKnowledge } from '../postgres-knowledge.js';
 import type { DocumentReader } from './document-reader.js';
@@ -92,7 +93,7 @@ export class SharedIngestion {
     }, this.leaseMs / 3);
     const path = join(this.options.workDir, `${job.fileId}-${randomBytes(4).toString('hex')}`);
     try {
-      const details = await pool.query<{
+      const details = await scopedDatabase(pool, () => ({ owner: job.owner })).query<{
         attempts: number;
         chunk_size: number | null;
         chunk_overlap: number | null;

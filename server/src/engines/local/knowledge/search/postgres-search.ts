@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inTransaction, scopedDatabase } from '../../../../postgres/index.js';
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import { queryTerms } from './search-terms.js';
 
@@ -142,7 +143,7 @@ export async function searchPostgres(
     : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
        ORDER BY rank LIMIT $4`;
-  const result = await pool.query<{
+  const result = await scopedDatabase(pool, () => ({ owner })).query<{
     id: string;
     score: number;
     keyword_rank: string | null;
@@ -243,7 +244,8 @@ export async function nearestChunks(
 ): Promise<{ ids: string[]; method: 'exact' | 'hnsw' | 'hnsw, then exact' }> {
   const dimensions = queryVector.length;
   const stores = [...vectorStoreIds];
-  const held = await pool.query<{ count: string | null }>(
+  const database = scopedDatabase(pool, () => ({ owner }));
+  const held = await database.query<{ count: string | null }>(
     `SELECT sum(chunk_count) AS count FROM kb_store_files
      WHERE owner = $1 AND vector_store_id = ANY($2) AND status = 'completed'`,
     [owner, stores],
@@ -258,34 +260,29 @@ export async function nearestChunks(
   const distance = `(embedding::vector(${dimensions})) <=> $3::vector(${dimensions})`;
   const exact = async () =>
     (
-      await pool.query<{ id: string }>(
+      await database.query<{ id: string }>(
         // `+ 0` keeps the planner off the HNSW index: this is the exact answer.
         `SELECT id FROM kb_chunks WHERE ${where} ORDER BY (${distance}) + 0, id LIMIT $4`,
         [owner, stores, vector, limit],
       )
     ).rows.map((row) => row.id);
   if (available <= exactLimit) return { ids: await exact(), method: 'exact' };
-  const client = await pool.connect();
-  let ids: string[];
-  try {
-    await client.query('BEGIN');
-    await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-    await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
-    // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
-    const result = await client.query<{ id: string }>(
-      `WITH candidates AS MATERIALIZED (
-         SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
-       ) SELECT id FROM candidates ORDER BY distance, id`,
-      [owner, stores, vector, limit],
-    );
-    await client.query('COMMIT');
-    ids = result.rows.map((row) => row.id);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  const ids = await inTransaction(
+    pool,
+    async (client) => {
+      await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+      await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
+      // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
+      const result = await client.query<{ id: string }>(
+        `WITH candidates AS MATERIALIZED (
+           SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
+         ) SELECT id FROM candidates ORDER BY distance, id`,
+        [owner, stores, vector, limit],
+      );
+      return result.rows.map((row) => row.id);
+    },
+    { owner },
+  );
   return ids.length >= Math.min(limit, available)
     ? { ids, method: 'hnsw' }
     : { ids: await exact(), method: 'hnsw, then exact' };

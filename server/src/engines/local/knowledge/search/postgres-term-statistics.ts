@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { scopedDatabase } from '../../../../postgres/index.js';
 import type { Bm25Statistics } from './postgres-search.js';
 import { knownTerms, termWeights, type TermStatistics } from './term-statistics.js';
 
@@ -20,6 +21,10 @@ export type PostgresTermStatistics = TermStatistics & {
  * derived forms and negated prefixes count as known.
  */
 export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatistics {
+  // Counts over every user's chunks (the corpus-statistics view: numbers, never a row's text), as
+  // SQLite's FTS5 counts over the whole file; a file's own terms are read acting for the user.
+  const corpus = scopedDatabase(pool, () => ({ worker: 'corpus-statistics' }));
+  const acting = scopedDatabase(pool);
   let version = '';
   let documents = 0;
   let averageLength = 0;
@@ -43,7 +48,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
     term.length >= 5 && hasPrefix(term.slice(0, Math.max(5, term.length - 1)), sorted);
   const isKnown = knownTerms(chunksOf, hasDerived);
   const currentVersion = async () => {
-    const result = await pool.query<{ version: string }>(
+    const result = await corpus.query<{ version: string }>(
       `SELECT count(*) || ':' || coalesce(sum(chunk_count), 0) || ':' || coalesce(max(seq), 0) AS version
        FROM kb_store_files WHERE status = 'completed'`,
     );
@@ -55,13 +60,13 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
       const latest = await currentVersion();
       if (latest === version) return;
       const [words, titleWords, count] = await Promise.all([
-        pool.query<{ word: string; ndoc: number }>(
+        corpus.query<{ word: string; ndoc: number }>(
           "SELECT word, ndoc FROM ts_stat('SELECT terms FROM kb_chunks')",
         ),
-        pool.query<{ word: string; ndoc: number }>(
+        corpus.query<{ word: string; ndoc: number }>(
           "SELECT word, ndoc FROM ts_stat('SELECT title_terms FROM kb_chunks')",
         ),
-        pool.query<{ count: string; average: number | null }>(
+        corpus.query<{ count: string; average: number | null }>(
           'SELECT count(*) AS count, avg(token_count)::float8 AS average FROM kb_chunks',
         ),
       ]);
@@ -86,7 +91,7 @@ export function createPostgresTermStatistics(pool: pg.Pool): PostgresTermStatist
       for (const fileId of new Set(fileIds)) {
         if (fileTerms.get(fileId)?.version === version) continue;
         const query = `SELECT terms FROM kb_chunks WHERE file_id = ${pg.escapeLiteral(fileId)}`;
-        const result = await pool.query<{ word: string }>('SELECT word FROM ts_stat($1)', [query]);
+        const result = await acting.query<{ word: string }>('SELECT word FROM ts_stat($1)', [query]);
         fileTerms.set(fileId, { version, terms: result.rows.map((row) => row.word).sort() });
       }
     },

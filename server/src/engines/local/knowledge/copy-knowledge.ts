@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inTransaction, scopedDatabase, type RowScope } from '../../../postgres/index.js';
 import type { SqliteDatabase } from '../../../sqlite/index.js';
 import { analyseForIndex } from './ingest/prepare-chunks.js';
-import { PostgresKnowledge } from './postgres-knowledge.js';
+import { PostgresKnowledge, windowDimensions } from './postgres-knowledge.js';
 import { engineOwner } from './postgres-knowledge-records.js';
 
 export type KnowledgeCopyReport = { table: string; inSource: number; copied: number; alreadyThere: number }[];
@@ -242,7 +242,10 @@ export async function copyKnowledge(
             batch.map((row) => analyseForIndex(String(row.text))),
             batch.map((row) => {
               const vector = toVector(row.embedding);
-              if (vector.length > 0) models.set(String(row.embedding_model), vector.length);
+              if (vector.length > 0) {
+                const model = String(row.embedding_model);
+                models.set(model, windowDimensions([models.get(model) ?? 0, vector.length]));
+              }
               return vector.length > 0 ? `[${Array.from(vector).join(',')}]` : '';
             }),
             column(batch, 'embedding_model', text),

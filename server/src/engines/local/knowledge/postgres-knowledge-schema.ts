@@ -169,4 +169,13 @@ export const postgresKnowledgeMigrations: readonly string[] = [
   CREATE POLICY kb_store_files_statistics ON kb_store_files FOR SELECT
     USING (current_setting('threadline.worker', true) = 'corpus-statistics');
   `,
+  // A chunk embedded in several windows (MiniLM: 128 word pieces each) is stored as their vectors
+  // end to end; it is as near a question as its nearest window, as SQLite's vector scan scores it.
+  `
+  CREATE FUNCTION kb_best_window_distance(embedding vector, query vector) RETURNS float8
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT min(subvector(embedding, 1 + w * vector_dims(query), vector_dims(query)) <=> query)
+    FROM generate_series(0, vector_dims(embedding) / vector_dims(query) - 1) AS w
+  $$;
+  `,
 ];

@@ -10,6 +10,7 @@ import {
 import type { PreparedChunk } from './ingest/prepare-chunks.js';
 import { postgresKnowledgeMigrations } from './postgres-knowledge-schema.js';
 import {
+  hnswMaxDimensions,
   searchPostgres,
   type PostgresSearchInput,
   type PostgresSearchResult,
@@ -220,7 +221,7 @@ export class PostgresKnowledge {
     embeddings: readonly Float32Array[],
     model: string,
   ): Promise<boolean> {
-    const dimensions = embeddings[0]?.length ?? 0;
+    const dimensions = windowDimensions(embeddings.map((embedding) => embedding.length));
     if (dimensions > 0) await this.ensureVectorIndex(model, dimensions);
     return inTransaction(
       this.pool,
@@ -354,11 +355,14 @@ export class PostgresKnowledge {
   /**
    * One HNSW index per (model, dimension), partial on both, over the column cast to its size:
    * pgvector indexes only a fixed dimension, and vectors of different models must not be
-   * compared. Made once, under an advisory lock, so instances do not race to build it.
+   * compared. Made once, under an advisory lock, so instances do not race to build it. It holds
+   * the one-window vectors; a chunk embedded in several windows (MiniLM's long chunks) is one
+   * longer vector, found by the exact best-window scan (nearestChunks). Past pgvector's HNSW limit
+   * (2,000 dimensions) there is no index: every search of that model is exact.
    */
   async ensureVectorIndex(model: string, dimensions: number): Promise<void> {
     const name = vectorIndexName(model, dimensions);
-    if (this.vectorIndexes.has(name)) return;
+    if (this.vectorIndexes.has(name) || dimensions > hnswMaxDimensions) return;
     await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
       await client.query(
@@ -368,6 +372,15 @@ export class PostgresKnowledge {
     });
     this.vectorIndexes.add(name);
   }
+}
+
+/**
+ * The dimension of one window among vectors that hold one or more (a chunk embedded in windows is
+ * their vectors end to end): the greatest common divisor of their lengths; 0 for none.
+ */
+export function windowDimensions(lengths: readonly number[]): number {
+  const gcd = (left: number, right: number): number => (right === 0 ? left : gcd(right, left % right));
+  return lengths.reduce((found, length) => (length > 0 ? gcd(length, found) : found), 0);
 }
 
 export const vectorIndexName = (model: string, dimensions: number) =>

@@ -8,6 +8,7 @@ import {
 import {
   PostgresKnowledge,
   vectorIndexName,
+  windowDimensions,
   type IngestionJob,
 } from '../../../../src/engines/local/knowledge/postgres-knowledge.js';
 import {
@@ -287,6 +288,70 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
     expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain(
       vectorIndexName(model, dimensions),
     );
+  });
+
+  it('keeps a chunk embedded in several windows (past HNSW’s 2,000 dimensions) and finds it by its nearest window', async () => {
+    // MiniLM embeds a long chunk as one 384-d vector per 128-word-piece window, end to end (as
+    // SQLite keeps them): six windows are 2,304 dimensions, which pgvector cannot index with HNSW.
+    const dimensions = 384;
+    const model = 'windowed-384';
+    const direction = (axis: number, weight = 1) => {
+      const vector = new Float32Array(dimensions);
+      vector[axis] = weight;
+      vector[(axis + 1) % dimensions] = Math.sqrt(1 - weight * weight);
+      return vector;
+    };
+    const joined = (...windows: Float32Array[]) => {
+      const vector = new Float32Array(windows.length * dimensions);
+      windows.forEach((window, index) => vector.set(window, index * dimensions));
+      return vector;
+    };
+    const chunk = (text: string): PreparedChunk => ({
+      text,
+      embeddingText: text,
+      embeddingContext: '',
+      documentSummary: '',
+      start: 0,
+      end: text.length,
+      index: { title: 'windows', headings: '', body: text },
+    });
+    const store = await knowledge.createStore('erin', { name: 'windows' });
+    await knowledge.addFile('erin', store.id, { fileName: 'long.md', bytes: Buffer.from('long') });
+    const job = await knowledge.claimJob('windows-worker', 60_000);
+    expect(job?.vectorStoreId).toBe(store.id);
+    const sixWindows = joined(
+      direction(10),
+      direction(11),
+      direction(12),
+      direction(13),
+      direction(0, 0.99),
+      direction(14),
+    );
+    // The first chunk is the long one: the index used to be made for the first vector's length.
+    const chunks = [chunk('long chunk'), chunk('one window'), chunk('two windows')];
+    const vectors = [sixWindows, direction(0, 0.8), joined(direction(20), direction(21))];
+    expect(await knowledge.completeJob(job!, chunks, vectors, model)).toBe(true);
+
+    const query = direction(0);
+    const texts = async (exactLimit: number) => {
+      const found = await nearestChunks(pool, 'erin', [store.id], query, model, 3, exactLimit);
+      const rows = await admin.query<{ id: string; text: string }>(
+        'SELECT id, text FROM kb_chunks WHERE id = ANY($1)',
+        [found.ids],
+      );
+      const byId = new Map(rows.rows.map((row) => [row.id, row.text]));
+      return { method: found.method, texts: found.ids.map((id) => byId.get(id)) };
+    };
+    // The long chunk's fifth window is the nearest of all; the two-window one is the farthest.
+    expect(await texts(20_000)).toEqual({
+      method: 'exact',
+      texts: ['long chunk', 'one window', 'two windows'],
+    });
+    // Through the index (the one-window vectors) and the exact window scan beside it: the same.
+    expect(await texts(0)).toEqual({ method: 'hnsw', texts: ['long chunk', 'one window', 'two windows'] });
+    expect(windowDimensions([2304, 384, 768])).toBe(384);
+    expect(windowDimensions([768, 1536])).toBe(768);
+    expect(windowDimensions([])).toBe(0);
   });
 
   it('ranks keywords by BM25 as SQLite’s FTS5 does: term counts per field, title idf from titles', async () => {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { inTransaction, scopedDatabase } from '../../../../postgres/index.js';
+import { inTransaction, scopedDatabase, type ScopedDatabase } from '../../../../postgres/index.js';
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import { queryTerms } from './search-terms.js';
 
@@ -255,31 +255,46 @@ export async function nearestChunks(
   const vector = `[${Array.from(queryVector).join(',')}]`;
   // Literals, not parameters, for the model and dimension: they must match the partial index's
   // predicate (see ensureVectorIndex) for the planner to use it.
-  const where = `embedding_model = ${pg.escapeLiteral(model)} AND vector_dims(embedding) = ${dimensions}
-    AND owner = $1 AND vector_store_id = ANY($2)`;
+  const inStores = `embedding_model = ${pg.escapeLiteral(model)} AND owner = $1 AND vector_store_id = ANY($2)`;
+  const where = `${inStores} AND vector_dims(embedding) = ${dimensions}`;
   const distance = `(embedding::vector(${dimensions})) <=> $3::vector(${dimensions})`;
-  const exact = async () =>
+  // Chunks embedded in several windows (one vector each, end to end), outside the index: their
+  // nearest window's distance, scanned exactly.
+  const windowed = `${inStores} AND vector_dims(embedding) > ${dimensions} AND vector_dims(embedding) % ${dimensions} = 0`;
+  const windowDistance = `kb_best_window_distance(embedding, $3::vector)`;
+  const nearestWindowed = async (queryable: ScopedDatabase) =>
     (
-      await database.query<{ id: string }>(
-        // `+ 0` keeps the planner off the HNSW index: this is the exact answer.
-        `SELECT id FROM kb_chunks WHERE ${where} ORDER BY (${distance}) + 0, id LIMIT $4`,
+      await queryable.query<{ id: string; distance: number }>(
+        `SELECT id, ${windowDistance} AS distance FROM kb_chunks WHERE ${windowed} ORDER BY distance, id LIMIT $4`,
         [owner, stores, vector, limit],
       )
-    ).rows.map((row) => row.id);
-  if (available <= exactLimit) return { ids: await exact(), method: 'exact' };
+    ).rows;
+  const exact = async () => {
+    const [single, several] = await Promise.all([
+      database.query<{ id: string; distance: number }>(
+        // `+ 0` keeps the planner off the HNSW index: this is the exact answer.
+        `SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY (${distance}) + 0, id LIMIT $4`,
+        [owner, stores, vector, limit],
+      ),
+      nearestWindowed(database),
+    ]);
+    return nearestFirst([...single.rows, ...several], limit);
+  };
+  if (available <= exactLimit || dimensions > hnswMaxDimensions)
+    return { ids: await exact(), method: 'exact' };
   const ids = await inTransaction(
     pool,
     async (client) => {
       await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
       await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
       // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
-      const result = await client.query<{ id: string }>(
+      const result = await client.query<{ id: string; distance: number }>(
         `WITH candidates AS MATERIALIZED (
            SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
-         ) SELECT id FROM candidates ORDER BY distance, id`,
+         ) SELECT id, distance FROM candidates ORDER BY distance, id`,
         [owner, stores, vector, limit],
       );
-      return result.rows.map((row) => row.id);
+      return nearestFirst([...result.rows, ...(await nearestWindowed(client))], limit);
     },
     { owner },
   );
@@ -287,6 +302,17 @@ export async function nearestChunks(
     ? { ids, method: 'hnsw' }
     : { ids: await exact(), method: 'hnsw, then exact' };
 }
+
+/** The `limit` nearest of candidates from several scans, by distance then id (as each scan orders). */
+function nearestFirst(candidates: readonly { id: string; distance: number }[], limit: number): string[] {
+  return [...candidates]
+    .sort((left, right) => Number(left.distance) - Number(right.distance) || (left.id < right.id ? -1 : 1))
+    .slice(0, limit)
+    .map((candidate) => candidate.id);
+}
+
+/** pgvector indexes `vector` columns of up to this many dimensions with HNSW. */
+export const hnswMaxDimensions = 2000;
 
 /** A term as one tsquery lexeme. */
 const quoteTerm = (term: string) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`;

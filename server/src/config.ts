@@ -109,10 +109,12 @@ export const configSchema = z
       z.coerce.number().int().min(256).max(10_000_000).optional(),
     ),
 
-    // Speech (issue #28). Unset *_BASE_URL: in-process Whisper (faster-whisper over the
-    // CTranslate2 weights in STT_MODEL_DIR) and a Piper voice (TTS_VOICE) or eSpeak NG; set: any
-    // OpenAI-compatible server.
+    // Speech (issue #28). Unset *_BASE_URL: in-process Whisper (STT_ENGINE `onnx`: the ONNX graphs
+    // setup-speech.sh converts into STT_MODEL_DIR, on onnxruntime-node in a worker thread;
+    // `faster-whisper`: the CTranslate2 weights in a Python worker process) and a Piper voice
+    // (TTS_VOICE) or eSpeak NG; set: any OpenAI-compatible server.
     STT_BASE_URL: optionalUrl,
+    STT_ENGINE: z.preprocess(emptyToUndefined, z.enum(['onnx', 'faster-whisper']).default('onnx')),
     STT_API_KEY: optionalString,
     STT_MODEL: z.preprocess(emptyToUndefined, z.string().default('whisper-1')),
     STT_MODEL_DIR: optionalString,

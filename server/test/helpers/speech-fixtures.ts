@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 /**
  * What the speech suites need, as .ci/run installs it: eSpeak NG and ffmpeg (Debian), Whisper
- * base's CTranslate2 weights, a Python with faster-whisper and the Piper voice en_US-joe-medium
+ * base's CTranslate2 weights and the ONNX graphs converted from them (the default engine), a
+ * Python with faster-whisper (STT_ENGINE=faster-whisper) and the Piper voice en_US-joe-medium
  * (all under ~/.cache/threadline, by scripts/setup-speech.sh).
  * Locally without them the suites are skipped, loudly; with CI=true they run and fail.
  */
@@ -28,6 +29,7 @@ function missing(): string[] {
     }
   }
   if (!existsSync(join(whisperDir, 'model.bin'))) problems.push(`Whisper base in ${whisperDir}`);
+  if (!existsSync(join(whisperDir, 'onnx.json'))) problems.push(`Whisper base as ONNX in ${whisperDir}`);
   if (!existsSync(speechPython)) problems.push(`a Python with faster-whisper at ${speechPython}`);
   if (!existsSync(piperVoice)) problems.push(`the Piper voice at ${piperVoice}`);
   return problems;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { KnowledgeFile, SearchRequest, VectorStoreSummary } from '@threadline/shared';
+import type { KnowledgeFile, VectorStoreSummary } from '@threadline/shared';
 import type pg from 'pg';
 import { actingUserId } from '../../../common/index.js';
 import type { Config } from '../../../config.js';
 import { AppError } from '../../../http/index.js';
 import { inTransaction, openPostgres } from '../../../postgres/index.js';
-import type { FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
+import type { EngineSearchRequest, FileApi, StoredFile, UploadedFile, VectorStoreApi } from '../../engine.js';
 import { createEmbedder, type Embedder, type EmbedderLogger } from './embed/embedder.js';
 import type { AttachOptions, EngineKnowledge, VectorStoreInput } from './engine-knowledge.js';
 import { DocumentReader } from './ingest/document-reader.js';
@@ -24,6 +24,7 @@ import type { SearchResult } from './search/hybrid-search.js';
 import { createPassageSimilarity } from './search/passage-similarity.js';
 import { createPostgresTermStatistics } from './search/postgres-term-statistics.js';
 import { createTextVectorCache } from './search/text-vector-cache.js';
+import { weightedText } from './search/weighted-query.js';
 
 export type PostgresKnowledgeBaseOptions = {
   /** ENGINE_DATABASE_URL: the database every instance shares. */
@@ -199,7 +200,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
 
   async function searchDetailed(
     vectorStoreIds: readonly string[],
-    request: SearchRequest,
+    request: EngineSearchRequest,
   ): Promise<SearchResult[]> {
     const found = await Promise.all(vectorStoreIds.map((id) => records.getVectorStore(id)));
     const existing = vectorStoreIds.filter((_, index) => found[index] !== null);
@@ -209,7 +210,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     const [queryVector] = await Promise.all([
       model
         ? textVectors
-            .vectorsOf(model, [request.query])
+            .vectorsOf(model, [weightedText(request.query, request.emphasis)])
             .then(([vector]) => vector ?? null)
             .catch(() => null)
         : Promise.resolve(null),
@@ -217,6 +218,7 @@ export async function createPostgresKnowledgeBase(options: PostgresKnowledgeBase
     ]);
     const results = await knowledge.search(actingUserId(), existing, {
       query: request.query,
+      emphasis: request.emphasis,
       queryVector: queryVector ?? new Float32Array(0),
       queryModel: model?.model ?? '',
       maxNumResults: request.maxNumResults,

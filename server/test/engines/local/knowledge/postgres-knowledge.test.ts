@@ -408,6 +408,20 @@ describe.skipIf(pgInstallDir === undefined)('knowledge in PostgreSQL (real serve
       // match; among titles `all` is rare, so its chunk joins the title list.
       const titled = await keyword('all giraffe');
       expect(titled.map((hit) => hit.text)).toContain('stripes everywhere');
+      // A follow-up's own words weigh double (EngineSearchRequest.emphasis), as SQLite weighs
+      // them: the rarer `giraffe` leads alone; `upstream` counted twice overtakes it.
+      const plain = await keyword('upstream giraffe');
+      expect(plain[0]?.text).toBe('a lone giraffe');
+      const emphasised = await own.search(
+        'erin',
+        [store.id],
+        searchInput('upstream giraffe', {
+          vectorWeight: 0,
+          bm25: statistics.bm25,
+          emphasis: { text: 'upstream', weight: 2 },
+        }),
+      );
+      expect(emphasised[0]?.text).toBe('rebase onto upstream');
     } finally {
       await ownPool.end();
       await ownAdmin.end();

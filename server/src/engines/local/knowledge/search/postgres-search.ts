@@ -1,10 +1,13 @@
 import pg from 'pg';
 import { inTransaction, scopedDatabase, type ScopedDatabase } from '../../../../postgres/index.js';
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
+import type { SearchEmphasis } from '../../../engine.js';
 import { queryTerms } from './search-terms.js';
 
 export type PostgresSearchInput = {
   query: string;
+  /** Words that weigh more in the keyword ranking (a follow-up's own), as SQLite weighs them. */
+  emphasis?: SearchEmphasis | null | undefined;
   queryVector: Float32Array;
   /** The model the query vector is in; only chunk vectors of that model are compared. */
   queryModel: string;
@@ -83,7 +86,15 @@ export async function searchPostgres(
       ).ids
     : [];
   const asked = input.keywordWeight > 0 ? queryTerms(input.query) : [];
-  const terms = input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked;
+  const kept = input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked;
+  // An emphasised term listed once more is summed once more by the BM25 below, as SQLite's
+  // keywordRankings repeats it in its MATCH expression: that is its weight.
+  const emphasised = new Set(input.emphasis ? queryTerms(input.emphasis.text) : []);
+  const repeats = input.emphasis ? Math.max(0, Math.round(input.emphasis.weight) - 1) : 0;
+  const terms = [
+    ...kept,
+    ...Array.from({ length: repeats }, () => kept.filter((term) => emphasised.has(term))).flat(),
+  ];
   // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
   // it only adds rows to score: the rows are those matching the informative terms. The title
   // list counts in titles only: a word in most chunks (`all`) can be rare in titles, and FTS5's
@@ -171,7 +182,7 @@ export async function searchPostgres(
      -- query's model yet keep their keyword rank in the vector list, ties to the own vector.
      pending AS (
        SELECT k.id, k.rank FROM keyword k JOIN kb_chunks c ON c.id = k.id
-       WHERE $13 AND (c.embedding IS NULL OR c.embedding_model <> $14 OR vector_dims(c.embedding) <> $15)
+       WHERE $13 AND (c.embedding IS NULL OR c.embedding_model <> $14 OR vector_dims(c.embedding) % $15 <> 0)
      ),
      vector AS (
        SELECT id, row_number() OVER (ORDER BY rank, is_pending, id) AS rank, is_pending FROM (

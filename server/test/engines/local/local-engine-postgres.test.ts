@@ -1,4 +1,4 @@
-import type { Message } from '@threadline/shared';
+import type { Message, Thread } from '@threadline/shared';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import pg from 'pg';
@@ -78,6 +78,22 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true, sharedState });
     opened.push({ engine, cleanup: config.cleanup });
     return engine;
+  }
+
+  /** What an instance leaves behind when it dies mid-run: a run in progress, leased by it. */
+  async function leftByDeadInstance(engine: LocalEngine<KnowledgeBase>, thread: Thread, leaseMs: number) {
+    const assistant = await engine.getAssistant('asst_threadline');
+    const run = newRun({
+      thread,
+      assistant,
+      model: assistant.model,
+      instructions: null,
+      tools: [],
+      metadata: null,
+    });
+    await engine.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
+    await engine.store.renewRunLeases([run.id], leaseMs);
+    return run;
   }
 
   /** A thread asking about a handbook in a store: passages to ground on, so the answer goes to
@@ -210,18 +226,7 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
   it('ends a run whose instance stopped once its lease lapses; the thread then takes a new message', async () => {
     const [first, second] = [await openEngine(), await openEngine()];
     const thread = await first.createThread({ messages: [{ content: 'What does git bisect do?' }] });
-    // What an instance leaves behind when it dies mid-run: the run in progress, leased by it.
-    const assistant = await first.getAssistant('asst_threadline');
-    const run = newRun({
-      thread,
-      assistant,
-      model: assistant.model,
-      instructions: null,
-      tools: [],
-      metadata: null,
-    });
-    await first.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
-    await first.store.renewRunLeases([run.id], 60_000);
+    const run = await leftByDeadInstance(first, thread, 60_000);
 
     // While the lease holds, the run may still be executing over there: the thread is busy.
     await expect(second.appendMessage(thread.id, { content: 'too soon' })).rejects.toMatchObject({
@@ -277,17 +282,7 @@ describe.skipIf(pgInstallDir === undefined)('the local engine over PostgreSQL (E
     const [first, second] = [await openEngine(), await openEngine()];
     const thread = await first.createThread({ messages: [{ content: 'What does git gc do?' }] });
     // A run its dead instance leased a moment ago: nobody will take the cancel request.
-    const assistant = await first.getAssistant('asst_threadline');
-    const run = newRun({
-      thread,
-      assistant,
-      model: assistant.model,
-      instructions: null,
-      tools: [],
-      metadata: null,
-    });
-    await first.store.runs.insert({ ...run, status: 'in_progress', started_at: run.created_at }, thread.id);
-    await first.store.renewRunLeases([run.id], 1_500);
+    const run = await leftByDeadInstance(first, thread, 1_500);
 
     const settled = second.cancelActiveRuns(thread.id);
     // Asked, not yet ended: the lease still holds.

@@ -464,6 +464,11 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
     else if (process.env.BENCH_VERBOSE === '1') {
       for (const [label, , ours] of rows)
         for (const miss of ours.misses) console.log(`  miss (${label}): ${miss}`);
+      // PostgreSQL's misses that SQLite answered: where the two backends part.
+      rows.forEach(([label, , ours], index) => {
+        for (const miss of onPostgresRows[index]?.misses ?? [])
+          if (!ours.misses.includes(miss)) console.log(`  postgres only, miss (${label}): ${miss}`);
+      });
     }
   } finally {
     for (const cleanup of cleanups.splice(0)) await cleanup();

@@ -3,6 +3,7 @@ import type { SearchEmphasis } from '../../../engine.js';
 import { fuseRankings, withPendingAtKeywordRank } from './rank-fusion.js';
 import { storeToken } from '../knowledge-store.js';
 import { queryTerms, toMatchExpression } from './search-terms.js';
+import { weightedTerms } from './weighted-query.js';
 import type { VectorCache } from '../embed/vector-cache.js';
 import { pendingEmbeddingModel } from '../ingest/ingestion-queue.js';
 
@@ -86,15 +87,8 @@ export function keywordRankings(
       )
       .all(isEveryStore ? matched : `store : (${stores}) AND (${matched})`, limit)
       .map((row) => row.rowid);
-  // BM25 adds up the score of every phrase of the query, so an emphasised term written once more
-  // counts once more: that is its weight (`"send" OR "send"` scores a match twice).
-  const emphasised = emphasis ? new Set(queryTerms(emphasis.text)) : new Set<string>();
-  const repeats = emphasis ? Math.max(0, Math.round(emphasis.weight) - 1) : 0;
-  const weighted = [
-    ...terms,
-    ...Array.from({ length: repeats }, () => terms.filter((term) => emphasised.has(term))).flat(),
-  ];
-  const expression = toMatchExpression(weighted);
+  // `"send" OR "send"` scores a match twice: an emphasised term's weight (weightedTerms).
+  const expression = toMatchExpression(weightedTerms(terms, emphasis));
   return {
     all: run(expression, `0, ${fieldWeights.title}, ${fieldWeights.headings}, ${fieldWeights.body}`),
     title: run(`title : (${expression})`, '0, 1, 0, 0'),

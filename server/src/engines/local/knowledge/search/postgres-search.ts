@@ -3,6 +3,7 @@ import { inTransaction, scopedDatabase, type ScopedDatabase } from '../../../../
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import type { SearchEmphasis } from '../../../engine.js';
 import { queryTerms } from './search-terms.js';
+import { weightedTerms } from './weighted-query.js';
 
 export type PostgresSearchInput = {
   query: string;
@@ -86,15 +87,8 @@ export async function searchPostgres(
       ).ids
     : [];
   const asked = input.keywordWeight > 0 ? queryTerms(input.query) : [];
-  const kept = input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked;
-  // An emphasised term listed once more is summed once more by the BM25 below, as SQLite's
-  // keywordRankings repeats it in its MATCH expression: that is its weight.
-  const emphasised = new Set(input.emphasis ? queryTerms(input.emphasis.text) : []);
-  const repeats = input.emphasis ? Math.max(0, Math.round(input.emphasis.weight) - 1) : 0;
-  const terms = [
-    ...kept,
-    ...Array.from({ length: repeats }, () => kept.filter((term) => emphasised.has(term))).flat(),
-  ];
+  // An emphasised term listed once more is summed once more by the BM25 below (weightedTerms).
+  const terms = weightedTerms(input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked, input.emphasis);
   // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
   // it only adds rows to score: the rows are those matching the informative terms. The title
   // list counts in titles only: a word in most chunks (`all`) can be rare in titles, and FTS5's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { weightedText } from './weighted-query.js';
+import { weightedTerms, weightedText } from './weighted-query.js';
 
 describe('weightedText', () => {
   it.each([
@@ -10,5 +10,32 @@ describe('weightedText', () => {
     ['blank emphasis: nothing added', 'a', { text: '  ', weight: 2 }, 'a'],
   ])('%s', (_case, query, emphasis, expected) => {
     expect(weightedText(query, emphasis)).toBe(expected);
+  });
+});
+
+describe('weightedTerms', () => {
+  it.each([
+    ['no emphasis: the terms as they are', ['rebas', 'onto'], null, ['rebas', 'onto']],
+    [
+      'weight 2: the emphasised terms once more',
+      ['rebas', 'onto'],
+      { text: 'rebase', weight: 2 },
+      ['rebas', 'onto', 'rebas'],
+    ],
+    [
+      'weight 3: twice more',
+      ['rebas', 'onto'],
+      { text: 'rebase', weight: 3 },
+      ['rebas', 'onto', 'rebas', 'rebas'],
+    ],
+    ['weight 1: nothing added', ['rebas'], { text: 'rebase', weight: 1 }, ['rebas']],
+    [
+      'an emphasised word the terms lack (pruned): not added',
+      ['onto'],
+      { text: 'rebase', weight: 2 },
+      ['onto'],
+    ],
+  ])('%s', (_case, terms, emphasis, expected) => {
+    expect(weightedTerms(terms, emphasis)).toEqual(expected);
   });
 });

@@ -21,11 +21,21 @@ export class LocalAssistants {
     // write a row with no owner (the built-in assistant is everyone's).
     await actAs(localUserId, async () => {
       if (await this.store.assistants.get(defaultAssistantId)) return;
-      await this.store.assistants.insert(
-        newAssistant({ id: defaultAssistantId, name: 'Threadline', model, tools: [{ type: 'file_search' }] }),
-        undefined,
-        null,
-      );
+      try {
+        await this.store.assistants.insert(
+          newAssistant({
+            id: defaultAssistantId,
+            name: 'Threadline',
+            model,
+            tools: [{ type: 'file_search' }],
+          }),
+          undefined,
+          null,
+        );
+      } catch (error) {
+        // Another instance starting at the same moment (one shared database) made it first.
+        if (!(await this.store.assistants.get(defaultAssistantId))) throw error;
+      }
     });
   }
 

@@ -6,6 +6,7 @@ import { newAssistant, newRun, newThread } from '../../../../src/engines/local/r
 import { engineMigrations } from '../../../../src/engines/local/store/engine-migrations.js';
 import { SqliteEngineState } from '../../../../src/engines/local/store/sqlite-engine-state.js';
 import { migrate, openDatabase, type SqliteDatabase } from '../../../../src/sqlite/database.js';
+import { LocalAssistants } from '../../../../src/engines/local/threads/local-assistants.js';
 import { engineStateContract } from './engine-state.contract.js';
 
 describe('engine state in the embedded SQLite file', () => {
@@ -55,6 +56,23 @@ describe('the one-active-run migration over an embedded file a race left two act
       });
       expect((await state.runs.get(older!.id))?.failed_at).toEqual(expect.any(Number));
       expect(await state.activeRunIds(thread.id)).toEqual([newer!.id]);
+    } finally {
+      database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the built-in assistant when two engines start together on one database', () => {
+  it('is made once, and neither engine fails for finding it made meanwhile', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'threadline-engine-state-'));
+    const database = openDatabase(dataDir);
+    try {
+      const state = new SqliteEngineState(database);
+      // Both look before either inserts (as two instances starting on a fresh PostgreSQL do).
+      const [first, second] = [new LocalAssistants(state), new LocalAssistants(state)];
+      await Promise.all([first.ensureDefault('m'), second.ensureDefault('m')]);
+      expect((await state.assistants.get('asst_threadline'))?.model).toBe('m');
     } finally {
       database.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -237,6 +237,8 @@ type SetScore = {
   words: number[];
   firstTokenMs: number[];
   totalMs: number[];
+  /** Each turn's time with its question, to name the slowest (BENCH_VERBOSE=1). */
+  timed: { ms: number; question: string }[];
   misses: string[];
   /** Questions a perfect choice among the candidate passages would answer. */
   answerable: number;
@@ -251,6 +253,7 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     total: questions.length,
     firstTokenMs: [],
     totalMs: [],
+    timed: [],
     misses: [],
     answerable: 0,
     promptTokens: [],
@@ -277,6 +280,7 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
     if (answer.promptTokens !== undefined) score.promptTokens.push(answer.promptTokens);
     if (answer.areCitationsMapped) score.citationsMapped += 1;
     score.totalMs.push(answer.totalMs);
+    score.timed.push({ ms: answer.totalMs, question: question.then ?? question.q });
   }
   return score;
 }
@@ -458,6 +462,17 @@ async function benchCorpus(corpus: AnswerCorpus): Promise<void> {
       console.log(
         `answers whose citations all mapped: ${(total === 0 ? Number.NaN : mapped / total).toFixed(2)} (${mapped} of ${total})`,
       );
+    }
+    if (process.env.BENCH_VERBOSE === '1') {
+      // The turns that set the p99 (over 50–75 turns it is the slowest one or two).
+      const slowest = rows
+        .flatMap(([, , ours]) => ours.timed)
+        .sort((left, right) => right.ms - left.ms)
+        .slice(0, 3);
+      for (const turn of slowest)
+        console.log(
+          `  slow turn: ${turn.ms.toFixed(0)} ms ${corpus.isBlind ? '(question not printed)' : turn.question}`,
+        );
     }
     if (process.env.BENCH_VERBOSE === '1' && corpus.isBlind)
       console.log('  (misses not printed: this set judges changes and is never read)');

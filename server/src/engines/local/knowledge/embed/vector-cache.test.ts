@@ -35,6 +35,7 @@ describe('VectorCache', () => {
   function addStore(
     name: string,
     files: Record<string, string[]>,
+    embed: (text: string) => Float32Array = embedLocally,
   ): { id: string; rowids: Map<string, number> } {
     const id = `vs_${name}`;
     store.insertVectorStore({
@@ -61,7 +62,7 @@ describe('VectorCache', () => {
         id,
         fileId,
         chunks,
-        texts.map((text) => embedLocally(text)),
+        texts.map((text) => embed(text)),
         'local',
         () => `chunk_${chunkNumber++}`,
       );
@@ -98,6 +99,75 @@ describe('VectorCache', () => {
     expect(cache.layoutOf(id)).toBe(layout);
     expect(reference.layoutOf(id)).toBe('rows');
   });
+
+  it('ranks vectors the SIMD kernel cannot step through (12 dimensions) by the JavaScript scan, exactly', () => {
+    // The first 12 dimensions of the local embedding: not a multiple of 8, so no WebAssembly rows.
+    const short = (text: string) => embedLocally(text).slice(0, 12);
+    const { id, rowids } = addStore(
+      'short',
+      { 'file-a': texts('alpha', 20), 'file-b': texts('beta', 20) },
+      short,
+    );
+    const cache = new VectorCache(database, { columnIndexMinChunks: Number.POSITIVE_INFINITY });
+    for (const query of ['rebase branch', 'beta diff', 'merge log']) {
+      const vector = short(query);
+      const dot = (text: string) =>
+        short(text).reduce((sum, value, index) => sum + value * (vector[index] ?? 0), 0);
+      const expected = [...rowids]
+        .map(([text, rowid]) => ({ rowid, score: dot(text) }))
+        .filter((entry) => entry.score > 0)
+        .sort((left, right) => right.score - left.score)
+        .slice(0, 5);
+      const got = cache.nearest([id], vector, 5);
+      expect(got).toHaveLength(expected.length);
+      // Same scores in the same order (ties may list either row first).
+      expect(got.map((rowid) => dot([...rowids].find(([, other]) => other === rowid)?.[0] ?? ''))).toEqual(
+        expected.map((entry): unknown => expect.closeTo(entry.score, 5)),
+      );
+    }
+    expect(cache.layoutOf(id)).toBe('rows');
+  });
+
+  it.each([16, 12])(
+    'a chunk with several vectors (windows) ranks by its best one, as an exact scan says (%i dimensions)',
+    (dimensions) => {
+      // 16: the SIMD rows; 12: the JavaScript scan. Each chunk has 1–4 random unit windows.
+      let state = dimensions;
+      const random = () => {
+        state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+        return state / 2 ** 32 - 0.5;
+      };
+      const unit = () => {
+        const vector = Float32Array.from({ length: dimensions }, random);
+        const norm = Math.hypot(...vector);
+        return vector.map((value) => value / norm);
+      };
+      const windows = new Map<string, Float32Array[]>();
+      const embed = (text: string) => {
+        const own = Array.from({ length: 1 + (text.length % 4) }, unit);
+        windows.set(text, own);
+        return Float32Array.from(own.flatMap((vector) => [...vector]));
+      };
+      const { id, rowids } = addStore(
+        'windows',
+        { 'file-a': texts('alpha', 30), 'file-b': texts('beta', 30) },
+        embed,
+      );
+      const cache = new VectorCache(database, { columnIndexMinChunks: Number.POSITIVE_INFINITY });
+      for (let round = 0; round < 5; round += 1) {
+        const query = unit();
+        const dot = (vector: Float32Array) =>
+          vector.reduce((sum, value, index) => sum + value * (query[index] ?? 0), 0);
+        const expected = [...rowids]
+          .map(([text, rowid]) => ({ rowid, score: Math.max(...(windows.get(text) ?? []).map(dot)) }))
+          .filter((entry) => entry.score > 0)
+          .sort((left, right) => right.score - left.score)
+          .slice(0, 8)
+          .map((entry) => entry.rowid);
+        expect(cache.nearest([id], query, 8, 'local')).toEqual(expected);
+      }
+    },
+  );
 
   it.each([{ threshold: 1 }, { threshold: 1000 }])(
     'searches only the requested stores and merges several (threshold $threshold)',

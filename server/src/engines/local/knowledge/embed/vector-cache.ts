@@ -1,8 +1,24 @@
 import type { SqliteDatabase } from '../../../../sqlite/index.js';
-import { buildColumnIndex, columnTopRows, type ColumnIndex } from '../search/column-index.js';
+import { buildColumnIndex, columnTopRows, selectTop, type ColumnIndex } from '../search/column-index.js';
+import { SimdRows } from '../search/row-scores.js';
 
-/** `count` vectors in use; the arrays may be longer (room for vectors appended later). */
-type StoreVectors = { rowids: Int32Array; matrix: Float32Array; dimensions: number; count: number };
+/**
+ * `count` vectors in use; the arrays may be longer (room for vectors appended later). `matrix`
+ * lives in `simd`'s WebAssembly memory when the SIMD kernel serves these dimensions.
+ */
+type StoreVectors = {
+  rowids: Int32Array;
+  matrix: Float32Array;
+  simd: SimdRows | null;
+  dimensions: number;
+  count: number;
+};
+
+/** Room for `count` vectors: in WebAssembly memory for the SIMD scan where it can run. */
+function allocateRows(dimensions: number, count: number): Pick<StoreVectors, 'matrix' | 'simd'> {
+  const simd = SimdRows.create(dimensions, count);
+  return { simd, matrix: simd?.matrix ?? new Float32Array(count * dimensions) };
+}
 
 /** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
 type LoadedStore = { model: string | undefined; mostPerChunk: number } & (
@@ -60,10 +76,11 @@ export class VectorCache {
       const capacity = Math.max(vectors.count + added, Math.ceil(vectors.rowids.length * 1.5), 64);
       const rowids = new Int32Array(capacity);
       rowids.set(vectors.rowids.subarray(0, vectors.count));
-      const matrix = new Float32Array(capacity * dimensions);
+      const { matrix, simd } = allocateRows(dimensions, capacity);
       matrix.set(vectors.matrix.subarray(0, vectors.count * dimensions));
       vectors.rowids = rowids;
       vectors.matrix = matrix;
+      vectors.simd = simd;
     }
     for (const { rowid, embedding } of rows) {
       const count = embedding.length / dimensions;
@@ -89,9 +106,11 @@ export class VectorCache {
       // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
       const keep = limit * loaded.mostPerChunk;
       const best =
-        loaded.layout === 'rows'
-          ? topRows(loaded.vectors, query, keep)
-          : columnTopRows(loaded.index, query, keep);
+        loaded.layout !== 'rows'
+          ? columnTopRows(loaded.index, query, keep)
+          : loaded.vectors.simd
+            ? bestPerChunk(loaded.vectors, loaded.vectors.simd.scoresOf(query, loaded.vectors.count), limit)
+            : topRows(loaded.vectors, query, keep);
       for (const row of best) candidates.push({ row: rowids[row.row] ?? 0, score: row.score });
     }
     const seen = new Set<number>();
@@ -156,11 +175,11 @@ export class VectorCache {
       const index = buildColumnIndex(rowids, dimensions, vectorAt);
       loaded = { layout: 'columns', index, dimensions, model, mostPerChunk };
     } else {
-      const matrix = new Float32Array(owners.length * dimensions);
+      const { matrix, simd } = allocateRows(dimensions, owners.length);
       for (let index = 0; index < owners.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
       loaded = {
         layout: 'rows',
-        vectors: { rowids, matrix, dimensions, count: owners.length },
+        vectors: { rowids, matrix, simd, dimensions, count: owners.length },
         model,
         mostPerChunk,
       };
@@ -172,7 +191,37 @@ export class VectorCache {
 
 type Candidate = { row: number; score: number };
 
-/** The `keep` best rows by dot product with the query. */
+/**
+ * The `limit` best chunks, each as the row of its best vector, from every row's score. A chunk's
+ * vectors sit next to each other (load and append write them so), so one pass finds each chunk's
+ * best and the selection runs over chunks, not windows: with all-MiniLM-L6-v2's ~9 windows a
+ * chunk, selecting `limit × most windows` rows cost more than the SIMD scan itself.
+ */
+function bestPerChunk(vectors: StoreVectors, scores: Float32Array, limit: number): Candidate[] {
+  const { rowids } = vectors;
+  const rows: number[] = [];
+  const best: number[] = [];
+  let previous = Number.NaN;
+  for (let row = 0; row < scores.length; row += 1) {
+    const score = scores[row] as number;
+    const rowid = rowids[row] as number;
+    const last = best.length - 1;
+    if (rowid !== previous) {
+      rows.push(row);
+      best.push(score);
+      previous = rowid;
+    } else if (score > (best[last] as number)) {
+      rows[last] = row;
+      best[last] = score;
+    }
+  }
+  return selectTop(Float64Array.from(best), limit).map((entry) => ({
+    row: rows[entry.row] ?? 0,
+    score: entry.score,
+  }));
+}
+
+/** The `keep` best rows by dot product with the query (the scalar scan, without SIMD rows). */
 function topRows(vectors: StoreVectors, query: Float32Array, keep: number): Candidate[] {
   const { count, dimensions } = vectors;
   const { matrix } = vectors;

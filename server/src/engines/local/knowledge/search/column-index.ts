@@ -81,7 +81,7 @@ export function columnTopRows(index: ColumnIndex, query: Float32Array, keep: num
 }
 
 /** Indices of the `keep` highest scores, best first, ties by lower index. */
-export function selectTop(scores: Float64Array, keep: number): ScoredRow[] {
+export function selectTop(scores: Float64Array | Float32Array, keep: number): ScoredRow[] {
   if (keep <= 0) return [];
   let best: ScoredRow[] = [];
   let worst = Number.NEGATIVE_INFINITY;

@@ -153,7 +153,8 @@ describe('VectorCache', () => {
         { 'file-a': texts('alpha', 30), 'file-b': texts('beta', 30) },
         embed,
       );
-      const cache = new VectorCache(database, { columnIndexMinChunks: Number.POSITIVE_INFINITY });
+      // Above the column-index threshold, but dense queries keep the rows (the SIMD scan).
+      const cache = new VectorCache(database, { columnIndexMinChunks: 1 });
       for (let round = 0; round < 5; round += 1) {
         const query = unit();
         const dot = (vector: Float32Array) =>
@@ -166,6 +167,7 @@ describe('VectorCache', () => {
           .map((entry) => entry.rowid);
         expect(cache.nearest([id], query, 8, 'local')).toEqual(expected);
       }
+      expect(cache.layoutOf(id)).toBe('rows');
     },
   );
 

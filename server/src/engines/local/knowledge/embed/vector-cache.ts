@@ -21,20 +21,27 @@ function allocateRows(dimensions: number, count: number): Pick<StoreVectors, 'ma
 }
 
 /** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
-type LoadedStore = { model: string | undefined; mostPerChunk: number } & (
+/**
+ * `isSparse`: the store's queries set under half their dimensions (the local hashed embedding);
+ * only those gain from the column index, which skips a query's zero dimensions. A dense model's
+ * (all-MiniLM-L6-v2) large store stays row by row, where the SIMD scan is fastest.
+ */
+type LoadedStore = { model: string | undefined; mostPerChunk: number; isSparse: boolean } & (
   { layout: 'rows'; vectors: StoreVectors } | { layout: 'columns'; index: ColumnIndex; dimensions: number }
 );
 
 /**
- * Stores with at least this many chunks are kept as a column index (see column-index.ts);
- * smaller ones keep the row scan, which is already ~1 ms at a few thousand chunks.
+ * Stores with at least this many vectors, searched by sparse queries, are kept as a column
+ * index (see column-index.ts); smaller ones, and every store of a dense model, keep the row
+ * scan (SIMD: ~0.75 ms for 13,300 384-d vectors).
  */
 export const columnIndexMinChunks = 20_000;
 
 /**
  * Keeps each vector store's chunk vectors as one contiguous Float32Array so an exact
- * similarity scan is a tight loop over memory (≈ 25 M multiply-adds for 100k × 256-d), laid
- * out dimension-major for large stores. Derived data: loaded lazily from SQLite (so a restart
+ * similarity scan is a tight loop over memory (≈ 25 M multiply-adds for 100k × 256-d), in
+ * WebAssembly memory for the SIMD scan (row-scores.ts), or laid out dimension-major for large
+ * stores of sparse vectors. Derived data: loaded lazily from SQLite (so a restart
  * rebuilds it) and dropped whenever the store's chunks change, so deleted files never match.
  */
 export class VectorCache {
@@ -70,7 +77,8 @@ export class VectorCache {
     const { dimensions } = vectors;
     if (rows.some((row) => row.embedding.length % dimensions !== 0)) return this.invalidate(vectorStoreId);
     const added = rows.reduce((sum, row) => sum + row.embedding.length / dimensions, 0);
-    if (vectors.count + added >= this.columnMinChunks) return this.invalidate(vectorStoreId);
+    if (loaded.isSparse && vectors.count + added >= this.columnMinChunks)
+      return this.invalidate(vectorStoreId);
     if (vectors.count + added > vectors.rowids.length) {
       // Room to grow geometrically, so a store filled slice by slice is copied O(log n) times.
       const capacity = Math.max(vectors.count + added, Math.ceil(vectors.rowids.length * 1.5), 64);
@@ -101,7 +109,7 @@ export class VectorCache {
   nearest(vectorStoreIds: readonly string[], query: Float32Array, limit: number, model?: string): number[] {
     const candidates: Candidate[] = [];
     for (const vectorStoreId of new Set(vectorStoreIds)) {
-      const loaded = this.load(vectorStoreId, query.length, model);
+      const loaded = this.load(vectorStoreId, query, model);
       const rowids = loaded.layout === 'rows' ? loaded.vectors.rowids : loaded.index.rowids;
       // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
       const keep = limit * loaded.mostPerChunk;
@@ -135,7 +143,8 @@ export class VectorCache {
     return this.stores.get(vectorStoreId)?.layout ?? null;
   }
 
-  private load(vectorStoreId: string, dimensions: number, model: string | undefined): LoadedStore {
+  private load(vectorStoreId: string, query: Float32Array, model: string | undefined): LoadedStore {
+    const dimensions = query.length;
     const cached = this.stores.get(vectorStoreId);
     const cachedDimensions = cached?.layout === 'rows' ? cached.vectors.dimensions : cached?.dimensions;
     if (cached && cachedDimensions === dimensions && cached.model === model) return cached;
@@ -171,9 +180,12 @@ export class VectorCache {
       return new Float32Array(embedding.buffer.slice(start, start + width));
     };
     let loaded: LoadedStore;
-    if (owners.length >= this.columnMinChunks) {
+    let nonZero = 0;
+    for (const value of query) if (value !== 0) nonZero += 1;
+    const isSparse = nonZero * 2 < dimensions;
+    if (isSparse && owners.length >= this.columnMinChunks) {
       const index = buildColumnIndex(rowids, dimensions, vectorAt);
-      loaded = { layout: 'columns', index, dimensions, model, mostPerChunk };
+      loaded = { layout: 'columns', index, dimensions, model, mostPerChunk, isSparse };
     } else {
       const { matrix, simd } = allocateRows(dimensions, owners.length);
       for (let index = 0; index < owners.length; index += 1) matrix.set(vectorAt(index), index * dimensions);
@@ -182,6 +194,7 @@ export class VectorCache {
         vectors: { rowids, matrix, simd, dimensions, count: owners.length },
         model,
         mostPerChunk,
+        isSparse,
       };
     }
     this.stores.set(vectorStoreId, loaded);

@@ -44,24 +44,55 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(' ');
 
-function documentsOf(directory: string | undefined): { name: string; documents: Document[] } {
+/** Markdown a ≥ 3 MB set is drawn from when no folder is named: the installed packages' docs. */
+const markdownSetBytes = 3 * 1024 * 1024;
+
+/**
+ * The sets to measure: the named folder alone; otherwise the Git docs (the product docs when
+ * they are not beside the repository) and a ≥ 3 MB Markdown set, the issue's two.
+ */
+function documentSets(directory: string | undefined): { name: string; documents: Document[] }[] {
   const read = (dir: string, accept: (name: string) => boolean): Document[] =>
     readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((name) => accept(name) && statSync(join(dir, name)).isFile())
       .sort()
       .map((name) => ({ fileName: basename(name), bytes: readFileSync(join(dir, name)) }));
   const isText = (name: string) => /\.(md|markdown|txt)$/i.test(name);
-  if (directory !== undefined) return { name: directory, documents: read(directory, isText) };
+  if (directory !== undefined) return [{ name: directory, documents: read(directory, isText) }];
   const gitDocs = join(corpusDir, 'git-docs');
-  if (existsSync(gitDocs))
-    return { name: 'Git docs', documents: read(gitDocs, (name) => name.endsWith('.txt')) };
-  return {
-    name: 'product docs (the Git docs were not found at ../shared/corpus)',
-    documents: [
-      ...read(join(repoRoot, 'docs'), isText),
-      { fileName: 'README.md', bytes: readFileSync(join(repoRoot, 'README.md')) },
-    ],
-  };
+  const first = existsSync(gitDocs)
+    ? { name: 'Git docs', documents: read(gitDocs, (name) => name.endsWith('.txt')) }
+    : {
+        name: 'product docs (the Git docs were not found at ../shared/corpus)',
+        documents: [
+          ...read(join(repoRoot, 'docs'), isText),
+          { fileName: 'README.md', bytes: readFileSync(join(repoRoot, 'README.md')) },
+        ],
+      };
+  return [first, nodeModulesMarkdown()];
+}
+
+/**
+ * A ≥ 3 MB Markdown set any clone has after `npm install`: the READMEs and docs of the installed
+ * packages (every .md under node_modules, by path), each named after its path so no two collide,
+ * taken in order until 3 MB. Files over 256 KB (generated changelogs) are left out.
+ */
+function nodeModulesMarkdown(): { name: string; documents: Document[] } {
+  const root = join(repoRoot, 'node_modules');
+  const documents: Document[] = [];
+  let bytes = 0;
+  const names = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.md$/i.test(name))
+    .sort();
+  for (const name of names) {
+    if (bytes >= markdownSetBytes) break;
+    const path = join(root, name);
+    const size = statSync(path, { throwIfNoEntry: false });
+    if (!size?.isFile() || size.size > 256 * 1024 || size.size === 0) continue;
+    documents.push({ fileName: name.replaceAll('/', '__'), bytes: readFileSync(path) });
+    bytes += size.size;
+  }
+  return { name: 'Markdown of the installed packages (node_modules, first 3 MB by path)', documents };
 }
 
 function modelDirectory(): string {
@@ -209,7 +240,13 @@ const latency = (samples: Samples) =>
   `${ms(samples.health, 0.5)} / ${ms(samples.health, 0.99)} | ${loop(samples)} | ${ms(samples.firstEvent, 0.99)} | ${ms(samples.gap, 0.99)} | ${samples.health.length}`;
 
 export async function ingestCorpus(directory?: string): Promise<void> {
-  const { name, documents } = documentsOf(directory);
+  for (const [index, set] of documentSets(directory).entries()) {
+    if (index > 0) console.log('\n');
+    await ingestSet(set.name, set.documents);
+  }
+}
+
+async function ingestSet(name: string, documents: Document[]): Promise<void> {
   if (documents.length === 0) {
     console.error(`No .md, .markdown or .txt files in ${name}.`);
     process.exit(2);

@@ -10,8 +10,9 @@ import { percentile } from './retrieval-corpus.js';
 /**
  * Two benchmarks of ingestion (issue #27).
  *
- * `npm run bench:ingest [-- corpus [DIR]]` (the default): on a document set (the Git docs at
- * ../shared/corpus/git-docs, or DIR, or the product docs when neither is there), in one run:
+ * `npm run bench:ingest [-- corpus [DIR]]` (the default): on two document sets in one run — the
+ * Git docs at ../shared/corpus/git-docs (the product docs when they are not there) and a ≥ 3 MB
+ * Markdown set (the installed packages' docs under node_modules) — or on DIR alone; for each:
  * the model's raw throughput (word pieces/s on 1 and N workers), then the real server ingesting
  * the set with hashed vectors and with all-MiniLM-L6-v2 — time until every file is searchable and
  * until every vector is in, the pipeline's share of the raw throughput, `/health` and chat

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiPaths, healthSchema, threadIdHeader } from '@threadline/shared';
@@ -397,7 +397,14 @@ async function acrossInstances(agent: Agent): Promise<void> {
   }
 }
 
+/** The targets hold on an idle machine: each run says how idle it was. */
+const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
 async function main(): Promise<void> {
+  console.log(`load average at start: ${loadAverage()}`);
   const { child, port, floorPort } = await startServerChild();
   const agent = new Agent({ keepAlive: true, maxSockets: manyStreams + 10 });
   const memory = async () => {
@@ -538,6 +545,7 @@ async function main(): Promise<void> {
   }
   try {
     if (phases.has('4')) await acrossInstances(agent);
+    console.log(`\nload average at the end: ${loadAverage()}`);
   } finally {
     agent.destroy();
   }

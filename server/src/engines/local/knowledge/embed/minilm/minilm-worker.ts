@@ -2,6 +2,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { batchesOf, batchSize } from './sequence-batches.js';
 import { poolEmbeddings, windowPieces } from './pool-embeddings.js';
 import { createWordPieceTokenizer } from './wordpiece-tokenizer.js';
 
@@ -34,11 +35,6 @@ export type WorkerReply =
 
 export const maxSequenceLength = 256;
 export const dimensions = 384;
-/**
- * Sequences per model call. Sorted by length, so padding is small; 1, 4, 8 and 16 cost the
- * same CPU within noise (~0.3 ms per word piece on one thread of a shared 2-core machine).
- */
-const batchSize = 8;
 
 const settings = workerData as WorkerSettings;
 if (settings.niceness) lowerThreadPriority(settings.niceness);
@@ -123,12 +119,10 @@ function passageSequences(passage: PassageInput, windowTokens: number, contextTo
 /** Unit vectors of the sequences, in order, laid end to end. */
 async function embedSequences(sequences: readonly number[][]): Promise<Float32Array> {
   const output = new Float32Array(sequences.length * dimensions);
-  // Similar lengths in one batch waste less on padding.
   const order = sequences
     .map((_, index) => index)
     .sort((a, b) => (sequences[a]?.length ?? 0) - (sequences[b]?.length ?? 0));
-  for (let start = 0; start < order.length; start += batchSize) {
-    const batch = order.slice(start, start + batchSize);
+  for (const batch of batchesOf(order.map((index) => ({ index, length: sequences[index]?.length ?? 0 })))) {
     const lengths = batch.map((index) => sequences[index]?.length ?? 0);
     const width = Math.max(...lengths);
     const ids = new BigInt64Array(batch.length * width);

@@ -20,8 +20,8 @@ function allocateRows(dimensions: number, count: number): Pick<StoreVectors, 'ma
   return { simd, matrix: simd?.matrix ?? new Float32Array(count * dimensions) };
 }
 
-/** `rowids` has one entry per vector: a chunk embedded in windows has several in a row. */
 /**
+ * `rowids` has one entry per vector: a chunk embedded in windows has several in a row.
  * `isSparse`: the store's queries set under half their dimensions (the local hashed embedding);
  * only those gain from the column index, which skips a query's zero dimensions. A dense model's
  * (all-MiniLM-L6-v2) large store stays row by row, where the SIMD scan is fastest.
@@ -111,14 +111,11 @@ export class VectorCache {
     for (const vectorStoreId of new Set(vectorStoreIds)) {
       const loaded = this.load(vectorStoreId, query, model);
       const rowids = loaded.layout === 'rows' ? loaded.vectors.rowids : loaded.index.rowids;
-      // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
-      const keep = limit * loaded.mostPerChunk;
       const best =
-        loaded.layout !== 'rows'
-          ? columnTopRows(loaded.index, query, keep)
-          : loaded.vectors.simd
-            ? bestPerChunk(loaded.vectors, loaded.vectors.simd.scoresOf(query, loaded.vectors.count), limit)
-            : topRows(loaded.vectors, query, keep);
+        loaded.layout === 'rows'
+          ? bestPerChunk(loaded.vectors, rowScores(loaded.vectors, query), limit)
+          : // Enough vectors that `limit` distinct chunks are among them even if each brings all of its own.
+            columnTopRows(loaded.index, query, limit * loaded.mostPerChunk);
       for (const row of best) candidates.push({ row: rowids[row.row] ?? 0, score: row.score });
     }
     const seen = new Set<number>();
@@ -205,12 +202,16 @@ export class VectorCache {
 type Candidate = { row: number; score: number };
 
 /**
- * The `limit` best chunks, each as the row of its best vector, from every row's score. A chunk's
- * vectors sit next to each other (load and append write them so), so one pass finds each chunk's
- * best and the selection runs over chunks, not windows: with all-MiniLM-L6-v2's ~9 windows a
- * chunk, selecting `limit × most windows` rows cost more than the SIMD scan itself.
+ * The `limit` best chunks, each as the row of its best vector, from every row's score (rowScores).
+ * A chunk's vectors sit next to each other (load and append write them so), so one pass finds
+ * each chunk's best and the selection runs over chunks, not windows: with all-MiniLM-L6-v2's ~9
+ * windows a chunk, selecting `limit × most windows` rows cost more than the SIMD scan itself.
  */
-function bestPerChunk(vectors: StoreVectors, scores: Float32Array, limit: number): Candidate[] {
+function bestPerChunk(
+  vectors: StoreVectors,
+  scores: Float32Array | Float64Array,
+  limit: number,
+): Candidate[] {
   const { rowids } = vectors;
   const rows: number[] = [];
   const best: number[] = [];
@@ -234,15 +235,13 @@ function bestPerChunk(vectors: StoreVectors, scores: Float32Array, limit: number
   }));
 }
 
-/** The `keep` best rows by dot product with the query (the scalar scan, without SIMD rows). */
-function topRows(vectors: StoreVectors, query: Float32Array, keep: number): Candidate[] {
-  const { count, dimensions } = vectors;
-  const { matrix } = vectors;
+/** Every row's dot product with the query: the SIMD kernel's, or the scalar scan where it cannot serve. */
+function rowScores(vectors: StoreVectors, query: Float32Array): Float32Array | Float64Array {
+  if (vectors.simd) return vectors.simd.scoresOf(query, vectors.count);
+  const { count, dimensions, matrix } = vectors;
   const unrolled = dimensions - (dimensions % 4);
-  let best: Candidate[] = [];
-  let worst = Number.NEGATIVE_INFINITY;
-  for (let index = 0; index < count; index += 1) {
-    const row = index;
+  const scores = new Float64Array(count);
+  for (let row = 0; row < count; row += 1) {
     const base = row * dimensions;
     // Four accumulators let the loop pipeline; typed-array reads in range are always numbers.
     let sum0 = 0;
@@ -257,15 +256,7 @@ function topRows(vectors: StoreVectors, query: Float32Array, keep: number): Cand
     }
     for (let column = unrolled; column < dimensions; column += 1)
       sum0 += (matrix[base + column] as number) * (query[column] as number);
-    const score = sum0 + sum1 + sum2 + sum3;
-    if (best.length < keep || score > worst) {
-      best.push({ row, score });
-      if (best.length >= keep * 2) {
-        best.sort((left, right) => right.score - left.score);
-        best = best.slice(0, keep);
-        worst = best[keep - 1]?.score ?? worst;
-      }
-    }
+    scores[row] = sum0 + sum1 + sum2 + sum3;
   }
-  return best.sort((left, right) => right.score - left.score).slice(0, keep);
+  return scores;
 }

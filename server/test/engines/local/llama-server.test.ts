@@ -33,8 +33,9 @@ type Slot = {
   is_processing: boolean;
   next_token?: { n_decoded: number; n_remain: number }[];
 };
-const decodedOf = (slots: Slot[]) =>
-  Math.max(0, ...slots.map((slot) => slot.next_token?.[0]?.n_decoded ?? 0));
+/** A progress figure of the task in the slots (0 when none reports it). */
+const progressOf = (slots: Slot[], figure: 'n_decoded' | 'n_remain') =>
+  Math.max(0, ...slots.map((slot) => slot.next_token?.[0]?.[figure] ?? 0));
 
 describe.skipIf(isLlamaServerSkipped('llama-server'))(
   `a real llama-server, ${windowTokens}-token window`,
@@ -141,8 +142,8 @@ describe.skipIf(isLlamaServerSkipped('llama-server'))(
         if (deltas === 3) {
           const atStop = await slots();
           expect(atStop.some((slot) => slot.is_processing)).toBe(true);
-          decodedAtStop = decodedOf(atStop);
-          room = decodedAtStop + Math.max(0, ...atStop.map((slot) => slot.next_token?.[0]?.n_remain ?? 0));
+          decodedAtStop = progressOf(atStop, 'n_decoded');
+          room = decodedAtStop + progressOf(atStop, 'n_remain');
           await fixture.engine.cancelRun(thread.id, started.run.id);
         }
       }
@@ -157,7 +158,7 @@ describe.skipIf(isLlamaServerSkipped('llama-server'))(
       while (busy && Date.now() - stoppedAt < 30_000) {
         const now = await slots();
         busy = now.some((slot) => slot.is_processing);
-        if (busy) decoded = Math.max(decoded, decodedOf(now));
+        if (busy) decoded = Math.max(decoded, progressOf(now, 'n_decoded'));
         if (busy) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(busy).toBe(false);

@@ -27,6 +27,10 @@ The digest is a 64-character hexadecimal string.
 
 Use \`randomBytes(16)\` for a random salt. The bytes come from the operating system's generator.
 
+## Wiping keys
+
+To clean up the key material when you are done, overwrite the buffer with zeros: \`key.fill(0)\`.
+
 ## Decrypting
 
 To bring an encrypted value back later, create a decipher with the same key and call \`final()\`.
@@ -142,6 +146,20 @@ describe('local engine answers', () => {
     const answer = await ask(await newThread(), 'What is the boiling point of mercury?');
     expect(answer.citedFiles).toEqual([]);
     expect(answer.text).toMatch(/couldn't find any relevant information/);
+  });
+
+  it('refuses a how-to about a kind of thing the documents never name, with no citation', async () => {
+    // The guide hashes with SHA-256 and never says bcrypt: its passage is not how to make a bcrypt hash.
+    const bcrypt = await ask(await newThread(), 'How do I compute a bcrypt hash of a string?');
+    expect(bcrypt.citedFiles).toEqual([]);
+    expect(bcrypt.text).toMatch(/couldn't find any relevant information/);
+    // A hyphenated word is its own words, not their joined form: answered.
+    const hex = await ask(await newThread(), 'How do I compute a hex-encoded hash of a string?');
+    expect(hex.citedFiles).toEqual(['crypto.md']);
+    // "cleanup" where the guide says "clean up": the documents' words, answered.
+    const cleanup = await ask(await newThread(), 'How do I overwrite the cleanup buffer with zeros?');
+    expect(cleanup.citedFiles).toEqual(['crypto.md']);
+    expect(cleanup.text).toContain('key.fill(0)');
   });
 
   it('reads a follow-up in the context of the previous turn', async () => {

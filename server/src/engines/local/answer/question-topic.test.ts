@@ -26,6 +26,20 @@ describe('questionTopic', () => {
   });
 });
 
+describe('questionTopic modifiers', () => {
+  it.each([
+    ['How do I create a zip file?', 'file', ['zip']],
+    ['How do I schedule a cron job?', 'job', ['cron']],
+    ['How can I delete a single stash entry?', 'entry', ['singl', 'stash']],
+    ['How do I sign my commits with a GPG key?', 'commit', []],
+    ['What is the deb-src type for?', null, []],
+  ])('%s', (question, object, modifiers) => {
+    const found = questionTopic(question);
+    expect(found.object).toBe(object);
+    expect(found.modifiers).toEqual(modifiers);
+  });
+});
+
 describe('coversAction', () => {
   const words = (text: string) => new Set(text.split(' '));
   it.each([

@@ -18,6 +18,8 @@ export type QuestionTopic = {
    * GPG key"), or null. Without it the question is about something else.
    */
   object: string | null;
+  /** The words before the object in its noun phrase ("a *zip* file"): what kind of it is meant. */
+  modifiers: string[];
 };
 
 const howTo =
@@ -46,12 +48,11 @@ export function questionTopic(question: string): QuestionTopic {
   // The noun phrase right after the verb, up to a preposition or conjunction; English puts its
   // head last ("my uncommitted *work*", "a single stash *entry*").
   const phrase = after.split(phraseEnd)[0] ?? '';
-  const object = action
-    ? (searchTerms(phrase)
-        .filter((term) => term !== action && !trailingAdverbs.has(term))
-        .at(-1) ?? null)
-    : null;
-  return { action, topic: terms.filter((term) => term !== action), object };
+  const nouns = action
+    ? searchTerms(phrase).filter((term) => term !== action && !trailingAdverbs.has(term))
+    : [];
+  const object = nouns.at(-1) ?? null;
+  return { action, topic: terms.filter((term) => term !== action), object, modifiers: nouns.slice(0, -1) };
 }
 
 // Verbs people and documentation use for one software task, one group a line. Two verbs are

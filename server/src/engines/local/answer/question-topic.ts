@@ -18,8 +18,12 @@ export type QuestionTopic = {
    * GPG key"), or null. Without it the question is about something else.
    */
   object: string | null;
-  /** The words before the object in its noun phrase ("a *zip* file"): what kind of it is meant. */
-  modifiers: string[];
+  /**
+   * The word right before the object in its noun phrase ("a *zip* file", "a *cron* job"): what
+   * kind of it is meant, or null. Only that word, written as one word: an earlier one may be a verb
+   * ("make it *ignore* the first line"), and a hyphenated one is several ("a gzip-compressed archive").
+   */
+  modifier: string | null;
 };
 
 const howTo =
@@ -52,7 +56,13 @@ export function questionTopic(question: string): QuestionTopic {
     ? searchTerms(phrase).filter((term) => term !== action && !trailingAdverbs.has(term))
     : [];
   const object = nouns.at(-1) ?? null;
-  return { action, topic: terms.filter((term) => term !== action), object, modifiers: nouns.slice(0, -1) };
+  // The word written right before the object's, when it is a word of the phrase's own (not a
+  // determiner, adverb or the verb itself).
+  const words = phrase.split(/\s+/).filter((word) => word !== '');
+  const before = words.length >= 2 ? searchTerms(words[words.length - 2] ?? '') : [];
+  const modifier =
+    object !== null && before.length === 1 && nouns.includes(before[0] ?? '') ? (before[0] ?? null) : null;
+  return { action, topic: terms.filter((term) => term !== action), object, modifier };
 }
 
 // Verbs people and documentation use for one software task, one group a line. Two verbs are

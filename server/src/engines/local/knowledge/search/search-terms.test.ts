@@ -10,6 +10,10 @@ describe('searchTerms', () => {
     { text: 'snake_case_name', terms: ['snak', 'case', 'name', 'snakecasename'] },
     { text: 'Ünïcode Café', terms: ['ünïcod', 'café'] },
     { text: '<|im_start|> "quoted"', terms: ['im', 'start', 'imstart', 'quot'] },
+    // Contractions are the words they stand for, not rare fragments (`don`, `t`, `s`).
+    { text: "What happens if I don't list any?", terms: ['happen', 'not', 'list', 'any'] },
+    { text: 'Fastify’s hooks can’t and won’t', terms: ['fastify', 'hook', 'cannot', 'not'] },
+    { text: "the repository's files aren't", terms: ['repository', 'file', 'not'] },
   ])('$text', ({ text, terms }) => {
     expect(searchTerms(text)).toEqual(terms);
   });

@@ -18,7 +18,7 @@ const wordPattern = /[\p{L}\p{N}]+(?:[._\-/:@][\p{L}\p{N}]+)*/gu;
 /** Every term of a text, in order, with identifier parts and joined forms added. */
 export function searchTerms(text: string, options: { keepStopWords?: boolean } = {}): string[] {
   const terms: string[] = [];
-  for (const match of text.matchAll(wordPattern)) {
+  for (const match of withoutContractions(text).matchAll(wordPattern)) {
     const pieces = match[0].split(/[._\-/:@]+/).filter((piece) => piece !== '');
     const parts: string[] = [];
     for (const piece of pieces) {
@@ -54,6 +54,21 @@ export function lightStem(word: string): string {
   }
   if (stem.length > 4 && stem.endsWith('e')) stem = stem.slice(0, -1);
   return stem;
+}
+
+/**
+ * English contractions as the words they stand for: "don't" is "do not", not the terms `don` and
+ * `t` (rare, so they outweighed the rest of "what happens if I don't list any?"), and "Fastify's"
+ * is "Fastify", not `fastify` and `s`.
+ */
+function withoutContractions(text: string): string {
+  if (!/['’]/.test(text)) return text;
+  return text
+    .replace(/\b(can|won)['’]t\b/giu, (_match, word: string) =>
+      word.toLowerCase() === 'can' ? 'cannot' : 'will not',
+    )
+    .replace(/(\p{L})n['’]t\b/gu, '$1 not')
+    .replace(/(\p{L})['’](?:s|re|ll|ve|d|m)\b/giu, '$1');
 }
 
 function splitCamelCase(word: string): string[] {

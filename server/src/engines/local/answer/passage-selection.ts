@@ -1,5 +1,5 @@
 import type { SearchHit } from '@threadline/shared';
-import { searchTerms } from '../knowledge/search/search-terms.js';
+import { joinedPairs, searchTerms } from '../knowledge/search/search-terms.js';
 import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/search/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
@@ -130,7 +130,13 @@ export function selectPassages(input: SelectionInput): Selection {
     ? documentSpelling(asked, input.termStatistics)
     : new Map<string, string>();
   const respell = (term: string) => spelled.get(term) ?? term;
-  const focusTerms = new Set(searchTerms(input.focus).map(respell));
+  // A phrase the documents write as one word ("check out" where they say `checkout`) is that word too.
+  const joined = input.termStatistics
+    ? [...input.termStatistics.weights(joinedPairs(input.focus))]
+        .filter(([, weight]) => weight.chunks > 0)
+        .map(([term]) => term)
+    : [];
+  const focusTerms = new Set([...searchTerms(input.focus).map(respell), ...joined]);
   const contextTerms = new Set(input.context ? searchTerms(input.context).map(respell) : []);
   const statistics = input.termStatistics?.weights([...focusTerms, ...contextTerms]);
   const idf = statistics

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postingsBudget } from './hybrid-search.js';
-import { bm25Idf, withinPostingsBudget } from './postgres-search.js';
+import { bm25Idf, keywordTerms, withinPostingsBudget } from './postgres-search.js';
 
 const statistics = (counts: Record<string, number>) => ({
   documents: 100_000,
@@ -36,5 +36,16 @@ describe('withinPostingsBudget', () => {
 
   it('is the same budget SQLite prunes to', () => {
     expect(postingsBudget).toBe(10_000);
+  });
+});
+
+describe('keywordTerms', () => {
+  it('adds the phrases the documents write as one word, as SQLite’s pruning keeps them', () => {
+    const terms = keywordTerms('How do I check out part of it?', statistics({ checkout: 12, outpart: 0 }));
+    expect(terms).toEqual(['check', 'out', 'part', 'checkout']);
+  });
+
+  it('adds none without statistics to tell', () => {
+    expect(keywordTerms('check out', undefined)).toEqual(['check', 'out']);
   });
 });

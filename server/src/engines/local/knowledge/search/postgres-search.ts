@@ -2,7 +2,7 @@ import pg from 'pg';
 import { inTransaction, scopedDatabase, type ScopedDatabase } from '../../../../postgres/index.js';
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import type { SearchEmphasis } from '../../../engine.js';
-import { queryTerms } from './search-terms.js';
+import { joinedPairs, queryTerms } from './search-terms.js';
 import { weightedTerms } from './weighted-query.js';
 
 export type PostgresSearchInput = {
@@ -86,14 +86,14 @@ export async function searchPostgres(
         )
       ).ids
     : [];
-  const asked = input.keywordWeight > 0 ? queryTerms(input.query) : [];
+  const stats = input.bm25;
+  const asked = input.keywordWeight > 0 ? keywordTerms(input.query, stats) : [];
   // An emphasised term listed once more is summed once more by the BM25 below (weightedTerms).
   const terms = weightedTerms(input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked, input.emphasis);
   // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
   // it only adds rows to score: the rows are those matching the informative terms. The title
   // list counts in titles only: a word in most chunks (`all`) can be rare in titles, and FTS5's
   // `title : …` ranks by it there.
-  const stats = input.bm25;
   const matching = (frequency: (term: string) => number) => {
     const informative = stats
       ? terms.filter((term) => bm25Idf(stats.documents, frequency(term)) > minimumIdf)
@@ -318,6 +318,15 @@ function nearestFirst(candidates: readonly { id: string; distance: number }[], l
 
 /** pgvector indexes `vector` columns of up to this many dimensions with HNSW. */
 export const hnswMaxDimensions = 2000;
+
+/**
+ * The query's terms, and the phrases of it the documents write as one word ("check out" →
+ * `checkout`), as keywordRankings asks SQLite (whose pruning drops the joined forms no chunk holds).
+ */
+export function keywordTerms(query: string, stats: Bm25Statistics | undefined): string[] {
+  const joined = stats ? joinedPairs(query).filter((term) => stats.frequency(term) > 0) : [];
+  return [...new Set([...queryTerms(query), ...joined])];
+}
 
 /** A term as one tsquery lexeme. */
 const quoteTerm = (term: string) => `'${term.replaceAll("'", "''").replaceAll('\\', '')}'`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lightStem, queryTerms, searchTerms, toMatchExpression } from './search-terms.js';
+import { joinedPairs, lightStem, queryTerms, searchTerms, toMatchExpression } from './search-terms.js';
 
 describe('searchTerms', () => {
   it.each([
@@ -62,5 +62,23 @@ describe('lightStem', () => {
     ['red', 'red'],
   ])('%s → %s', (word, stem) => {
     expect(lightStem(word)).toBe(stem);
+  });
+});
+
+describe('joinedPairs', () => {
+  it.each([
+    ["How can I check out only part of a large repository's files?", ['checkout', 'largerepository']],
+    ['How do I log in, then set up a work tree?', ['login', 'setup', 'worktree']],
+    ['its real host name', ['realhost', 'hostname', 'hostnam']],
+  ])('%s', (text, included) => {
+    expect(joinedPairs(text)).toEqual(expect.arrayContaining(included));
+  });
+
+  it('joins no pair across punctuation nor one opening on a stop word', () => {
+    const pairs = joinedPairs('Log, in then with out it: set. Up');
+    expect(pairs).not.toContain('login');
+    expect(pairs).not.toContain('without');
+    expect(pairs).not.toContain('setup');
+    expect(pairs).toEqual(['outit']);
   });
 });

@@ -74,6 +74,16 @@ describe('joinedPairs', () => {
     expect(joinedPairs(text)).toEqual(expect.arrayContaining(included));
   });
 
+  it('looks up a bounded number of joined forms for a pasted page', () => {
+    const letters = 'abcdefghij';
+    const words = Array.from(
+      { length: 1000 },
+      (_unused, index) =>
+        `w${letters[index % 10]}${letters[Math.floor(index / 10) % 10]}${letters[Math.floor(index / 100)]}`,
+    );
+    expect(joinedPairs(words.join(' '))).toHaveLength(128);
+  });
+
   it('joins no pair across punctuation nor one opening on a stop word', () => {
     const pairs = joinedPairs('Log, in then with out it: set. Up');
     expect(pairs).not.toContain('login');

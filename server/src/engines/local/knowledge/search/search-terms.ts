@@ -98,10 +98,14 @@ export function joinedPairs(text: string): string[] {
       // As the index holds it: stemmed as a word, whole as a camel-cased name's joined form.
       joined.add(`${first}${second}`);
       joined.add(lightStem(`${first}${second}`));
+      if (joined.size >= maxJoinedPairs) return [...joined];
     }
   }
   return [...joined];
 }
+
+/** Each joined form is looked up in the vocabulary: a pasted page asks for its first phrases only. */
+const maxJoinedPairs = 128;
 
 /** Distinct query terms (stop words dropped unless nothing else is left). */
 export function queryTerms(query: string): string[] {

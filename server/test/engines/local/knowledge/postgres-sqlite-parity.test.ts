@@ -13,6 +13,13 @@ import { createPostgresTermStatistics } from '../../../../src/engines/local/know
 import { searchTerms } from '../../../../src/engines/local/knowledge/search/search-terms.js';
 import { openPostgres } from '../../../../src/postgres/database.js';
 import { openDatabase } from '../../../../src/sqlite/database.js';
+import type { ChunkEmbedder, Embedder } from '../../../../src/engines/local/knowledge/embed/embedder.js';
+import { createMinilmEmbedder } from '../../../../src/engines/local/knowledge/embed/minilm/minilm-embedder.js';
+import { sliceChunks } from '../../../../src/engines/local/knowledge/ingest/ingestion-queue.js';
+import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
+import { createPostgresKnowledgeBase } from '../../../../src/engines/local/knowledge/postgres-knowledge-base.js';
+import { isModelTestSkipped, testModelDir } from '../../../helpers/embedding-model.js';
+import { testConfig } from '../../../helpers/test-config.js';
 import {
   announcePostgresSkip,
   pgInstallDir,
@@ -185,3 +192,88 @@ describe.skipIf(pgInstallDir === undefined)('PostgreSQL ranks as SQLite does (re
     expect(await onPostgres(query, axis(4))).toEqual(reference);
   });
 });
+
+describe.skipIf(pgInstallDir === undefined || isModelTestSkipped)(
+  'PostgreSQL stores the vectors SQLite does (real server, all-MiniLM-L6-v2)',
+  () => {
+    let server: PostgresTestServer;
+    let model: ChunkEmbedder;
+    beforeAll(async () => {
+      server = await startPostgresServer();
+      model = await createMinilmEmbedder({ modelDir: testModelDir, dataDir: '.', isDownloadAllowed: false });
+    });
+    afterAll(async () => {
+      await model?.close();
+      await server?.stop();
+    });
+
+    it('embeds a file of more than one slice in the slices the embedded queue embeds it in', async () => {
+      // MiniLM embeds the segments between the chunk boundaries of what it is given: a chunk at
+      // a slice's edge has fewer windows than the same chunk embedded with its neighbours, so
+      // PostgreSQL must cut a file where SQLite's vector lane does (every sliceChunks chunks).
+      const embedder: Embedder = {
+        ready: Promise.resolve(model),
+        current: () => model,
+        close: async () => {},
+      };
+      const config = testConfig({ CHUNK_SIZE_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '50' });
+      const sentence = (index: number) =>
+        `Paragraph ${index} says how the tool handles case ${index}: it reads the input, checks option ${index}, and writes the result.`;
+      const text = `# Handling\n\n${Array.from({ length: 90 }, (_, index) => sentence(index)).join('\n\n')}\n`;
+      const file = { fileName: 'handling.md', bytes: Buffer.from(text) };
+
+      const database = openDatabase(config.DATA_DIR);
+      const embedded = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config, embedder });
+      const sqliteStore = await embedded.vectorStores.create({ name: 'slices' });
+      await embedded.vectorStores.addFile(sqliteStore.id, file);
+      await embedded.waitForIngestion(sqliteStore.id);
+      const onSqliteRows = database
+        .prepare<[], { ordinal: number; embedding: Buffer }>(
+          'SELECT ordinal, embedding FROM kb_chunks ORDER BY ordinal',
+        )
+        .all()
+        .map((row) =>
+          Array.from(
+            new Float32Array(
+              row.embedding.buffer.slice(
+                row.embedding.byteOffset,
+                row.embedding.byteOffset + row.embedding.byteLength,
+              ),
+            ),
+          ),
+        );
+      await embedded.close();
+      expect(onSqliteRows.length).toBeGreaterThan(sliceChunks);
+
+      const url = await server.createDatabase('slices');
+      const pgDir = mkdtempSync(join(tmpdir(), 'threadline-parity-pg-'));
+      const shared = await createPostgresKnowledgeBase({
+        connectionString: url,
+        dataDir: pgDir,
+        config: { ...config, DATA_DIR: pgDir, ENGINE_DATABASE_URL: url },
+        embedder,
+      });
+      const admin = openPostgres(server.adminUrl('slices'));
+      try {
+        const store = await shared.vectorStores.create({ name: 'slices' });
+        await shared.vectorStores.addFile(store.id, file);
+        await shared.waitForIngestion(store.id);
+        const stored = await admin.query<{ embedding: string }>(
+          'SELECT embedding::text AS embedding FROM kb_chunks ORDER BY ordinal',
+        );
+        const onPostgresRows = stored.rows.map((row) => row.embedding.slice(1, -1).split(',').map(Number));
+        // The same number of windows per chunk, and the same values (pgvector keeps float4).
+        expect(onPostgresRows.map((row) => row.length)).toEqual(onSqliteRows.map((row) => row.length));
+        onPostgresRows.forEach((row, chunk) =>
+          row.forEach((value, index) =>
+            expect(value).toBeCloseTo(onSqliteRows[chunk]?.[index] ?? Number.NaN, 5),
+          ),
+        );
+      } finally {
+        await admin.end();
+        await shared.close();
+        rmSync(pgDir, { recursive: true, force: true });
+      }
+    });
+  },
+);

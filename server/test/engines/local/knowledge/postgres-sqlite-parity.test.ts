@@ -52,9 +52,10 @@ const joined = (...windows: Float32Array[]) => {
  * its chunks tie exactly.
  */
 const summary = axis(0);
-const rows: { title: string; body: string; vector: Float32Array }[] = [
+const rows: { title: string; headings?: string; body: string; vector: Float32Array }[] = [
   { title: 'zebra guide', body: 'all filler text one', vector: joined(axis(1), summary) },
-  { title: 'zebra guide', body: 'all filler text two', vector: joined(axis(2), summary) },
+  // A section path on some chunks only (a plain text file has none): lengths as FTS5 counts them.
+  { title: 'zebra guide', headings: 'more', body: 'all filler text two', vector: joined(axis(2), summary) },
   { title: 'zebra guide', body: 'all filler text six', vector: joined(axis(3), summary) },
   { title: 'zebra guide', body: 'a lone giraffe', vector: joined(axis(4), summary) },
   { title: 'all about stripes', body: 'stripes everywhere', vector: joined(axis(5), summary) },
@@ -93,7 +94,9 @@ function onSqlite(query: string, queryVector: Float32Array, dataDir: string): Ra
         'INSERT INTO kb_chunks_fts (rowid, store, title, headings, body) VALUES (?, ?, ?, ?, ?)',
       );
       rows.forEach((row, index) => {
-        const [title, body] = [searchTerms(row.title).join(' '), searchTerms(row.body).join(' ')];
+        const [title, headings, body] = [row.title, row.headings ?? '', row.body].map((text) =>
+          searchTerms(text).join(' '),
+        );
         const embedding = Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength);
         insertChunk.run(
           index + 1,
@@ -105,9 +108,9 @@ function onSqlite(query: string, queryVector: Float32Array, dataDir: string): Ra
           embedding,
           model,
           title,
-          '',
+          headings,
         );
-        insertIndex.run(index + 1, storeToken('vs_a'), title, '', body);
+        insertIndex.run(index + 1, storeToken('vs_a'), title, headings, body);
       });
     }
     return hybridSearch(database, new VectorCache(database), {
@@ -146,7 +149,11 @@ describe.skipIf(pgInstallDir === undefined)('PostgreSQL ranks as SQLite does (re
       documentSummary: '',
       start: 0,
       end: row.body.length,
-      index: { title: searchTerms(row.title).join(' '), headings: '', body: searchTerms(row.body).join(' ') },
+      index: {
+        title: searchTerms(row.title).join(' '),
+        headings: searchTerms(row.headings ?? '').join(' '),
+        body: searchTerms(row.body).join(' '),
+      },
     }));
     expect(
       await knowledge.completeJob(

@@ -172,7 +172,7 @@ function firstDivergence(sqlite: Trace, postgres: Trace): string[] {
       return lines;
     }
   }
-  lines.push('  searches and term statistics agree: the answerer itself parts (passage similarity?)');
+  lines.push('  searches, term statistics and inFile agree');
   return lines;
 }
 
@@ -254,6 +254,7 @@ async function main(): Promise<void> {
       if (!isSame) differing += 1;
       console.log(`\n[${label}] ${turns.join(' → ')}${isSame ? ' (same answer)' : ''}`);
       for (const line of firstDivergence(sides.sqlite.trace, sides.postgres.trace)) console.log(line);
+      // Same evidence, different answers: the answerer itself parts (passage similarity?).
       console.log(
         `  sqlite   → ${cited(left.cited) || 'refused'}: ${left.text.slice(0, 100).replace(/\s+/g, ' ')}`,
       );

@@ -178,4 +178,13 @@ export const postgresKnowledgeMigrations: readonly string[] = [
     FROM generate_series(0, vector_dims(embedding) / vector_dims(query) - 1) AS w
   $$;
   `,
+  // A chunk's length counts its terms, as FTS5 counts a row's tokens: an empty field (a plain
+  // text file's chunks have no section path) left two spaces in a row, counted as one more
+  // token, so those chunks weighed longer than on SQLite (82 of the Git docs' 1,435 chunks).
+  `
+  ALTER TABLE kb_chunks DROP COLUMN token_count;
+  ALTER TABLE kb_chunks ADD COLUMN token_count int GENERATED ALWAYS AS (
+    coalesce(array_length(array_remove(string_to_array(index_title || ' ' || index_headings || ' ' || index_body, ' '), ''), 1), 0)
+  ) STORED;
+  `,
 ];

@@ -36,7 +36,7 @@ type Waiter = { vectorStoreId: string | undefined; lane: Lane; resolve: () => vo
  * (minilm-worker-pool.ts), so its workers stay busy through a slice and idle only for its last
  * piece and the write; a MiniLM slice is ~1–2 s of one core.
  */
-const sliceChunks = 32;
+export const sliceChunks = 32;
 /**
  * Chunks of the vector lane in flight at once: two full slices. With one slice, the pool's
  * workers idled at the end of every slice (waiting for its last piece, then the write and the

@@ -90,18 +90,15 @@ export async function searchPostgres(
   const asked = input.keywordWeight > 0 ? keywordTerms(input.query, stats) : [];
   // An emphasised term listed once more is summed once more by the BM25 below (weightedTerms).
   const terms = weightedTerms(input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked, input.emphasis);
-  // Under BM25 a term held by half the chunks or more scores nothing (FTS5 floors its idf), so
-  // it only adds rows to score: the rows are those matching the informative terms. The title
-  // list counts in titles only: a word in most chunks (`all`) can be rare in titles, and FTS5's
-  // `title : …` ranks by it there.
-  const matching = (frequency: (term: string) => number) => {
-    const informative = stats
-      ? terms.filter((term) => bm25Idf(stats.documents, frequency(term)) > minimumIdf)
-      : terms;
-    return (informative.length > 0 ? informative : terms).map(quoteTerm).join(' | ');
-  };
-  const tsquery = matching((term) => stats?.frequency(term) ?? 0);
-  const titleTsquery = matching((term) => stats?.titleFrequency(term) ?? 0);
+  // Every term matches, as in SQLite's MATCH, even one held by half the chunks or more (FTS5
+  // floors its idf to 1e-6): the rows only it matches score next to nothing, so they rank below
+  // every row with a rarer term, but they are ranked, and a rank counts in the fusion. Matching
+  // the informative terms alone left them out of the keyword and title lists, so a document whose
+  // every chunk's title says "package" lost the title list to another whose title said "file"
+  // (own-files: "keep files out of my published npm package" ranked other passages of
+  // package.json first). The postings budget above bounds the rows, as it does SQLite's.
+  const tsquery = terms.map(quoteTerm).join(' | ');
+  const titleTsquery = tsquery;
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
@@ -120,8 +117,8 @@ export async function searchPostgres(
     match: string,
     idf: 'idf' | 'title_idf',
   ) => `
-       SELECT id, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-         SELECT c.id, (
+       SELECT id, row_number() OVER (ORDER BY score DESC, file_id, ordinal) AS rank FROM (
+         SELECT c.id, c.file_id, c.ordinal, (
            SELECT sum(t.${idf} * (f.f * 2.2) / (f.f + 1.2 * c.length_norm))
            FROM terms t CROSS JOIN LATERAL (
              SELECT ${fieldWeight.title} * (counts ->> 0)::float8 + ${fieldWeight.headings} * (counts ->> 1)::float8
@@ -133,19 +130,19 @@ export async function searchPostgres(
          -- frequency and each row's score computed once, not again in the filters (every OFFSET 0
          -- keeps the planner from folding a subquery back in: ~30% of the query's time).
          FROM (
-           SELECT c.id, c.term_frequencies || '{}'::jsonb AS frequencies,
+           SELECT c.id, c.file_id, c.ordinal, c.term_frequencies || '{}'::jsonb AS frequencies,
              0.25 + 0.75 * (c.token_count + 1) / $18::float8 AS length_norm FROM kb_chunks c CROSS JOIN q
            WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND ${match} OFFSET 0
          ) c OFFSET 0
        ) scored WHERE score > 0 ORDER BY rank LIMIT $4`;
   const keywordList = stats
     ? bm25List(fieldWeights, 'c.terms @@ q.query', 'idf')
-    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.id) AS rank
+    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank($12::float4[], c.terms, q.query, 1) DESC, c.file_id, c.ordinal) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
        ORDER BY rank LIMIT $4`;
   const titleList = stats
     ? bm25List({ title: 1, headings: 0, body: 0 }, 'c.title_terms @@ q.title_query', 'title_idf')
-    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.id) AS rank
+    : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.file_id, c.ordinal) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
        ORDER BY rank LIMIT $4`;
   const result = await scopedDatabase(pool, () => ({ owner })).query<{
@@ -192,14 +189,19 @@ export async function searchPostgres(
      fused AS (
        SELECT id, sum(weight / (${rrfK} + rank)) AS raw,
          min(rank) FILTER (WHERE list = 'keyword') AS keyword_rank,
-         min(rank) FILTER (WHERE list = 'vector' AND NOT is_pending) AS vector_rank
+         min(rank) FILTER (WHERE list = 'vector' AND NOT is_pending) AS vector_rank,
+         min(rank) FILTER (WHERE list = 'vector') AS vector_place,
+         min(rank) FILTER (WHERE list = 'title') AS title_rank
        FROM lists WHERE weight > 0 GROUP BY id
      )
      SELECT f.id, (f.raw / $9)::float8 AS score, f.keyword_rank, f.vector_rank,
        c.file_id, c.vector_store_id, c.text, fl.file_name
      FROM fused f JOIN kb_chunks c ON c.id = f.id AND c.owner = $1 JOIN kb_files fl ON fl.id = c.file_id
      WHERE f.raw / $9 >= $10
-     ORDER BY score DESC, LEAST(coalesce(f.keyword_rank, 1e9), coalesce(f.vector_rank, 1e9)), f.id
+     -- Ties as fuseRankings breaks them: the better keyword or vector place (a pending chunk's
+     -- included), then the order its results were collected in (keyword list, vector, title).
+     ORDER BY score DESC, LEAST(coalesce(f.keyword_rank, 1e9), coalesce(f.vector_place, 1e9)),
+       f.keyword_rank NULLS LAST, f.vector_place NULLS LAST, f.title_rank NULLS LAST, c.file_id, c.ordinal
      LIMIT $11`,
     [
       owner,
@@ -269,16 +271,18 @@ export async function nearestChunks(
   const windowDistance = `kb_best_window_distance(embedding, $3::vector)`;
   const nearestWindowed = async (queryable: ScopedDatabase) =>
     (
-      await queryable.query<{ id: string; distance: number }>(
-        `SELECT id, ${windowDistance} AS distance FROM kb_chunks WHERE ${windowed} ORDER BY distance, id LIMIT $4`,
+      await queryable.query<Candidate>(
+        `SELECT id, file_id, ordinal, ${windowDistance} AS distance FROM kb_chunks WHERE ${windowed}
+         ORDER BY distance, file_id, ordinal LIMIT $4`,
         [owner, stores, vector, limit],
       )
     ).rows;
   const exact = async () => {
     const [single, several] = await Promise.all([
-      database.query<{ id: string; distance: number }>(
+      database.query<Candidate>(
         // `+ 0` keeps the planner off the HNSW index: this is the exact answer.
-        `SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY (${distance}) + 0, id LIMIT $4`,
+        `SELECT id, file_id, ordinal, ${distance} AS distance FROM kb_chunks WHERE ${where}
+         ORDER BY (${distance}) + 0, file_id, ordinal LIMIT $4`,
         [owner, stores, vector, limit],
       ),
       nearestWindowed(database),
@@ -293,10 +297,10 @@ export async function nearestChunks(
       await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
       await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(100, Math.min(1000, limit * 4))}`);
       // relaxed_order may return neighbours slightly out of order: re-sort the materialised set.
-      const result = await client.query<{ id: string; distance: number }>(
+      const result = await client.query<Candidate>(
         `WITH candidates AS MATERIALIZED (
-           SELECT id, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
-         ) SELECT id, distance FROM candidates ORDER BY distance, id`,
+           SELECT id, file_id, ordinal, ${distance} AS distance FROM kb_chunks WHERE ${where} ORDER BY ${distance} LIMIT $4
+         ) SELECT id, file_id, ordinal, distance FROM candidates ORDER BY distance, file_id, ordinal`,
         [owner, stores, vector, limit],
       );
       return nearestFirst([...result.rows, ...(await nearestWindowed(client))], limit);
@@ -308,12 +312,31 @@ export async function nearestChunks(
     : { ids: await exact(), method: 'hnsw, then exact' };
 }
 
-/** The `limit` nearest of candidates from several scans, by distance then id (as each scan orders). */
-function nearestFirst(candidates: readonly { id: string; distance: number }[], limit: number): string[] {
-  return [...candidates]
-    .sort((left, right) => Number(left.distance) - Number(right.distance) || (left.id < right.id ? -1 : 1))
-    .slice(0, limit)
-    .map((candidate) => candidate.id);
+type Candidate = { id: string; file_id: string; ordinal: number; distance: number };
+
+/**
+ * The `limit` nearest of candidates from several scans, by distance, then by file and place in
+ * it (as each scan orders), as SQLite's vector scan breaks ties: the chunks of one document
+ * often tie exactly (each carries the document's summary vector, nearest for a question about
+ * the document as a whole), and SQLite keeps them in the order it holds them, a file's chunks
+ * in document order, so its opening chunk leads. By the random chunk id, PostgreSQL answered
+ * "What is Threadline?" from the README's test section.
+ */
+function nearestFirst(candidates: readonly Candidate[], limit: number): string[] {
+  return (
+    candidates
+      // Only chunks the query points towards (cosine above 0), as VectorCache.nearest keeps them:
+      // a chunk about something else must not take a vector rank in a small store.
+      .filter((candidate) => Number(candidate.distance) < 1)
+      .sort(
+        (left, right) =>
+          Number(left.distance) - Number(right.distance) ||
+          (left.file_id < right.file_id ? -1 : left.file_id > right.file_id ? 1 : 0) ||
+          left.ordinal - right.ordinal,
+      )
+      .slice(0, limit)
+      .map((candidate) => candidate.id)
+  );
 }
 
 /** pgvector indexes `vector` columns of up to this many dimensions with HNSW. */

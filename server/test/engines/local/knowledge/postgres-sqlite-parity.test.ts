@@ -67,6 +67,14 @@ const rows: { title: string; headings?: string; body: string; vector: Float32Arr
   { title: 'zebra guide', body: 'all filler text opposite', vector: axis(0, -1) },
 ];
 const model = 'parity-8';
+/** The same search on both backends: keyword and vector lists weighed alike, nothing cut off. */
+const searchOptions = {
+  queryModel: model,
+  maxNumResults: 20,
+  scoreThreshold: 0,
+  keywordWeight: 1,
+  vectorWeight: 1,
+};
 const queries = ['all giraffe', 'zebra', 'stripes all', 'filler', 'all', 'giraffe', 'check out a giraffe'];
 
 type Ranked = { text: string; keywordRank: number | null; vectorRank: number | null };
@@ -119,11 +127,7 @@ function onSqlite(query: string, queryVector: Float32Array, dataDir: string): Ra
       vectorStoreIds: ['vs_a'],
       query,
       queryVector,
-      queryModel: model,
-      maxNumResults: 20,
-      scoreThreshold: 0,
-      keywordWeight: 1,
-      vectorWeight: 1,
+      ...searchOptions,
     }).map(({ text, keywordRank, vectorRank }) => ({ text, keywordRank, vectorRank }));
   } finally {
     database.close();
@@ -178,11 +182,7 @@ describe.skipIf(pgInstallDir === undefined)('PostgreSQL ranks as SQLite does (re
     const found = await knowledge.search('erin', [storeId], {
       query,
       queryVector,
-      queryModel: model,
-      maxNumResults: 20,
-      scoreThreshold: 0,
-      keywordWeight: 1,
-      vectorWeight: 1,
+      ...searchOptions,
       bm25: statistics.bm25,
     });
     return found.map(({ text, keywordRank, vectorRank }) => ({ text, keywordRank, vectorRank }));

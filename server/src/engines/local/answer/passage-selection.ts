@@ -125,20 +125,21 @@ export const isHowTo = (text: string) =>
 export function selectPassages(input: SelectionInput): Selection {
   const readIndexes = hitsToRead(input.hits);
   const hits = readIndexes.map((index) => input.hits[index]).filter((hit) => hit !== undefined);
-  const asked = [...searchTerms(input.focus), ...(input.context ? searchTerms(input.context) : [])];
+  const focusWords = searchTerms(input.focus);
+  const contextWords = input.context ? searchTerms(input.context) : [];
+  const asked = [...focusWords, ...contextWords];
   const spelled = input.termStatistics
     ? documentSpelling(asked, input.termStatistics)
     : new Map<string, string>();
   const respell = (term: string) => spelled.get(term) ?? term;
-  // A phrase the documents write as one word ("check out" where they say `checkout`) is that word too.
-  const joined = input.termStatistics
-    ? [...input.termStatistics.weights(joinedPairs(input.focus))]
-        .filter(([, weight]) => weight.chunks > 0)
-        .map(([term]) => term)
-    : [];
-  const focusTerms = new Set([...searchTerms(input.focus).map(respell), ...joined]);
-  const contextTerms = new Set(input.context ? searchTerms(input.context).map(respell) : []);
-  const statistics = input.termStatistics?.weights([...focusTerms, ...contextTerms]);
+  const ownTerms = focusWords.map(respell);
+  const contextTerms = new Set(contextWords.map(respell));
+  // A phrase the documents write as one word ("check out" where they say `checkout`) is that word
+  // too: its joined forms are weighed with the rest, and those a chunk holds join the question's.
+  const pairs = input.termStatistics ? joinedPairs(input.focus) : [];
+  const statistics = input.termStatistics?.weights([...ownTerms, ...contextTerms, ...pairs]);
+  const joined = pairs.filter((term) => (statistics?.get(term)?.chunks ?? 0) > 0);
+  const focusTerms = new Set([...ownTerms, ...joined]);
   const idf = statistics
     ? new Map([...statistics].map(([term, weight]) => [term, weight.idf]))
     : localIdf([...focusTerms, ...contextTerms], hits);

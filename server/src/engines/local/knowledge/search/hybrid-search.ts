@@ -2,7 +2,7 @@ import type { SqliteDatabase } from '../../../../sqlite/index.js';
 import type { SearchEmphasis } from '../../../engine.js';
 import { fuseRankings, withPendingAtKeywordRank } from './rank-fusion.js';
 import { storeToken } from '../knowledge-store.js';
-import { joinedPairs, queryTerms, toMatchExpression } from './search-terms.js';
+import { keywordQueryTerms, toMatchExpression } from './search-terms.js';
 import { weightedTerms } from './weighted-query.js';
 import type { VectorCache } from '../embed/vector-cache.js';
 import { pendingEmbeddingModel } from '../ingest/ingestion-queue.js';
@@ -78,9 +78,11 @@ export function keywordRankings(
   emphasis: SearchEmphasis | null = null,
 ): { all: number[]; title: number[] } {
   // A phrase the documents write as one word ("check out" → `checkout`) is searched as that
-  // word too; pruneCommonTerms drops the joined forms no chunk holds.
-  const asked = [...new Set([...queryTerms(query), ...joinedPairs(query)])];
-  const terms = pruneCommonTerms(database, asked);
+  // word too: every joined form is kept here, and pruneCommonTerms drops those no chunk holds.
+  const terms = pruneCommonTerms(
+    database,
+    keywordQueryTerms(query, () => true),
+  );
   if (terms.length === 0) return { all: [], title: [] };
   const storeCount =
     database.prepare<[], { count: number }>('SELECT count(*) AS count FROM kb_vector_stores').get()?.count ??

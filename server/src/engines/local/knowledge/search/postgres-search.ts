@@ -2,7 +2,7 @@ import pg from 'pg';
 import { inTransaction, scopedDatabase, type ScopedDatabase } from '../../../../postgres/index.js';
 import { fieldWeights, postingsBudget, titleListWeight } from './hybrid-search.js';
 import type { SearchEmphasis } from '../../../engine.js';
-import { joinedPairs, queryTerms } from './search-terms.js';
+import { keywordQueryTerms } from './search-terms.js';
 import { weightedTerms } from './weighted-query.js';
 
 export type PostgresSearchInput = {
@@ -89,7 +89,7 @@ export async function searchPostgres(
   const stats = input.bm25;
   const asked = input.keywordWeight > 0 ? keywordTerms(input.query, stats) : [];
   // An emphasised term listed once more is summed once more by the BM25 below (weightedTerms).
-  const terms = weightedTerms(input.bm25 ? withinPostingsBudget(asked, input.bm25) : asked, input.emphasis);
+  const terms = weightedTerms(stats ? withinPostingsBudget(asked, stats) : asked, input.emphasis);
   // Every term matches, as in SQLite's MATCH, even one held by half the chunks or more (FTS5
   // floors its idf to 1e-6): the rows only it matches score next to nothing, so they rank below
   // every row with a rarer term, but they are ranked, and a rank counts in the fusion. Matching
@@ -97,8 +97,8 @@ export async function searchPostgres(
   // every chunk's title says "package" lost the title list to another whose title said "file"
   // (own-files: "keep files out of my published npm package" ranked other passages of
   // package.json first). The postings budget above bounds the rows, as it does SQLite's.
+  // The title list matches the same terms, in the title field only (`title : …` on SQLite).
   const tsquery = terms.map(quoteTerm).join(' | ');
-  const titleTsquery = tsquery;
   const titleWeight = input.keywordWeight * titleListWeight;
   const best = (input.keywordWeight + input.vectorWeight + titleWeight) / (rrfK + 1);
   if (best <= 0) return [];
@@ -141,7 +141,7 @@ export async function searchPostgres(
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.terms @@ q.query
        ORDER BY rank LIMIT $4`;
   const titleList = stats
-    ? bm25List({ title: 1, headings: 0, body: 0 }, 'c.title_terms @@ q.title_query', 'title_idf')
+    ? bm25List({ title: 1, headings: 0, body: 0 }, 'c.title_terms @@ q.query', 'title_idf')
     : `SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.title_terms, q.query, 1) DESC, c.file_id, c.ordinal) AS rank
        FROM kb_chunks c, q WHERE c.owner = $1 AND c.vector_store_id = ANY($2) AND c.title_terms @@ q.query
        ORDER BY rank LIMIT $4`;
@@ -156,7 +156,6 @@ export async function searchPostgres(
     file_name: string;
   }>(
     `WITH q AS (SELECT CASE WHEN $3 = '' THEN NULL ELSE to_tsquery('simple', $3) END AS query,
-       ${stats ? "CASE WHEN $20 = '' THEN NULL ELSE to_tsquery('simple', $20) END" : 'NULL::tsquery'} AS title_query,
        $12::float4[] AS rank_weights),
      ${
        stats
@@ -219,7 +218,7 @@ export async function searchPostgres(
       isVectorOn,
       input.queryModel,
       input.queryVector.length,
-      ...(stats ? [terms, idfs, stats.averageLength + 1, titleIdfs, titleTsquery] : []),
+      ...(stats ? [terms, idfs, stats.averageLength + 1, titleIdfs] : []),
     ],
   );
   return result.rows.map((row) => ({
@@ -344,11 +343,10 @@ export const hnswMaxDimensions = 2000;
 
 /**
  * The query's terms, and the phrases of it the documents write as one word ("check out" →
- * `checkout`), as keywordRankings asks SQLite (whose pruning drops the joined forms no chunk holds).
+ * `checkout`) where the statistics say a chunk holds them, as keywordRankings asks SQLite.
  */
 export function keywordTerms(query: string, stats: Bm25Statistics | undefined): string[] {
-  const joined = stats ? joinedPairs(query).filter((term) => stats.frequency(term) > 0) : [];
-  return [...new Set([...queryTerms(query), ...joined])];
+  return keywordQueryTerms(query, (term) => (stats?.frequency(term) ?? 0) > 0);
 }
 
 /** A term as one tsquery lexeme. */

@@ -107,6 +107,14 @@ export function joinedPairs(text: string): string[] {
 /** Each joined form is looked up in the vocabulary: a pasted page asks for its first phrases only. */
 const maxJoinedPairs = 128;
 
+/**
+ * What a keyword list searches for a query, on either backend: its distinct terms, and the
+ * phrases of it the documents write as one word, those `isUsed` says a chunk holds.
+ */
+export function keywordQueryTerms(query: string, isUsed: (term: string) => boolean): string[] {
+  return [...new Set([...queryTerms(query), ...joinedPairs(query).filter(isUsed)])];
+}
+
 /** Distinct query terms (stop words dropped unless nothing else is left). */
 export function queryTerms(query: string): string[] {
   const terms = searchTerms(query);

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../../src/sqlite/database.js';
-import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
-import { keywordRankings } from '../../../../src/engines/local/knowledge/search/hybrid-search.js';
-import { testConfig } from '../../../helpers/test-config.js';
+import { keywordRankedFiles } from '../../../helpers/keyword-ranking.js';
 
 /** A page that writes the question's phrase as one word ("checkout"), as Git's documentation does. */
 const sparse = [
@@ -31,34 +28,15 @@ const others = Array.from({ length: 8 }, (_unused, index) =>
 // "only" and "part" ranked first, and the sparse checkout page did not match the question at all.
 describe('keyword ranking of a phrase the documents write as one word', () => {
   it('finds "checkout" for "check out"', async () => {
-    const config = testConfig();
-    const database = openDatabase(config.DATA_DIR);
-    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    try {
-      const store = await knowledge.vectorStores.create({ name: 'docs' });
-      for (const [fileName, text] of [
+    const ranked = await keywordRankedFiles(
+      [
         ['git-sparse-checkout.md', sparse],
         ['git-cat-file.md', objects],
         ...others.map((text, index) => [`command-${index}.md`, text] as const),
-      ]) {
-        const file = await knowledge.uploadFile({ fileName, bytes: Buffer.from(text) }, 'assistants');
-        await knowledge.attachFile(store.id, file.id);
-      }
-      await knowledge.waitForIngestion();
-      const fileOf = database.prepare<[number], { file: string }>(
-        'SELECT (SELECT file_name FROM kb_files f WHERE f.id = file_id) AS file FROM kb_chunks WHERE rowid = ?',
-      );
-      const { all } = keywordRankings(
-        database,
-        [store.id],
-        'How can I check out only part of the files?',
-        10,
-      );
-      expect(all.map((rowid) => fileOf.get(rowid)?.file)[0]).toBe('git-sparse-checkout.md');
-    } finally {
-      await knowledge.close();
-      database.close();
-      config.cleanup();
-    }
+      ],
+      'How can I check out only part of the files?',
+      { limit: 10 },
+    );
+    expect(ranked[0]).toBe('git-sparse-checkout.md');
   });
 });

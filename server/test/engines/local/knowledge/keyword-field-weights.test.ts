@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../../src/sqlite/database.js';
-import { createKnowledgeBase } from '../../../../src/engines/local/knowledge/knowledge-base.js';
-import { keywordRankings } from '../../../../src/engines/local/knowledge/search/hybrid-search.js';
-import { testConfig } from '../../../helpers/test-config.js';
+import { keywordRankedFiles } from '../../../helpers/keyword-ranking.js';
 
 /**
  * A reference page whose outer heading is the question's word: every section under it carries
@@ -44,30 +41,15 @@ const guide = [
 // which say "property" but are about the request only through their section path.
 describe('keyword ranking weighs a section path as body text', () => {
   it('ranks the passage that says the question above sections that only sit under a heading naming it', async () => {
-    const config = testConfig({ CHUNK_SIZE_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '0' });
-    const database = openDatabase(config.DATA_DIR);
-    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    try {
-      const store = await knowledge.vectorStores.create({ name: 'docs' });
-      for (const [fileName, text] of [
+    const ranked = await keywordRankedFiles(
+      [
         ['reference.md', reference],
         ['decorators.md', guide],
-      ] as const) {
-        const file = await knowledge.uploadFile({ fileName, bytes: Buffer.from(text) }, 'assistants');
-        await knowledge.attachFile(store.id, file.id);
-      }
-      await knowledge.waitForIngestion();
-      const located = database.prepare<[number], { file: string; text: string }>(
-        'SELECT (SELECT file_name FROM kb_files f WHERE f.id = file_id) AS file, text FROM kb_chunks WHERE rowid = ?',
-      );
-      const { all } = keywordRankings(database, [store.id], 'How do I add a property to the request?', 20);
-      const ranked = all.map((rowid) => located.get(rowid));
-      expect(ranked.length).toBeGreaterThan(2);
-      expect(ranked[0]?.file).toBe('decorators.md');
-    } finally {
-      await knowledge.close();
-      database.close();
-      config.cleanup();
-    }
+      ],
+      'How do I add a property to the request?',
+      { limit: 20, environment: { CHUNK_SIZE_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '0' } },
+    );
+    expect(ranked.length).toBeGreaterThan(2);
+    expect(ranked[0]).toBe('decorators.md');
   });
 });

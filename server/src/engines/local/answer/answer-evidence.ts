@@ -23,10 +23,17 @@ export type PassageSimilarity = {
     signal?: AbortSignal,
   ): Promise<number[][] | null>;
   /**
-   * The similarity at which a passage answers a question on meaning alone, for this model; null
-   * when the model's scale is unknown (an embeddings endpoint), so only word evidence can answer.
+   * Where this model's similarities fall (see `minilmScale`); null when its scale is unknown (an
+   * embeddings endpoint), so only word evidence can answer.
    */
-  answerFloor(): number | null;
+  scale(): SimilarityScale | null;
+};
+
+export type SimilarityScale = {
+  /** At or above it, a passage answers a question on meaning alone. */
+  answers: number;
+  /** Below it, a passage is about something else than the question. */
+  unrelated: number;
 };
 
 /** What the answerers weigh evidence with: term rarity and, when a model runs, meaning. */
@@ -74,7 +81,7 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
   // A question naming something the documents never mention ("publish to PyPI", "install
   // Docker") is not theirs to answer, whatever else it shares with them.
   if (selection.unknownTerms.length > 0) return refused;
-  const floor = evidence.similarity?.answerFloor() ?? null;
+  const scale = evidence.similarity?.scale() ?? null;
   if (question.context !== null) {
     // A follow-up continues a conversation whose topic is settled: its own words are mostly
     // everyday ones ("how do I get out of it?"), so the passages of its topic are always
@@ -88,7 +95,7 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     );
     const isAnswered =
       selection.coverage >= minimumCoverage ||
-      (floor !== null && similarity !== null && similarity >= followUpFloor);
+      (scale !== null && similarity !== null && similarity >= followUpFloor);
     return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
   }
   const objectKnown = objectInFile(selection, input.hits, evidence);
@@ -112,13 +119,20 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
   // Meaning alone answers at a similarity the model gives to one intent said in other words; what
   // the question acts on must still be known where the answer comes from.
   const meaningAnswers = (item: ScoredPassage) =>
-    floor !== null &&
+    scale !== null &&
     item.similarity !== undefined &&
-    item.similarity >= floor &&
+    item.similarity >= scale.answers &&
     objectKnown(item) !== 'elsewhere';
+  // Once meaning is weighed, a passage it finds unrelated does not answer on the words it shares
+  // (fstab's fs_spec paragraph, 0.14, for "avoid errors at boot when a device is missing", where
+  // the `nofail` entry says it in other words).
+  const isUnrelated = (item: ScoredPassage) =>
+    scale !== null && item.similarity !== undefined && item.similarity < scale.unrelated;
   // Full evidence first: a passage that says what the question asks in its words, then one
   // that means it.
-  const answering = selection.passages.find(wordsAnswer) ?? selection.passages.find(meaningAnswers);
+  const answering =
+    selection.passages.find((item) => wordsAnswer(item) && !isUnrelated(item)) ??
+    selection.passages.find(meaningAnswers);
   if (!answering) return { ...refused, similarity };
   selection.passages = [answering, ...selection.passages.filter((item) => item !== answering)];
   return { selection, chosen: answerPassages(selection, input.hits), similarity };

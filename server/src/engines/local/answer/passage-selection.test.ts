@@ -5,6 +5,7 @@ import {
   answerPassages,
   compoundShares,
   hitsToRead,
+  isGroupIntro,
   maxReadPerFile,
   minimumCoverage,
   namesIn,
@@ -84,6 +85,40 @@ describe('selectPassages', () => {
       hit('readline.html', '### `rl.write(data)`\n\nWrites data to the output for the user.'),
     ]).passages;
     expect(other?.hasAction).toBe(false);
+  });
+
+  it("ranks an option entry above the sentence introducing its group, though the group's heading shares more words", () => {
+    // GNU tar's manual as a PDF gives it: a group heading, the sentence introducing the group,
+    // then its entries.
+    const hits = [
+      hit(
+        'tar.pdf',
+        [
+          '**File name matching options**',
+          '',
+          'These options affect both exclude and include patterns.',
+          '',
+          '**-X, --exclude-from=FILE**',
+          '',
+          'Exclude files matching patterns listed in FILE.',
+          '',
+          '**--anchored**',
+          '',
+          'Patterns match file name start.',
+        ].join('\n'),
+      ),
+    ];
+    const passages = select(
+      'How do I exclude files matching a pattern when creating an archive?',
+      hits,
+    ).passages;
+    const labels = passages.map((item) => item.passage.label);
+    expect(labels[0]).toBe('-X, --exclude-from=FILE');
+    expect(labels).toContain('File name matching options');
+    expect(
+      isGroupIntro(passages.find((item) => item.passage.label === 'File name matching options')!.passage),
+    ).toBe(true);
+    expect(isGroupIntro(passages[0]!.passage)).toBe(false);
   });
 
   it('answers "what is X" from the section named after X', () => {

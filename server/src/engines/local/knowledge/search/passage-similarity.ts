@@ -1,17 +1,20 @@
-import type { PassageSimilarity } from '../../answer/answer-evidence.js';
+import type { PassageSimilarity, SimilarityScale } from '../../answer/answer-evidence.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { TextVectorCache } from './text-vector-cache.js';
 
 /**
- * Cosine similarity at which an all-MiniLM-L6-v2 passage answers a question on meaning alone.
- * A property of the model, not of any document set: unrelated sentence pairs score below ~0.2
- * under it, paraphrases of one intent above ~0.5 (the sentence-transformers model card's STS
- * figures); between lies "same topic", where word evidence has to carry the answer. At 0.3 a
- * question near the documents' field ("how do I rebase my branch?" over git-stash(1), 0.43;
- * "publish to PyPI" over npm's package.json page, 0.42) was answered on topic alone; at 0.5 only
- * one intent in other words is (`npm run bench:answers`, own-files set).
+ * Where all-MiniLM-L6-v2's cosine similarities fall. A property of the model, not of any document
+ * set: unrelated sentence pairs score below ~0.2 under it, paraphrases of one intent above ~0.5
+ * (the sentence-transformers model card's STS figures); between lies "same topic", where word
+ * evidence has to carry the answer.
+ * - `answers`: a passage answers a question on meaning alone. At 0.3 a question near the
+ *   documents' field ("how do I rebase my branch?" over git-stash(1), 0.43; "publish to PyPI"
+ *   over npm's package.json page, 0.42) was answered on topic alone; at 0.5 only one intent in
+ *   other words is (`npm run bench:answers`, own-files set).
+ * - `unrelated`: below it a passage is about something else, whatever words it shares ("avoid
+ *   errors at boot when a device is missing" and fstab's fs_spec paragraph, 0.14).
  */
-export const minilmAnswerFloor = 0.5;
+export const minilmScale: SimilarityScale = { answers: 0.5, unrelated: 0.2 };
 
 /**
  * Questions-to-passages similarity under the knowledge base's model, null without a semantic one.
@@ -30,7 +33,7 @@ export function createPassageSimilarity(embedder: Embedder, cache: TextVectorCac
       const passageVectors = vectors.slice(questions.length);
       return queries.map((query) => passageVectors.map((vector) => dot(query, vector)));
     },
-    answerFloor: () => (embedder.current()?.model.startsWith('all-MiniLM-L6-v2') ? minilmAnswerFloor : null),
+    scale: () => (embedder.current()?.model.startsWith('all-MiniLM-L6-v2') ? minilmScale : null),
   };
 }
 

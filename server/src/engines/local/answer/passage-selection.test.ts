@@ -121,6 +121,29 @@ describe('selectPassages', () => {
     expect(isGroupIntro(passages[0]!.passage)).toBe(false);
   });
 
+  it("ranks the entry named after a how-to's verb above one whose name only derives from it", () => {
+    // GNU tar's options as its manual's PDF gives them; `--listed-incremental` covers more of the
+    // question's words ("extracting", "archive") than `--list` does.
+    const hits = [
+      hit(
+        'tar.pdf',
+        [
+          '**-g, --listed-incremental=FILE**',
+          '',
+          'Handle new GNU-format incremental backups. FILE is the name of a snapshot file, where tar stores additional information which is used to decide which files changed since the previous incremental dump. When extracting from an incremental archive, the contents of the snapshot file are used.',
+          '',
+          '**-t, --list**',
+          '',
+          'List the contents of an archive. Arguments are optional.',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I list the contents of an archive without extracting it?', hits).passages;
+    expect(best?.passage.label).toBe('-t, --list');
+    const [other] = select('How do I list and then delete the contents of an archive?', hits).passages;
+    expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

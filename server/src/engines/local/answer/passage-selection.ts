@@ -284,7 +284,14 @@ export function selectPassages(input: SelectionInput): Selection {
       // The entry's name counts, not its placeholders and optional parts (`pop [<stash>]` is "pop").
       const labelName = (passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>/g, ' ');
       const labelTopicShare = topicTotal > 0 ? matchedWeight(labelName, topicWeights) / topicTotal : 0;
-      const headingBonus = labelShare >= 0.99 ? questionHeadingWeight : 1 + labelWeight * labelTopicShare;
+      // An entry named after the question's verb (`-t, --list` or `list [<log-options>]` for "how
+      // do I list …") is the option or subcommand that does it; `--listed-incremental` is not.
+      const namesVerb =
+        asTopic.verb !== null && passage.isTerm && entryNames(labelName).includes(asTopic.verb);
+      const headingBonus =
+        labelShare >= 0.99
+          ? questionHeadingWeight
+          : 1 + labelWeight * (labelTopicShare + (namesVerb ? 1 : 0));
       passages.push({
         source,
         passage,
@@ -559,6 +566,20 @@ export function isGroupIntro(passage: Passage): boolean {
   return (
     passage.blocks.length === 1 && first !== undefined && first.type !== 'code' && groupIntro.test(first.text)
   );
+}
+
+/** The names an entry's label gives it: `-t, --list` is `t` and `list`; `pop [<stash>]` is `pop`. */
+function entryNames(label: string): string[] {
+  return label
+    .split(/[,|]/)
+    .map((part) =>
+      part
+        .trim()
+        .replace(/^[-`.]+/, '')
+        .replace(/[=\s(`].*$/, '')
+        .toLowerCase(),
+    )
+    .filter((name) => name !== '');
 }
 
 const sum = (values: Iterable<number>) => {

@@ -43,6 +43,22 @@ describe('questionTopic modifier', () => {
   });
 });
 
+describe('questionTopic verb', () => {
+  it.each([
+    ['How do I list the contents of an archive?', 'list'],
+    ['How do I quickly list my stashes?', 'list'],
+    ['Is there a way to limit a source to certain architectures?', 'limit'],
+    // A second task: an entry named after the first does only half of it.
+    ['How do I apply my latest stash and remove it from the stash list?', null],
+    ['How do I create a branch and then switch to it?', null],
+    // "and" joining what the action is done to is one task.
+    ['How do I list the tags and the branches?', 'list'],
+    ['What is the deb-src type for?', null],
+  ])('%s', (question, verb) => {
+    expect(questionTopic(question).verb).toBe(verb);
+  });
+});
+
 describe('coversAction', () => {
   const words = (text: string) => new Set(text.split(' '));
   it.each([

@@ -24,6 +24,12 @@ export type QuestionTopic = {
    * ("make it *ignore* the first line"), and a hyphenated one is several ("a gzip-compressed archive").
    */
   modifier: string | null;
+  /**
+   * The action's verb as the question writes it (lower case), or null; null too when the question
+   * asks a second action ("apply my stash *and remove it*"), which an entry named after the first
+   * does not do.
+   */
+  verb: string | null;
 };
 
 const howTo =
@@ -62,7 +68,13 @@ export function questionTopic(question: string): QuestionTopic {
   const before = words.length >= 2 ? searchTerms(words[words.length - 2] ?? '') : [];
   const modifier =
     object !== null && before.length === 1 && nouns.includes(before[0] ?? '') ? (before[0] ?? null) : null;
-  return { action, topic: terms.filter((term) => term !== action), object, modifier };
+  return {
+    action,
+    topic: terms.filter((term) => term !== action),
+    object,
+    modifier,
+    verb: verb && action && !asksSecondAction(after) ? verb.toLowerCase() : null,
+  };
 }
 
 // Verbs people and documentation use for one software task, one group a line. Two verbs are
@@ -114,6 +126,15 @@ for (const group of synonymGroups) {
 const lightVerbs = new Set(
   ['get', 'make', 'do', 'have', 'use', 'take', 'put', 'go', 'try', 'need'].map(lightStem),
 );
+
+const secondAction =
+  /\band\s+(?:then\s+|also\s+)?([\p{L}]+)\s+(?:(?:to|back|out|off|on|into|from)\s+)?(?:it|them|that|this|the|a|an|my|its|their)\b/iu;
+
+/** Whether a question, after its first verb, goes on to ask another task ("… and remove it"). */
+function asksSecondAction(rest: string): boolean {
+  const word = secondAction.exec(rest)?.[1];
+  return word !== undefined && synonyms.has(lightStem(word.toLowerCase()));
+}
 
 /** Whether a text's terms (a set of stemmed search terms) say the action, in its words or a synonym's. */
 export function coversAction(action: string, words: ReadonlySet<string>): boolean {

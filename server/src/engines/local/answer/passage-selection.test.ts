@@ -144,6 +144,29 @@ describe('selectPassages', () => {
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
   });
 
+  it('never answers a question to stop doing something with a passage that says to do it', () => {
+    // GNU tar's overwrite options as its manual's PDF gives them.
+    const hits = [
+      hit(
+        'tar.pdf',
+        [
+          '**--overwrite**',
+          '',
+          'Overwrite existing files when extracting.',
+          '',
+          '**-k, --keep-old-files**',
+          '',
+          'Don’t replace existing files when extracting.',
+        ].join('\n'),
+      ),
+    ];
+    const labels = (question: string) => select(question, hits).passages.map((item) => item.passage.label);
+    expect(labels('How do I stop tar from overwriting existing files when extracting?')).toEqual([
+      '-k, --keep-old-files',
+    ]);
+    expect(labels('How do I overwrite existing files when extracting?')[0]).toBe('--overwrite');
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

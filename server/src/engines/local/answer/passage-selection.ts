@@ -292,6 +292,16 @@ export function selectPassages(input: SelectionInput): Selection {
         labelShare >= 0.99
           ? questionHeadingWeight
           : 1 + labelWeight * (labelTopicShare + (namesVerb ? 1 : 0));
+      // "How do I avoid overwriting files?" is not answered by `--overwrite` ("Overwrite existing
+      // files"): a passage saying to do what the question asks to stop, with no negation, says the
+      // opposite and is no answer at all.
+      const isOpposite =
+        asTopic.negated !== null &&
+        passageWords.has(foldFinalE(asTopic.negated)) &&
+        !coversAction('stop', passageWords) &&
+        !passageWords.has('no') &&
+        !passageWords.has('without');
+      if (isOpposite) continue;
       passages.push({
         source,
         passage,

@@ -59,6 +59,18 @@ describe('questionTopic verb', () => {
   });
 });
 
+describe('questionTopic negated', () => {
+  it.each([
+    ['How do I stop tar from overwriting existing files when extracting?', 'overwrit'],
+    ['How do I avoid overwriting files that are already there?', 'overwrit'],
+    ['How do I prevent npm from publishing my package by accident?', 'publish'],
+    ['How do I avoid errors at boot when a device is missing?', null],
+    ['How do I overwrite existing files?', null],
+  ])('%s', (question, negated) => {
+    expect(questionTopic(question).negated).toBe(negated);
+  });
+});
+
 describe('coversAction', () => {
   const words = (text: string) => new Set(text.split(' '));
   it.each([

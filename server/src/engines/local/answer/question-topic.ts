@@ -30,6 +30,11 @@ export type QuestionTopic = {
    * does not do.
    */
   verb: string | null;
+  /**
+   * What a question asks to stop or avoid doing ("stop tar from *overwriting*", "avoid *overwriting*
+   * files"): a passage saying to do it, with no negation, says the opposite. Null otherwise.
+   */
+  negated: string | null;
 };
 
 const howTo =
@@ -74,6 +79,7 @@ export function questionTopic(question: string): QuestionTopic {
     object,
     modifier,
     verb: verb && action && !asksSecondAction(after) ? verb.toLowerCase() : null,
+    negated: action !== null && negatingVerbs.has(action) ? gerundOf(after) : null,
   };
 }
 
@@ -126,6 +132,13 @@ for (const group of synonymGroups) {
 const lightVerbs = new Set(
   ['get', 'make', 'do', 'have', 'use', 'take', 'put', 'go', 'try', 'need'].map(lightStem),
 );
+
+const negatingVerbs = new Set(['stop', 'prevent', 'avoid'].map(lightStem));
+/** The gerund a stop/avoid question acts on: "tar *from overwriting*", "*overwriting* files". */
+function gerundOf(rest: string): string | null {
+  const match = /^\s*(\p{L}{3,}ing)\b/iu.exec(rest) ?? /\bfrom\s+(\p{L}{3,}ing)\b/iu.exec(rest);
+  return match?.[1] ? lightStem(match[1].toLowerCase()) : null;
+}
 
 const secondAction =
   /\band\s+(?:then\s+|also\s+)?([\p{L}]+)\s+(?:(?:to|back|out|off|on|into|from)\s+)?(?:it|them|that|this|the|a|an|my|its|their)\b/iu;

@@ -75,6 +75,7 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     context: question.context,
     hits: input.hits,
     topicFileIds: question.topicFileIds,
+    previousAnswer: question.previousAnswer,
     termStatistics: evidence.termStatistics,
   });
   const refused = { selection, chosen: [], similarity: null };

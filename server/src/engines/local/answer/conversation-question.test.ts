@@ -66,6 +66,8 @@ describe('conversationQuestion', () => {
       searchQuery: 'How do I temporarily save uncommitted work?\nHow do I get it back later?',
       emphasis: { text: 'How do I get it back later?', weight: 2 },
       topicFileIds: ['file-stash'],
+      // Citation markers are not what the answer said.
+      previousAnswer: 'Use git stash. ',
     });
   });
 
@@ -79,6 +81,7 @@ describe('conversationQuestion', () => {
     expect(question.searchQuery).toBe('How do I clone a repository without downloading all the history?');
     expect(question.emphasis).toBeNull();
     expect(question.topicFileIds).toEqual([]);
+    expect(question.previousAnswer).toBeNull();
   });
 
   it('follows a chain of follow-ups back to its subject', () => {
@@ -90,5 +93,6 @@ describe('conversationQuestion', () => {
       message('user', 'And on the remote?'),
     ]);
     expect(question.context).toBe('How do I create a lightweight tag on a commit?\nHow do I delete it?');
+    expect(question.previousAnswer).toBe('git tag -d name');
   });
 });

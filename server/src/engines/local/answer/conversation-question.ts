@@ -14,6 +14,8 @@ export type ConversationQuestion = {
   emphasis: SearchEmphasis | null;
   /** Files the previous answer cited: where a follow-up most likely finds its answer. */
   topicFileIds: string[];
+  /** What the answer before a follow-up said (its text), or null. */
+  previousAnswer: string | null;
 };
 
 // Words that point back at something said earlier, or open a question that continues one.
@@ -66,7 +68,15 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
     if (message.role === 'user') userTurns.push({ index, text: textOf(message).trim() });
   });
   const latest = userTurns[userTurns.length - 1];
-  if (!latest) return { focus: '', context: null, searchQuery: '', emphasis: null, topicFileIds: [] };
+  if (!latest)
+    return {
+      focus: '',
+      context: null,
+      searchQuery: '',
+      emphasis: null,
+      topicFileIds: [],
+      previousAnswer: null,
+    };
   const context: string[] = [];
   // Walk back while each turn leans on the one before it (at most three turns of context).
   for (let turn = userTurns.length - 1; turn > 0 && context.length < 3; turn -= 1) {
@@ -91,6 +101,14 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
     searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}`,
     emphasis: contextText === null ? null : { text: latest.text, weight: followUpWeight },
     topicFileIds,
+    previousAnswer:
+      contextText === null
+        ? null
+        : (conversation
+            .slice(0, latest.index)
+            .filter((message) => message.role === 'assistant')
+            .map(textOf)
+            .at(-1) ?? null),
   };
 }
 

@@ -167,6 +167,31 @@ describe('selectPassages', () => {
     expect(labels('How do I overwrite existing files when extracting?')[0]).toBe('--overwrite');
   });
 
+  it('answers a follow-up about "it" from the passage the last answer quoted', () => {
+    // resolv.conf(5)'s options as a Word document gives them; `sortlist` ranks first and says
+    // "default" too.
+    const timeout =
+      '**timeout:n**\n\nSets the amount of time the resolver will wait for a response from a remote name server before retrying the query. The default is currently 5 seconds.';
+    const hits = [
+      hit(
+        'resolv.conf.docx',
+        '**sortlist**\n\nThis option allows addresses to be sorted. By default, they are not sorted.',
+      ),
+      hit('resolv.conf.docx', timeout),
+    ];
+    const followUp = (previousAnswer: string | null) =>
+      selectPassages({
+        focus: 'And what is its default?',
+        context: 'What does the timeout option in resolv.conf do?',
+        hits,
+        topicFileIds: ['file-resolv.conf.docx'],
+        previousAnswer,
+      }).passages[0]?.passage.label;
+    expect(followUp(`${timeout.replace(/\*\*/g, '')} 【1:0†resolv.conf.docx】`)).toBe('timeout:n');
+    // Without the answer it continues, the first hit's "default" wins.
+    expect(followUp(null)).toBe('sortlist');
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

@@ -1,4 +1,4 @@
-import type { Message, SearchHit } from '@threadline/shared';
+import type { SearchHit } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAnswer } from '../../../../src/engines/local/answer/answer-evidence.js';
 import { minimumCoverage } from '../../../../src/engines/local/answer/passage-selection.js';
@@ -9,25 +9,9 @@ import {
   createPassageSimilarity,
   minilmScale,
 } from '../../../../src/engines/local/knowledge/search/passage-similarity.js';
+import { newMessage } from '../../../../src/engines/local/runs/run-objects.js';
 import { createTextVectorCache } from '../../../../src/engines/local/knowledge/search/text-vector-cache.js';
 import { isModelTestSkipped, testModelDir } from '../../../helpers/embedding-model.js';
-
-const message = (text: string): Message => ({
-  id: 'msg_1',
-  object: 'thread.message',
-  created_at: 0,
-  thread_id: 'thread_1',
-  status: 'completed',
-  incomplete_details: null,
-  completed_at: 0,
-  incomplete_at: null,
-  role: 'user',
-  content: [{ type: 'text', text: { value: text, annotations: [] } }],
-  assistant_id: null,
-  run_id: null,
-  attachments: [],
-  metadata: {},
-});
 
 const hit = (rank: number, text: string): SearchHit => ({
   fileId: 'file-mounttab',
@@ -77,7 +61,7 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
       {
         query: question,
         hits,
-        conversation: [message(question)],
+        conversation: [newMessage('thread_1', { content: question })],
         instructions: null,
         model: 'extractive',
         functionTools: [],

@@ -95,6 +95,12 @@ export function answerCorpora(): AnswerCorpus[] {
     ...corpusOf('own-files-judge', filesUnder(join(ownFiles, 'judge')), answerSets, 'own-files-judge'),
     isBlind: true,
   });
+  // A fifth, written blind (issue #23, fourth round) after the held-out and unseen misses had been
+  // read and rules fitted to them: the check that those rules hold on files nobody tuned on.
+  corpora.push({
+    ...corpusOf('own-files-blind', filesUnder(join(ownFiles, 'blind')), answerSets, 'own-files-blind'),
+    isBlind: true,
+  });
   // The sample knowledge base that ships with the product: what a new user asks first.
   const sample = [
     'README.md',

@@ -13,7 +13,7 @@ import { answerCorpora } from './answer-corpora.js';
  *
  *   BENCH_KEEP_DIR=dir npx tsx scripts/bench/answer-ranks.ts [--verbose] [set …]
  *
- * The sets changes are judged on (own-files-judge) and checked on (own-files-unseen) are refused:
+ * The sets changes are judged on (own-files-judge, own-files-blind) and checked on (own-files-unseen) are refused:
  * tuning retrieval to their questions would make them tuning sets.
  */
 const keptDir = process.env.BENCH_KEEP_DIR;
@@ -22,7 +22,7 @@ if (!keptDir)
 const arguments_ = process.argv.slice(2);
 const isVerbose = arguments_.includes('--verbose');
 const named = arguments_.filter((argument) => !argument.startsWith('--'));
-const refused = ['own-files-judge', 'own-files-unseen'];
+const refused = ['own-files-judge', 'own-files-blind', 'own-files-unseen'];
 const asked = refused.find((name) => named.includes(name));
 if (asked) throw new Error(`${asked} is never tuned on: only bench:answers' totals count.`);
 const sets = named.length > 0 ? named : ['git-docs', 'fastify-docs', 'own-files', 'own-files-held-out'];

@@ -3,7 +3,7 @@
 # pages printed to PDF (groff → ps2pdf), manual pages written as Word documents (python-docx) and
 # HTML manual pages as shipped. The results are committed; run this only to regenerate them.
 # Needs: groff-base, ghostscript (ps2pdf), python3 with python-docx, git-man, apt, openssh-client,
-# util-linux (fstab), npm and nodejs (with its /usr/share/doc/nodejs/api) installed.
+# util-linux (fstab), coreutils, libpam-modules, npm and nodejs (with its /usr/share/doc/nodejs/api) installed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 man="/usr/share/man"
@@ -30,4 +30,9 @@ mkdir -p "$here/judge"
 pdf man1/gzip.1.gz "$here/judge/gzip.pdf"
 docx man5/nsswitch.conf.5.gz "$here/judge/nsswitch.conf.docx"
 cp /usr/share/doc/nodejs/api/timers.html "$here/judge/timers.html"
-ls -l "$here/tuning" "$here/held-out" "$here/unseen" "$here/judge"
+# Blind: written after the fourth round's rules were chosen on the held-out and unseen misses.
+mkdir -p "$here/blind"
+pdf man1/sort.1.gz "$here/blind/sort.pdf"
+docx man5/limits.conf.5.gz "$here/blind/limits.conf.docx"
+cp /usr/share/doc/nodejs/api/os.html "$here/blind/os.html"
+ls -l "$here/tuning" "$here/held-out" "$here/unseen" "$here/judge" "$here/blind"

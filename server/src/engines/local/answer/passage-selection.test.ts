@@ -144,6 +144,26 @@ describe('selectPassages', () => {
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
   });
 
+  it("does not take an entry named after the document's own command for the one that does what a how-to asks", () => {
+    // Every entry of pack(1) packs: `--pack=MODE` is named after the command, not after the task.
+    const hits = [
+      hit(
+        'pack.pdf',
+        [
+          '**--pack=MODE**',
+          '',
+          'pack the files according to MODE: fast or small',
+          '',
+          '**-s, --small**',
+          '',
+          'make the packed files as small as possible',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I pack files as small as possible?', hits).passages;
+    expect(best?.passage.label).toBe('-s, --small');
+  });
+
   it('never answers a question to stop doing something with a passage that says to do it', () => {
     // GNU tar's overwrite options as its manual's PDF gives them.
     const hits = [

@@ -1,5 +1,5 @@
 import type { SearchHit } from '@threadline/shared';
-import { joinedPairs, searchTerms } from '../knowledge/search/search-terms.js';
+import { joinedPairs, lightStem, searchTerms } from '../knowledge/search/search-terms.js';
 import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/search/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
@@ -290,9 +290,13 @@ export function selectPassages(input: SelectionInput): Selection {
       const labelName = (passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>/g, ' ');
       const labelTopicShare = topicTotal > 0 ? matchedWeight(labelName, topicWeights) / topicTotal : 0;
       // An entry named after the question's verb (`-t, --list` or `list [<log-options>]` for "how
-      // do I list …") is the option or subcommand that does it; `--listed-incremental` is not.
+      // do I list …") is the option or subcommand that does it; `--listed-incremental` is not. Not
+      // when the verb names the document itself: every entry of sort(1) sorts, `--sort=WORD` too.
       const namesVerb =
-        asTopic.verb !== null && passage.isTerm && entryNames(labelName).includes(asTopic.verb);
+        asTopic.verb !== null &&
+        passage.isTerm &&
+        !fileTerms.has(lightStem(asTopic.verb)) &&
+        entryNames(labelName).includes(asTopic.verb);
       const headingBonus =
         labelShare >= 0.99
           ? questionHeadingWeight

@@ -101,15 +101,14 @@ export function conversationQuestion(conversation: readonly Message[]): Conversa
     searchQuery: contextText === null ? latest.text : `${contextText}\n${latest.text}`,
     emphasis: contextText === null ? null : { text: latest.text, weight: followUpWeight },
     topicFileIds,
-    previousAnswer:
-      contextText === null
-        ? null
-        : (conversation
-            .slice(0, latest.index)
-            .filter((message) => message.role === 'assistant')
-            .map(textOf)
-            .at(-1) ?? null),
+    previousAnswer: contextText === null ? null : lastAnswer(conversation.slice(0, latest.index)),
   };
+}
+
+/** The text of the last assistant message, or null. */
+function lastAnswer(messages: readonly Message[]): string | null {
+  const answer = messages.findLast((message) => message.role === 'assistant');
+  return answer ? textOf(answer) : null;
 }
 
 function citedFiles(messages: readonly Message[]): string[] {

@@ -1,4 +1,3 @@
-import type { Message } from '@threadline/shared';
 import type { AnswerPiece, Answerer } from './answer-piece.js';
 import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
@@ -32,13 +31,6 @@ function exampleAfter(item: ScoredPassage): Passage | null {
     return { ...passage, blocks: passage.blocks.slice(start, index + 1) };
   }
   return null;
-}
-
-/** The text of the last answer before the question being answered. */
-function previousAnswer(conversation: readonly Message[]): string {
-  const last = conversation.findLastIndex((message) => message.role === 'user');
-  const answer = conversation.slice(0, Math.max(0, last)).findLast((message) => message.role === 'assistant');
-  return (answer?.content ?? []).map((part) => (part.type === 'text' ? part.text.value : '')).join('\n');
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -83,7 +75,7 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
         action: selection.action,
         wantsCode: wantsExample,
         isFollowUp: selection.isFollowUp,
-        previousAnswer: selection.isFollowUp ? previousAnswer(input.conversation) : '',
+        previousAnswer: selection.isFollowUp ? (selection.previousAnswer ?? '') : '',
       });
       const example =
         wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;

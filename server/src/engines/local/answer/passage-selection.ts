@@ -59,6 +59,8 @@ export type Selection = {
    * what the question is about.
    */
   unknownTerms: string[];
+  /** What the answer a follow-up continues said (its citation markers dropped), or null. */
+  previousAnswer: string | null;
 };
 
 /**
@@ -188,6 +190,7 @@ export function selectPassages(input: SelectionInput): Selection {
       action,
       object,
       unknownTerms,
+      previousAnswer: input.previousAnswer ?? null,
     };
   const wantsCode = isHowTo(input.focus);
   const subject = definitionSubject(input.focus);
@@ -239,6 +242,16 @@ export function selectPassages(input: SelectionInput): Selection {
       const hasCode = blocks.some((block) => block.type === 'code');
       // What the passage says counts in the whole passage (its label too), not only the blocks shown.
       const passageWords = new Set(searchTerms(passagePlainText(passage)).map(foldFinalE));
+      // "How do I avoid overwriting files?" is not answered by `--overwrite` ("Overwrite existing
+      // files"): a passage saying to do what the question asks to stop, with no negation, says the
+      // opposite and is no answer at all.
+      const isOpposite =
+        asTopic.negated !== null &&
+        passageWords.has(foldFinalE(asTopic.negated)) &&
+        !coversAction('stop', passageWords) &&
+        !passageWords.has('no') &&
+        !passageWords.has('without');
+      if (isOpposite) continue;
       // An entry named after what the question acts on is how that is done, whatever verb the
       // question says ("ask the user a question" is `rl.question()`).
       const entryName = new Set(
@@ -301,16 +314,6 @@ export function selectPassages(input: SelectionInput): Selection {
         labelShare >= 0.99
           ? questionHeadingWeight
           : 1 + labelWeight * (labelTopicShare + (namesVerb ? 1 : 0));
-      // "How do I avoid overwriting files?" is not answered by `--overwrite` ("Overwrite existing
-      // files"): a passage saying to do what the question asks to stop, with no negation, says the
-      // opposite and is no answer at all.
-      const isOpposite =
-        asTopic.negated !== null &&
-        passageWords.has(foldFinalE(asTopic.negated)) &&
-        !coversAction('stop', passageWords) &&
-        !passageWords.has('no') &&
-        !passageWords.has('without');
-      if (isOpposite) continue;
       // The passage the last answer quoted: a follow-up about "it" ("and what is its default?")
       // is most likely answered there, when it says any of the follow-up's words.
       const quotedShare =
@@ -356,6 +359,7 @@ export function selectPassages(input: SelectionInput): Selection {
     action,
     object,
     unknownTerms,
+    previousAnswer: input.previousAnswer ?? null,
   };
 }
 

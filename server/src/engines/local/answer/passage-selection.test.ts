@@ -212,6 +212,24 @@ describe('selectPassages', () => {
     expect(followUp(null)).toBe('sortlist');
   });
 
+  it("trusts a follow-up's hit ranks less than a question's own", () => {
+    // A follow-up's hits are ranked by the question it continues as much as by its own words.
+    const filler = 'The weather report lists clouds over hills and valleys, nothing more to add here today.';
+    const hits = [
+      hit('alpha.md', `${filler} Zephyr is here.`),
+      hit('filler-1.md', filler),
+      hit('filler-2.md', `${filler} Quokka is here.`),
+      hit('filler-3.md', filler),
+      hit('beta.md', `${filler} Zephyr and quokka are both here.`),
+    ];
+    const best = (context: string | null) =>
+      select('And what about zephyr quokka?', hits, context).passages[0]?.passage.blocks[0]?.text;
+    // On its own, half the words in the first hit beat all of them four hits down…
+    expect(best(null)).toContain('Zephyr is here');
+    // …but a follow-up reads past the rank to the passage that says all it asks.
+    expect(best('How do I configure the gizmo?')).toContain('Zephyr and quokka');
+  });
+
   it('answers "what is X" from the section named after X', () => {
     const hits = [
       hit('deploy.md', '# Deploying Acme\n\nAcme is one process that serves the API.'),

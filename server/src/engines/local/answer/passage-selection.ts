@@ -108,6 +108,17 @@ const maxPassageCharacters = 1400;
 // passage must answer the follow-up's own words.
 const contextWeight = 0.5;
 const earlierTieBreak = 0.05;
+/** How fast trust in a hit falls with its rank: the top hit weighs 1, the fifth 1/(1 + 4 × 0.3). */
+const rankDecay = 0.3;
+/**
+ * A follow-up is searched with the question it continues, so its hits are ranked by that
+ * question as much as by its own words ("what if it goes wrong halfway, how do I get out of
+ * it?" after an interactive rebase ranks the rebase's how-to first, `--abort` lower): its rank
+ * says less about which passage answers it. Measured with `npm run bench:answers` (MiniLM):
+ * Git follow-ups 0.67 → 0.83, every other figure of the eight sets unchanged; the same at 0.15;
+ * at 0.1 own-files lost a follow-up; one decay for every question (0.2) lost Git answers.
+ */
+const followUpRankDecay = 0.2;
 const offTopicFollowUpWeight = 0.4;
 const titleMatchWeight = 0.7;
 /** A passage of another document joins the answer when it scores at least this share of the best. */
@@ -268,7 +279,7 @@ export function selectPassages(input: SelectionInput): Selection {
         hasDerivedForm(object, passageWords) ||
         fileTerms.has(object);
 
-      const rankPrior = 1 / (1 + 0.3 * position);
+      const rankPrior = 1 / (1 + (input.context === null ? rankDecay : followUpRankDecay) * position);
       // A how-to is answered by an example or by the entry for the option or subcommand that does it.
       // Code alone (a synopsis listing every form of a command) shows no more than it names.
       const hasProse = blocks.some((block) => block.type !== 'code');

@@ -70,6 +70,17 @@ describe('local engine answers from files a person brings', () => {
     expect(pypi.citedFiles).toEqual([]);
   });
 
+  it('refuses an answer from a file that never says a name the question writes', async () => {
+    // Only sources.list(5) says APT; npm's `overrides` pins versions too, of npm packages.
+    const answer = await ask('How do I pin a package to an older version with APT?');
+    expect(answer.citedFiles).toEqual([]);
+    expect(answer.text).toMatch(/couldn't find any relevant information/);
+    // The same question about npm's packages is theirs.
+    const npm = await ask('How do I pin a dependency of a dependency to an older version?');
+    expect(npm.citedFiles).toContain('package-json.html');
+    expect(npm.text).toContain('overrides');
+  });
+
   it('answers with a one-line option entry, not the paragraph of its neighbour', async () => {
     const answer = await ask('How do I remove a single stash entry from the list?');
     expect(new Set(answer.citedFiles)).toEqual(new Set(['git-stash.pdf']));

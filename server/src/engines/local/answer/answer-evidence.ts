@@ -100,6 +100,12 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
   }
   const objectKnown = objectInFile(selection, input.hits, evidence);
+  // A passage of a file that never says a name the question writes is about something else:
+  // resolv.conf(5) for "how do I change my DNS server on Windows?", where only Node's path page
+  // says Windows, or npm's `overrides` for "pin a package to an older version with APT". As a
+  // name no document uses refuses the question, one its answer's own file does not use refuses
+  // that answer.
+  selection.passages = selection.passages.filter(namesInFile(selection, input.hits, evidence));
   // The words answer when a passage covers enough of what is distinctive in the question, says
   // what it asks to do, and names (or its file does) what that is done to.
   const wordsAnswer = (item: ScoredPassage) =>
@@ -163,6 +169,23 @@ function objectInFile(
     if (fileId === undefined) return 'known';
     if (!inFile.has(fileId)) inFile.set(fileId, statistics.inFile(fileId, [object]).has(object));
     return inFile.get(fileId) === true ? 'known' : 'elsewhere';
+  };
+}
+
+/** Whether a passage's file says every name the question writes that the knowledge base uses. */
+function namesInFile(
+  selection: Selection,
+  hits: AnswerInput['hits'],
+  evidence: AnswerEvidence,
+): (item: ScoredPassage) => boolean {
+  const statistics = evidence.termStatistics;
+  const names = selection.knownNames;
+  const inFile = new Map<string, boolean>();
+  return (item) => {
+    const fileId = hits[item.source]?.fileId;
+    if (!statistics || names.length === 0 || fileId === undefined) return true;
+    if (!inFile.has(fileId)) inFile.set(fileId, statistics.inFile(fileId, names).size === names.length);
+    return inFile.get(fileId) === true;
   };
 }
 

@@ -61,6 +61,8 @@ export type Selection = {
   unknownTerms: string[];
   /** What the answer a follow-up continues said (its citation markers dropped), or null. */
   previousAnswer: string | null;
+  /** Names the question writes that the knowledge base uses ("Windows", "Node.js", "GPG"). */
+  knownNames: string[];
 };
 
 /**
@@ -179,6 +181,7 @@ export function selectPassages(input: SelectionInput): Selection {
   const topicTotal = sum(topicWeights.values());
   const modifier = asTopic.modifier === null ? null : respell(asTopic.modifier);
   const isUnknownKind = modifier !== null && isUnknownModifier(modifier, isUnused, input.termStatistics);
+  const knownNames = [...names].filter((term) => statistics !== undefined && !isUnused(term));
   const unknownTerms = topic.filter(
     (term) => (names.has(term) && isUnused(term)) || (isUnknownKind && term === modifier),
   );
@@ -202,6 +205,7 @@ export function selectPassages(input: SelectionInput): Selection {
       object,
       unknownTerms,
       previousAnswer: input.previousAnswer ?? null,
+      knownNames,
     };
   const wantsCode = isHowTo(input.focus);
   const subject = definitionSubject(input.focus);
@@ -371,6 +375,7 @@ export function selectPassages(input: SelectionInput): Selection {
     object,
     unknownTerms,
     previousAnswer: input.previousAnswer ?? null,
+    knownNames,
   };
 }
 

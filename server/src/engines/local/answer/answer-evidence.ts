@@ -159,16 +159,13 @@ function objectInFile(
 ): (item: ScoredPassage) => 'known' | 'elsewhere' | 'unknown' {
   const { object } = selection;
   const statistics = evidence.termStatistics;
-  const isUsed =
-    object !== null && statistics ? (statistics.weights([object]).get(object)?.chunks ?? 0) > 0 : true;
-  const inFile = new Map<string, boolean>();
+  if (object === null || !statistics) return () => 'known';
+  const isUsed = (statistics.weights([object]).get(object)?.chunks ?? 0) > 0;
+  const saysObject = fileSaysAll([object], hits, statistics);
   return (item) => {
-    if (item.hasObject || object === null || !statistics) return 'known';
+    if (item.hasObject) return 'known';
     if (!isUsed) return 'unknown';
-    const fileId = hits[item.source]?.fileId;
-    if (fileId === undefined) return 'known';
-    if (!inFile.has(fileId)) inFile.set(fileId, statistics.inFile(fileId, [object]).has(object));
-    return inFile.get(fileId) === true ? 'known' : 'elsewhere';
+    return saysObject(item) ? 'known' : 'elsewhere';
   };
 }
 
@@ -180,12 +177,30 @@ function namesInFile(
 ): (item: ScoredPassage) => boolean {
   const statistics = evidence.termStatistics;
   const names = selection.knownNames;
-  const inFile = new Map<string, boolean>();
+  if (!statistics || names.length === 0) return () => true;
+  return fileSaysAll(names, hits, statistics);
+}
+
+/**
+ * Whether the file a passage comes from says every one of `terms` (asked of the index once per
+ * file; a passage whose hit is unknown counts as saying them).
+ */
+function fileSaysAll(
+  terms: readonly string[],
+  hits: AnswerInput['hits'],
+  statistics: TermStatistics,
+): (item: ScoredPassage) => boolean {
+  const wanted = new Set(terms).size;
+  const byFile = new Map<string, boolean>();
   return (item) => {
     const fileId = hits[item.source]?.fileId;
-    if (!statistics || names.length === 0 || fileId === undefined) return true;
-    if (!inFile.has(fileId)) inFile.set(fileId, statistics.inFile(fileId, names).size === names.length);
-    return inFile.get(fileId) === true;
+    if (fileId === undefined) return true;
+    let says = byFile.get(fileId);
+    if (says === undefined) {
+      says = statistics.inFile(fileId, terms).size === wanted;
+      byFile.set(fileId, says);
+    }
+    return says;
   };
 }
 

@@ -181,7 +181,7 @@ export function selectPassages(input: SelectionInput): Selection {
   const topicTotal = sum(topicWeights.values());
   const modifier = asTopic.modifier === null ? null : respell(asTopic.modifier);
   const isUnknownKind = modifier !== null && isUnknownModifier(modifier, isUnused, input.termStatistics);
-  const knownNames = [...names].filter((term) => statistics !== undefined && !isUnused(term));
+  const knownNames = statistics ? [...names].filter((term) => !isUnused(term)) : [];
   const unknownTerms = topic.filter(
     (term) => (names.has(term) && isUnused(term)) || (isUnknownKind && term === modifier),
   );

@@ -109,7 +109,8 @@ for (const asked of questions) {
     `action ${selection.action} · object ${selection.object} · terms ${[...selection.terms].map(([term, weight]) => `${term} ${weight.toFixed(2)}`).join(', ')}`,
   );
   console.log(
-    `chosen: ${found.chosen.map((item) => `${place(item.source)} [${item.passage.label}]`).join(' | ')}`,
+    `unmentioned: ${found.unmentioned.join(', ')}\n` +
+      `chosen: ${found.chosen.map((item) => `${place(item.source)} [${item.passage.label}]`).join(' | ')}`,
   );
   console.log(
     `hits: ${hits

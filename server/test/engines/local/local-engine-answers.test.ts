@@ -152,7 +152,7 @@ describe('local engine answers', () => {
     // The guide hashes with SHA-256 and never says bcrypt: its passage is not how to make a bcrypt hash.
     const bcrypt = await ask(await newThread(), 'How do I compute a bcrypt hash of a string?');
     expect(bcrypt.citedFiles).toEqual([]);
-    expect(bcrypt.text).toMatch(/couldn't find any relevant information/);
+    expect(bcrypt.text).toMatch(/couldn't find any relevant information.* never mention bcrypt\.$/);
     // A hyphenated word is its own words, not their joined form: answered.
     const hex = await ask(await newThread(), 'How do I compute a hex-encoded hash of a string?');
     expect(hex.citedFiles).toEqual(['crypto.md']);

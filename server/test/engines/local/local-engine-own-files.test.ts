@@ -65,9 +65,13 @@ describe('local engine answers from files a person brings', () => {
     const answer = await ask('How do I sign my commits with a GPG key?');
     expect(answer.citedFiles).toEqual([]);
     expect(answer.text).toMatch(/couldn't find any relevant information/);
-    // A name the documents never use: not theirs to answer, whatever verbs they share.
+    // GPG and commits are both in the files (APT's keys, git-stash's commits): nothing is unsaid.
+    expect(answer.text).not.toMatch(/never mention/);
+    // A name the documents never use: not theirs to answer, whatever verbs they share; the
+    // refusal says what was looked for and not found, as the question wrote it.
     const pypi = await ask('How do I publish a package to PyPI?');
     expect(pypi.citedFiles).toEqual([]);
+    expect(pypi.text).toMatch(/couldn't find any relevant information.*The documents never mention PyPI\.$/);
   });
 
   it('refuses an answer from a file that never says a name the question writes', async () => {

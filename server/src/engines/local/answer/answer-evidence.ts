@@ -2,6 +2,7 @@ import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import type { AnswerInput } from './answer-piece.js';
 import { conversationQuestion } from './conversation-question.js';
 import { weightedText } from '../knowledge/search/weighted-query.js';
+import { searchTerms } from '../knowledge/search/search-terms.js';
 import { passagePlainText } from './passage-blocks.js';
 import {
   answerPassages,
@@ -48,6 +49,11 @@ export type FoundAnswer = {
   chosen: ScoredPassage[];
   /** Best similarity of a passage to the question, when a semantic model ran. */
   similarity: number | null;
+  /**
+   * When the documents do not answer: what the question is about that no document mentions, as
+   * the question writes it ("PyPI", "risotto"), so the refusal can say what was not found.
+   */
+  unmentioned: string[];
 };
 
 const maxScoredBySimilarity = 8;
@@ -78,10 +84,11 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     previousAnswer: question.previousAnswer,
     termStatistics: evidence.termStatistics,
   });
-  const refused = { selection, chosen: [], similarity: null };
+  const refused = { selection, chosen: [], similarity: null, unmentioned: [] };
   // A question naming something the documents never mention ("publish to PyPI", "install
   // Docker") is not theirs to answer, whatever else it shares with them.
-  if (selection.unknownTerms.length > 0) return refused;
+  if (selection.unknownTerms.length > 0)
+    return { ...refused, unmentioned: wordsAsWritten(focus, selection.unknownTerms) };
   const scale = evidence.similarity?.scale() ?? null;
   if (question.context !== null) {
     // A follow-up continues a conversation whose topic is settled: its own words are mostly
@@ -97,7 +104,8 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
     const isAnswered =
       selection.coverage >= minimumCoverage ||
       (scale !== null && similarity !== null && similarity >= followUpFloor);
-    return { selection, chosen: isAnswered ? answerPassages(selection, input.hits) : [], similarity };
+    const chosen = isAnswered ? answerPassages(selection, input.hits) : [];
+    return { selection, chosen, similarity, unmentioned: [] };
   }
   const objectKnown = objectInFile(selection, input.hits, evidence);
   // A passage of a file that never says a name the question writes is about something else:
@@ -140,9 +148,32 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
   const answering =
     selection.passages.find((item) => wordsAnswer(item) && !isUnrelated(item)) ??
     selection.passages.find(meaningAnswers);
-  if (!answering) return { ...refused, similarity };
+  if (!answering)
+    return { ...refused, similarity, unmentioned: unmentionedObject(selection, focus, evidence) };
   selection.passages = [answering, ...selection.passages.filter((item) => item !== answering)];
-  return { selection, chosen: answerPassages(selection, input.hits), similarity };
+  return { selection, chosen: answerPassages(selection, input.hits), similarity, unmentioned: [] };
+}
+
+/**
+ * What a refused question acts on, when no document mentions it in any form ("how do I cook a
+ * risotto?"): the documents were searched for it and it is not there, which the refusal can say.
+ */
+function unmentionedObject(selection: Selection, focus: string, evidence: AnswerEvidence): string[] {
+  const { object } = selection;
+  const statistics = evidence.termStatistics;
+  if (object === null || !statistics) return [];
+  return statistics.weights([object]).get(object)?.isKnown === false ? wordsAsWritten(focus, [object]) : [];
+}
+
+/** The words of `text` as written that stand for one of `terms` ("PyPI" for `pypi`), each once. */
+function wordsAsWritten(text: string, terms: readonly string[]): string[] {
+  const wanted = new Set(terms);
+  const found = new Map<string, string>();
+  for (const [word] of text.matchAll(/[\p{L}\p{N}]+(?:[._+#-][\p{L}\p{N}]+)*/gu)) {
+    const key = word.toLowerCase();
+    if (!found.has(key) && searchTerms(word).some((term) => wanted.has(term))) found.set(key, word);
+  }
+  return [...found.values()];
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AnswerPiece, Answerer } from './answer-piece.js';
 import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
-import { noRelevantInformationText } from './no-answer.js';
+import { notFoundText } from './no-answer.js';
 import { renderPassage, type Passage } from './passage-blocks.js';
 import type { ScoredPassage } from './passage-selection.js';
 
@@ -62,9 +62,9 @@ function wholePassage(passage: Passage): string {
  */
 export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
   return async function* (input): AsyncIterable<AnswerPiece> {
-    const { chosen, selection } = await findAnswer(input, evidence);
+    const { chosen, selection, unmentioned } = await findAnswer(input, evidence);
     if (chosen.length === 0) {
-      yield { type: 'text', text: noRelevantInformationText };
+      yield { type: 'text', text: notFoundText(unmentioned) };
       return;
     }
     const wantsExample = selection.wantsCode;

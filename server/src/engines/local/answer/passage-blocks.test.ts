@@ -50,6 +50,50 @@ describe('splitPassages', () => {
     ]);
   });
 
+  it('reads a chunk cut inside a listing as that listing’s end, not its delimiter as an opening', () => {
+    // The Git user manual's chunk that opens on the end of the interactive rebase's todo list.
+    const passages = splitPassages(
+      [
+        '#  s, squash = use commit, but meld into previous commit',
+        '#',
+        '# Note that empty commits are commented out',
+        '-------------------------------------------------',
+        '',
+        'As explained in the comments, you can reorder commits, squash them',
+        'together, edit commit messages, etc. by editing the list.  Once you',
+        'are satisfied, save the list and close your editor.',
+        '',
+        '-------------------------------------------------',
+        '$ git rebase --continue',
+        '-------------------------------------------------',
+      ].join('\n'),
+    );
+    expect(passages.map((passage) => passage.label)).toEqual([null]);
+    expect(passages[0]?.blocks.map((block) => block.type)).toEqual(['code', 'paragraph', 'code']);
+    expect(passages[0]?.blocks[0]?.text).toMatch(/^# {2}s, squash[\s\S]*commented out$/);
+    expect(passages[0]?.blocks[1]?.text).toMatch(/^As explained in the comments/);
+    // A chunk opening on prose before its listing reads as it always did.
+    const prose = splitPassages(
+      'Run this to squash the last three commits into one:\n\n------\n$ git rebase -i HEAD~3\n------\n\nThen edit the list.',
+    );
+    expect(prose[0]?.blocks.map((block) => block.type)).toEqual(['paragraph', 'code', 'paragraph']);
+    // Nor does one opening on its own title, whatever follows it.
+    const titled = splitPassages(
+      [
+        'EXAMPLES',
+        '--------',
+        '$ git frotz --all',
+        '$ git frotz main',
+        '------------',
+        'The first frotzes every branch, and the second only the main branch',
+        'of the repository; neither of them touches the working tree',
+        'or the index, and both can be run again at any time.',
+        '------------',
+      ].join('\n'),
+    );
+    expect(titled.map((passage) => passage.label)).toEqual(['EXAMPLES']);
+  });
+
   it('keeps list items and table rows whole, one per line', () => {
     const [passage] = splitPassages(
       'Steps:\n\n- install it\n  with npm\n- start it\n\n| key | value |\n|---|---|\n| PORT | 8000 |',

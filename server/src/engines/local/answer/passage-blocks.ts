@@ -43,6 +43,12 @@ export function splitPassages(text: string): Passage[] {
   let code: string[] | null = null;
   let codeLanguage = '';
   let closeCode: RegExp | null = null;
+  // A chunk cut inside a listing opens with the listing's last lines: its first delimiter closes.
+  const closer = openingCodeCloser(lines);
+  if (closer !== null) {
+    code = [];
+    closeCode = closer;
+  }
 
   let rawList: string[] = [];
   const flush = () => {
@@ -159,6 +165,61 @@ export function splitPassages(text: string): Passage[] {
   if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
   return passages.filter((item) => item.blocks.length > 0);
 }
+
+/**
+ * The closing delimiter when a chunk starts inside a code listing, else null. Chunks are cut at
+ * paragraph ends, and a listing's blank line is one: the user manual's chunk that opens on the end
+ * of the interactive rebase's todo list (`# r, reword = use commit, …`) read its comment lines as
+ * headings and the listing's closing `-----` as an opening, quoting the prose after it as 300 words
+ * of code. Read so only when what comes before the first delimiter is code-like and what comes
+ * after it is prose: a chunk opening on prose, or on a listing of prose, reads as before.
+ */
+function openingCodeCloser(lines: readonly string[]): RegExp | null {
+  const first = lines.findIndex(
+    (line, index) =>
+      markdownFence.test(line) ||
+      (asciidocDelimiter.test(line.trim()) && !isUnderlineOf(lines[index - 1], line.trim())),
+  );
+  const delimiter = lines[first]?.trim() ?? '';
+  // A fence with an info string (```js) only ever opens.
+  if (first <= 0 || /^(```|~~~)\S/.test(delimiter)) return null;
+  const pattern = new RegExp(`^\\s*${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const second = lines.findIndex((line, index) => index > first && pattern.test(line));
+  // The lines nearest the delimiter on either side decide; past them a section may change kind.
+  const before = lines
+    .slice(0, first)
+    .filter((line) => line.trim() !== '')
+    .slice(-nearLines);
+  const after = lines
+    .slice(first + 1, second === -1 ? undefined : second)
+    .filter((line) => line.trim() !== '')
+    .slice(0, nearLines);
+  // A title before it (`NAME` over `----`, `== Usage`) is the document's own: the chunk opens
+  // outside. (A `# line` may be a shell or todo-list comment.)
+  const hasTitle = lines
+    .slice(0, first)
+    .some((line, index) => /^={1,6}\s/.test(line) || isUnderlineOf(lines[index - 1], line.trim()));
+  if (hasTitle || before.length === 0 || after.length < 3) return null;
+  return proseShare(before) <= 0.25 && proseShare(after) >= 0.75 ? pattern : null;
+}
+
+const nearLines = 8;
+
+/**
+ * Share of lines that read as running prose: they open on a word, and at least four of their
+ * tokens, most of them, are plain words (a command's `credential.helper` or `$options` is not).
+ */
+function proseShare(lines: readonly string[]): number {
+  const isProse = (line: string) => {
+    const text = line.trim();
+    const tokens = text.split(/\s+/);
+    const words = tokens.filter((token) => plainWord.test(token)).length;
+    return /^[\p{L}"'`(]/u.test(text) && words >= 4 && words >= tokens.length * 0.7;
+  };
+  return lines.filter(isProse).length / Math.max(1, lines.length);
+}
+
+const plainWord = /^["'`(]?\p{L}[\p{L}'’-]*[.,;:!?)"'`]*$/u;
 
 const linkOnlyItem =
   /^(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[^\]]*\]\((?:[^()\s]|\([^()\s]*\))*\)|<a\s[^>]*>[^<]*<\/a>)[\s.,;]*$/i;

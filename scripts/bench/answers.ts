@@ -233,7 +233,10 @@ type SetScore = {
   total: number;
   /** Off-topic questions near the documents' field (`near` in the set), and how many were refused. */
   near: { correct: number; total: number };
-  /** Length of each answer in words. */
+  /**
+   * Length in words of each answer that cites something: a refusal (right or wrong) is one fixed
+   * sentence, and counting it pulled a set that refuses often down to that sentence's length.
+   */
   words: number[];
   firstTokenMs: number[];
   totalMs: number[];
@@ -270,7 +273,7 @@ async function scoreSet(pipeline: Pipeline, questions: AnswerQuestion[], kind: '
       score.near.total += 1;
       if (isGood) score.near.correct += 1;
     }
-    score.words.push(wordCount(answer.text));
+    if (answer.citedFiles.length > 0) score.words.push(wordCount(answer.text));
     if (kind === 'answer' && isAnswerable(question, answer)) score.answerable += 1;
     if (!isGood)
       score.misses.push(

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Message } from '@threadline/shared';
 import { loadConfig } from '../../server/src/config.js';
 import { findAnswer } from '../../server/src/engines/local/answer/answer-evidence.js';
+import { createPassageAnswerer } from '../../server/src/engines/local/answer/passage-answer.js';
 import { conversationQuestion } from '../../server/src/engines/local/answer/conversation-question.js';
 import { passagePlainText } from '../../server/src/engines/local/answer/passage-blocks.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
@@ -15,7 +16,7 @@ import { openDatabase } from '../../server/src/sqlite/database.js';
  *   BENCH_KEEP_DIR=dir npx tsx scripts/bench/answer-probe.ts git-docs "How do I …?" "First? || Follow-up?"
  *
  * A question written `first || then` is a conversation: each earlier turn is answered and its
- * cited files carried, as the engine does. The judge sets (own-files-judge, own-files-blind) are
+ * cited files carried, as the engine does. PROBE_TEXT=1 prints each answer as the engine writes it. The judge sets (own-files-judge, own-files-blind) are
  * refused: their misses are never read.
  */
 const [corpus, ...questions] = process.argv.slice(2);
@@ -72,20 +73,28 @@ async function answer(conversation: Message[]) {
     maxNumResults: 20,
     ...(question.emphasis ? { emphasis: question.emphasis } : {}),
   });
-  const found = await findAnswer(
-    {
-      query: question.searchQuery,
-      hits,
-      conversation,
-      instructions: null,
-      model: 'threadline-extractive',
-      functionTools: [],
-      toolRounds: [],
-      signal: new AbortController().signal,
-    },
-    evidence,
-  );
-  return { hits, found };
+  const input = {
+    query: question.searchQuery,
+    hits,
+    conversation,
+    instructions: null,
+    model: 'threadline-extractive',
+    functionTools: [],
+    toolRounds: [],
+    signal: new AbortController().signal,
+  };
+  const found = await findAnswer(input, evidence);
+  return { hits, found, input };
+}
+
+/** The answer as the quoted-answer engine writes it (PROBE_TEXT=1), citations as `[n: file]`. */
+async function answerText(input: Awaited<ReturnType<typeof answer>>['input']): Promise<string> {
+  let text = '';
+  for await (const piece of createPassageAnswerer(evidence)(input)) {
+    if (piece.type === 'text') text += piece.text;
+    else if (piece.type === 'citation') text += `[${piece.source}: ${input.hits[piece.source]?.fileName}]`;
+  }
+  return text;
 }
 
 for (const asked of questions) {
@@ -101,7 +110,7 @@ for (const asked of questions) {
     );
     conversation.push(message('assistant', 'earlier answer', cited));
   }
-  const { hits, found } = await answer(conversation);
+  const { hits, found, input } = await answer(conversation);
   const { selection } = found;
   const place = (source: number) => `${hits[source]?.fileName}#${source}`;
   console.log(`\n### ${asked}`);
@@ -126,6 +135,7 @@ for (const asked of questions) {
         `[${item.passage.label ?? ''}${item.passage.isTerm ? ' (entry)' : ''}] ${text}`,
     );
   }
+  if (process.env.PROBE_TEXT === '1') console.log(`answer:\n${await answerText(input)}`);
 }
 await knowledge.close();
 database.close();

@@ -24,6 +24,23 @@ describe('answerBlocks', () => {
     expect(answerBlocks(blocks, question({ remov: 1 }))).toEqual(blocks);
   });
 
+  it('quotes the answering block of a section of a hundred words, not the section', () => {
+    // The product's configuration.md opens this way: where data lives, then how a bad setting is reported.
+    const blocks = [
+      paragraph(
+        'Threadline reads every setting from environment variables. With none set it runs on its embedded defaults: the local engine, an SQLite database under `./data` (`DATA_DIR`) and no API keys. To keep settings in a file, copy `.env.example` to `.env`.',
+      ),
+      paragraph(
+        'Threadline checks the whole configuration when it starts. If anything is wrong it stops with one message that names every bad setting, for example:',
+      ),
+      code(
+        'Invalid configuration:\n  - PORT: Invalid input: expected number, received NaN (got "eighty")\n  - ENGINE: Invalid option: expected one of "local"|"openai"|"assistants" (got "gpt")',
+      ),
+    ];
+    const answer = answerBlocks(blocks, question({ keep: 0.4, data: 0.9, threadlin: 0.2 }));
+    expect(answer).toEqual([blocks[0]]);
+  });
+
   it('quotes the block that says what the question asks to do, not its neighbours', () => {
     const blocks = [
       filler('The files field'),

@@ -2,8 +2,15 @@ import { searchTerms } from '../knowledge/search/search-terms.js';
 import type { Block } from './passage-blocks.js';
 import { coversAction } from './question-topic.js';
 
-/** A section this short is quoted whole: cutting it would save the reader little. */
-const wholeSectionWords = 120;
+/**
+ * A section this short is quoted whole: cutting it would save the reader little. Past it, the
+ * answer is the block that carries the question with what belongs to it: configuration.md's lead
+ * answers "where does Threadline keep its data?" without the invalid-configuration example after
+ * it. Measured with `npm run bench:answers` (MiniLM): at 80 rather than 120 every set's correct,
+ * follow-up and refusal figures are unchanged and the median answer shortens (Git docs 127 → 113
+ * words, product docs 86 → 68, unseen 88 → 61); at 100 Git stays at 124; at 60 Git loses an answer.
+ */
+const wholeSectionWords = 80;
 /** Another block joins the answer when it carries at least this share of the question's weight the others lack. */
 const addedEvidenceShare = 0.25;
 /** …and the answer stays within this many words. */

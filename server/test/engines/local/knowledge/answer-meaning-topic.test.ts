@@ -79,4 +79,65 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
     const [first] = found.chosen;
     expect(first && passagePlainText(first.passage, first.blocks)).toContain('nofail');
   });
+
+  it('answers a follow-up with the passage it means over one that only shares its few words', async () => {
+    const similarity = createPassageSimilarity(
+      { ready: Promise.resolve(model), current: () => model, close: async () => {} },
+      createTextVectorCache(),
+    );
+    // A resolver's configuration page, written for this test in the shape of resolv.conf(5): the
+    // option that says "happens", "list" and "any" (past the 300 characters meaning reads) is about
+    // something else than the question.
+    const resolver = (rank: number, text: string): SearchHit => ({
+      ...hit(rank, text),
+      fileId: 'file-resolver',
+      fileName: 'resolver.conf.txt',
+    });
+    const pages = [
+      resolver(
+        1,
+        '**single-request**\n\nSets RES_SNGLKUP in _res.options. By default, glibc performs IPv4 and IPv6 lookups in parallel since glibc 2.9. Some appliance DNS servers cannot handle these queries properly and make the requests time out. This option disables the behavior and makes glibc perform the IPv6 and IPv4 requests sequentially. When that happens, any reply is waited for in turn; list the option only for such servers.',
+      ),
+      resolver(
+        2,
+        '**nameserver**\n\nThe Internet address of a name server the resolver should query. Up to three may be given, one per keyword. If there are no nameserver lines, the default is to use the name server on the local machine.',
+      ),
+    ];
+    const cited = newMessage('thread_1', {
+      role: 'assistant',
+      content: 'Use nameserver lines.【1:0†resolver.conf.txt】',
+    });
+    const text = cited.content[0];
+    if (text?.type === 'text')
+      text.text.annotations = [
+        {
+          type: 'file_citation',
+          text: '【1:0†resolver.conf.txt】',
+          start_index: 21,
+          end_index: 44,
+          file_citation: { file_id: 'file-resolver' },
+        },
+      ];
+    const followUp = "What happens if I don't list any?";
+    const found = await findAnswer(
+      {
+        query: `How do I list the name servers the resolver should use? ${followUp}`,
+        hits: pages,
+        conversation: [
+          newMessage('thread_1', { content: 'How do I list the name servers the resolver should use?' }),
+          cited,
+          newMessage('thread_1', { content: followUp }),
+        ],
+        instructions: null,
+        model: 'extractive',
+        functionTools: [],
+        toolRounds: [],
+        signal: new AbortController().signal,
+      },
+      { similarity },
+    );
+    const [first] = found.chosen;
+    const shares = found.selection.passages.map((item) => [item.passage.label, item.similarity]);
+    expect(first?.passage.label, JSON.stringify(shares)).toBe('nameserver');
+  });
 });

@@ -1,4 +1,4 @@
-import type { SearchHit } from '@threadline/shared';
+import type { Message, SearchHit } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAnswer } from '../../../../src/engines/local/answer/answer-evidence.js';
 import { minimumCoverage } from '../../../../src/engines/local/answer/passage-selection.js';
@@ -51,25 +51,30 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
     await model?.close();
   });
 
-  it('does not answer with a passage the model finds unrelated, however many of the words it shares', async () => {
-    const similarity = createPassageSimilarity(
-      { ready: Promise.resolve(model), current: () => model, close: async () => {} },
-      createTextVectorCache(),
-    );
-    const question = 'How do I avoid errors at boot when a device is missing?';
-    const found = await findAnswer(
+  /** What the answerer finds for the conversation's last question, meaning weighed by the model. */
+  const answer = (query: string, passages: SearchHit[], conversation: Message[]) =>
+    findAnswer(
       {
-        query: question,
-        hits,
-        conversation: [newMessage('thread_1', { content: question })],
+        query,
+        hits: passages,
+        conversation,
         instructions: null,
         model: 'extractive',
         functionTools: [],
         toolRounds: [],
         signal: new AbortController().signal,
       },
-      { similarity },
+      {
+        similarity: createPassageSimilarity(
+          { ready: Promise.resolve(model), current: () => model, close: async () => {} },
+          createTextVectorCache(),
+        ),
+      },
     );
+
+  it('does not answer with a passage the model finds unrelated, however many of the words it shares', async () => {
+    const question = 'How do I avoid errors at boot when a device is missing?';
+    const found = await answer(question, hits, [newMessage('thread_1', { content: question })]);
     const spec = found.selection.passages.find((item) => item.passage.label === 'The first field (spec).');
     // The field's paragraph carries enough of the question's words to answer on words alone, and
     // the model finds it unrelated (below all-MiniLM-L6-v2's unrelated ceiling).
@@ -81,10 +86,6 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
   });
 
   it('answers a follow-up with the passage it means over one that only shares its few words', async () => {
-    const similarity = createPassageSimilarity(
-      { ready: Promise.resolve(model), current: () => model, close: async () => {} },
-      createTextVectorCache(),
-    );
     // A resolver's configuration page, written for this test in the shape of resolv.conf(5): the
     // option that says "happens", "list" and "any" (past the 300 characters meaning reads) is about
     // something else than the question.
@@ -119,25 +120,13 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
         },
       ];
     const followUp = "What happens if I don't list any?";
-    const found = await findAnswer(
-      {
-        query: `How do I list the name servers the resolver should use? ${followUp}`,
-        hits: pages,
-        conversation: [
-          newMessage('thread_1', { content: 'How do I list the name servers the resolver should use?' }),
-          cited,
-          newMessage('thread_1', { content: followUp }),
-        ],
-        instructions: null,
-        model: 'extractive',
-        functionTools: [],
-        toolRounds: [],
-        signal: new AbortController().signal,
-      },
-      { similarity },
-    );
-    const [first] = found.chosen;
+    const first = 'How do I list the name servers the resolver should use?';
+    const found = await answer(`${first} ${followUp}`, pages, [
+      newMessage('thread_1', { content: first }),
+      cited,
+      newMessage('thread_1', { content: followUp }),
+    ]);
     const shares = found.selection.passages.map((item) => [item.passage.label, item.similarity]);
-    expect(first?.passage.label, JSON.stringify(shares)).toBe('nameserver');
+    expect(found.chosen[0]?.passage.label, JSON.stringify(shares)).toBe('nameserver');
   });
 });

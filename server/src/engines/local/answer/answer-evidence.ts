@@ -2,7 +2,7 @@ import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import type { AnswerInput } from './answer-piece.js';
 import { conversationQuestion } from './conversation-question.js';
 import { weightedText } from '../knowledge/search/weighted-query.js';
-import { searchTerms } from '../knowledge/search/search-terms.js';
+import { searchTerms, wordPattern } from '../knowledge/search/search-terms.js';
 import { passagePlainText } from './passage-blocks.js';
 import {
   answerPassages,
@@ -190,7 +190,7 @@ function unmentionedObject(selection: Selection, focus: string, evidence: Answer
 function wordsAsWritten(text: string, terms: readonly string[]): string[] {
   const wanted = new Set(terms);
   const found = new Map<string, string>();
-  for (const [word] of text.matchAll(/[\p{L}\p{N}]+(?:[._+#-][\p{L}\p{N}]+)*/gu)) {
+  for (const [word] of text.matchAll(wordPattern)) {
     const key = word.toLowerCase();
     if (!found.has(key) && searchTerms(word).some((term) => wanted.has(term))) found.set(key, word);
   }

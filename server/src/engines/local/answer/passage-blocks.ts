@@ -80,19 +80,12 @@ export function splitPassages(text: string): Passage[] {
     }
     const trimmed = line.trim();
     const next = lines[index + 1];
-    const fence = markdownFence.exec(line);
-    if (fence?.[1]) {
+    const delimiter = codeDelimiter(line, lines[index - 1]);
+    if (delimiter) {
       flush();
       code = [];
-      codeLanguage = fence[2] ?? '';
-      closeCode = new RegExp(`^\\s*${fence[1] === '```' ? '```' : '~~~'}\\s*$`);
-      continue;
-    }
-    if (asciidocDelimiter.test(trimmed) && !isUnderlineOf(lines[index - 1], trimmed)) {
-      flush();
-      code = [];
-      codeLanguage = '';
-      closeCode = new RegExp(`^${trimmed.replace(/\./g, '\\.')}\\s*$`);
+      codeLanguage = delimiter.language;
+      closeCode = delimiter.closer;
       continue;
     }
     const heading = atxHeading.exec(trimmed);
@@ -175,15 +168,12 @@ export function splitPassages(text: string): Passage[] {
  * after it is prose: a chunk opening on prose, or on a listing of prose, reads as before.
  */
 function openingCodeCloser(lines: readonly string[]): RegExp | null {
-  const first = lines.findIndex(
-    (line, index) =>
-      markdownFence.test(line) ||
-      (asciidocDelimiter.test(line.trim()) && !isUnderlineOf(lines[index - 1], line.trim())),
-  );
-  const delimiter = lines[first]?.trim() ?? '';
-  // A fence with an info string (```js) only ever opens.
-  if (first <= 0 || /^(```|~~~)\S/.test(delimiter)) return null;
-  const pattern = new RegExp(`^\\s*${delimiter.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const first = lines.findIndex((line, index) => codeDelimiter(line, lines[index - 1]) !== null);
+  const opening = codeDelimiter(lines[first] ?? '', lines[first - 1]);
+  // A fence with an info string (```js) only ever opens; a run of four or more (a title's `~~~~`
+  // underline) is no fence to close.
+  if (first <= 0 || !opening || /^(```|~~~)\S/.test(lines[first]?.trim() ?? '')) return null;
+  const pattern = opening.closer;
   const second = lines.findIndex((line, index) => index > first && pattern.test(line));
   // The lines nearest the delimiter on either side decide; past them a section may change kind.
   const before = lines
@@ -204,6 +194,21 @@ function openingCodeCloser(lines: readonly string[]): RegExp | null {
 }
 
 const nearLines = 8;
+
+/**
+ * A line that opens a code listing (a Markdown fence, an AsciiDoc `----` or `....` that does not
+ * underline a title): the pattern of the line that closes it, and a fence's info string.
+ */
+function codeDelimiter(
+  line: string,
+  previous: string | undefined,
+): { closer: RegExp; language: string } | null {
+  const fence = markdownFence.exec(line);
+  if (fence?.[1]) return { closer: new RegExp(`^\\s*${fence[1]}\\s*$`), language: fence[2] ?? '' };
+  const trimmed = line.trim();
+  if (!asciidocDelimiter.test(trimmed) || isUnderlineOf(previous, trimmed)) return null;
+  return { closer: new RegExp(`^${trimmed.replace(/\./g, '\\.')}\\s*$`), language: '' };
+}
 
 /**
  * Share of lines that read as running prose: they open on a word, and at least four of their

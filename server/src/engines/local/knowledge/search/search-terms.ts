@@ -13,7 +13,8 @@ export const stopWords = new Set(
   ).split(' '),
 );
 
-const wordPattern = /[\p{L}\p{N}]+(?:[._\-/:@][\p{L}\p{N}]+)*/gu;
+/** A word as search reads it: letters and digits, joined by `.`, `_`, `-`, `/`, `:` or `@` (`Node.js`, `user@host`). */
+export const wordPattern = /[\p{L}\p{N}]+(?:[._\-/:@][\p{L}\p{N}]+)*/gu;
 
 /** Every term of a text, in order, with identifier parts and joined forms added. */
 export function searchTerms(text: string, options: { keepStopWords?: boolean } = {}): string[] {

@@ -79,6 +79,10 @@ describe('local engine answers from files a person brings', () => {
     const answer = await ask('How do I pin a package to an older version with APT?');
     expect(answer.citedFiles).toEqual([]);
     expect(answer.text).toMatch(/couldn't find any relevant information/);
+    // As people type it: a tool named in lower case at the end of a how-to is a name too.
+    const typed = await ask('How do I pin a package to an older version with apt?');
+    expect(typed.citedFiles).toEqual([]);
+    expect(typed.text).toMatch(/couldn't find any relevant information/);
     // The same question about npm's packages is theirs.
     const npm = await ask('How do I pin a dependency of a dependency to an older version?');
     expect(npm.citedFiles).toContain('package-json.html');

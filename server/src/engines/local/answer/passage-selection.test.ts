@@ -1,4 +1,5 @@
 import type { SearchHit } from '@threadline/shared';
+import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import { describe, expect, it } from 'vitest';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
 import {
@@ -9,6 +10,7 @@ import {
   maxReadPerFile,
   minimumCoverage,
   namesIn,
+  toolIn,
   selectPassages,
 } from './passage-selection.js';
 
@@ -35,6 +37,24 @@ describe('namesIn', () => {
     const found = namesIn(question);
     expect(found).toEqual(expect.arrayContaining(names));
     if (names.length === 0) expect(found).toEqual([]);
+  });
+});
+
+describe('toolIn', () => {
+  it.each([
+    // People write tools the way they type them: lower case, so `namesIn` does not see them.
+    ['How do I remove a package with apt?', ['apt']],
+    ['How do I sort files by modification date with ls?', ['ls']],
+    ['How do I see the history of a file in git?', ['git']],
+    ['How do I extract a zip file using gunzip?', ['gunzip']],
+    // An everyday word at the end is a place or a means, not a tool.
+    ['How do I resolve a hostname to an IP address in my code?', []],
+    ['How do I add my public key to a server with a key?', []],
+    // Only a how-to's last phrase; a question that asks no task names no tool.
+    ['How do I use apt for this?', []],
+    ['What is a stash in git?', []],
+  ])('%s', (question, tools) => {
+    expect(toolIn(question)).toEqual(tools);
   });
 });
 
@@ -305,6 +325,28 @@ describe('selectPassages', () => {
     ];
     const [best] = select('How do I store transcripts in MongoDB?', hits).passages;
     expect(best?.passage.label).toBe('How do I store transcripts in MongoDB?');
+  });
+
+  it('weighs a phrase the documents write as one word once, though the index holds two forms of it', () => {
+    // The index holds `branchname` (a placeholder's joined form) and `branchnam` (the word
+    // stemmed); a passage saying `<branchname>` matches both. Every term weighs 1 here.
+    const used = new Set(['chang', 'default', 'branch', 'name', 'branchname', 'branchnam']);
+    const termStatistics: TermStatistics = {
+      weights: (terms) =>
+        new Map(terms.map((term) => [term, { idf: 1, chunks: used.has(term) ? 3 : 0, isKnown: used.has(term) }])),
+      inFile: () => new Set(),
+    };
+    const hits = [hit('stash.md', 'branch <branchname>\n\nCreates and checks out a new branch named <branchname>.')];
+    const selection = selectPassages({
+      focus: 'How do I change the default branch name?',
+      context: null,
+      hits,
+      topicFileIds: [],
+      termStatistics,
+    });
+    expect([...selection.terms.keys()].filter((term) => term.startsWith('branchnam'))).toHaveLength(1);
+    // branch and the joined phrase of the five terms (change, default, branch, name, branchname).
+    expect(selection.coverage).toBeLessThan(0.7);
   });
 
   it('finds too little evidence when only the everyday words of a question match', () => {

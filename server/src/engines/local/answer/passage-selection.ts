@@ -155,7 +155,7 @@ export function selectPassages(input: SelectionInput): Selection {
   // too: its joined forms are weighed with the rest, and those a chunk holds join the question's.
   const pairs = input.termStatistics ? joinedPairs(input.focus) : [];
   const statistics = input.termStatistics?.weights([...ownTerms, ...contextTerms, ...pairs]);
-  const joined = pairs.filter((term) => (statistics?.get(term)?.chunks ?? 0) > 0);
+  const joined = oneFormEach(pairs.filter((term) => (statistics?.get(term)?.chunks ?? 0) > 0));
   const focusTerms = new Set([...ownTerms, ...joined]);
   const idf = statistics
     ? new Map([...statistics].map(([term, weight]) => [term, weight.idf]))
@@ -165,7 +165,7 @@ export function selectPassages(input: SelectionInput): Selection {
   // "GitLab"): a plain word they happen not to use ("cleanup", "halfway", "csv") is only a word,
   // weighed as the question's typical word (the median of the words they use), not as the
   // highest weight there is.
-  const names = new Set(namesIn(input.focus).map(respell));
+  const names = new Set([...namesIn(input.focus), ...toolIn(input.focus)].map(respell));
   const isUnused = (term: string) => statistics?.get(term)?.isKnown === false;
   const usedWeights = [...focusTerms, ...contextTerms]
     .filter((term) => !isUnused(term))
@@ -656,6 +656,24 @@ export function namesIn(question: string): string[] {
 }
 
 /**
+ * The tool a how-to names at its end, however it is written ("remove a package *with apt*",
+ * "sort files by date *with ls*", "in *git*"): a word outside everyday English after the last
+ * `with`, `using`, `via`, `in` or `on`. Like a name, it says where the answer must come from.
+ */
+export function toolIn(question: string): string[] {
+  if (!isHowTo(question)) return [];
+  const match = toolPhrase.exec(question.trim());
+  const word = match?.[1];
+  if (!word) return [];
+  return searchTerms(word).filter((term) => everydayDiscount(term) > everydayToolDiscount);
+}
+
+const toolPhrase =
+  /\b(?:with|using|via|in|on)\s+(?:(?:a|an|the|my|your|our|its)\s+)?([\p{L}\p{N}][\p{L}\p{N}.+#_-]*?)[.?!]*$/iu;
+/** Words as everyday as "code", "key" or "history" (the 1,000 most common) say no tool. */
+const everydayToolDiscount = 0.6;
+
+/**
  * Whether the word of a question that says what kind of thing it acts on ("create a *zip* file",
  * "schedule a *cron* job") is one the documents never use and not everyday English: documents
  * that never say what kind is meant do not answer how to make or use one of that kind, whatever
@@ -713,6 +731,21 @@ function documentSpelling(terms: readonly string[], statistics: TermStatistics):
       ([term, variant]) => (found.get(term)?.chunks ?? 0) === 0 && (found.get(variant)?.chunks ?? 0) > 0,
     ),
   );
+}
+
+/**
+ * One form of each joined phrase: the index may hold both `branchname` (a camel-cased name's
+ * joined form) and `branchnam` (the word stemmed), and a passage saying either matches both, so
+ * the phrase would weigh twice.
+ */
+function oneFormEach(terms: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return terms.filter((term) => {
+    const key = foldFinalE(lightStem(term));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Whether the words hold a form derived from the term ("accident" in "accidental", "verifi" in "verification"). */

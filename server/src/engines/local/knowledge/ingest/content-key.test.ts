@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentKey, fileSha256, type ContentKeyParts } from './content-key.js';
+import { contentKey, fileSha256, readerVersion, type ContentKeyParts } from './content-key.js';
 
 const base: ContentKeyParts = {
   sha256: 'a'.repeat(64),
@@ -15,6 +15,11 @@ const base: ContentKeyParts = {
 describe('contentKey', () => {
   it('is the same for the same inputs', () => {
     expect(contentKey({ ...base })).toBe(contentKey(base));
+  });
+
+  it('carries the version of the reader, so a file read before a reader change is not copied', () => {
+    expect((JSON.parse(contentKey(base)) as unknown[])[0]).toBe(readerVersion);
+    expect(readerVersion).not.toBe('v1');
   });
 
   it.each<[string, Partial<ContentKeyParts>]>([

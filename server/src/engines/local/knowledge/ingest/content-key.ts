@@ -11,13 +11,20 @@ export type ContentKeyParts = {
 };
 
 /**
+ * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
+ * dropped from web pages, a browser's print header from PDFs), so the same bytes added again are
+ * read the new way rather than copied from a file read the old way.
+ */
+export const readerVersion = 'v2';
+
+/**
  * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and
  * the file name (a document without a heading takes its title from the name, and the title is
  * indexed and embedded with every chunk), so two pairs with one key have identical chunks.
  */
 export function contentKey(parts: ContentKeyParts): string {
   return JSON.stringify([
-    'v1',
+    readerVersion,
     parts.sha256,
     parts.maxTokens,
     parts.overlapTokens,

@@ -44,6 +44,56 @@ describe('htmlToText', () => {
       text: '### Description\n\nAll you need.',
     },
     {
+      // DocBook XSL as Debian ships valgrind's manual: navigation tables (class `nav`, summary
+      // "Navigation header"/"Navigation footer") and a `toc` div holding a `<dl class="toc">`.
+      name: 'DocBook navigation tables and table of contents dropped',
+      html:
+        '<div><table class="nav" summary="Navigation header"><tr><td><a accesskey="p" href="a.html">' +
+        '<img alt="Prev" src="prev.png"></a></td><th>Valgrind User Manual</th></tr></table></div>' +
+        '<div class="chapter"><h1>2. Using the core</h1><div class="toc"><p><b>Table of Contents</b></p>' +
+        '<dl class="toc"><dt><span class="sect1"><a href="#a">2.1. What Valgrind does</a></span></dt>' +
+        '<dt><span class="sect1"><a href="#b">2.2. Getting started</a></span></dt></dl></div>' +
+        '<p>Valgrind is designed to be non-intrusive.</p></div>' +
+        '<div><table class="nav" summary="Navigation footer"><tr><td><a accesskey="p" href="a.html">' +
+        '&lt;&lt; 1. Introduction</a></td><td><a accesskey="u" href="m.html">Up</a></td></tr></table></div>',
+      text: '# 2. Using the core\n\nValgrind is designed to be non-intrusive.',
+    },
+    {
+      // gtk-doc (libxslt's reference): a `navigation` table of icon links and the manual's title.
+      name: 'a gtk-doc navigation table dropped',
+      html:
+        '<table class="navigation" summary="Navigation header"><tr><td><a href="index.html">' +
+        '<img alt="Home" src="home.png"></a></td><th>libxslt Reference Manual</th></tr></table>' +
+        '<h2>libxslt</h2><p>The XSLT C library.</p>',
+      text: '## libxslt\n\nThe XSLT C library.',
+    },
+    {
+      // texinfo (libffi's manual): Next/Index links in a `header` div, chapters in `section-toc`.
+      name: 'texinfo header links and section menu dropped',
+      html:
+        '<div class="top" id="Top"><div class="header"><p>Next: <a href="Intro.html" rel="next">What ' +
+        'is libffi?</a> [<a href="Index.html">Index</a>]</p></div><h1 class="top">libffi</h1>' +
+        '<p>This manual is for libffi.</p><ul class="section-toc"><li><a href="Intro.html">Introduction</a>' +
+        '</li><li><a href="Using.html">Using libffi</a></li></ul></div>',
+      text: '# libffi\n\nThis manual is for libffi.',
+    },
+    {
+      // Sphinx's classic theme: `related` bars and the `sphinxsidebar` around the body.
+      name: 'Sphinx related bars and sidebar dropped',
+      html:
+        '<div class="related"><h3>Navigation</h3><ul><li><a href="genindex.html">index</a></li></ul></div>' +
+        '<div class="document"><div class="body"><h1>Python Policy</h1><p>Packaging Python.</p></div></div>' +
+        '<div class="sphinxsidebar"><div class="sphinxsidebarwrapper"><h3>Contents</h3><p>Go</p></div></div>',
+      text: '# Python Policy\n\nPackaging Python.',
+    },
+    {
+      name: 'content whose class only contains such letters kept',
+      html:
+        '<div class="section-header"><h2>Menus</h2></div><div class="navigational-note"><p>Open the ' +
+        'menu.</p></div><dl><dt>term</dt><dd>A definition with <a href="x">a link</a> in it.</dd></dl>',
+      text: '## Menus\n\nOpen the menu.\n\n**term**\n\nA definition with a link in it.',
+    },
+    {
       name: 'a list with links in its prose kept',
       html: '<ul><li>Use <a href="#e">engines</a> to say which Node.js works.</li><li>Keep it short.</li></ul>',
       text: '- Use engines to say which Node.js works.\n- Keep it short.',

@@ -34,6 +34,36 @@ const droppedRoles = new Set([
   'menu',
   'menubar',
 ]);
+/**
+ * Class and id words documentation generators give their chrome when they use no `nav` element:
+ * DocBook XSL (`navheader`, `navfooter`, a `toc` div), gtk-doc (`navigation` tables), Sphinx
+ * (`related`, `sphinxsidebar`), texinfo (`nav-panel`), javadoc (`topNav`, `subNav`), Doxygen
+ * (`navpath`), and sites' own `navbar`, `breadcrumb`, `sidebar`, `menu`. A class or id is chrome
+ * when one of its words (split at `-` and `_`, case ignored) is one of these.
+ */
+const chromeWords = new Set([
+  'nav',
+  'navbar',
+  'navheader',
+  'navfooter',
+  'navigation',
+  'navpath',
+  'topnav',
+  'subnav',
+  'bottomnav',
+  'breadcrumb',
+  'breadcrumbs',
+  'sidebar',
+  'sphinxsidebar',
+  'sphinxsidebarwrapper',
+  'toc',
+  'menu',
+  'menubar',
+  'pagination',
+  'pager',
+]);
+/** A class that names the page's header or footer whole (texinfo's `header` div of Next/Up links). */
+const pageEndClasses = new Set(['header', 'footer', 'related']);
 // Where a `header` or `footer` belongs to the text (an article's title, a section's notes).
 const contentSections = new Set(['article', 'main', 'section']);
 const blockTags = new Set([
@@ -133,7 +163,17 @@ function isDropped(element: Element, context: Context): boolean {
   const role = attribute(element, 'role');
   if (role !== undefined && droppedRoles.has(role)) return true;
   if (attribute(element, 'hidden') !== undefined || attribute(element, 'aria-hidden') === 'true') return true;
-  return (element.tagName === 'header' || element.tagName === 'footer') && !context.isInContent;
+  const names = [...(attribute(element, 'class') ?? '').split(/\s+/), attribute(element, 'id') ?? '']
+    .map((name) => name.toLowerCase())
+    .filter((name) => name !== '');
+  if (names.some((name) => name.split(/[-_]/).some((word) => chromeWords.has(word)))) return true;
+  // gtk-doc and DocBook label their navigation tables for screen readers.
+  if (/^navigation\b/i.test(attribute(element, 'summary') ?? '')) return true;
+  const isPageEnd =
+    element.tagName === 'header' ||
+    element.tagName === 'footer' ||
+    names.some((name) => pageEndClasses.has(name));
+  return isPageEnd && !context.isInContent;
 }
 
 function blockOf(element: Element, context: Context): Blocks {
@@ -143,6 +183,8 @@ function blockOf(element: Element, context: Context): Blocks {
     const text = inlineText(element.childNodes);
     return text === '' ? none : { blocks: [`${'#'.repeat(Number(tag[1]))} ${text}`], droppedLinks: false };
   }
+  // A definition list of links only is a table of contents too (DocBook's `<dl class="toc">`).
+  if (tag === 'dl' && isLinkList(element)) return { blocks: [], droppedLinks: true };
   switch (tag) {
     case 'p':
     case 'dt':
@@ -245,11 +287,12 @@ function fencedCode(element: Element): string {
 
 /**
  * A list whose items are links and little else: a table of contents, a menu, a list of related
- * pages. Navigation, not content.
+ * pages. Navigation, not content. A definition list's terms and definitions are its items.
  */
 function isLinkList(list: Element): boolean {
+  const itemTags = list.tagName === 'dl' ? ['dt', 'dd'] : ['li'];
   const items = list.childNodes.filter(
-    (child): child is Element => isElement(child) && child.tagName === 'li',
+    (child): child is Element => isElement(child) && itemTags.includes(child.tagName),
   );
   if (items.length < 2) return false;
   let linked = 0;

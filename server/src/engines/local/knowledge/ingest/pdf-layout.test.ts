@@ -45,6 +45,32 @@ describe('pdfLayoutText', () => {
     expect(text.match(/^-- \d of 3 --$/gm)).toEqual(['-- 1 of 3 --', '-- 2 of 3 --', '-- 3 of 3 --']);
   });
 
+  it("drops a browser's print header where one page reads it as two lines", () => {
+    // Chromium's print header (page.pdf with displayHeaderFooter, as playwright-core drives it):
+    // the date on the left, the title in the middle, the URL and "n/N" at the bottom. On the first
+    // page the line below starts where the title does, so the title reads as a hanging tag there.
+    const printHeader = [
+      run('12/7/26, 5:20 AM', 20, 820, 'roman', 8),
+      run('4. Memcheck', 250, 820, 'roman', 8),
+    ];
+    const printFooter = (number: number) => [
+      run(`file:///doc/mc-manual.html ${number}/3`, 20, 17, 'roman', 8),
+    ];
+    const text = pdfLayoutText([
+      page([
+        ...printHeader,
+        run('Valgrind User Manual', 250, 766),
+        run('Memcheck detects errors.', 72, 700),
+        ...printFooter(1),
+      ]),
+      page([...printHeader, run('It reports leaks.', 72, 766), ...printFooter(2)]),
+      page([...printHeader, run('It checks frees.', 72, 766), ...printFooter(3)]),
+    ]);
+    expect(text).not.toMatch(/5:20 AM|4\. Memcheck|file:\/\//);
+    expect(text).toContain('Valgrind User Manual');
+    expect(text).toContain('It reports leaks.');
+  });
+
   it('keeps a line that appears at the top of only one page', () => {
     const text = pdfLayoutText([
       page([run('A title only here', 72, 794, 'bold'), run('First page text.', 108, 700)]),

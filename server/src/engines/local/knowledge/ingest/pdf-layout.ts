@@ -157,16 +157,32 @@ function runningLines(linesByPage: readonly Line[][], pages: readonly PdfPage[])
     const bottom = lines.slice(-3).filter((line) => line.y < height * 0.15);
     return [...top, ...bottom];
   });
+  // A header is one line on one page and two on another when its parts come apart (a browser's
+  // print header: the date on the left, the title in the middle): each line counts, and so does
+  // the row of lines at its height, read left to right.
+  const keysOf = (line: Line, lines: readonly Line[]) => [
+    marginKey(line.text),
+    marginKey(rowText(line, lines)),
+  ];
   const pagesWith = new Map<string, number>();
   for (const lines of margins)
-    for (const key of new Set(lines.map((line) => marginKey(line.text))))
+    for (const key of new Set(lines.flatMap((line) => keysOf(line, lines))))
       pagesWith.set(key, (pagesWith.get(key) ?? 0) + 1);
   const needed = Math.max(2, Math.ceil(pages.length * 0.5));
   for (const lines of margins)
     for (const line of lines)
-      if ((pagesWith.get(marginKey(line.text)) ?? 0) >= needed || isPageNumber(line.text)) repeated.add(line);
+      if (keysOf(line, lines).some((key) => (pagesWith.get(key) ?? 0) >= needed) || isPageNumber(line.text))
+        repeated.add(line);
   return repeated;
 }
+
+/** The text of the lines at one line's height (within a point), left to right. */
+const rowText = (line: Line, lines: readonly Line[]) =>
+  lines
+    .filter((other) => Math.abs(other.y - line.y) < 1)
+    .sort((left, right) => left.x - right.x)
+    .map((other) => other.text)
+    .join(' ');
 
 type Style = { bodySize: number; spacing: number; left: number; measure: number };
 

@@ -333,10 +333,14 @@ describe('selectPassages', () => {
     const used = new Set(['chang', 'default', 'branch', 'name', 'branchname', 'branchnam']);
     const termStatistics: TermStatistics = {
       weights: (terms) =>
-        new Map(terms.map((term) => [term, { idf: 1, chunks: used.has(term) ? 3 : 0, isKnown: used.has(term) }])),
+        new Map(
+          terms.map((term) => [term, { idf: 1, chunks: used.has(term) ? 3 : 0, isKnown: used.has(term) }]),
+        ),
       inFile: () => new Set(),
     };
-    const hits = [hit('stash.md', 'branch <branchname>\n\nCreates and checks out a new branch named <branchname>.')];
+    const hits = [
+      hit('stash.md', 'branch <branchname>\n\nCreates and checks out a new branch named <branchname>.'),
+    ];
     const selection = selectPassages({
       focus: 'How do I change the default branch name?',
       context: null,

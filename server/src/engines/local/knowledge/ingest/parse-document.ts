@@ -1,6 +1,7 @@
 import { acceptedFileExtensions } from '@threadline/shared';
 import mammoth from 'mammoth';
 import { htmlToText } from './html-to-text.js';
+import { withoutContentsLists } from './contents-list.js';
 import { normaliseDashes } from './normalise-dashes.js';
 import { PdfTextError, PdfTextWorker } from './pdf-text.js';
 import { zipEntrySizes, ZipFormatError, zipLimitProblem, type ZipLimits } from './zip-entry-sizes.js';
@@ -67,7 +68,12 @@ export async function parseDocument(
       `the document's text is ${extracted.length} characters long; the limit is ${limits.maxTextChars}`,
     );
   }
-  const text = normaliseText(extracted);
+  // A PDF's or Word file's table of contents has no links left to tell it by (a web page's is
+  // dropped when the page is read, a Markdown file's is the author's to keep).
+  const text =
+    kind === 'pdf' || kind === 'docx'
+      ? withoutContentsLists(normaliseText(extracted))
+      : normaliseText(extracted);
   if (text.trim() === '') {
     throw new IngestionError('invalid_file', `"${fileName}" contains no text to index`);
   }

@@ -12,7 +12,8 @@ export type ContentKeyParts = {
 
 /**
  * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
- * dropped from web pages, a browser's print header from PDFs), so the same bytes added again are
+ * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents,
+ * the lines of a Word code block kept), so the same bytes added again are
  * read the new way rather than copied from a file read the old way.
  */
 export const readerVersion = 'v2';

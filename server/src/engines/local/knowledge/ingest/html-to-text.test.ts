@@ -87,6 +87,12 @@ describe('htmlToText', () => {
       text: '# Python Policy\n\nPackaging Python.',
     },
     {
+      // mammoth's HTML for a Word "Source Code" paragraph as pandoc writes it: lines broken by <br>.
+      name: 'a code block whose lines are broken by <br> keeps its lines',
+      html: '<pre>X-Python3-Version: &gt;= X.Y<br />XS-Python-Version: A.B, X.Y</pre>',
+      text: '```\nX-Python3-Version: >= X.Y\nXS-Python-Version: A.B, X.Y\n```',
+    },
+    {
       name: 'content whose class only contains such letters kept',
       html:
         '<div class="section-header"><h2>Menus</h2></div><div class="navigational-note"><p>Open the ' +

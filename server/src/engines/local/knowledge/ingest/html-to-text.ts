@@ -272,6 +272,9 @@ function inlineText(nodes: readonly Node[]): string {
 function textContent(node: Node): string {
   if (node.nodeName === '#text' && 'value' in node) return node.value;
   if (isElement(node) && droppedTags.has(node.tagName)) return '';
+  // A code block's lines may be broken by `<br>` rather than newlines (mammoth's reading of a
+  // Word "Source Code" paragraph, as pandoc writes one).
+  if (isElement(node) && node.tagName === 'br') return '\n';
   return childrenOf(node).map(textContent).join('');
 }
 

@@ -101,6 +101,12 @@ export function answerCorpora(): AnswerCorpus[] {
     ...corpusOf('own-files-blind', filesUnder(join(ownFiles, 'blind')), answerSets, 'own-files-blind'),
     isBlind: true,
   });
+  // A sixth (issue #23, sixth round): manuals made by other tools than the first five's groff,
+  // python-docx and Node's doc generator (DocBook HTML, Chromium's print to PDF, pandoc's Word),
+  // its questions written before the engine ran on them.
+  corpora.push(
+    corpusOf('own-files-manuals', filesUnder(join(ownFiles, 'manuals')), answerSets, 'own-files-manuals'),
+  );
   // The sample knowledge base that ships with the product: what a new user asks first.
   const sample = [
     'README.md',

@@ -3,7 +3,8 @@
 # pages printed to PDF (groff → ps2pdf), manual pages written as Word documents (python-docx) and
 # HTML manual pages as shipped. The results are committed; run this only to regenerate them.
 # Needs: groff-base, ghostscript (ps2pdf), python3 with python-docx, git-man, apt, openssh-client,
-# util-linux (fstab), coreutils, libpam-modules, npm and nodejs (with its /usr/share/doc/nodejs/api) installed.
+# util-linux (fstab), coreutils, libpam-modules, npm and nodejs (with its /usr/share/doc/nodejs/api),
+# valgrind, python3 (its /usr/share/doc/python3), chromium and pandoc installed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 man="/usr/share/man"
@@ -35,4 +36,14 @@ mkdir -p "$here/blind"
 pdf man1/sort.1.gz "$here/blind/sort.pdf"
 docx man5/limits.conf.5.gz "$here/blind/limits.conf.docx"
 cp /usr/share/doc/nodejs/api/os.html "$here/blind/os.html"
-ls -l "$here/tuning" "$here/held-out" "$here/unseen" "$here/judge" "$here/blind"
+# Manuals: other tools than the sets above (DocBook XSL's HTML as valgrind ships it, that manual's
+# Memcheck chapter printed to PDF by Chromium, the Debian Python policy's Sphinx page written as
+# Word by pandoc; pandoc from PyPI's pypandoc_binary 1.17, pandoc 3.9).
+mkdir -p "$here/manuals"
+cp /usr/share/doc/valgrind/html/manual-core.html "$here/manuals/manual-core.html"
+node "$here/print-pdf.mjs" /usr/share/doc/valgrind/html/mc-manual.html "$here/manuals/mc-manual.pdf"
+body="$(mktemp --suffix=.html)"
+python3 "$here/sphinx-body.py" /usr/share/doc/python3/python-policy.html "$body"
+pandoc "$body" --toc -o "$here/manuals/python-policy.docx"
+rm -f "$body"
+ls -l "$here/tuning" "$here/held-out" "$here/unseen" "$here/judge" "$here/blind" "$here/manuals"

@@ -71,6 +71,32 @@ describe('pdfLayoutText', () => {
     expect(text).toContain('It reports leaks.');
   });
 
+  it('reads a listing whose first line starts left of the rest as one example, not a term', () => {
+    // valgrind's Memcheck chapter printed by Chromium: a report in monospace, its message at the
+    // margin and its stack trace indented, after a line of prose; across a page break too.
+    const text = pdfLayoutText([
+      page([
+        run('You get these complaints ...', 72, 700),
+        run('Invalid free()', 80, 680, 'mono'),
+        run('at 0x4004FFDF: free (vg_clientmalloc.c:577)', 100, 668, 'mono'),
+        run('88', 80, 640, 'mono'),
+        run('(8 direct, 80 indirect) bytes in 1 blocks are definitely lost', 100, 640, 'mono'),
+        run('at 0x........: malloc (vg_replace_malloc.c:...)', 100, 628, 'mono'),
+        run('Address 0x3807F7B4 is 0 bytes inside a block of size 177', 80, 90, 'mono'),
+      ]),
+      page([
+        run('at 0x4004FFDF: free (vg_clientmalloc.c:577)', 100, 794, 'mono'),
+        run('Memcheck keeps track.', 72, 760),
+      ]),
+    ]);
+    expect(text).not.toContain('**');
+    expect(text).toContain('You get these complaints ...\n\n```\nInvalid free()\n    at 0x4004FFDF');
+    expect(text).toMatch(/\n88 +\(8 direct, 80 indirect\) bytes/);
+    expect(text).toMatch(
+      /Address 0x3807F7B4 is 0 bytes inside a block of size 177\n(-- 1 of 2 --\n)?\s+at 0x4004FFDF/,
+    );
+  });
+
   it('keeps a line that appears at the top of only one page', () => {
     const text = pdfLayoutText([
       page([run('A title only here', 72, 794, 'bold'), run('First page text.', 108, 700)]),

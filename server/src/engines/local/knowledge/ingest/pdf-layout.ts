@@ -120,8 +120,9 @@ function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
   const result: Line[] = [];
   for (const [index, line] of lines.entries()) {
     const next = lines[index + 1];
+    // A listing's line keeps its gaps ("88 (8 direct, 80 indirect) bytes …" in a leak report).
     const split =
-      next && next.x > line.x + line.size
+      next && !line.isMonospace && next.x > line.x + line.size
         ? line.items.findIndex(
             (item, position) =>
               position > 0 &&
@@ -308,11 +309,28 @@ function classify(blocks: Block[], style: Style): Block[] {
       block.type = 'term';
       continue;
     }
+    // A listing whose first line starts left of the rest (a report's message, then its indented
+    // stack trace) is one example, not a term and its definition: all of it is set in monospace.
+    const isMonospace = (lines: readonly Line[]) => lines.every((line) => line.isMonospace);
+    if (
+      (next?.type === 'paragraph' || next?.type === 'code') &&
+      isMonospace(block.lines) &&
+      isMonospace(next.lines) &&
+      nextFirst !== undefined &&
+      nextFirst.x > first.x
+    ) {
+      block.type = 'code';
+      block.lines = [...block.lines, ...next.lines];
+      next.lines = [];
+      continue;
+    }
     const isShortTerm =
       block.lines.length <= 4 &&
       !sentenceEnd.test(lastLine?.text ?? '.') &&
       nextFirst !== undefined &&
       next?.type !== 'heading' &&
+      // Prose introducing an indented example ("You get these complaints ...") is no term.
+      !(next !== undefined && isMonospace(next.lines) && !first.isBold) &&
       nextFirst.x > first.x + style.bodySize * 0.8;
     if (isShortTerm) block.type = 'term';
     else if (block.lines.every((line) => line.isMonospace) || isPreformatted(block, style))

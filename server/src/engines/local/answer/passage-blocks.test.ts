@@ -197,6 +197,14 @@ describe('renderPassage', () => {
     expect(passage && renderPassage(passage)).toBe('**Run**\n\nStart it:\n\n````\nnpm start ``` here\n````');
   });
 
+  it('adds no blank lines for a line that was only an HTML anchor', () => {
+    // Fastify's docs put `<a id="…"></a>` under each heading.
+    const [passage] = splitPassages(
+      '#### .getHeaders()\n<a id="getheaders"></a>\n\nGets a copy of the headers.',
+    );
+    expect(passage && renderPassage(passage)).toBe('**.getHeaders()**\n\nGets a copy of the headers.');
+  });
+
   it('escapes placeholders outside code so Markdown shows them instead of dropping them as HTML', () => {
     const [passage] = splitPassages(
       '--onto <newbase>::\n\tStart at <newbase>, as in `git rebase --onto <newbase>`.',

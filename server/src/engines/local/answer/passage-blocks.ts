@@ -247,7 +247,8 @@ export function renderPassage(passage: Passage, blocks: readonly Block[] = passa
     block.type === 'code' ? fenceCode(block.text, block.language) : escapePlaceholders(block.text),
   );
   if (passage.label) parts.unshift(`**${escapePlaceholders(passage.label.replace(/\*/g, ''))}**`);
-  return parts.join('\n\n');
+  // A block left with nothing to show (a line that was only an HTML anchor) adds no blank lines.
+  return parts.filter((part) => part.trim() !== '').join('\n\n');
 }
 
 /**

@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chatCompletionStream } from '../../../../test/helpers/chat-completion-sse.js';
+import type { TermStatistics } from '../knowledge/search/term-statistics.js';
 import type { AnswerInput, AnswerPiece } from './answer-piece.js';
 import { createLlmAnswerer } from './llm-answerer.js';
 
@@ -201,6 +202,47 @@ describe('createLlmAnswerer', () => {
       source: 0,
       quote: 'Meals\nMeals are reimbursed up to 60 euros per day.',
     });
+  });
+
+  it('refuses a question about something no document mentions without asking the model, unless tools may answer', async () => {
+    // What the index says of each term (term-statistics.ts): `pypi` is in no chunk in any form.
+    const termStatistics: TermStatistics = {
+      weights: (terms) =>
+        new Map(
+          terms.map((term) => {
+            const isKnown = term !== 'pypi';
+            return [term, { idf: isKnown ? 1 : 3, chunks: isKnown ? 2 : 0, isKnown }];
+          }),
+        ),
+      inFile: (_fileId, terms) => new Set(terms.filter((term) => term !== 'pypi')),
+    };
+    const answerer = createLlmAnswerer({
+      baseURL,
+      apiKey: 'k',
+      contextTokens: 8192,
+      evidence: { termStatistics },
+    });
+    const ask = async (changes: Partial<AnswerInput>) => {
+      const pieces: AnswerPiece[] = [];
+      for await (const piece of answerer(
+        input({ conversation: [], query: 'How do I publish a package to PyPI?', ...changes }),
+      ))
+        pieces.push(piece);
+      return pieces;
+    };
+    reply = () => chatCompletionStream([{ content: 'Run twine upload dist/*.' }]);
+    expect(await ask({})).toEqual([
+      {
+        type: 'text',
+        text: "I couldn't find any relevant information in the knowledge base to answer that question. The documents never mention PyPI.",
+      },
+    ]);
+    expect(requests).toHaveLength(0);
+    // A client's tool may know what the documents do not: the model decides.
+    await ask({
+      functionTools: [{ name: 'search_web', description: 'Web', parameters: { type: 'object' } }],
+    });
+    expect(requests).toHaveLength(1);
   });
 
   it("keeps the model's refusal as a refusal: no citation even when it adds a number", async () => {

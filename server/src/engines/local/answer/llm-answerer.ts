@@ -12,6 +12,7 @@ import { passagePlainText, renderPassage } from './passage-blocks.js';
 import { PromptTokens } from './prompt-tokens.js';
 import { ReasoningFilter } from './reasoning-filter.js';
 import { RefusalGate } from './refusal.js';
+import { notFoundText } from './no-answer.js';
 
 const maxQuoteCharacters = 2000;
 const maxPassageSources = 8;
@@ -35,22 +36,27 @@ const quietLogger: AnswerLogger = { info: () => {}, warn: () => {} };
  * point at exactly what it read); otherwise the whole retrieved chunks, for it to judge. Best
  * first: the budget drops from the end.
  */
-async function groundedSources(input: AnswerInput, evidence?: AnswerEvidence): Promise<Source[]> {
-  const { chosen, selection } = await findAnswer(input, evidence);
+async function groundedSources(
+  input: AnswerInput,
+  evidence?: AnswerEvidence,
+): Promise<{ sources: Source[]; unmentioned: string[] }> {
+  const { chosen, selection, unmentioned } = await findAnswer(input, evidence);
   if (chosen.length > 0) {
-    return selection.passages.slice(0, maxPassageSources).map((item) => ({
+    const sources = selection.passages.slice(0, maxPassageSources).map((item) => ({
       fileName: input.hits[item.source]?.fileName ?? '',
       text: renderPassage(item.passage, item.blocks),
       hitIndex: item.source,
       quote: passagePlainText(item.passage, item.blocks),
     }));
+    return { sources, unmentioned: [] };
   }
-  return input.hits.map((hit, hitIndex) => ({
+  const sources = input.hits.map((hit, hitIndex) => ({
     fileName: hit.fileName,
     text: hit.text,
     hitIndex,
     quote: hit.text.trim(),
   }));
+  return { sources, unmentioned };
 }
 
 /** Reasoning arrives apart from the answer as `reasoning_content` (llama.cpp, vLLM, LM Studio) or `reasoning` (Ollama). */
@@ -111,6 +117,16 @@ export function createLlmAnswerer(options: {
 
   return async function* (input: AnswerInput): AsyncIterable<AnswerPiece> {
     const { model } = input;
+    const tools = toChatTools(input.functionTools);
+    const { sources: candidates, unmentioned } = await groundedSources(input, options.evidence);
+    // A question about something no document mentions in any form ("publish to PyPI") is refused
+    // as the quoted answers refuse it, without asking the model, which would answer from what it
+    // knows rather than from the documents; unless the client's own tools may answer it.
+    if (unmentioned.length > 0 && input.functionTools.length === 0 && input.toolRounds.length === 0) {
+      logger.info({ model, unmentioned }, 'refused without the model: the documents never mention it');
+      yield { type: 'text', text: notFoundText(unmentioned) };
+      return;
+    }
     const asked = await windows.windowFor(model);
     let window = asked.window;
     if (asked.isNew) {
@@ -119,8 +135,6 @@ export function createLlmAnswerer(options: {
         `model ${model}: a window of ${window.tokens} tokens (${window.source})`,
       );
     }
-    const tools = toChatTools(input.functionTools);
-    const candidates = await groundedSources(input, options.evidence);
     const parts = groundedParts(input, candidates, input.limits?.lastMessages ?? null);
 
     const fit = (): FittedPrompt<Source> | null => {

@@ -344,7 +344,8 @@ describe('what the model writes, as llama-server and Ollama stream it', () => {
     llama.reply({
       content: ["I'm sorry, but the provided documents do not mention ", 'the CEO’s salary [1].'],
     });
-    const { events, stored } = await ask(llama.baseURL, 'any', 'What is the CEO salary?');
+    // Words the documents use: the model is asked (a name they never use is refused before it).
+    const { events, stored } = await ask(llama.baseURL, 'any', "What is the director's salary?");
     expect(answerText(events)).toEqual({ value: noRelevantInformationText, annotations: [] });
     expect(storedText(stored)).toEqual({ value: noRelevantInformationText, annotations: [] });
     const streamed = events.flatMap((event) =>

@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const artifactsDir = join(root, 'artifacts', 'e2e');
+/** Debian's Chromium, headless, with nothing reaching the network on its own. */
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The newest modification time under a folder, to know whether the web build is stale. */
 function newestChange(path: string): number {

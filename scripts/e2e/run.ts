@@ -17,21 +17,13 @@ import { firstMinuteSteps } from './first-minute.js';
 import {
   artifactsDir,
   buildWebIfStale,
+  chromiumArgs,
   prepareArtifacts,
   root,
   startServer,
   type RunningServer,
 } from './harness.js';
 
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const question = 'How do I use MongoDB instead of SQLite?';
 const fakeTokenDelayMs = 100;
 const fakeTokenCount = 100;

@@ -41,7 +41,7 @@ cp /usr/share/doc/nodejs/api/os.html "$here/blind/os.html"
 # Word by pandoc; pandoc from PyPI's pypandoc_binary 1.17, pandoc 3.9).
 mkdir -p "$here/manuals"
 cp /usr/share/doc/valgrind/html/manual-core.html "$here/manuals/manual-core.html"
-node "$here/print-pdf.mjs" /usr/share/doc/valgrind/html/mc-manual.html "$here/manuals/mc-manual.pdf"
+npx tsx "$here/print-pdf.ts" /usr/share/doc/valgrind/html/mc-manual.html "$here/manuals/mc-manual.pdf"
 body="$(mktemp --suffix=.html)"
 python3 "$here/sphinx-body.py" /usr/share/doc/python3/python-policy.html "$body"
 pandoc "$body" --toc -o "$here/manuals/python-policy.docx"

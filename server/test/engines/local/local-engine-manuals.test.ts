@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Message } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase } from '../../../src/sqlite/database.js';
 import {
@@ -7,6 +6,7 @@ import {
   type KnowledgeBase,
 } from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { askLocalEngine } from '../../helpers/ask-local-engine.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 // Manuals made by other tools than groff and python-docx (scripts/bench/own-files/README.md):
@@ -31,20 +31,7 @@ function chunksOf(fileName: string): string {
   return rows.map((row) => row.text).join('\n\n');
 }
 
-async function ask(question: string): Promise<{ text: string; citedFiles: string[] }> {
-  const thread = await engine.createThread({ vectorStoreIds: [storeId] });
-  await engine.appendMessage(thread.id, { content: question });
-  let message: Message | null = null;
-  for await (const event of engine.streamRun(thread.id, {}, new AbortController().signal)) {
-    if (event.event === 'thread.message.completed') message = event.data;
-  }
-  const part = message?.content[0];
-  if (part?.type !== 'text') throw new Error('no text answer');
-  const citedFiles = part.text.annotations.flatMap((annotation) =>
-    annotation.type === 'file_citation' ? [fileNames.get(annotation.file_citation.file_id) ?? ''] : [],
-  );
-  return { text: part.text.value, citedFiles };
-}
+const ask = (question: string) => askLocalEngine(engine, storeId, question, fileNames);
 
 describe('local engine reads manuals made by DocBook, a browser and pandoc', () => {
   beforeAll(async () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Message } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/sqlite/database.js';
 import {
@@ -7,6 +6,7 @@ import {
   type KnowledgeBase,
 } from '../../../src/engines/local/knowledge/knowledge-base.js';
 import { LocalEngine } from '../../../src/engines/local/local-engine.js';
+import { askLocalEngine } from '../../helpers/ask-local-engine.js';
 import { testConfig } from '../../helpers/test-config.js';
 
 // Files a person brings (scripts/bench/own-files/README.md): git-stash(1) printed to PDF,
@@ -14,31 +14,12 @@ import { testConfig } from '../../helpers/test-config.js';
 const ownFile = (name: string) =>
   readFileSync(new URL(`../../../../scripts/bench/own-files/tuning/${name}`, import.meta.url));
 
-type Answer = { text: string; quotes: string[]; citedFiles: string[] };
-
 let engine: LocalEngine<KnowledgeBase>;
 let storeId = '';
 let cleanup: () => void = () => {};
 const fileNames = new Map<string, string>();
 
-async function ask(question: string): Promise<Answer> {
-  const thread = await engine.createThread({ vectorStoreIds: [storeId] });
-  await engine.appendMessage(thread.id, { content: question });
-  let message: Message | null = null;
-  for await (const event of engine.streamRun(thread.id, {}, new AbortController().signal)) {
-    if (event.event === 'thread.message.completed') message = event.data;
-  }
-  const part = message?.content[0];
-  if (part?.type !== 'text') throw new Error('no text answer');
-  const citations = part.text.annotations.flatMap((annotation) =>
-    annotation.type === 'file_citation' ? [annotation.file_citation] : [],
-  );
-  return {
-    text: part.text.value,
-    quotes: citations.map((citation) => citation.quote ?? ''),
-    citedFiles: citations.map((citation) => fileNames.get(citation.file_id) ?? citation.file_id),
-  };
-}
+const ask = (question: string) => askLocalEngine(engine, storeId, question, fileNames);
 
 describe('local engine answers from files a person brings', () => {
   beforeAll(async () => {

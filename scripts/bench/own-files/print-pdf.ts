@@ -1,23 +1,13 @@
 // Prints a web page to PDF as a person does from Chromium (File → Print → Save as PDF, with
 // headers and footers): the date and title at the top of each page, the address and "n/N" at the
-// bottom. Usage: node print-pdf.mjs page.html out.pdf (needs Chromium at /usr/bin/chromium).
+// bottom. Usage: npx tsx print-pdf.ts page.html out.pdf (needs Chromium at /usr/bin/chromium).
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumArgs } from '../../e2e/harness.js';
 
 const [source, target] = process.argv.slice(2);
-if (!source || !target) throw new Error('usage: node print-pdf.mjs page.html out.pdf');
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+if (!source || !target) throw new Error('usage: npx tsx print-pdf.ts page.html out.pdf');
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 try {
   const page = await browser.newPage();
   await page.goto(`file://${resolve(source)}`);

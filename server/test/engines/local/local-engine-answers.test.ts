@@ -1,12 +1,5 @@
-import type { Message } from '@threadline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/sqlite/database.js';
-import {
-  createKnowledgeBase,
-  type KnowledgeBase,
-} from '../../../src/engines/local/knowledge/knowledge-base.js';
-import { LocalEngine } from '../../../src/engines/local/local-engine.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { engineWithFiles, type FilesEngine } from '../../helpers/ask-local-engine.js';
 
 // Documents written for this test (not the bench corpora): Markdown with fenced code, and an
 // AsciiDoc manual page with option terms and a listing block.
@@ -67,55 +60,18 @@ $ snapshot restore
 ----------------
 `;
 
-type Answer = { text: string; quotes: string[]; citedFiles: string[] };
-
-let engine: LocalEngine<KnowledgeBase>;
-let storeId = '';
-let cleanup: () => void = () => {};
-const fileNames = new Map<string, string>();
-
-async function ask(threadId: string, question: string): Promise<Answer> {
-  await engine.appendMessage(threadId, { content: question });
-  let message: Message | null = null;
-  for await (const event of engine.streamRun(threadId, {}, new AbortController().signal)) {
-    if (event.event === 'thread.message.completed') message = event.data;
-  }
-  const part = message?.content[0];
-  if (part?.type !== 'text') throw new Error('no text answer');
-  const citations = part.text.annotations.flatMap((annotation) =>
-    annotation.type === 'file_citation' ? [annotation.file_citation] : [],
-  );
-  return {
-    text: part.text.value,
-    quotes: citations.map((citation) => citation.quote ?? ''),
-    citedFiles: citations.map((citation) => fileNames.get(citation.file_id) ?? citation.file_id),
-  };
-}
-
-const newThread = async () => (await engine.createThread({ vectorStoreIds: [storeId] })).id;
+let files: FilesEngine;
+const ask = (threadId: string, question: string) => files.askOn(threadId, question);
+const newThread = () => files.newThread();
 
 describe('local engine answers', () => {
   beforeAll(async () => {
-    const config = testConfig();
-    cleanup = config.cleanup;
-    const database = openDatabase(config.DATA_DIR);
-    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
-    const store = await knowledge.vectorStores.create({ name: 'Guides' });
-    storeId = store.id;
-    for (const [fileName, text] of [
-      ['crypto.md', cryptoGuide],
-      ['snapshot.txt', snapshotManual],
-    ] as const) {
-      const file = await knowledge.vectorStores.addFile(store.id, { fileName, bytes: Buffer.from(text) });
-      fileNames.set(file.id, fileName);
-    }
-    await knowledge.waitForIngestion(store.id);
+    files = await engineWithFiles('Guides', [
+      ['crypto.md', Buffer.from(cryptoGuide)],
+      ['snapshot.txt', Buffer.from(snapshotManual)],
+    ]);
   });
-  afterAll(async () => {
-    await engine.close();
-    cleanup();
-  });
+  afterAll(() => files.close());
 
   it('answers a how-to with the passage under its heading, code block verbatim', async () => {
     const answer = await ask(await newThread(), 'How do I compute a SHA-256 hash of a string?');

@@ -1,57 +1,35 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../../../src/sqlite/database.js';
-import {
-  createKnowledgeBase,
-  type KnowledgeBase,
-} from '../../../src/engines/local/knowledge/knowledge-base.js';
-import { LocalEngine } from '../../../src/engines/local/local-engine.js';
-import { askLocalEngine } from '../../helpers/ask-local-engine.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { engineWithFiles, type FilesEngine } from '../../helpers/ask-local-engine.js';
 
 // Manuals made by other tools than groff and python-docx (scripts/bench/own-files/README.md):
 // valgrind's DocBook XSL page as shipped, its Memcheck chapter printed to PDF by Chromium (date,
 // title, address and "n/N" on every page), the Debian Python policy written as Word by pandoc.
 const manual = (name: string) =>
   readFileSync(new URL(`../../../../scripts/bench/own-files/manuals/${name}`, import.meta.url));
-const files = ['manual-core.html', 'mc-manual.pdf', 'python-policy.docx'];
+const names = ['manual-core.html', 'mc-manual.pdf', 'python-policy.docx'];
 
-let engine: LocalEngine<KnowledgeBase>;
-let database: SqliteDatabase;
-let storeId = '';
-let cleanup: () => void = () => {};
-const fileNames = new Map<string, string>();
+let files: FilesEngine;
 
-/** Every chunk's text, file by file, as the index holds it. */
+/** Every chunk's text of one file, as the index holds it. */
 function chunksOf(fileName: string): string {
-  const fileId = [...fileNames].find(([, name]) => name === fileName)?.[0];
-  const rows = database
+  const fileId = [...files.fileNames].find(([, name]) => name === fileName)?.[0];
+  const rows = files.database
     .prepare('SELECT text FROM kb_chunks WHERE file_id = ? ORDER BY ordinal')
     .all(fileId) as Array<{ text: string }>;
   return rows.map((row) => row.text).join('\n\n');
 }
 
-const ask = (question: string) => askLocalEngine(engine, storeId, question, fileNames);
+const ask = (question: string) => files.ask(question);
 
 describe('local engine reads manuals made by DocBook, a browser and pandoc', () => {
   beforeAll(async () => {
-    const config = testConfig();
-    cleanup = config.cleanup;
-    database = openDatabase(config.DATA_DIR);
-    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
-    const store = await knowledge.vectorStores.create({ name: 'Manuals' });
-    storeId = store.id;
-    for (const fileName of files) {
-      const file = await knowledge.vectorStores.addFile(store.id, { fileName, bytes: manual(fileName) });
-      fileNames.set(file.id, fileName);
-    }
-    await knowledge.waitForIngestion(store.id);
+    files = await engineWithFiles(
+      'Manuals',
+      names.map((name) => [name, manual(name)] as const),
+    );
   }, 120_000);
-  afterAll(async () => {
-    await engine.close();
-    cleanup();
-  });
+  afterAll(() => files.close());
 
   it('indexes a DocBook page without its navigation tables or contents list', () => {
     const text = chunksOf('manual-core.html');

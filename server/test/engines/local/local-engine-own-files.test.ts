@@ -1,45 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/sqlite/database.js';
-import {
-  createKnowledgeBase,
-  type KnowledgeBase,
-} from '../../../src/engines/local/knowledge/knowledge-base.js';
-import { LocalEngine } from '../../../src/engines/local/local-engine.js';
-import { askLocalEngine } from '../../helpers/ask-local-engine.js';
-import { testConfig } from '../../helpers/test-config.js';
+import { engineWithFiles, type FilesEngine } from '../../helpers/ask-local-engine.js';
 
 // Files a person brings (scripts/bench/own-files/README.md): git-stash(1) printed to PDF,
 // sources.list(5) saved as Word, npm's package.json page as downloaded. Ingested for real.
 const ownFile = (name: string) =>
   readFileSync(new URL(`../../../../scripts/bench/own-files/tuning/${name}`, import.meta.url));
 
-let engine: LocalEngine<KnowledgeBase>;
-let storeId = '';
-let cleanup: () => void = () => {};
-const fileNames = new Map<string, string>();
-
-const ask = (question: string) => askLocalEngine(engine, storeId, question, fileNames);
+let files: FilesEngine;
+const ask = (question: string) => files.ask(question);
 
 describe('local engine answers from files a person brings', () => {
   beforeAll(async () => {
-    const config = testConfig();
-    cleanup = config.cleanup;
-    const database = openDatabase(config.DATA_DIR);
-    const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
-    engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });
-    const store = await knowledge.vectorStores.create({ name: 'Own files' });
-    storeId = store.id;
-    for (const fileName of ['git-stash.pdf', 'sources.list.docx', 'package-json.html']) {
-      const file = await knowledge.vectorStores.addFile(store.id, { fileName, bytes: ownFile(fileName) });
-      fileNames.set(file.id, fileName);
-    }
-    await knowledge.waitForIngestion(store.id);
+    const names = ['git-stash.pdf', 'sources.list.docx', 'package-json.html'];
+    files = await engineWithFiles(
+      'Own files',
+      names.map((name) => [name, ownFile(name)] as const),
+    );
   }, 120_000);
-  afterAll(async () => {
-    await engine.close();
-    cleanup();
-  });
+  afterAll(() => files.close());
 
   it('refuses a question near the files’ field that they do not answer, citing nothing', async () => {
     // The APT page signs repositories with keys; nothing in it is about commits.

@@ -93,6 +93,28 @@ describe('htmlToText', () => {
       text: '```\nX-Python3-Version: >= X.Y\nXS-Python-Version: A.B, X.Y\n```',
     },
     {
+      // libxslt's pages (and many older manuals): the whole page laid out in tables, a menu of
+      // links in one cell, a "Related links" table, the text with its headings in another.
+      name: 'a page laid out with tables read as its text, its menus dropped',
+      html:
+        '<table><tr><td><img alt="logo" src="l.png"></td><td><table><tr><td><h1>The XSLT C library</h1>' +
+        '<h2>Library internals</h2></td></tr></table></td></tr></table>' +
+        '<table><tr><td><table><tr><td><center><b>Main Menu</b></center></td></tr><tr><td><form>' +
+        '<input name="q"></form><ul><li><a href="index.html">Home</a></li><li><a href="intro.html">' +
+        'Introduction</a></li></ul></td></tr></table>' +
+        '<table><tr><td>Related links</td></tr><tr><td><a href="t.html">Tutorial</a><a href="m.html">' +
+        'Man page for xsltproc</a></td></tr></table></td>' +
+        '<td><h3>Table of contents</h3><ul><li><a href="#a">Introduction</a></li><li><a href="#b">Basics' +
+        '</a></li></ul><h3>Introduction</h3><p>This document describes libxslt.</p></td></tr></table>',
+      text: '# The XSLT C library\n\n## Library internals\n\n### Introduction\n\nThis document describes libxslt.',
+    },
+    {
+      // Sphinx wraps each cell's text in a paragraph: still a data table.
+      name: 'a data table whose cells hold one paragraph each kept as a table',
+      html: '<table><tr><td><p>default-version</p></td><td><p>python3.11</p></td></tr></table>',
+      text: '| default-version | python3.11 |\n| --- | --- |',
+    },
+    {
       name: 'content whose class only contains such letters kept',
       html:
         '<div class="section-header"><h2>Menus</h2></div><div class="navigational-note"><p>Open the ' +

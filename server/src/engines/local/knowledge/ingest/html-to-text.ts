@@ -121,10 +121,18 @@ const childrenOf = (node: Node): Node[] => ('childNodes' in node ? node.childNod
  */
 export function htmlToText(html: string): string {
   const document = parse(html);
-  return blocksOf(document, { isInContent: false, listDepth: 0 })
+  const blocks = blocksOf(document, { isInContent: false, listDepth: 0 })
     .blocks.map((block) => normaliseDashes(block))
-    .filter((block) => block.trim() !== '')
-    .join('\n\n');
+    .filter((block) => block.trim() !== '');
+  return blocks.filter((block, index) => !isEmptyContentsHeading(block, blocks[index + 1])).join('\n\n');
+}
+
+/** A "Contents" heading whose list of links was dropped: the next heading is no deeper than it. */
+function isEmptyContentsHeading(block: string, next: string | undefined): boolean {
+  const heading = /^(#{1,6}) (?:table of )?contents$/i.exec(block.trim());
+  if (!heading?.[1]) return false;
+  const nextLevel = next === undefined ? 0 : (/^(#{1,6}) /.exec(next)?.[1]?.length ?? 7);
+  return nextLevel <= heading[1].length;
 }
 
 type Blocks = { blocks: string[]; droppedLinks: boolean };
@@ -199,8 +207,26 @@ function blockOf(element: Element, context: Context): Blocks {
     case 'ol':
       if (isLinkList(element)) return { blocks: [], droppedLinks: true };
       return { blocks: [listOf(element, context).join('\n')], droppedLinks: false };
-    case 'table':
-      return { blocks: [tableOf(element)].filter((block) => block !== ''), droppedLinks: false };
+    case 'table': {
+      // A table of links (a menu, "Related links"): navigation, as a list of links is.
+      if (isLinkTable(element)) return { blocks: [], droppedLinks: true };
+      if (!isLayoutTable(element))
+        return { blocks: [tableOf(element)].filter((block) => block !== ''), droppedLinks: false };
+      // A page laid out with a table (libxslt's and many older manuals): its cells are the page's
+      // regions (logo, menu, the text), read in turn; a cell left with only its title once its
+      // menu of links is gone is dropped with it.
+      const blocks: string[] = [];
+      let droppedLinks = false;
+      for (const cell of ownCells(element)) {
+        const inner = blocksOf(cell, context);
+        droppedLinks ||= inner.droppedLinks;
+        if (inner.droppedLinks && inner.blocks.every(isTitleBlock)) continue;
+        blocks.push(...inner.blocks);
+      }
+      // A menu's title in one cell, its links in another.
+      if (droppedLinks && blocks.every(isTitleBlock)) return { blocks: [], droppedLinks };
+      return { blocks, droppedLinks };
+    }
     case 'hr':
       return none;
     default: {
@@ -344,6 +370,77 @@ function listOf(list: Element, context: Context): string[] {
       lines.push(...listOf(child, { ...context, listDepth: context.listDepth + 1 }));
   }
   return lines;
+}
+
+const isTitleBlock = (block: string) => /^(#{1,6} |\*\*[^\n]*\*\*$)/.test(block);
+
+/**
+ * A table of links (a menu, "Related links"): every cell with text is links and little else, but
+ * for one short title, with two links at least.
+ */
+function isLinkTable(table: Element): boolean {
+  let links = 0;
+  let titles = 0;
+  for (const cell of ownCells(table)) {
+    if (cell.childNodes.some((child) => isElement(child) && child.tagName === 'table')) return false;
+    let linked = 0;
+    let total = 0;
+    const count = (node: Node, isLink: boolean) => {
+      if (node.nodeName === '#text' && 'value' in node) {
+        const length = node.value.replace(/\s/g, '').length;
+        total += length;
+        if (isLink) linked += length;
+        return;
+      }
+      if (isElement(node) && droppedTags.has(node.tagName)) return;
+      const opensLink = isElement(node) && node.tagName === 'a' && attribute(node, 'href') !== undefined;
+      if (opensLink) links += 1;
+      for (const child of childrenOf(node)) count(child, isLink || opensLink);
+    };
+    count(cell, false);
+    if (total === 0 || linked / total >= 0.85) continue;
+    const isTitle = textContent(cell).trim().split(/\s+/).length <= maxTitleWords;
+    if (!isTitle || ++titles > 1) return false;
+  }
+  return links >= 2;
+}
+const maxTitleWords = 4;
+
+/** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
+function ownCells(table: Element): Element[] {
+  const cells: Element[] = [];
+  const collect = (node: Node) => {
+    for (const child of childrenOf(node)) {
+      if (!isElement(child) || child.tagName === 'table') continue;
+      if (child.tagName === 'td' || child.tagName === 'th') cells.push(child);
+      else collect(child);
+    }
+  };
+  collect(table);
+  return cells;
+}
+
+const sectionTags = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);
+const cellBlockTags = new Set(['p', 'ul', 'ol', 'dl', 'pre', 'div', 'blockquote', 'form', 'center']);
+
+/**
+ * Whether a table lays out a page rather than holding data: a cell holds a heading or another
+ * table, or two blocks or more (a data table's cell holds a value, at most one paragraph of it).
+ */
+function isLayoutTable(table: Element): boolean {
+  return ownCells(table).some((cell) => {
+    let blocks = 0;
+    const visit = (node: Node): boolean => {
+      for (const child of childrenOf(node)) {
+        if (!isElement(child)) continue;
+        if (sectionTags.has(child.tagName)) return true;
+        if (cellBlockTags.has(child.tagName)) blocks += 1;
+        if (blocks >= 2 || visit(child)) return true;
+      }
+      return false;
+    };
+    return visit(cell);
+  });
 }
 
 /** A Markdown table: the first row (the header cells, where there are any) on top. */

@@ -324,20 +324,31 @@ function isLinkList(list: Element): boolean {
     (child): child is Element => isElement(child) && itemTags.includes(child.tagName),
   );
   if (items.length < 2) return false;
-  let linked = 0;
-  let total = 0;
+  const text = linkedText(items);
+  const everyItemLinks = items.every((item) => hasLink(item));
+  return everyItemLinks && text.total > 0 && text.linked / text.total >= linkedShare;
+}
+
+/** Share of its text a list, menu or table of links has in its links. */
+const linkedShare = 0.85;
+
+/** The characters (spaces aside) of some nodes' text, those inside links, and the links (with an address). */
+function linkedText(nodes: readonly Node[]): { linked: number; total: number; links: number } {
+  const text = { linked: 0, total: 0, links: 0 };
   const count = (node: Node, isLink: boolean) => {
     if (node.nodeName === '#text' && 'value' in node) {
       const length = node.value.replace(/\s/g, '').length;
-      total += length;
-      if (isLink) linked += length;
+      text.total += length;
+      if (isLink) text.linked += length;
       return;
     }
-    for (const child of childrenOf(node)) count(child, isLink || (isElement(node) && node.tagName === 'a'));
+    if (isElement(node) && droppedTags.has(node.tagName)) return;
+    const isAnchor = isElement(node) && node.tagName === 'a';
+    if (isAnchor && attribute(node, 'href') !== undefined) text.links += 1;
+    for (const child of childrenOf(node)) count(child, isLink || isAnchor);
   };
-  for (const item of items) count(item, false);
-  const everyItemLinks = items.every((item) => hasLink(item));
-  return everyItemLinks && total > 0 && linked / total >= 0.85;
+  for (const node of nodes) count(node, false);
+  return text;
 }
 
 const hasLink = (node: Node): boolean =>
@@ -383,22 +394,9 @@ function isLinkTable(table: Element): boolean {
   let titles = 0;
   for (const cell of ownCells(table)) {
     if (cell.childNodes.some((child) => isElement(child) && child.tagName === 'table')) return false;
-    let linked = 0;
-    let total = 0;
-    const count = (node: Node, isLink: boolean) => {
-      if (node.nodeName === '#text' && 'value' in node) {
-        const length = node.value.replace(/\s/g, '').length;
-        total += length;
-        if (isLink) linked += length;
-        return;
-      }
-      if (isElement(node) && droppedTags.has(node.tagName)) return;
-      const opensLink = isElement(node) && node.tagName === 'a' && attribute(node, 'href') !== undefined;
-      if (opensLink) links += 1;
-      for (const child of childrenOf(node)) count(child, isLink || opensLink);
-    };
-    count(cell, false);
-    if (total === 0 || linked / total >= 0.85) continue;
+    const text = linkedText([cell]);
+    links += text.links;
+    if (text.total === 0 || text.linked / text.total >= linkedShare) continue;
     const isTitle = textContent(cell).trim().split(/\s+/).length <= maxTitleWords;
     if (!isTitle || ++titles > 1) return false;
   }

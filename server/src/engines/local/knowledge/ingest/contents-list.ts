@@ -27,12 +27,11 @@ export function withoutContentsLists(text: string): string {
       (count === 1 && ((titled[index - 1] ?? 0) > 0 || (titled[index + 1] ?? 0) > 0)),
   );
   if (!isContents.some(Boolean)) return text;
-  const kept = blocks.filter((block, index) => {
-    if (isContents[index]) return false;
-    // A "Contents" title whose list is gone titles nothing.
-    const next = blocks.slice(index + 1).findIndex((later) => later.trim() !== '');
-    return !(contentsTitle.test(lettersOf(block)) && next >= 0 && isContents[index + 1 + next]);
-  });
+  // Blocks are never blank: a "Contents" title whose list is gone (the next block) titles nothing.
+  const kept = blocks.filter(
+    (block, index) =>
+      !isContents[index] && !(contentsTitle.test(lettersOf(block)) && isContents[index + 1] === true),
+  );
   return kept.join('\n\n');
 }
 

@@ -70,10 +70,8 @@ export async function parseDocument(
   }
   // A PDF's or Word file's table of contents has no links left to tell it by (a web page's is
   // dropped when the page is read, a Markdown file's is the author's to keep).
-  const text =
-    kind === 'pdf' || kind === 'docx'
-      ? withoutContentsLists(normaliseText(extracted))
-      : normaliseText(extracted);
+  const normalised = normaliseText(extracted);
+  const text = kind === 'pdf' || kind === 'docx' ? withoutContentsLists(normalised) : normalised;
   if (text.trim() === '') {
     throw new IngestionError('invalid_file', `"${fileName}" contains no text to index`);
   }

@@ -1,7 +1,7 @@
 // `npm test`: everything the tests need, then the tests. Builds the server and the web app, starts a
 // MongoDB-compatible server (unless MONGODB_URI names one), runs vitest, then the browser tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,14 @@ const env = { ...process.env, THREADLINE_TEST_MONGODB_URI: mongoUri ?? '' };
 delete env.MONGODB_URI; // app tests run on the embedded defaults; Mongo suites read the test URI
 if (mongo) env.THREADLINE_TEST_MONGODB_KIND = mongo.kind;
 
+const unhandledDir = mkdtempSync(join(tmpdir(), 'threadline-unhandled-'));
+env.THREADLINE_UNHANDLED_LOG = join(unhandledDir, 'errors.txt');
 let status = run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...vitestArgs], env);
+if (existsSync(env.THREADLINE_UNHANDLED_LOG))
+  banner(
+    `vitest caught unhandled errors (they fail the run):\n\n${readFileSync(env.THREADLINE_UNHANDLED_LOG, 'utf8').trim()}`,
+  );
+rmSync(unhandledDir, { recursive: true, force: true });
 
 const e2e = join(root, 'scripts/e2e/run.ts');
 if (status === 0 && vitestArgs.length === 0 && existsSync(e2e)) {

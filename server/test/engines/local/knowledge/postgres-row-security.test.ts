@@ -63,6 +63,9 @@ describe.skipIf(pgInstallDir === undefined)('row-level security of the knowledge
     });
     app = new pg.Pool({ connectionString: url });
     admin = new pg.Pool({ connectionString: server.adminUrl('row_security') });
+    // node-postgres emits an idle client's lost connection on its pool, which throws with no
+    // listener; a test's own pools are no different from the app's (openPostgres listens too).
+    for (const pool of [app, admin]) pool.on('error', () => {});
     // Alice's store, file, bytes, chunks and a batch, made through the knowledge base as a request
     // of hers would (the auth hook runs the handler acting for her), and one job still queued.
     await actAs('alice', async () => {

@@ -1,3 +1,4 @@
+import { searchExistingStores } from '../../server/src/engines/local/runs/file-search-step.js';
 import { join } from 'node:path';
 import type { Message } from '@threadline/shared';
 import { loadConfig } from '../../server/src/config.js';
@@ -68,11 +69,20 @@ const message = (role: 'user' | 'assistant', text: string, fileIds: string[] = [
 
 async function answer(conversation: Message[]) {
   const question = conversationQuestion(conversation);
-  const hits = await knowledge.vectorStores.search([store?.id ?? ''], {
-    query: question.searchQuery,
-    maxNumResults: 20,
-    ...(question.emphasis ? { emphasis: question.emphasis } : {}),
-  });
+  // As a run searches (searchExistingStores: a comparison is searched for each thing too).
+  const hits = await searchExistingStores(
+    knowledge.vectorStores,
+    [store?.id ?? ''],
+    question.searchQuery,
+    {
+      vectorStoreIds: [store?.id ?? ''],
+      isFileSearchOn: true,
+      maxNumResults: 20,
+      scoreThreshold: undefined,
+      includeResultContent: true,
+    },
+    question.emphasis,
+  );
   const input = {
     query: question.searchQuery,
     hits,

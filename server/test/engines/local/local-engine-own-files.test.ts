@@ -75,4 +75,21 @@ describe('local engine answers from files a person brings', () => {
     // The contents list named every field on a line of its own.
     expect(answer.text).not.toMatch(/^- (name|version|description|keywords)$/m);
   });
+
+  it('answers "the difference between" two fields with the entry of each, as asked', async () => {
+    // The comparison's own words rank `optionalDependencies` (it says both names) above either
+    // entry; each name searched alone finds its own (npm's page as downloaded, hash embeddings).
+    const answer = await ask('What is the difference between dependencies and devDependencies?');
+    expect(new Set(answer.citedFiles)).toEqual(new Set(['package-json.html']));
+    expect(answer.text).not.toContain('**optionalDependencies**');
+    const dependencies = answer.text.indexOf(
+      '**dependencies**\n\nDependencies are specified in a simple object that maps a package name to a version range.',
+    );
+    const devDependencies = answer.text.indexOf(
+      '**devDependencies**\n\nIf someone is planning on downloading',
+    );
+    expect(dependencies).toBeGreaterThanOrEqual(0);
+    expect(devDependencies).toBeGreaterThan(dependencies);
+    expect(answer.text).toContain('external test or documentation framework');
+  });
 });

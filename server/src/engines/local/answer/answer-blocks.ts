@@ -44,6 +44,8 @@ export function answerBlocks(
     isFollowUp?: boolean;
     /** What the conversation's previous answer said: a follow-up is answered with what it did not. */
     previousAnswer?: string;
+    /** One of two entries a question compares: what it is, its opening, not the block its words pick. */
+    isCompared?: boolean;
   },
 ): Block[] {
   const { terms, action, wantsCode } = question;
@@ -57,6 +59,7 @@ export function answerBlocks(
       blocks.filter((block) => !wasShown(block)),
       { ...question, previousAnswer: '' },
     );
+  if (question.isCompared === true) return opening(blocks, wholeSectionWords);
   const total = wordCount(blocks.map((block) => block.text).join(' '));
   if (blocks.length <= 1 || total <= (question.isFollowUp ? maxAnswerWords : wholeSectionWords))
     return [...blocks];
@@ -78,18 +81,8 @@ export function answerBlocks(
   });
   // Nothing in a follow-up picks a block ("how do I get it back later?"): the section's opening,
   // whole blocks up to the answer's length, rather than one block at random.
-  if (question.isFollowUp === true && blocks.every((_block, index) => weightOf(index) === 0)) {
-    const opening: Block[] = [];
-    for (const block of blocks) {
-      if (
-        opening.length > 0 &&
-        wordCount([...opening, block].map((item) => item.text).join(' ')) > maxAnswerWords
-      )
-        break;
-      opening.push(block);
-    }
-    return opening;
-  }
+  if (question.isFollowUp === true && blocks.every((_block, index) => weightOf(index) === 0))
+    return opening(blocks, maxAnswerWords);
   const chosen = new Set([best]);
   const isLeadIn = (index: number) => /:\s*$/.test(blocks[index]?.text ?? '');
   const before = blocks[best - 1];
@@ -137,4 +130,14 @@ export function answerBlocks(
       for (const index of added) chosen.add(index);
   }
   return blocks.filter((_block, index) => chosen.has(index));
+}
+
+/** The section's first blocks, whole, up to `words` words (the first block whatever its length). */
+function opening(blocks: readonly Block[], words: number): Block[] {
+  const kept: Block[] = [];
+  for (const block of blocks) {
+    if (kept.length > 0 && wordCount([...kept, block].map((item) => item.text).join(' ')) > words) break;
+    kept.push(block);
+  }
+  return kept;
 }

@@ -84,4 +84,41 @@ describe('createPassageAnswerer', () => {
     const text = await answer('How do I save my uncommitted work?', [hit('stash.md', manual)]);
     expect(text).toContain('git stash push');
   });
+
+  it('answers a comparison with the entry of each thing, in the order asked, wherever they ranked', async () => {
+    // As the run's search returns them: the whole question's hits first (an entry that mentions
+    // both), then each thing's own chunks, past the 8 hits a question is otherwise read from.
+    const section = (name: string, ...paragraphs: string[]) =>
+      hit(`${name}.md`, [`### ${name}`, ...paragraphs].join('\n\n'));
+    const hits = [
+      section(
+        'optionalDependencies',
+        'If a dependency can be used, but you would like npm to proceed if it cannot be found, put it in `optionalDependencies`. The difference from `dependencies` is that build failures do not cause installation to fail; unlike `devDependencies`, they are installed.',
+      ),
+      ...['engines', 'os', 'cpu', 'private', 'scripts', 'config', 'bin', 'man'].map((name) =>
+        section(name, `The ${name} field of package.json.`),
+      ),
+      section(
+        'dependencies',
+        'Dependencies are specified in a simple object that maps a package name to a version range.',
+        'Please do not put test harnesses or transpilers in your `dependencies` object. See `devDependencies`, below.',
+      ),
+      section(
+        'devDependencies',
+        "If someone is using your module in their program, they probably don't want to download and build the external test or documentation framework that you use.",
+        'In this case, map these additional items in a `devDependencies` object.',
+      ),
+    ];
+    const text = await answer('What is the difference between dependencies and devDependencies?', hits);
+    expect(text).not.toContain('optionalDependencies');
+    const dependencies = text.indexOf('**dependencies**\n\nDependencies are specified in a simple object');
+    const devDependencies = text.indexOf('**devDependencies**\n\nIf someone is using your module');
+    expect(dependencies).toBeGreaterThanOrEqual(0);
+    expect(devDependencies).toBeGreaterThan(dependencies);
+    expect(text).toContain('external test or documentation framework');
+    // Asked the other way round, answered the other way round.
+    const reversed = await answer('devDependencies vs dependencies', hits);
+    expect(reversed.indexOf('**devDependencies**')).toBeGreaterThanOrEqual(0);
+    expect(reversed.indexOf('**dependencies**')).toBeGreaterThan(reversed.indexOf('**devDependencies**'));
+  });
 });

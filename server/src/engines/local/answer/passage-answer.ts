@@ -3,7 +3,7 @@ import { answerBlocks } from './answer-blocks.js';
 import { findAnswer, type AnswerEvidence } from './answer-evidence.js';
 import { notFoundText } from './no-answer.js';
 import { renderPassage, type Passage } from './passage-blocks.js';
-import type { ScoredPassage } from './passage-selection.js';
+import { comparedEntries, type ScoredPassage } from './passage-selection.js';
 
 /** Splits text into pieces of a few words (whitespace kept), so a passage streams as several deltas. */
 export function wordGroups(text: string, wordsPerGroup = 6): string[] {
@@ -68,14 +68,18 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
       return;
     }
     const wantsExample = selection.wantsCode;
+    const compared = comparedEntries(selection);
+    const isCompared = compared !== null && compared.every((item, index) => chosen[index] === item);
     for (const [index, item] of chosen.entries()) {
       // A follow-up's part is found by its own words: what it continues has been answered already.
-      const blocks = answerBlocks(item.blocks, {
+      // A compared entry is quoted from its opening, not from where the question's words fell.
+      const blocks = answerBlocks(isCompared ? item.passage.blocks : item.blocks, {
         terms: selection.terms,
         action: selection.action,
         wantsCode: wantsExample,
         isFollowUp: selection.isFollowUp,
         previousAnswer: selection.isFollowUp ? (selection.previousAnswer ?? '') : '',
+        isCompared,
       });
       const example =
         wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;

@@ -2,6 +2,7 @@ import type { SearchHit } from '@threadline/shared';
 import { joinedPairs, lightStem, searchTerms } from '../knowledge/search/search-terms.js';
 import { inverseDocumentFrequency, type TermStatistics } from '../knowledge/search/term-statistics.js';
 import { everydayDiscount } from './common-english.js';
+import { comparedThings } from './compared-things.js';
 import { passagePlainText, splitPassages, type Block, type Passage } from './passage-blocks.js';
 import { coversAction, questionTopic } from './question-topic.js';
 
@@ -63,6 +64,8 @@ export type Selection = {
   previousAnswer: string | null;
   /** Names the question writes that the knowledge base uses ("Windows", "Node.js", "GPG"). */
   knownNames: string[];
+  /** The two things a question compares, each as the names its entry may carry, or null. */
+  compared: [string[], string[]] | null;
 };
 
 /**
@@ -140,7 +143,10 @@ export const isHowTo = (text: string) =>
  * how-to, passages that carry a command or code example.
  */
 export function selectPassages(input: SelectionInput): Selection {
-  const readIndexes = hitsToRead(input.hits);
+  // A comparison is answered by each thing's entry, wherever its search ranked it (searched for
+  // alone, its chunks close the list): every hit is read.
+  const compared = input.context === null ? comparedThings(input.focus) : null;
+  const readIndexes = compared ? [...input.hits.keys()] : hitsToRead(input.hits);
   const hits = readIndexes.map((index) => input.hits[index]).filter((hit) => hit !== undefined);
   const focusWords = searchTerms(input.focus);
   const contextWords = input.context ? searchTerms(input.context) : [];
@@ -206,6 +212,7 @@ export function selectPassages(input: SelectionInput): Selection {
       unknownTerms,
       previousAnswer: input.previousAnswer ?? null,
       knownNames,
+      compared: null,
     };
   const wantsCode = isHowTo(input.focus);
   const subject = definitionSubject(input.focus);
@@ -376,6 +383,7 @@ export function selectPassages(input: SelectionInput): Selection {
     unknownTerms,
     previousAnswer: input.previousAnswer ?? null,
     knownNames,
+    compared,
   };
 }
 
@@ -389,6 +397,8 @@ export function selectPassages(input: SelectionInput): Selection {
 export function answerPassages(selection: Selection, hits: readonly SearchHit[]): ScoredPassage[] {
   const [best, ...rest] = selection.passages;
   if (!best) return [];
+  const entries = comparedEntries(selection);
+  if (entries) return entries;
   const chosen = [best];
   const fileOf = (item: ScoredPassage) => hits[item.source]?.fileId;
   const missing = (candidate: ScoredPassage) =>
@@ -506,6 +516,30 @@ function definitionSubject(question: string): { name: string; entry: string; pat
     entry: normalise(entry),
     pattern: new RegExp(`\\b${escaped}\\b[*_\`]*\\s+(?:is|are)\\b`, 'i'),
   };
+}
+
+/**
+ * "What is the difference between dependencies and devDependencies?" is answered by the two
+ * entries, in the order asked, each quoted from its opening: package.json's page answered with
+ * `optionalDependencies` and `dependencies`, the two best passages by words, and never said what
+ * `devDependencies` is for. Only when the documents have an entry (a heading, an option or a term)
+ * named after each; otherwise the question is answered as any other.
+ */
+export function comparedEntries(selection: Selection): ScoredPassage[] | null {
+  if (!selection.compared) return null;
+  const [first, second] = selection.compared.map((forms) => {
+    const names = new Set(forms.map(normalise));
+    return selection.passages.find((item) => namesEntry(names, item.passage));
+  });
+  return first && second && first !== second && first.passage !== second.passage ? [first, second] : null;
+}
+
+/** Whether the passage is the entry (its heading, option or term) named by one of `names`. */
+function namesEntry(names: ReadonlySet<string>, passage: Passage): boolean {
+  if (passage.label === null) return false;
+  const label = passage.label.replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ');
+  if (names.has(normalise(label))) return true;
+  return passage.isTerm && entryNames(label).some((name) => names.has(normalise(name)));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SearchHit, ToolCall } from '@threadline/shared';
 import type { SearchEmphasis, VectorStoreApi } from '../../engine.js';
+import { comparedThings } from '../answer/compared-things.js';
 import { newId } from '../store/ids.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunPublisher } from './run-publisher.js';
@@ -66,7 +67,12 @@ export async function fileSearchStep(input: {
   return hits;
 }
 
-/** Stores deleted since the thread named them are skipped rather than failing the run. */
+/**
+ * Stores deleted since the thread named them are skipped rather than failing the run. A question
+ * comparing two things ("the difference between dependencies and devDependencies") is also
+ * searched for each of them alone, as OpenAI's file_search splits a complex query into several
+ * searches: the comparison's words find passages that mention both, rarely the entry of each.
+ */
 export async function searchExistingStores(
   vectorStores: VectorStoreApi,
   vectorStoreIds: string[],
@@ -83,11 +89,33 @@ export async function searchExistingStores(
     maxNumResults: plan.maxNumResults,
     ...(plan.scoreThreshold !== undefined ? { scoreThreshold: plan.scoreThreshold } : {}),
   };
-  if (!plan.hitFilter) return vectorStores.search(ids, request);
-  // A filter drops hits after ranking: rank a wider pool so up to max_num_results remain.
-  const pool = await vectorStores.search(ids, { ...request, maxNumResults: filteredPoolSize });
-  return pool.filter(plan.hitFilter).slice(0, plan.maxNumResults);
+  const ranked = async (searched: typeof request): Promise<SearchHit[]> => {
+    if (!plan.hitFilter) return vectorStores.search(ids, searched);
+    // A filter drops hits after ranking: rank a wider pool so up to max_num_results remain.
+    const pool = await vectorStores.search(ids, { ...searched, maxNumResults: filteredPoolSize });
+    return pool.filter(plan.hitFilter).slice(0, searched.maxNumResults);
+  };
+  // A follow-up's query holds the question it continues too: only a question of its own compares.
+  const compared = emphasis === null ? comparedThings(query) : null;
+  const perThing = Math.min(hitsPerComparedThing, Math.floor(plan.maxNumResults / 4));
+  if (!compared || perThing === 0) return ranked(request);
+  const [whole = [], ...each] = await Promise.all([
+    ranked(request),
+    ...compared.map(([name = '']) => ranked({ ...request, query: name, maxNumResults: perThing })),
+  ]);
+  // The whole question's ranking stays as it is; each thing's best chunks it lacks close the list.
+  const found = new Set(whole.map((hit) => hit.chunkId));
+  const added: SearchHit[] = [];
+  for (const hit of each.flat()) {
+    if (found.has(hit.chunkId)) continue;
+    found.add(hit.chunkId);
+    added.push(hit);
+  }
+  return [...whole.slice(0, plan.maxNumResults - added.length), ...added];
 }
+
+/** How many chunks each thing a question compares is searched for, alone (a quarter of the results at most). */
+const hitsPerComparedThing = 4;
 
 /** How many ranked hits a filtered search chooses from. */
 const filteredPoolSize = 200;

@@ -27,6 +27,10 @@ describe('comparedThings', () => {
       ['soft', 'soft limit'],
       ['hard limit', 'hard'],
     ]);
+    expect(comparedThings('How does a soft limit differ from a hard one?')).toEqual([
+      ['soft limit', 'soft'],
+      ['hard', 'hard limit'],
+    ]);
   });
 
   it('is null for any other question, and for two descriptions rather than names', () => {

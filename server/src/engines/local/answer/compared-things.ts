@@ -25,7 +25,7 @@ export function comparedThings(question: string): [string[], string[]] | null {
 function thingOf(phrase: string): string[] {
   return phrase
     .replace(/[`'"“”‘’*]/g, '')
-    .replace(/^(?:(?:a|an|the|using|a\s+new)\s+)+/i, '')
+    .replace(/^(?:(?:a|an|the|using)\s+)+/i, '')
     .replace(/\s+(?:one|ones)$/i, '')
     .toLowerCase()
     .split(/\s+/)

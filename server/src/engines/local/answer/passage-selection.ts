@@ -276,9 +276,7 @@ export function selectPassages(input: SelectionInput): Selection {
       if (isOpposite) continue;
       // An entry named after what the question acts on is how that is done, whatever verb the
       // question says ("ask the user a question" is `rl.question()`).
-      const entryName = new Set(
-        searchTerms((passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ')).map(foldFinalE),
-      );
+      const entryName = new Set(searchTerms(withoutPlaceholders(passage.label ?? '')).map(foldFinalE));
       const hasAction =
         action === null ||
         coversAction(foldFinalE(action), passageWords) ||
@@ -531,13 +529,16 @@ export function comparedEntries(selection: Selection): ScoredPassage[] | null {
     const names = new Set(forms.map(normalise));
     return selection.passages.find((item) => namesEntry(names, item.passage));
   });
-  return first && second && first !== second && first.passage !== second.passage ? [first, second] : null;
+  return first && second && first !== second ? [first, second] : null;
 }
+
+/** An entry's label as its name: without placeholders (`<stash>`), optional parts or argument lists. */
+const withoutPlaceholders = (label: string) => label.replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ');
 
 /** Whether the passage is the entry (its heading, option or term) named by one of `names`. */
 function namesEntry(names: ReadonlySet<string>, passage: Passage): boolean {
   if (passage.label === null) return false;
-  const label = passage.label.replace(/\[[^\]]*\]|<[^>]*>|\([^)]*\)/g, ' ');
+  const label = withoutPlaceholders(passage.label);
   if (names.has(normalise(label))) return true;
   return passage.isTerm && entryNames(label).some((name) => names.has(normalise(name)));
 }

@@ -69,7 +69,8 @@ const message = (role: 'user' | 'assistant', text: string, fileIds: string[] = [
 
 async function answer(conversation: Message[]) {
   const question = conversationQuestion(conversation);
-  // As a run searches (searchExistingStores: a comparison is searched for each thing too).
+  // As a run searches (searchExistingStores: a comparison is searched for each thing too, a
+  // follow-up in the files the conversation cited too).
   const hits = await searchExistingStores(
     knowledge.vectorStores,
     [store?.id ?? ''],
@@ -82,6 +83,7 @@ async function answer(conversation: Message[]) {
       includeResultContent: true,
     },
     question.emphasis,
+    question.topicFileIds,
   );
   const input = {
     query: question.searchQuery,

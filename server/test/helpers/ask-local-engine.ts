@@ -24,8 +24,10 @@ export type FilesEngine = {
 export async function engineWithFiles(
   storeName: string,
   files: ReadonlyArray<readonly [fileName: string, bytes: Buffer]>,
+  /** Settings beside the test defaults (hashed embeddings unless these name the model). */
+  environment: Record<string, string> = {},
 ): Promise<FilesEngine> {
-  const config = testConfig();
+  const config = testConfig(environment);
   const database = openDatabase(config.DATA_DIR);
   const knowledge = createKnowledgeBase({ database, dataDir: config.DATA_DIR, config });
   const engine = new LocalEngine({ database, knowledge, config, ownsDatabase: true });

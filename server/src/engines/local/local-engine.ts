@@ -110,8 +110,8 @@ export class LocalEngine<Knowledge extends KnowledgeLike = KnowledgeLike> implem
         },
         options.logger,
       ),
-      search: (vectorStoreIds, query, plan, emphasis) =>
-        searchExistingStores(this.vectorStores, vectorStoreIds, query, plan, emphasis),
+      search: (vectorStoreIds, query, plan, emphasis, topicFileIds) =>
+        searchExistingStores(this.vectorStores, vectorStoreIds, query, plan, emphasis, topicFileIds),
       untilSearchable: async (vectorStoreIds) => {
         for (const vectorStoreId of vectorStoreIds)
           await options.knowledge.waitForAttachments?.(vectorStoreId);

@@ -74,6 +74,13 @@ describe('hitsToRead', () => {
   it('reads one file beyond its share when no other file has hits', () => {
     expect(hitsToRead(ofFiles(...Array<string>(10).fill('only.md')))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
+
+  it('reads every hit of the files a follow-up’s conversation cited, wherever it ranks', () => {
+    const top = ['a.md', 'b.md', 'c.md', 'd.md', 'e.md', 'f.md', 'g.md', 'h.md'];
+    const hits = ofFiles(...top, 'cited.md', 'elsewhere.md', 'cited.md');
+    expect(hitsToRead(hits, ['file-cited.md'])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10]);
+    expect(hitsToRead(hits, [])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
 });
 
 describe('compoundShares', () => {

@@ -90,9 +90,10 @@ export const maxReadPerFile = 5;
 
 /**
  * Indexes of the hits whose passages are read, in rank order: the top `maxHitsRead`, at most
- * `maxReadPerFile` of them from one file while other files' hits are there to read.
+ * `maxReadPerFile` of them from one file while other files' hits are there to read, and every
+ * hit of `alsoFileIds` (the files a follow-up's conversation cited), wherever it ranks.
  */
-export function hitsToRead(hits: readonly SearchHit[]): number[] {
+export function hitsToRead(hits: readonly SearchHit[], alsoFileIds: readonly string[] = []): number[] {
   const read: number[] = [];
   const perFile = new Map<string, number>();
   for (const [index, hit] of hits.entries()) {
@@ -106,6 +107,9 @@ export function hitsToRead(hits: readonly SearchHit[]): number[] {
     if (read.length >= maxHitsRead) break;
     if (!read.includes(index)) read.push(index);
   }
+  const also = new Set(alsoFileIds);
+  for (const [index, hit] of hits.entries())
+    if (also.has(hit.fileId) && !read.includes(index)) read.push(index);
   return read.sort((left, right) => left - right);
 }
 const maxPassageCharacters = 1400;
@@ -146,7 +150,11 @@ export function selectPassages(input: SelectionInput): Selection {
   // A comparison is answered by each thing's entry, wherever its search ranked it (searched for
   // alone, its chunks close the list): every hit is read.
   const compared = input.context === null ? comparedThings(input.focus) : null;
-  const readIndexes = compared ? [...input.hits.keys()] : hitsToRead(input.hits);
+  // A follow-up is most likely answered in the files the conversation cited: their hits are all
+  // read, the search's best chunks of them for the follow-up's own words among them.
+  const readIndexes = compared
+    ? [...input.hits.keys()]
+    : hitsToRead(input.hits, input.context === null ? [] : input.topicFileIds);
   const hits = readIndexes.map((index) => input.hits[index]).filter((hit) => hit !== undefined);
   const focusWords = searchTerms(input.focus);
   const contextWords = input.context ? searchTerms(input.context) : [];

@@ -5,7 +5,8 @@ import { searchExistingStores } from './file-search-step.js';
 import type { RunPlan } from './run-plan.js';
 
 const hitOf = (chunkId: string): SearchHit => ({
-  fileId: 'file-1',
+  // A chunk named `cited…` belongs to the file the conversation cited.
+  fileId: chunkId.startsWith('cited') ? 'file-cited' : 'file-1',
   fileName: 'package-json.html',
   chunkId,
   score: 0.5,
@@ -80,6 +81,33 @@ describe('searchExistingStores', () => {
     requests.length = 0;
     await searchExistingStores(vectorStores, ['vs_1'], 'How do I add a dependency?', plan(20));
     await searchExistingStores(vectorStores, ['vs_1'], question, plan(20), { text: question, weight: 2 });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('searches a follow-up in its own words among the files the conversation cited', async () => {
+    const first = 'How do I decorate the Fastify instance with a utility function?';
+    const followUp = 'How do I check whether it already exists?';
+    const query = `${first}\n${followUp}`;
+    const { vectorStores, requests } = storeAnswering({
+      [query]: whole,
+      // The follow-up's own best chunks: another file's, one the whole query found, two cited ones.
+      [followUp]: ['elsewhere', 'q3', 'cited-has', 'cited-get', 'cited-more'],
+    });
+    const emphasis = { text: followUp, weight: 2 };
+    const hits = await searchExistingStores(vectorStores, ['vs_1'], query, plan(20), emphasis, [
+      'file-cited',
+    ]);
+    // Searched unweighted, from the pool a filtered search chooses from, and only the cited
+    // file's best two chunks close the list.
+    expect(requests.map((request) => [request.query, request.maxNumResults, request.emphasis])).toEqual([
+      [query, 20, emphasis],
+      [followUp, 200, undefined],
+    ]);
+    expect(hits.map((hit) => hit.chunkId)).toEqual([...whole.slice(0, 18), 'cited-has', 'cited-get']);
+    requests.length = 0;
+    // A question of its own, or a follow-up whose conversation cited nothing, is searched once.
+    await searchExistingStores(vectorStores, ['vs_1'], followUp, plan(20), null, ['file-cited']);
+    await searchExistingStores(vectorStores, ['vs_1'], query, plan(20), emphasis, []);
     expect(requests).toHaveLength(2);
   });
 });

@@ -123,13 +123,14 @@ export class RunTask {
     }
     const conversation = await store.allMessages(this.run.thread_id);
     // A follow-up ("how do I delete it?") is searched together with the question it continues.
-    const { searchQuery: query, emphasis } = conversationQuestion(conversation);
+    const { searchQuery: query, emphasis, topicFileIds } = conversationQuestion(conversation);
     const hits = plan.isFileSearchOn
       ? await fileSearchStep({
           publisher: this.publisher,
           plan,
           query,
           emphasis,
+          topicFileIds,
           search: this.deps.search,
           signal: this.controller.signal,
         })

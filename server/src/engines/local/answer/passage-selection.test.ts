@@ -171,6 +171,37 @@ describe('selectPassages', () => {
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
   });
 
+  it('ranks the entry named after the kind a how-to asks for above a higher-ranked tutorial', () => {
+    // git-tag(1)'s option and a tutorial's section, in the shape the Git docs give them.
+    const hits = [
+      hit(
+        'tutorial.txt',
+        [
+          '## Tagging a version',
+          '',
+          'An "annotated tag" is a real Git object: it holds a pointer to the state you want to tag, a tag name, the tagger and a message.',
+        ].join('\n'),
+      ),
+      hit(
+        'git-tag.txt',
+        [
+          '**-a, --annotate**',
+          '',
+          'Make an unsigned, annotated tag object.',
+          '',
+          '**-f, --force**',
+          '',
+          'Replace an existing tag with the given name (instead of failing).',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I create an annotated tag for a release?', hits).passages;
+    expect(best?.passage.label).toBe('-a, --annotate');
+    // A tag of no particular kind: the tutorial's section, first in rank, stays first.
+    const [plain] = select('How do I create a tag for a release?', hits).passages;
+    expect(plain?.passage.label).toBe('Tagging a version');
+  });
+
   it("does not take an entry named after the document's own command for the one that does what a how-to asks", () => {
     // Every entry of pack(1) packs: `--pack=MODE` is named after the command, not after the task.
     const hits = [

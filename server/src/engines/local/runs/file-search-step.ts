@@ -116,11 +116,10 @@ export async function searchExistingStores(
     // The follow-up's own words, unweighted and without the question it continues: within the
     // cited files, what the follow-up asks is the whole query.
     const { emphasis: _weighted, ...ownWords } = request;
-    const inTopics = (hit: SearchHit) => topics.has(hit.fileId) && (!plan.hitFilter || plan.hitFilter(hit));
     extras.push(() =>
-      vectorStores
-        .search(ids, { ...ownWords, query: emphasis.text.slice(0, 4096), maxNumResults: filteredPoolSize })
-        .then((pool) => pool.filter(inTopics).slice(0, perExtra(hitsPerTopicSearch))),
+      ranked({ ...ownWords, query: emphasis.text.slice(0, 4096), maxNumResults: filteredPoolSize }).then(
+        (pool) => pool.filter((hit) => topics.has(hit.fileId)).slice(0, perExtra(hitsPerTopicSearch)),
+      ),
     );
   }
   if (extras.length === 0) return ranked(request);

@@ -202,6 +202,41 @@ describe('selectPassages', () => {
     expect(plain?.passage.label).toBe('Tagging a version');
   });
 
+  it('cites an entry written word for word in several manuals from the one named after what the question is about', () => {
+    // Git's manuals each carry their own copy of `-S, --gpg-sign` (git-revert, git-rebase,
+    // git-commit), in the shape the Git docs give them; retrieval ranks the copies by chance.
+    const gpgSign = [
+      '**-S[\\<keyid>], --gpg-sign[=\\<keyid>], --no-gpg-sign**',
+      '',
+      'GPG-sign commits. The `keyid` argument is optional and defaults to the committer identity.',
+    ].join('\n');
+    const filler = (name: string) =>
+      hit(name, `**--other-${name}**\n\nSomething else entirely about ${name}.`);
+    const hits = [
+      hit('git-revert.txt', gpgSign),
+      hit('git-rebase.txt', gpgSign),
+      ...['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) => filler(`${name}.txt`)),
+      // Tenth: past the hits read, still one retrieval returned.
+      hit('git-commit.txt', gpgSign),
+    ];
+    const selection = select('How do I sign my commits with GPG?', hits);
+    const [best] = answerPassages(selection, hits);
+    expect(best?.passage.label).toContain('--gpg-sign');
+    expect(hits[best?.source ?? -1]?.fileName).toBe('git-commit.txt');
+    // A question no copy's file is named after keeps the copy retrieval ranked first.
+    const [plain] = answerPassages(select('How do I GPG-sign with a given key?', hits), hits);
+    expect(hits[plain?.source ?? -1]?.fileName).toBe('git-revert.txt');
+    // A follow-up keeps citing the file its conversation cited.
+    const followUp = selectPassages({
+      focus: 'And how do I sign my commits?',
+      context: 'How do I revert a commit?',
+      hits,
+      topicFileIds: ['file-git-revert.txt'],
+    });
+    const [kept] = answerPassages(followUp, hits);
+    expect(hits[kept?.source ?? -1]?.fileName).toBe('git-revert.txt');
+  });
+
   it("does not take an entry named after the document's own command for the one that does what a how-to asks", () => {
     // Every entry of pack(1) packs: `--pack=MODE` is named after the command, not after the task.
     const hits = [

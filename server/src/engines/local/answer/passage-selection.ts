@@ -388,6 +388,7 @@ export function selectPassages(input: SelectionInput): Selection {
     for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
   }
   passages.sort((left, right) => right.score - left.score);
+  citeHomesOfSharedText(passages, input.hits, terms, topics);
   return {
     passages,
     coverage: Math.max(0, ...passages.map((item) => item.coverage)),
@@ -402,6 +403,56 @@ export function selectPassages(input: SelectionInput): Selection {
     compared,
   };
 }
+
+/**
+ * Where the same entry is written in several documents (an option list included in each command's
+ * manual: `-S, --gpg-sign` reads word for word in git-commit, git-revert, git-rebase and
+ * git-cherry-pick), the passage is cited from the one whose name says more of what the question
+ * is about ("sign my *commits*" is git-commit's), among all the hits retrieval returned, read or
+ * not. The text quoted is the same; only which copy it is cited from changes. A follow-up keeps
+ * citing the files its conversation cited.
+ */
+function citeHomesOfSharedText(
+  passages: readonly ScoredPassage[],
+  hits: readonly SearchHit[],
+  terms: Map<string, number>,
+  topics: ReadonlySet<string>,
+): void {
+  const holders = new Map<string, number[]>();
+  for (const [index, hit] of hits.entries()) {
+    for (const passage of splitPassages(hit.text)) {
+      const key = entryKey(passage);
+      if (key === null) continue;
+      const list = holders.get(key) ?? [];
+      if (!list.includes(index)) list.push(index);
+      holders.set(key, list);
+    }
+  }
+  const nameWeight = (index: number) =>
+    matchedWeight((hits[index]?.fileName ?? '').replace(/\.[^.]+$/, ''), terms);
+  for (const item of passages) {
+    const key = entryKey(item.passage);
+    const list = key === null ? undefined : holders.get(key);
+    if (!list || list.length < 2) continue;
+    const isTopic = (index: number) => topics.has(hits[index]?.fileId ?? '');
+    let home = item.source;
+    for (const index of list) {
+      if (item.isTopic && !isTopic(index)) continue;
+      if (nameWeight(index) > nameWeight(home)) home = index;
+    }
+    item.source = home;
+  }
+}
+
+/** An entry's label with its first block: what identifies the same entry written in another file. */
+function entryKey(passage: Passage): string | null {
+  const [first] = passage.blocks;
+  if (passage.label === null || !first) return null;
+  const key = normalise(`${passage.label} ${first.text}`);
+  return key.length < minimumSharedText ? null : key;
+}
+/** Shorter shared text ("See git(1)") is boilerplate, not an entry worth a home. */
+const minimumSharedText = 60;
 
 /**
  * Passages to answer with: the best; one more of the same document only when it adds evidence

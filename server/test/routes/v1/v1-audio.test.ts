@@ -148,7 +148,11 @@ describe.skipIf(isSpeechTestSkipped)('/v1/audio with real audio (espeak-ng in, W
     const path = join(directory, 'answer.wav');
     writeFileSync(path, Buffer.from(await response.arrayBuffer()));
     const { text } = await transcribe(path);
-    expect(text.toLowerCase()).toContain('rotate the keys monthly');
+    // Piper samples its voice (noise_scale 0.667) and Whisper falls back to sampled temperatures,
+    // so one word is now and then heard otherwise ("repet the keys monthly" in one fresh-clone CI
+    // run): the words that follow it say the sentence was read; what must never be read
+    // is the marker and the code.
+    expect(text.toLowerCase()).toMatch(/\bthe keys monthly\b/);
     expect(text.toLowerCase()).not.toMatch(/source|kubectl/);
   }, 120_000);
 

@@ -11,12 +11,13 @@ export type ContentKeyParts = {
 };
 
 /**
- * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
- * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents,
- * the lines of a Word code block kept), so the same bytes added again are
- * read the new way rather than copied from a file read the old way.
+ * How files are read into text and cut into chunks: raised whenever that changes (v2: generated
+ * manuals' navigation dropped from web pages, a browser's print header from PDFs, PDF and Word
+ * tables of contents, the lines of a Word code block kept; v3: a web page's example given in two
+ * flavours read with a blank line between them, not one run into the other), so the same bytes added again are read
+ * the new way rather than copied from a file read the old way.
  */
-export const readerVersion = 'v2';
+export const readerVersion = 'v3';
 
 /**
  * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and

@@ -139,6 +139,16 @@ describe('htmlToText', () => {
       text: 'Use `files`:\n\n```json\n{\n  "files": ["lib"]\n}\n```',
     },
     {
+      // Node.js 20's API pages, as shipped: one `pre` holds the example as CommonJS and as ES
+      // modules, a checkbox choosing which shows.
+      name: 'an example given in two flavours keeps both, each whole, never one run into the other',
+      html:
+        '<pre class="with-40-chars"><input class="js-flavor-toggle" type="checkbox" aria-label="Show modern ES modules syntax">' +
+        '<code class="language-js cjs">const { fork } = require(\'node:child_process\');\n</code>' +
+        '<code class="language-js mjs">import { fork } from \'node:child_process\';\n</code></pre>',
+      text: "```js\nconst { fork } = require('node:child_process');\n\nimport { fork } from 'node:child_process';\n```",
+    },
+    {
       name: 'permalink anchors dropped from headings',
       html: '<h2>Class: <code>Interface</code><span><a class="mark" href="#x">#</a></span></h2>',
       text: '## Class: `Interface`',

@@ -202,7 +202,7 @@ function blockOf(element: Element, context: Context): Blocks {
       return text === '' ? none : { blocks: [text], droppedLinks: false };
     }
     case 'pre':
-      return { blocks: codeBlocksOf(element), droppedLinks: false };
+      return { blocks: [fencedCode(element)], droppedLinks: false };
     case 'ul':
     case 'ol':
       if (isLinkList(element)) return { blocks: [], droppedLinks: true };
@@ -310,19 +310,15 @@ function textContent(node: Node): string {
  * as ES modules, a checkbox choosing): each flavour ends its line and a blank line parts them, so
  * none runs into the next (`});import { fork }`) and each can be copied whole.
  */
-function codeBlocksOf(element: Element): string[] {
+function fencedCode(element: Element): string {
   const codes = element.childNodes.filter(
     (child): child is Element => isElement(child) && child.tagName === 'code',
   );
-  if (codes.length < 2) return [fencedCode(element, codes[0])];
-  const bodies = codes.map((code) => textContent(code).replace(/^\n/, '').replace(/\s+$/, ''));
-  return [fencedCode(element, codes[0], bodies.join('\n\n'))];
-}
-
-function fencedCode(element: Element, code: Element | undefined, text?: string): string {
+  const [code] = codes;
   const classes = `${attribute(element, 'class') ?? ''} ${code ? (attribute(code, 'class') ?? '') : ''}`;
   const language = /(?:^|\s)(?:language|lang)-([\w+#.-]+)/.exec(classes)?.[1] ?? '';
-  const body = text ?? textContent(element).replace(/^\n/, '').replace(/\s+$/, '');
+  const trimmed = (node: Element) => textContent(node).replace(/^\n/, '').replace(/\s+$/, '');
+  const body = codes.length < 2 ? trimmed(element) : codes.map(trimmed).join('\n\n');
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${body}\n${fence}`;

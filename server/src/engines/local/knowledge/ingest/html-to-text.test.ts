@@ -149,6 +149,12 @@ describe('htmlToText', () => {
       text: "```js\nconst { fork } = require('node:child_process');\n\nimport { fork } from 'node:child_process';\n```",
     },
     {
+      // mammoth's reading of a pandoc Word code block: a `code` for each line, parted by newlines.
+      name: "a Word code block's lines, one unclassed code element each, stay lines",
+      html: '<pre><code>X-Python3-Version: &gt;= X.Y</code>\n<code>XS-Python-Version: A.B, X.Y</code></pre>',
+      text: '```\nX-Python3-Version: >= X.Y\nXS-Python-Version: A.B, X.Y\n```',
+    },
+    {
       name: 'permalink anchors dropped from headings',
       html: '<h2>Class: <code>Interface</code><span><a class="mark" href="#x">#</a></span></h2>',
       text: '## Class: `Interface`',

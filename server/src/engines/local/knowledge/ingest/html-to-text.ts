@@ -305,10 +305,11 @@ function textContent(node: Node): string {
 }
 
 /**
- * A `pre` as fenced code. One that holds several `code` elements holds the same example in several
- * flavours, the page showing one at a time (Node.js's API pages give each example as CommonJS and
- * as ES modules, a checkbox choosing): each flavour ends its line and a blank line parts them, so
- * none runs into the next (`});import { fork }`) and each can be copied whole.
+ * A `pre` as fenced code. One whose `code` elements each carry a class of their own holds the same
+ * example in several flavours, the page showing one at a time (Node.js's API pages give each
+ * example as `language-js cjs` and `language-js mjs`, a checkbox choosing): each flavour ends its
+ * line and a blank line parts them, so none runs into the next (`});import { fork }`) and each can
+ * be copied whole. A Word code block's lines, one unclassed `code` each (mammoth), read as before.
  */
 function fencedCode(element: Element): string {
   const codes = element.childNodes.filter(
@@ -318,7 +319,9 @@ function fencedCode(element: Element): string {
   const classes = `${attribute(element, 'class') ?? ''} ${code ? (attribute(code, 'class') ?? '') : ''}`;
   const language = /(?:^|\s)(?:language|lang)-([\w+#.-]+)/.exec(classes)?.[1] ?? '';
   const trimmed = (node: Element) => textContent(node).replace(/^\n/, '').replace(/\s+$/, '');
-  const body = codes.length < 2 ? trimmed(element) : codes.map(trimmed).join('\n\n');
+  const flavours = new Set(codes.map((item) => attribute(item, 'class') ?? ''));
+  const isFlavours = codes.length > 1 && flavours.size === codes.length && !flavours.has('');
+  const body = isFlavours ? codes.map(trimmed).join('\n\n') : trimmed(element);
   const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${body}\n${fence}`;

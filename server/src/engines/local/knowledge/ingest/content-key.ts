@@ -11,10 +11,10 @@ export type ContentKeyParts = {
 };
 
 /**
- * How files are read into text and cut into chunks: raised whenever that changes (v2: generated
- * manuals' navigation dropped from web pages, a browser's print header from PDFs, PDF and Word
- * tables of contents, the lines of a Word code block kept; v3: a web page's example given in two
- * flavours read with a blank line between them, not one run into the other), so the same bytes added again are read
+ * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
+ * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents,
+ * the lines of a Word code block kept; v3: a web page's example given in two flavours read with a
+ * blank line between them, not one run into the other), so the same bytes added again are read
  * the new way rather than copied from a file read the old way.
  */
 export const readerVersion = 'v3';

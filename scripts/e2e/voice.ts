@@ -101,8 +101,10 @@ async function main(): Promise<void> {
           { timeout: 60_000 },
         );
         const transcript = await page.locator('#composer-input').inputValue();
+        // The question's own words, not its small ones: where the 4 s recording cuts the looped
+        // file changes what Whisper hears, and one fresh-clone run heard "instead on SQLite".
         assert(
-          /instead of/i.test(transcript) && /sql/i.test(transcript),
+          /mongo/i.test(transcript) && /instead/i.test(transcript) && /sql/i.test(transcript),
           `the transcript is "${transcript}"`,
         );
       },

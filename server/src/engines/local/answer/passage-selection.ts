@@ -388,7 +388,10 @@ export function selectPassages(input: SelectionInput): Selection {
     for (const passage of passages) if (!passage.isTopic) passage.score *= offTopicFollowUpWeight;
   }
   passages.sort((left, right) => right.score - left.score);
-  citeHomesOfSharedText(passages, input.hits, terms, topics);
+  // The read hits' passages are split already; only the hits past them are split again.
+  const passagesOf = (index: number) =>
+    sections[readIndexes.indexOf(index)] ?? splitPassages(input.hits[index]?.text ?? '');
+  citeHomesOfSharedText(passages, input.hits, passagesOf, terms, topics);
   return {
     passages,
     coverage: Math.max(0, ...passages.map((item) => item.coverage)),
@@ -415,12 +418,13 @@ export function selectPassages(input: SelectionInput): Selection {
 function citeHomesOfSharedText(
   passages: readonly ScoredPassage[],
   hits: readonly SearchHit[],
+  passagesOf: (index: number) => readonly Passage[],
   terms: Map<string, number>,
   topics: ReadonlySet<string>,
 ): void {
   const holders = new Map<string, number[]>();
-  for (const [index, hit] of hits.entries()) {
-    for (const passage of splitPassages(hit.text)) {
+  for (const index of hits.keys()) {
+    for (const passage of passagesOf(index)) {
       const key = entryKey(passage);
       if (key === null) continue;
       const list = holders.get(key) ?? [];
@@ -430,11 +434,11 @@ function citeHomesOfSharedText(
   }
   const nameWeight = (index: number) =>
     matchedWeight((hits[index]?.fileName ?? '').replace(/\.[^.]+$/, ''), terms);
+  const isTopic = (index: number) => topics.has(hits[index]?.fileId ?? '');
   for (const item of passages) {
     const key = entryKey(item.passage);
     const list = key === null ? undefined : holders.get(key);
     if (!list || list.length < 2) continue;
-    const isTopic = (index: number) => topics.has(hits[index]?.fileId ?? '');
     let home = item.source;
     for (const index of list) {
       if (item.isTopic && !isTopic(index)) continue;

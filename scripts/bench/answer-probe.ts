@@ -8,6 +8,7 @@ import { conversationQuestion } from '../../server/src/engines/local/answer/conv
 import { passagePlainText } from '../../server/src/engines/local/answer/passage-blocks.js';
 import { createKnowledgeBase } from '../../server/src/engines/local/knowledge/knowledge-base.js';
 import { openDatabase } from '../../server/src/sqlite/database.js';
+import { answerCorpora } from './answer-corpora.js';
 
 /**
  * Why the extractive answerer chose what it chose: for each question, the question's action,
@@ -17,14 +18,14 @@ import { openDatabase } from '../../server/src/sqlite/database.js';
  *   BENCH_KEEP_DIR=dir npx tsx scripts/bench/answer-probe.ts git-docs "How do I …?" "First? || Follow-up?"
  *
  * A question written `first || then` is a conversation: each earlier turn is answered and its
- * cited files carried, as the engine does. PROBE_TEXT=1 prints each answer as the engine writes it. The judge sets (own-files-judge, own-files-blind, own-files-api) are
- * refused: their misses are never read.
+ * cited files carried, as the engine does. PROBE_TEXT=1 prints each answer as the engine writes it.
+ * The judge sets (those `answerCorpora` marks blind) are refused: their misses are never read.
  */
 const [corpus, ...questions] = process.argv.slice(2);
 const keptDir = process.env.BENCH_KEEP_DIR;
 if (!corpus || !keptDir || questions.length === 0)
   throw new Error('usage: BENCH_KEEP_DIR=dir tsx scripts/bench/answer-probe.ts SET "question" …');
-if (corpus === 'own-files-judge' || corpus === 'own-files-blind' || corpus === 'own-files-api')
+if (answerCorpora().find((item) => item.name === corpus)?.isBlind)
   throw new Error(`${corpus} is never read: only its totals count.`);
 const dataDir = join(keptDir, corpus);
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });

@@ -33,10 +33,19 @@ describe('namesIn', () => {
     ['How do I run it in Docker on FAT32?', ['docker', 'fat32']],
     // Whisper heard "per day" as "per May": a capitalised everyday word names nothing.
     ['How much are meals reimbursed per May?', []],
+    // A quantity is a value to set, not a thing the documents must name.
+    ['How do I shrink the journal to 500M?', []],
   ])('%s', (question, names) => {
     const found = namesIn(question);
     expect(found).toEqual(expect.arrayContaining(names));
     if (names.length === 0) expect(found).toEqual([]);
+  });
+
+  it('reads a number with a unit as a value, and a name with digits as a name', () => {
+    const found = namesIn('How do I set a 30s timeout, a 2GiB cache and 1.5x speed on x86_64?');
+    expect(found).toContain('x86');
+    expect(found).not.toEqual(expect.arrayContaining(['30s']));
+    expect(found.filter((term) => /^\d/.test(term) && term !== '64')).toEqual([]);
   });
 });
 

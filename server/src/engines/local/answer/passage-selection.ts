@@ -757,11 +757,18 @@ export function namesIn(question: string): string[] {
     words
       .slice(1)
       .filter((word) => /\p{Lu}/u.test(word) || (/\p{L}/u.test(word) && /\d/.test(word)))
+      // A quantity is a value the question sets, not a thing it names ("shrink the journal to
+      // 500M", "a timeout of 30s"): the documents say how to set it, never that value.
+      .filter((word) => !quantity.test(word))
       .flatMap((word) => searchTerms(word))
       // A capitalised everyday word is not a name ("per May?", as a transcription mishears "per day").
       .filter((term) => everydayDiscount(term) > minimumEverydayDiscount)
   );
 }
+
+/** A number with a unit of size, time or rate: 500M, 2GiB, 30s, 100ms, 1.5x, 64k. */
+const quantity =
+  /^\d+(?:[.,]\d+)?(?:[kmgtpe]i?b?|b|bytes?|ms|us|ns|s|sec|secs|min|mins|h|hrs?|d|days?|w|x|hz|khz|mhz|ghz|fps|px|em|rem|pt|%)$/i;
 
 /**
  * The tool a how-to names at its end, however it is written ("remove a package *with apt*",

@@ -14,10 +14,13 @@ export type ContentKeyParts = {
  * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
  * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents,
  * the lines of a Word code block kept; v3: a web page's example given in two flavours read with a
- * blank line between them, not one run into the other), so the same bytes added again are read
- * the new way rather than copied from a file read the old way.
+ * blank line between them, not one run into the other; v4: a PDF's word broken at a line end
+ * joined when only its pieces vouched for the hyphen, "delim-ited", its quotes and groff's `∗`
+ * typed as ASCII; a web page's example inside a list item kept an example, not run into the
+ * item's line), so the same bytes added again are read the new way rather than copied from a
+ * file read the old way.
  */
-export const readerVersion = 'v3';
+export const readerVersion = 'v4';
 
 /**
  * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and

@@ -19,6 +19,19 @@ describe('htmlToText', () => {
       html: '<ol><li>one<ul><li>inner</li></ul></li><li><p>two</p></li></ol>',
       text: '1. one\n  - inner\n2. two',
     },
+    {
+      // eSpeak NG's user guide (docs/guide.html, as Debian ships it): steps whose commands are a
+      // `pre` inside the list item. Each command stays on its own line, as a person copies it.
+      name: "a list item's example kept an example after the item's words",
+      html:
+        '<ol>\n  <li>\n    <p>Remove <em>pulseaudio</em> package install <em>alsa</em>:</p>\n\n' +
+        '    <pre><code>sudo apt purge pulseaudio\nsudo apt autoremove\n</code></pre>\n  </li>\n' +
+        '  <li>\n    <p>Reboot</p>\n\n    <pre><code>sudo reboot\n</code></pre>\n' +
+        '    <p>Then try again.</p>\n  </li>\n  <li>Done.</li>\n</ol>',
+      text:
+        '1. Remove pulseaudio package install alsa:\n\n```\nsudo apt purge pulseaudio\nsudo apt autoremove\n```\n\n' +
+        '2. Reboot\n\n```\nsudo reboot\n```\n\nThen try again.\n\n3. Done.',
+    },
     { name: 'entities', html: '<p>a &amp; b &lt;c&gt; &#233; &#x41; &nbsp;x</p>', text: 'a & b <c> é A x' },
     { name: 'comments dropped', html: 'a<!-- secret -->b', text: 'ab' },
     { name: 'head dropped', html: '<html><head><title>t</title></head><body>x</body></html>', text: 'x' },

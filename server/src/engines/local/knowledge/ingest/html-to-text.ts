@@ -206,7 +206,15 @@ function blockOf(element: Element, context: Context): Blocks {
     case 'ul':
     case 'ol':
       if (isLinkList(element)) return { blocks: [], droppedLinks: true };
-      return { blocks: [listOf(element, context).join('\n')], droppedLinks: false };
+      return {
+        blocks: [
+          listOf(element, context)
+            .join('\n')
+            .replace(/\n{3,}/g, '\n\n')
+            .replace(/^\n+|\n+$/g, ''),
+        ],
+        droppedLinks: false,
+      };
     case 'table': {
       // A table of links (a menu, "Related links"): navigation, as a list of links is.
       if (isLinkTable(element)) return { blocks: [], droppedLinks: true };
@@ -386,15 +394,25 @@ function listOf(list: Element, context: Context): string[] {
       if (isElement(child) && (child.tagName === 'ul' || child.tagName === 'ol')) nested.push(child);
       else own.push(child);
     }
-    const text = blocksOfNodes(own, context)
-      .blocks.map((block) => block.replace(/\n+/g, ' '))
-      .join(' ');
+    // An item's paragraphs read as its one line; an example in it stays an example, after that
+    // line (a step's commands, one a line: "1. Remove pulseaudio … alsa:" then its `sudo apt …`).
+    const words: string[] = [];
+    const examples: string[] = [];
+    for (const block of blocksOfNodes(own, context).blocks) {
+      if (fencedBlock.test(block)) examples.push(block);
+      else if (examples.length === 0) words.push(block.replace(/\n+/g, ' '));
+      else examples.push(block);
+    }
+    const text = words.join(' ');
     if (text !== '') lines.push(`${indent}${marker} ${text}`);
+    for (const example of examples) lines.push('', example, '');
     for (const child of nested)
       lines.push(...listOf(child, { ...context, listDepth: context.listDepth + 1 }));
   }
   return lines;
 }
+
+const fencedBlock = /^(`{3,})[^\n]*\n[\s\S]*\n\1$/;
 
 const isTitleBlock = (block: string) => /^(#{1,6} |\*\*[^\n]*\*\*$)/.test(block);
 

@@ -97,6 +97,31 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it('joins a word broken at a line end whose first piece the page writes as a word, and types its quotes', () => {
+    // xargs(1) as groff prints it: "delim-" / "ited", and an option named "-d delim".
+    const text = pdfLayoutText([
+      page([
+        run('DESCRIPTION', 72, 760, 'bold', 10.9),
+        run('xargs reads items from the standard input, delim\u2010', 108, 748),
+        run('ited by blanks or newlines, and executes the command. The', 108, 736),
+        run('list it builds ends\u2010', 108, 724),
+        run('up on one command line.', 108, 712),
+        run('\u2212d delim', 108, 695),
+        run('Input items end where this character is, or the input ends, or it gives up.', 128, 683),
+        run(
+          'Quote a pattern: xargs \u2212I \u2019{}\u2019 rm \u2019{}\u2019, or Host \u2217.co.uk.',
+          108,
+          660,
+        ),
+      ]),
+    ]);
+    // What a person copies from it works in a shell.
+    expect(text).toContain("Quote a pattern: xargs -I '{}' rm '{}', or Host *.co.uk.");
+    expect(text).toContain('standard input, delimited by blanks');
+    // A compound of two words the page writes keeps its hyphen, as before.
+    expect(text).toContain('builds ends-up on one');
+  });
+
   it('keeps a line that appears at the top of only one page', () => {
     const text = pdfLayoutText([
       page([run('A title only here', 72, 794, 'bold'), run('First page text.', 108, 700)]),

@@ -1,4 +1,4 @@
-import { normaliseDashes } from './normalise-dashes.js';
+import { normaliseDashes, normalisePrintedQuotes } from './normalise-dashes.js';
 
 /**
  * A PDF's text as a person reads it, rebuilt from where pdf.js puts each run of text: lines from
@@ -101,7 +101,7 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
   return {
     page: pageIndex,
     items: group,
-    text: normaliseDashes(text.replace(/\s+/g, ' ').trim()),
+    text: normalisePrintedQuotes(normaliseDashes(text.replace(/\s+/g, ' ').trim())),
     x: group[0]?.x ?? 0,
     right: end,
     y: group[0]?.y ?? 0,
@@ -365,10 +365,23 @@ function isPreformatted(block: Block, style: Style): boolean {
   );
 }
 
+/**
+ * The words the document writes, to tell a word broken at a line end from a compound. The pieces
+ * of a broken word are not words it writes: "delim-" + "ited" would otherwise vouch for themselves
+ * and keep the hyphen ("delim-ited", xargs(1)), as if "ited" were a word of the page.
+ */
 function wordsOf(lines: readonly Line[]): Set<string> {
   const words = new Set<string>();
-  for (const line of lines)
-    for (const word of line.text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}-]*/gu) ?? []) words.add(word);
+  let brokenTail = false;
+  for (const line of lines) {
+    const found = line.text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}-]*/gu) ?? [];
+    const isBroken = /\p{L}-$/u.test(line.text);
+    found.forEach((word, index) => {
+      const isPiece = (brokenTail && index === 0) || (isBroken && index === found.length - 1);
+      if (!isPiece) words.add(word);
+    });
+    brokenTail = isBroken;
+  }
   return words;
 }
 

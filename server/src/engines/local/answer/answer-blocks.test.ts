@@ -41,6 +41,31 @@ describe('answerBlocks', () => {
     expect(answer).toEqual([blocks[0]]);
   });
 
+  it("quotes an entry's opening, not a later note of it that shares one more light word", () => {
+    // passwd(1)'s -l, --lock entry, as a Word copy of the manual page gives it.
+    const blocks: [Block, Block, Block] = [
+      paragraph(
+        'Lock the password of the named account. This option disables a password by changing it to a value which matches no possible encrypted value (it adds a ´!´ at the beginning of the password).',
+      ),
+      paragraph(
+        "Note that this does not disable the account. The user may still be able to login using another authentication token (e.g. an SSH key). To disable the account, administrators should use usermod --expiredate 1 (this set the account's expire date to Jan 2, 1970).",
+      ),
+      paragraph('Users with a locked password are not allowed to change their password.'),
+    ];
+    const asked = question({ lock: 2.47, user: 0.53, password: 1.19 }, 'lock');
+    expect(answerBlocks(blocks, { ...asked, isEntry: true })).toEqual([blocks[0]]);
+    // Under a heading (not an entry), the block carrying most of the question answers, as before.
+    expect(answerBlocks(blocks, asked)).toEqual([blocks[2]]);
+    // A later block of an entry that carries clearly more of the question still answers.
+    const expire = question({ expir: 2, account: 0.5, dat: 1.5 }, null);
+    expect(
+      answerBlocks([blocks[0], filler('The account'), paragraph('Set the account expire date.')], {
+        ...expire,
+        isEntry: true,
+      }),
+    ).toEqual([paragraph('Set the account expire date.')]);
+  });
+
   it('quotes the block that says what the question asks to do, not its neighbours', () => {
     const blocks = [
       filler('The files field'),

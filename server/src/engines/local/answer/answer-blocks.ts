@@ -13,6 +13,8 @@ import { coversAction } from './question-topic.js';
 const wholeSectionWords = 80;
 /** Another block joins the answer when it carries at least this share of the question's weight the others lack. */
 const addedEvidenceShare = 0.25;
+/** How much more of the question a later block of an entry must carry than its opening to answer instead. */
+const entryOpeningMargin = 1.2;
 /** …and the answer stays within this many words. */
 const maxAnswerWords = 160;
 
@@ -46,6 +48,8 @@ export function answerBlocks(
     previousAnswer?: string;
     /** One of two entries a question compares: what it is, its opening, not the block its words pick. */
     isCompared?: boolean;
+    /** Whether the blocks are an option or command entry's, opening on what it does. */
+    isEntry?: boolean;
   },
 ): Block[] {
   const { terms, action, wantsCode } = question;
@@ -79,6 +83,16 @@ export function answerBlocks(
   blocks.forEach((_block, index) => {
     if (scoreOf(index) > scoreOf(best)) best = index;
   });
+  // An entry's opening says what it does ("Lock the password of the named account."): a later
+  // block of it answers instead only when it carries clearly more of the question, not one more
+  // light word ("Users with a locked password are not allowed to change their password.").
+  if (
+    question.isEntry === true &&
+    best > 0 &&
+    blocks[0]?.type === 'paragraph' &&
+    scoreOf(best) < scoreOf(0) * entryOpeningMargin
+  )
+    best = 0;
   // Nothing in a follow-up picks a block ("how do I get it back later?"): the section's opening,
   // whole blocks up to the answer's length, rather than one block at random.
   if (question.isFollowUp === true && blocks.every((_block, index) => weightOf(index) === 0))

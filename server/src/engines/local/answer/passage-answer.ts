@@ -80,6 +80,7 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
         isFollowUp: selection.isFollowUp,
         previousAnswer: selection.isFollowUp ? (selection.previousAnswer ?? '') : '',
         isCompared,
+        isEntry: item.passage.isTerm && item.blocks[0] === item.passage.blocks[0],
       });
       const example =
         wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;

@@ -67,6 +67,45 @@ describe('createPassageAnswerer', () => {
     expect(text).not.toContain('ssh-ed25519');
   });
 
+  it("does not take the next API entry's code as an entry's example (a Markdown API reference)", async () => {
+    // pino's docs/api.md: options as level-4 headings naming each in code.
+    const manual = [
+      '#### `name` (String)',
+      '',
+      'Default: `undefined`',
+      '',
+      'The name of the logger. When set adds a `name` field to every JSON line logged.',
+      '',
+      '#### `levelComparison` ("ASC", "DESC", Function)',
+      '',
+      'Use this option to customize levels order.',
+      '',
+      '```js',
+      "const logger = pino({ levelComparison: 'DESC' })",
+      '```',
+    ].join('\n');
+    const text = await answer('How do I add a name to every log line?', [hit('api.md', manual)]);
+    expect(text).toContain('adds a `name` field to every JSON line');
+    expect(text).not.toContain('levelComparison');
+    // An argument's heading under its method's is the method's own: its example belongs.
+    const method = [
+      '### `logger.child(bindings, [options]) => logger`',
+      '',
+      'The `logger.child` method allows for the creation of stateful loggers.',
+      '',
+      '#### `bindings` (Object)',
+      '',
+      'An object of key-value pairs to include in every log line output via the returned child logger.',
+      '',
+      '```js',
+      "const child = logger.child({ MIX: {IN: 'always'} })",
+      '```',
+    ].join('\n');
+    const child = await answer('How do I create a stateful child logger?', [hit('api.md', method)]);
+    expect(child).toContain('creation of stateful loggers');
+    expect(child).toContain('const child = logger.child(');
+  });
+
   it('still brings the example that follows a section under its own heading', async () => {
     const manual = [
       '## Saving work',
@@ -83,6 +122,28 @@ describe('createPassageAnswerer', () => {
     ].join('\n');
     const text = await answer('How do I save my uncommitted work?', [hit('stash.md', manual)]);
     expect(text).toContain('git stash push');
+  });
+
+  it('quotes an example once when its section also answers in its own right', async () => {
+    // valgrind's Cachegrind chapter, printed to PDF by Chromium.
+    const manual = [
+      '## 5.2. Using Cachegrind, cg_annotate and cg_merge',
+      '',
+      'First off, as for normal Valgrind use, you probably want to compile with debugging info (the -g option). But by contrast with normal Valgrind use, you probably do want to turn optimisation on, since you should profile your program as it will be normally run.',
+      '',
+      'Then, you need to run Cachegrind itself to gather the profiling information, and then run cg_annotate to get a detailed presentation of that information. As an optional intermediate step, you can use cg_merge to sum together the outputs of multiple Cachegrind runs into a single file which you then use as the input for cg_annotate.',
+      '',
+      '## 5.2.1. Running Cachegrind',
+      '',
+      'To run Cachegrind on a program prog, run:',
+      '',
+      '```',
+      'valgrind --tool=cachegrind prog',
+      '```',
+    ].join('\n');
+    const text = await answer('How do I run cachegrind on my program?', [hit('cg-manual.pdf', manual)]);
+    expect(text).toContain('Running Cachegrind');
+    expect(text.match(/valgrind --tool=cachegrind prog/g)).toHaveLength(1);
   });
 
   it('answers a comparison with the entry of each thing, in the order asked, wherever they ranked', async () => {

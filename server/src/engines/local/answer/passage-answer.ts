@@ -20,11 +20,17 @@ export function wordGroups(text: string, wordsPerGroup = 6): string[] {
  * passage has no example, the next passage of the same chunk that has one (a man page's
  * "Basic commands" after its description) comes with it, cut to the example and its lead-in.
  */
-function exampleAfter(item: ScoredPassage): Passage | null {
+function exampleAfter(item: ScoredPassage, answered: readonly ScoredPassage[]): Passage | null {
   for (const passage of item.following) {
     // The next entry of an option list is another option: its example is not this one's (ssh_config's
-    // ProxyJump came with PubkeyAcceptedAlgorithms' default list as its "example").
-    if (passage.isTerm) return null;
+    // ProxyJump came with PubkeyAcceptedAlgorithms' default list as its "example"). So is the next
+    // heading that names an API item in code, unless it is one of this entry's own (pino's `name`
+    // option came with `levelComparison`'s; `logger.child()` keeps its `bindings` argument's).
+    if (passage.isTerm || (passage.label?.startsWith('`') === true && !isUnder(passage, item.passage)))
+      return null;
+    // A passage the answer quotes in its own right is not repeated as this one's example
+    // (Cachegrind's "Using Cachegrind" section, then its "Running Cachegrind" twice).
+    if (answered.some((other) => other !== item && samePassage(other.passage, passage))) return null;
     const index = passage.blocks.findIndex((block) => block.type === 'code');
     if (index === -1) continue;
     const start = Math.max(0, index - 1);
@@ -32,6 +38,13 @@ function exampleAfter(item: ScoredPassage): Passage | null {
   }
   return null;
 }
+
+/** Whether a passage's heading is a level below another's (`####` under `###`). */
+const isUnder = (passage: Passage, parent: Passage) =>
+  passage.level !== undefined && parent.level !== undefined && passage.level > parent.level;
+
+const samePassage = (left: Passage, right: Passage) =>
+  left.label === right.label && left.blocks[0]?.text === right.blocks[0]?.text;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -83,7 +96,7 @@ export function createPassageAnswerer(evidence: AnswerEvidence = {}): Answerer {
         isEntry: item.passage.isTerm && item.blocks[0] === item.passage.blocks[0],
       });
       const example =
-        wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item) : null;
+        wantsExample && !blocks.some((block) => block.type === 'code') ? exampleAfter(item, chosen) : null;
       const rendered = [renderPassage(item.passage, blocks), example ? renderPassage(example) : '']
         .filter((part) => part !== '')
         .join('\n\n');

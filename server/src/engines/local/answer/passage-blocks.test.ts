@@ -94,6 +94,31 @@ describe('splitPassages', () => {
     expect(titled.map((passage) => passage.label)).toEqual(['EXAMPLES']);
   });
 
+  it('reads a blockquote as one quoted paragraph, its markers dropped and its heading bold', () => {
+    // pino's docs/api.md, as shipped in its npm package.
+    const [passage] = splitPassages(
+      [
+        '### `err` (Error)',
+        '',
+        'The `errorKey` option can be used to change the key.',
+        '> ## Note',
+        '> This section describes the default configuration. The error serializer can be',
+        '> mapped to a different key using the [`serializers`](#opt-serializers) option.',
+        '```js',
+        'logger.info(new Error("test"))',
+        '```',
+      ].join('\n'),
+    );
+    expect(passage?.blocks).toEqual([
+      { type: 'paragraph', text: 'The `errorKey` option can be used to change the key.' },
+      {
+        type: 'paragraph',
+        text: '> **Note** This section describes the default configuration. The error serializer can be mapped to a different key using the `serializers` option.',
+      },
+      { type: 'code', text: 'logger.info(new Error("test"))', language: 'js' },
+    ]);
+  });
+
   it('keeps list items and table rows whole, one per line', () => {
     const [passage] = splitPassages(
       'Steps:\n\n- install it\n  with npm\n- start it\n\n| key | value |\n|---|---|\n| PORT | 8000 |',
@@ -129,6 +154,7 @@ describe('splitPassages', () => {
       {
         label: 'Usage',
         isTerm: false,
+        level: 2,
         blocks: [{ type: 'list', text: '- Run `acme start` to start it.\n- See the options.' }],
       },
     ]);

@@ -18,6 +18,8 @@ export type Passage = {
   label: string | null;
   /** Whether the label is a definition term (an option or subcommand entry) rather than a heading. */
   isTerm: boolean;
+  /** A Markdown or AsciiDoc heading's level (`###` is 3), when the label is one. */
+  level?: number;
   blocks: Block[];
 };
 
@@ -51,10 +53,13 @@ export function splitPassages(text: string): Passage[] {
   }
 
   let rawList: string[] = [];
+  // Whether the paragraph being read is a Markdown blockquote (its lines open on `>`).
+  let isQuote = false;
   const flush = () => {
     // A table of contents, a menu, a "see also" list of links: navigation, never an answer.
     if (paragraph.length > 0 && !isNavigation(paragraph))
-      passage.blocks.push({ type: 'paragraph', text: reflow(paragraph) });
+      passage.blocks.push({ type: 'paragraph', text: `${isQuote ? '> ' : ''}${reflow(paragraph)}` });
+    isQuote = false;
     if (list.length > 0 && !isNavigation(rawList))
       passage.blocks.push({ type: 'list', text: list.join('\n') });
     if (table.length > 0) passage.blocks.push({ type: 'table', text: table.join('\n') });
@@ -63,10 +68,10 @@ export function splitPassages(text: string): Passage[] {
     rawList = [];
     table = [];
   };
-  const open = (label: string, isTerm = false) => {
+  const open = (label: string, isTerm = false, level?: number) => {
     flush();
     if (passage.label !== null || passage.blocks.length > 0) passages.push(passage);
-    passage = { label, isTerm, blocks: [] };
+    passage = level === undefined ? { label, isTerm, blocks: [] } : { label, isTerm, level, blocks: [] };
   };
 
   for (let index = 0; index < lines.length; index += 1) {
@@ -88,9 +93,24 @@ export function splitPassages(text: string): Passage[] {
       closeCode = delimiter.closer;
       continue;
     }
+    // A blockquote (pino's "> ## Note" / "> This section describes …") reads as one quoted
+    // paragraph, its markers dropped and a heading inside it bold, not as "> ## Note > This …".
+    const quoted = /^>\s?(.*)$/.exec(trimmed);
+    if (quoted) {
+      if (!isQuote) flush();
+      const inner = (quoted[1] ?? '').trim();
+      const innerHeading = atxHeading.exec(inner);
+      if (inner === '') flush();
+      else {
+        paragraph.push(innerHeading?.[2] ? `**${stripMarkup(innerHeading[2])}**` : inner);
+        isQuote = true;
+      }
+      continue;
+    }
+    if (isQuote) flush();
     const heading = atxHeading.exec(trimmed);
     if (heading?.[2] && !/^\s/.test(line)) {
-      open(stripMarkup(heading[2]));
+      open(stripMarkup(heading[2]), false, heading[1]?.length);
       continue;
     }
     // A line that is all bold, opening a paragraph, titles what follows (a FAQ's "**Question?**").

@@ -106,6 +106,34 @@ describe('createPassageAnswerer', () => {
     expect(child).toContain('const child = logger.child(');
   });
 
+  it("does not take the next section's listing as a section's example", async () => {
+    // valgrind's DHAT chapter (DocBook HTML): "Output File", then the viewer's sections.
+    const manual = [
+      '### 10.2.2. Output File',
+      '',
+      'DHAT writes detailed profiling information to a file named `dhat.out.<pid>`; its name can be changed with the `--dhat-out-file` option.',
+      '',
+      "## 10.3. DHAT's Viewer",
+      '',
+      "DHAT's viewer can be run in a web browser by loading the file `dh_view.html`.",
+      '',
+      '### 10.3.1. The Output Header',
+      '',
+      'The first part of the output shows the mode, program command and process ID. For example:',
+      '',
+      '```',
+      'Invocation {',
+      '  Mode:    heap',
+      '}',
+      '```',
+    ].join('\n');
+    const text = await answer('How do I change the name of the output file?', [
+      hit('dh-manual.html', manual),
+    ]);
+    expect(text).toContain('--dhat-out-file');
+    expect(text).not.toContain('Invocation');
+  });
+
   it('still brings the example that follows a section under its own heading', async () => {
     const manual = [
       '## Saving work',

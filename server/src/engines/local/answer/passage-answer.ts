@@ -28,6 +28,9 @@ function exampleAfter(item: ScoredPassage, answered: readonly ScoredPassage[]): 
     // option came with `levelComparison`'s; `logger.child()` keeps its `bindings` argument's).
     if (passage.isTerm || (passage.label?.startsWith('`') === true && !isUnder(passage, item.passage)))
       return null;
+    // A heading at the section's own level or above opens another section: only an examples
+    // section there shows this one (DHAT's "Output File" came with "The Output Header"'s listing).
+    if (isBeside(passage, item.passage) && !examplesHeading.test(passage.label ?? '')) return null;
     // A passage the answer quotes in its own right is not repeated as this one's example
     // (Cachegrind's "Using Cachegrind" section, then its "Running Cachegrind" twice).
     if (answered.some((other) => other !== item && samePassage(other.passage, passage))) return null;
@@ -42,6 +45,11 @@ function exampleAfter(item: ScoredPassage, answered: readonly ScoredPassage[]): 
 /** Whether a passage's heading is a level below another's (`####` under `###`). */
 const isUnder = (passage: Passage, parent: Passage) =>
   passage.level !== undefined && parent.level !== undefined && passage.level > parent.level;
+
+/** Whether a passage's heading is at another's level or above (`##` after `###` or `##`). */
+const isBeside = (passage: Passage, other: Passage) =>
+  passage.level !== undefined && other.level !== undefined && passage.level <= other.level;
+const examplesHeading = /\b(examples?|usage|samples?|demo)\b/i;
 
 const samePassage = (left: Passage, right: Passage) =>
   left.label === right.label && left.blocks[0]?.text === right.blocks[0]?.text;

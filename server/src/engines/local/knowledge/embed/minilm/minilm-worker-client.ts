@@ -14,6 +14,9 @@ const { workerData } = require('node:worker_threads');
 import(workerData.tsxApi).then(({ tsImport }) => tsImport(workerData.entry, workerData.entry));
 `;
 
+/** How long closing waits for the worker's model call under way (a batch takes well under a second). */
+const closeGraceMs = 10_000;
+
 type Pending = { resolve: (vectors: Float32Array[][]) => void; reject: (error: Error) => void };
 
 /** Whether this module runs as TypeScript (tsx, vitest) rather than compiled (`npm start`). */
@@ -30,6 +33,7 @@ export class MinilmWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | null = null;
+  private hasExited = false;
   /** Settles when the model is loaded and warmed up, or rejects with why it could not be. */
   readonly ready: Promise<void>;
   /** How long the worker's warm-up model call took (minilm-worker.ts); NaN until ready. */
@@ -61,6 +65,7 @@ export class MinilmWorkerClient {
         reject(error);
       });
       this.worker.on('exit', (code) => {
+        this.hasExited = true;
         const error = new Error(`the embedding worker stopped (exit code ${code})`);
         this.stop(error);
         reject(error);
@@ -85,9 +90,18 @@ export class MinilmWorkerClient {
     return this.request({ kind: 'passages', passages: [...passages], windowTokens, contextTokens });
   }
 
+  /**
+   * Stops the worker once its model call under way has finished (terminating a thread inside
+   * onnxruntime aborts the process); past `closeGraceMs` it is terminated all the same.
+   */
   async close(): Promise<void> {
     this.stop(new Error('the embedding worker was closed'));
-    await this.worker.terminate();
+    if (this.hasExited) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage({ kind: 'close' } satisfies WorkerRequest);
+    const timer = setTimeout(() => void this.worker.terminate(), closeGraceMs);
+    await exited;
+    clearTimeout(timer);
   }
 
   private async request(body: DistributiveOmit<WorkerRequest, 'id'>): Promise<Float32Array[][]> {

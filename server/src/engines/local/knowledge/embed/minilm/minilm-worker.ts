@@ -25,7 +25,8 @@ export type PassageInput = { context: string; text: string };
 
 export type WorkerRequest =
   | { id: number; kind: 'queries'; texts: string[] }
-  | { id: number; kind: 'passages'; passages: PassageInput[]; windowTokens: number; contextTokens: number };
+  | { id: number; kind: 'passages'; passages: PassageInput[]; windowTokens: number; contextTokens: number }
+  | { kind: 'close' };
 
 /** `vectors` holds every vector end to end; `counts[i]` is how many belong to input `i`. */
 export type WorkerReply =
@@ -53,7 +54,18 @@ if (!port) throw new Error('minilm-worker.ts runs as a worker thread');
 // One request at a time, in arrival order: the pool may queue a next piece here while one runs
 // (minilm-worker-pool.ts), and interleaving their model calls would only delay the first.
 let previous: Promise<unknown> = Promise.resolve();
+let warming: Promise<unknown> = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
+  // Closing waits for the model call under way: a thread ended while onnxruntime runs aborts the
+  // whole process ("terminate called after throwing an instance of 'Napi::Error'"), which a
+  // server stopped in its first second, during the warm-up, did.
+  if (request.kind === 'close') {
+    void Promise.allSettled([previous, warming]).then(async () => {
+      await session.release();
+      process.exit(0);
+    });
+    return;
+  }
   previous = previous.then(() =>
     handle(request).then(
       (reply) => port.postMessage(reply, [reply.vectors.buffer as ArrayBuffer]),
@@ -62,7 +74,8 @@ port.on('message', (request: WorkerRequest) => {
     ),
   );
 });
-const warmUpMs = await warmUp();
+warming = warmUp();
+const warmUpMs = (await warming) as number;
 port.postMessage({ id: -1, ready: true, warmUpMs } satisfies WorkerReply);
 
 /**
@@ -88,7 +101,7 @@ async function warmUp(): Promise<number> {
 }
 
 async function handle(
-  request: WorkerRequest,
+  request: Exclude<WorkerRequest, { kind: 'close' }>,
 ): Promise<{ id: number; vectors: Float32Array; counts: number[] }> {
   const sequences: number[][] = [];
   const counts: number[] = [];

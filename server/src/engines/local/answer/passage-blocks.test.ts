@@ -119,6 +119,31 @@ describe('splitPassages', () => {
     ]);
   });
 
+  it('reads a title naming an option over its underline as a heading, not a listing', () => {
+    // OpenSSH's README.Debian: "-L option of ssh nonfree" underlined with dashes.
+    const passages = splitPassages(
+      [
+        '-L option of ssh nonfree',
+        '------------------------',
+        '',
+        'non-free ssh supported the usage of the option -L to use a non privileged port for scp.',
+        '',
+        'Kerberos support',
+        '----------------',
+        '',
+        'ssh is now compiled with Kerberos support.',
+      ].join('\n'),
+    );
+    expect(passages.map((passage) => passage.label)).toEqual([
+      '-L option of ssh nonfree',
+      'Kerberos support',
+    ]);
+    expect(passages.flatMap((passage) => passage.blocks.map((block) => block.type))).toEqual([
+      'paragraph',
+      'paragraph',
+    ]);
+  });
+
   it('keeps list items and table rows whole, one per line', () => {
     const [passage] = splitPassages(
       'Steps:\n\n- install it\n  with npm\n- start it\n\n| key | value |\n|---|---|\n| PORT | 8000 |',

@@ -313,7 +313,13 @@ const codeBlock = (lines: readonly string[], language: string): Block =>
 function isUnderlineOf(title: string | undefined, candidate: string): boolean {
   const marker = underline.exec(candidate)?.[1];
   const heading = title?.trim() ?? '';
-  if (!marker || heading === '' || /^[-=~^+*`|.[]/.test(heading) || definitionTerm.test(heading))
+  // A title may name an option (`-L option of ssh nonfree`), not open on a marker or delimiter.
+  if (
+    !marker ||
+    heading === '' ||
+    /^(?:-(?!-?[A-Za-z])|[=~^+*`|.[])/.test(heading) ||
+    definitionTerm.test(heading)
+  )
     return false;
   return marker.length >= 2 && Math.abs(marker.length - heading.length) <= 2;
 }

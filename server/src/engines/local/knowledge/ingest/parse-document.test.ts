@@ -46,6 +46,15 @@ describe('parseDocument', () => {
   });
 });
 
+describe('parseDocument, plain text', () => {
+  it("reads a README's indented configuration as an example, its lines kept", async () => {
+    const readme =
+      'Use the following ssh client configuration:\n\n\tHost sshgateway\n\t\tTunnel yes\n\nThen connect.';
+    const text = await parseDocument('README.tun.txt', Buffer.from(readme));
+    expect(text).toContain('```\nHost sshgateway\n\tTunnel yes\n```');
+  });
+});
+
 describe('withoutHtmlComments', () => {
   it.each([
     ['## `fs.cp()`\n<!-- YAML\nadded: v16.7.0\n-->\n\nCopies.', '## `fs.cp()`\n\n\nCopies.'],

@@ -3,6 +3,7 @@ import mammoth from 'mammoth';
 import { htmlToText } from './html-to-text.js';
 import { withoutContentsLists } from './contents-list.js';
 import { normaliseDashes } from './normalise-dashes.js';
+import { fencePlainTextExamples } from './plain-text.js';
 import { PdfTextError, PdfTextWorker } from './pdf-text.js';
 import { zipEntrySizes, ZipFormatError, zipLimitProblem, type ZipLimits } from './zip-entry-sizes.js';
 
@@ -83,7 +84,7 @@ async function extract(kind: DocumentKind, bytes: Buffer, limits: DocumentLimits
     case 'markdown':
       return withoutHtmlComments(decodeUtf8(bytes));
     case 'text':
-      return decodeUtf8(bytes);
+      return fencePlainTextExamples(decodeUtf8(bytes));
     case 'html':
       return htmlToText(decodeUtf8(bytes));
     case 'pdf':

@@ -134,6 +134,21 @@ describe('createPassageAnswerer', () => {
     expect(text).not.toContain('Invocation');
   });
 
+  it('answers a how-to that acts on nothing with the option named after what it is about', async () => {
+    // wget(1) printed to PDF: the option never says "download", so the description that does answered.
+    const manual = [
+      '## DESCRIPTION',
+      '',
+      'GNU Wget is a free utility for non-interactive download of files from the Web. It supports HTTP, HTTPS, and FTP protocols, as well as retrieval through HTTP proxies.',
+      '',
+      '**-b --background**',
+      '',
+      'Go to background immediately after startup. If no output file is specified via the -o, output is redirected to wget-log.',
+    ].join('\n');
+    const text = await answer('How do I download in the background?', [hit('wget.pdf', manual)]);
+    expect(text).toMatch(/^\*\*-b --background\*\*\n\nGo to background immediately after startup\./);
+  });
+
   it('still brings the example that follows a section under its own heading', async () => {
     const manual = [
       '## Saving work',

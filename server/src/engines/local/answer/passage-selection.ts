@@ -193,6 +193,9 @@ export function selectPassages(input: SelectionInput): Selection {
   const topic = asTopic.topic.map(respell);
   const topicWeights = new Map(topic.map((term) => [term, weightOf(term)]));
   const topicTotal = sum(topicWeights.values());
+  const mainTopic =
+    [...topicWeights].filter(([term]) => term !== action).sort((left, right) => right[1] - left[1])[0]?.[0] ??
+    null;
   const modifier = asTopic.modifier === null ? null : respell(asTopic.modifier);
   const isUnknownKind = modifier !== null && isUnknownModifier(modifier, isUnused, input.termStatistics);
   const knownNames = statistics ? [...names].filter((term) => !isUnused(term)) : [];
@@ -289,7 +292,10 @@ export function selectPassages(input: SelectionInput): Selection {
         action === null ||
         coversAction(foldFinalE(action), passageWords) ||
         coversAction(action, passageWords) ||
-        (object !== null && entryName.has(foldFinalE(object)));
+        (object !== null && entryName.has(foldFinalE(object))) ||
+        // With nothing acted on, an option named after what the question is most about is how
+        // it is done ("download in the background" is wget's `-b --background`).
+        (object === null && passage.isTerm && mainTopic !== null && entryName.has(foldFinalE(mainTopic)));
       const hasObject =
         object === null ||
         passageWords.has(foldFinalE(object)) ||

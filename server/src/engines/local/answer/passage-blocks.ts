@@ -1,4 +1,4 @@
-import { tableRowText, tableSeparatorRow } from '../../../common/index.js';
+import { dedent, tableRowText, tableSeparatorRow } from '../../../common/index.js';
 
 /**
  * Splits a retrieved chunk into passages a person can read: each heading or definition term
@@ -353,24 +353,4 @@ function stripMarkup(text: string): string {
       .replace(/^'([^']+)'/, '$1')
       .trim()
   );
-}
-
-function dedent(lines: readonly string[]): string[] {
-  const indents = lines
-    .filter((line) => line.trim() !== '')
-    .map((line) => /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '    ').length ?? 0);
-  const common = indents.length > 0 ? Math.min(...indents) : 0;
-  return lines.map((line) => {
-    let removed = 0;
-    let position = 0;
-    while (
-      position < line.length &&
-      removed < common &&
-      (line[position] === ' ' || line[position] === '\t')
-    ) {
-      removed += line[position] === '\t' ? 4 : 1;
-      position += 1;
-    }
-    return line.slice(position).trimEnd();
-  });
 }

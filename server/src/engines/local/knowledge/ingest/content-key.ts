@@ -17,8 +17,8 @@ export type ContentKeyParts = {
  * blank line between them, not one run into the other; v4: a PDF's word broken at a line end
  * joined when only its pieces vouched for the hyphen, "delim-ited", its quotes and groff's `∗`
  * typed as ASCII; a web page's example inside a list item kept an example, not run into the
- * item's line; v5: a plain-text file's indented examples fenced, their lines kept), so the same bytes added again are read the new way rather than copied from a
- * file read the old way.
+ * item's line; v5: a plain-text file's indented examples fenced, their lines kept), so the same
+ * bytes added again are read the new way rather than copied from a file read the old way.
  */
 export const readerVersion = 'v5';
 

@@ -1,3 +1,5 @@
+import { dedent, indentWidth } from '../../../../common/index.js';
+
 /**
  * A plain-text file's examples as the fenced code the answerer quotes line by line. A README or
  * a note writes an example as a block indented past its prose (OpenSSH's README.tun: a
@@ -31,11 +33,10 @@ export function fencePlainTextExamples(text: string): string {
     }
     const example = [line];
     const firstIndent = indentWidth(line);
-    while (
-      isIndented(lines[index + 1]) ||
-      ((lines[index + 1] ?? '').trim() === '' && indentWidth(lines[index + 2] ?? '') >= firstIndent)
-    ) {
-      if ((lines[index + 1] ?? '').trim() === '' && (lines[index + 2] ?? '').trim() === '') break;
+    // A blank line inside the example is kept when the example goes on after it, as deep.
+    const resumes = (blank: string | undefined, next: string | undefined) =>
+      blank?.trim() === '' && next !== undefined && next.trim() !== '' && indentWidth(next) >= firstIndent;
+    while (isIndented(lines[index + 1]) || resumes(lines[index + 1], lines[index + 2])) {
       example.push(lines[index + 1] ?? '');
       index += 1;
     }
@@ -69,8 +70,6 @@ const proseLine = /^\p{Lu}[\p{Ll}']*(?:[ ,]+[\p{L}\p{N}'()-]+){4,}[.:!?]?$|^\p{L
 const fence = /^\s*(```|~~~)/;
 const listItem = /^\s*([-*+•]|\d{1,2}[.)]|\(\w\))\s+\S/;
 
-const indentWidth = (line: string) => /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '    ').length ?? 0;
-
 /** The indentation most of the text's lines have: its prose's margin (7 in a manual page saved as text). */
 function marginOf(lines: readonly string[]): number {
   const counts = new Map<number, number>();
@@ -99,17 +98,4 @@ function isAsciiDoc(lines: readonly string[]): boolean {
       /^\[(?:verse|source|listing|literal|NOTE|TIP|WARNING|IMPORTANT|CAUTION)\b[^\]]*\]\s*$/.test(line) ||
       /\blinkgit:[\w.-]+\[\d\]/.test(line),
   );
-}
-
-function dedent(lines: readonly string[]): string[] {
-  const common = Math.min(...lines.filter((line) => line.trim() !== '').map(indentWidth));
-  return lines.map((line) => {
-    let removed = 0;
-    let position = 0;
-    while (position < line.length && removed < common) {
-      removed += line[position] === '\t' ? 4 : 1;
-      position += 1;
-    }
-    return line.slice(position);
-  });
 }

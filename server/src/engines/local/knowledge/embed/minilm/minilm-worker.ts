@@ -74,8 +74,9 @@ port.on('message', (request: WorkerRequest) => {
     ),
   );
 });
-warming = warmUp();
-const warmUpMs = (await warming) as number;
+const warmedUp = warmUp();
+warming = warmedUp;
+const warmUpMs = await warmedUp;
 port.postMessage({ id: -1, ready: true, warmUpMs } satisfies WorkerReply);
 
 /**

@@ -91,4 +91,14 @@ describe('joinedPairs', () => {
     expect(pairs).not.toContain('setup');
     expect(pairs).toEqual(['outit']);
   });
+
+  it('joins no word with a digit, nor the letters around it', () => {
+    // ".bz2 file" once joined `bz` and `file` into bzip2's C type BZFILE.
+    const pairs = joinedPairs('decompress a .bz2 file, an ipv6 address list');
+    expect(pairs).not.toContain('bzfile');
+    expect(pairs).not.toContain('bz2file');
+    expect(pairs).not.toContain('ipaddress');
+    expect(pairs).not.toContain('ipv6address');
+    expect(pairs).toContain('addresslist');
+  });
 });

@@ -91,11 +91,13 @@ export function joinedPairs(text: string): string[] {
   const joined = new Set<string>();
   // Words of one phrase: punctuation other than a hyphen ends it.
   for (const phrase of withoutContractions(text).split(/[^\p{L}\p{N}\s-]+/u)) {
-    const words = (phrase.match(/\p{L}+/gu) ?? []).map((word) => word.toLowerCase());
+    // A word with a digit ("bz2", "ipv6") is a name, not half of a phrase: read as its letters,
+    // ".bz2 file" joined into `bzfile`, the C type BZFILE of bzip2's library manual.
+    const words = (phrase.match(/[\p{L}\p{N}]+/gu) ?? []).map((word) => word.toLowerCase());
     for (let index = 0; index + 1 < words.length; index += 1) {
       const first = words[index] ?? '';
       const second = words[index + 1] ?? '';
-      if (stopWords.has(first) || first.length < 2) continue;
+      if (stopWords.has(first) || first.length < 2 || /\p{N}/u.test(first + second)) continue;
       // As the index holds it: stemmed as a word, whole as a camel-cased name's joined form.
       joined.add(`${first}${second}`);
       joined.add(lightStem(`${first}${second}`));

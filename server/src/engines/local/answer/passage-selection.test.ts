@@ -180,6 +180,29 @@ describe('selectPassages', () => {
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
   });
 
+  it("ranks the entry named after a how-to's second task, its names apart as bzip2's manual writes them", () => {
+    // bzip2's HTML manual labels an option `-k --keep`, both names in one code span; its
+    // DESCRIPTION says more of the question's words.
+    const hits = [
+      hit(
+        'bzip2-manual.html',
+        [
+          '## 2.3. DESCRIPTION',
+          '',
+          '`bzip2` expects a list of file names to accompany the command-line flags. Each file is replaced by a compressed version of itself, with the name `original_name.bz2`.',
+          '',
+          '**`-k --keep`**',
+          '',
+          "Keep (don't delete) input files during compression or decompression.",
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I compress a file with bzip2 and keep it?', hits).passages;
+    expect(best?.passage.label).toBe('`-k --keep`');
+    const [asked] = select('How do I keep a file when bzip2 compresses it?', hits).passages;
+    expect(asked?.passage.label).toBe('`-k --keep`');
+  });
+
   it('ranks the entry named after the kind a how-to asks for above a higher-ranked tutorial', () => {
     // git-tag(1)'s option and a tutorial's section, in the shape the Git docs give them.
     const hits = [

@@ -339,11 +339,13 @@ export function selectPassages(input: SelectionInput): Selection {
       // An entry named after the question's verb (`-t, --list` or `list [<log-options>]` for "how
       // do I list …") is the option or subcommand that does it; `--listed-incremental` is not. Not
       // when the verb names the document itself: every entry of sort(1) sorts, `--sort=WORD` too.
+      // So is one named after the second task a question asks (`-k --keep` for "compress a file
+      // and keep the original").
       const namesVerb =
-        asTopic.verb !== null &&
         passage.isTerm &&
-        !fileTerms.has(lightStem(asTopic.verb)) &&
-        entryNames(labelName).includes(asTopic.verb);
+        [asTopic.verb, asTopic.secondVerb].some(
+          (verb) => verb !== null && !fileTerms.has(lightStem(verb)) && entryNames(labelName).includes(verb),
+        );
       // So is an entry named after the kind the question asks for (`-a, --annotate` for "create an
       // *annotated* tag", `--bare` for "a *bare* repository"): the option that makes that kind.
       // Measured with `npm run bench:answers` (MiniLM, nine sets): Git correct 0.72 -> 0.76 (the
@@ -733,10 +735,13 @@ export function isGroupIntro(passage: Passage): boolean {
   );
 }
 
-/** The names an entry's label gives it: `-t, --list` is `t` and `list`; `pop [<stash>]` is `pop`. */
+/**
+ * The names an entry's label gives it: `-t, --list` and `-t --list` are `t` and `list`;
+ * `pop [<stash>]` is `pop`.
+ */
 function entryNames(label: string): string[] {
   return label
-    .split(/[,|]/)
+    .split(/[,|]|\s+(?=-)/)
     .map((part) =>
       part
         .trim()

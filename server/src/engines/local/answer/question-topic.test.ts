@@ -57,6 +57,16 @@ describe('questionTopic verb', () => {
   ])('%s', (question, verb) => {
     expect(questionTopic(question).verb).toBe(verb);
   });
+
+  it.each([
+    ['How do I compress a file with bzip2 and keep the original?', 'keep'],
+    ['How do I apply my latest stash and remove it from the stash list?', 'remove'],
+    ['How do I create a branch and then switch to it?', 'switch'],
+    ['How do I list the tags and the branches?', null],
+    ['What is the deb-src type and the deb type?', null],
+  ])('the second task of %s', (question, verb) => {
+    expect(questionTopic(question).secondVerb).toBe(verb);
+  });
 });
 
 describe('questionTopic negated', () => {

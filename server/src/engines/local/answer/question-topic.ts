@@ -31,6 +31,12 @@ export type QuestionTopic = {
    */
   verb: string | null;
   /**
+   * The verb of the second task a question asks, as written (lower case): "compress a file and
+   * *keep* the original", where the first is what the tool always does and the second is what the
+   * person wants of it. Null when there is none.
+   */
+  secondVerb: string | null;
+  /**
    * What a question asks to stop or avoid doing ("stop tar from *overwriting*", "avoid *overwriting*
    * files"): a passage saying to do it, with no negation, says the opposite. Null otherwise.
    */
@@ -71,6 +77,7 @@ export function questionTopic(question: string): QuestionTopic {
   // determiner, adverb or the verb itself).
   const words = phrase.split(/\s+/).filter((word) => word !== '');
   const before = words.length >= 2 ? searchTerms(words[words.length - 2] ?? '') : [];
+  const secondVerb = action ? secondActionVerb(after) : null;
   const modifier =
     object !== null && before.length === 1 && nouns.includes(before[0] ?? '') ? (before[0] ?? null) : null;
   return {
@@ -78,7 +85,8 @@ export function questionTopic(question: string): QuestionTopic {
     topic: terms.filter((term) => term !== action),
     object,
     modifier,
-    verb: verb && action && !asksSecondAction(after) ? verb.toLowerCase() : null,
+    verb: verb && action && secondVerb === null ? verb.toLowerCase() : null,
+    secondVerb,
     negated: action !== null && negatingVerbs.has(action) ? gerundOf(after) : null,
   };
 }
@@ -143,10 +151,10 @@ function gerundOf(rest: string): string | null {
 const secondAction =
   /\band\s+(?:then\s+|also\s+)?([\p{L}]+)\s+(?:(?:to|back|out|off|on|into|from)\s+)?(?:it|them|that|this|the|a|an|my|its|their)\b/iu;
 
-/** Whether a question, after its first verb, goes on to ask another task ("… and remove it"). */
-function asksSecondAction(rest: string): boolean {
-  const word = secondAction.exec(rest)?.[1];
-  return word !== undefined && synonyms.has(lightStem(word.toLowerCase()));
+/** The verb of another task a question asks after its first verb ("… and *remove* it"), or null. */
+function secondActionVerb(rest: string): string | null {
+  const word = secondAction.exec(rest)?.[1]?.toLowerCase();
+  return word !== undefined && synonyms.has(lightStem(word)) ? word : null;
 }
 
 /** Whether a text's terms (a set of stemmed search terms) say the action, in its words or a synonym's. */

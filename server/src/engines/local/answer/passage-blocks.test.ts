@@ -94,6 +94,51 @@ describe('splitPassages', () => {
     expect(titled.map((passage) => passage.label)).toEqual(['EXAMPLES']);
   });
 
+  it('reads a bare fence followed by a fence with an info string as a closing one', () => {
+    // ws's README: a chunk opening on the end of the client authentication example.
+    const passages = splitPassages(
+      [
+        'server.listen(8080);',
+        '```',
+        '',
+        'Also see the provided [example][session-parse-example] using `express-session`.',
+        '',
+        '### Server broadcast',
+        '',
+        'A client WebSocket broadcasting to all connected WebSocket clients, including',
+        'itself.',
+        '',
+        '```js',
+        'const wss = new WebSocketServer({ port: 8080 });',
+        '```',
+      ].join('\n'),
+    );
+    expect(passages.map((passage) => passage.label)).toEqual([null, 'Server broadcast']);
+    expect(passages[0]?.blocks.map((block) => block.type)).toEqual(['code', 'paragraph']);
+    expect(passages[0]?.blocks[0]?.text).toBe('server.listen(8080);');
+    expect(passages[1]?.blocks.map((block) => block.type)).toEqual(['paragraph', 'code']);
+    expect(passages[1]?.blocks[1]).toMatchObject({ type: 'code', language: 'js' });
+    // Node's readline page: an example's last lines, its fence, then a heading and a table.
+    const headed = splitPassages(
+      [
+        "  console.log('File processed.');",
+        '} catch (err) {',
+        '  console.error(err);',
+        '}',
+        '```',
+        '',
+        '### TTY keybindings',
+        '',
+        '| Keybindings | Description |',
+        '| --- | --- |',
+        '| Ctrl+Shift+Backspace | Delete line left |',
+      ].join('\n'),
+    );
+    expect(headed.map((passage) => passage.label)).toEqual([null, 'TTY keybindings']);
+    expect(headed[0]?.blocks.map((block) => block.type)).toEqual(['code']);
+    expect(headed[1]?.blocks.map((block) => block.type)).toEqual(['table']);
+  });
+
   it('reads a blockquote as one quoted paragraph, its markers dropped and its heading bold', () => {
     // pino's docs/api.md, as shipped in its npm package.
     const [passage] = splitPassages(

@@ -209,7 +209,19 @@ function openingCodeCloser(lines: readonly string[]): RegExp | null {
   const hasTitle = lines
     .slice(0, first)
     .some((line, index) => /^={1,6}\s/.test(line) || isUnderlineOf(lines[index - 1], line.trim()));
-  if (hasTitle || before.length === 0 || after.length < 3) return null;
+  if (hasTitle || before.length === 0) return null;
+  // A bare fence followed by one with an info string (```js), which only ever opens, closes: the
+  // chunk of ws's README that opens on `server.listen(8080);` and its fence read the prose and the
+  // next section's heading and example after it as one listing.
+  const next = lines.findIndex(
+    (line, index) => index > first && codeDelimiter(line, lines[index - 1]) !== null,
+  );
+  if (next !== -1 && /^(```|~~~)\S/.test(lines[next]?.trim() ?? '')) return pattern;
+  // So does one between code and a Markdown heading (Node's readline page: an example's last
+  // lines, its fence, then `### TTY keybindings` and a table).
+  const following = lines.slice(first + 1).find((line) => line.trim() !== '');
+  if (following !== undefined && /^#{1,6}\s+\S/.test(following) && proseShare(before) <= 0.25) return pattern;
+  if (after.length < 3) return null;
   return proseShare(before) <= 0.25 && proseShare(after) >= 0.75 ? pattern : null;
 }
 

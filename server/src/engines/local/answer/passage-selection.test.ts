@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { passagePlainText, renderPassage } from './passage-blocks.js';
 import {
   answerPassages,
+  comparedEntries,
   compoundShares,
   hitsToRead,
   isGroupIntro,
@@ -35,6 +36,9 @@ describe('namesIn', () => {
     ['How much are meals reimbursed per May?', []],
     // A quantity is a value to set, not a thing the documents must name.
     ['How do I shrink the journal to 500M?', []],
+    // So is a version (semver's README never writes "v1.2").
+    ['How do I turn a loose string like v1.2 into a valid version?', []],
+    ['Does it still work after upgrading to 2.0.0-beta.1 or v3.1.4?', []],
   ])('%s', (question, names) => {
     const found = namesIn(question);
     expect(found).toEqual(expect.arrayContaining(names));
@@ -178,6 +182,33 @@ describe('selectPassages', () => {
     expect(best?.passage.label).toBe('-t, --list');
     const [other] = select('How do I list and then delete the contents of an archive?', hits).passages;
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
+  });
+
+  it('finds the entries of a comparison by headings that give examples after their names', () => {
+    // semver's README, as its npm package ships it.
+    const hits = [
+      hit(
+        'README.md',
+        [
+          '### Range Grammar',
+          '',
+          'Putting all this together, here is a Backus-Naur grammar for ranges, for the benefit of parser authors:',
+          '',
+          '#### Tilde Ranges `~1.2.3` `~1.2` `~1`',
+          '',
+          'Allows patch-level changes if a minor version is specified on the comparator. Allows minor-level changes if not.',
+          '',
+          '#### Caret Ranges `^1.2.3` `^0.2.5` `^0.0.4`',
+          '',
+          'Allows changes that do not modify the left-most non-zero element in the `[major, minor, patch]` tuple.',
+        ].join('\n'),
+      ),
+    ];
+    const entries = comparedEntries(select('What is the difference between tilde and caret ranges?', hits));
+    expect(entries?.map((entry) => entry.passage.label)).toEqual([
+      'Tilde Ranges `~1.2.3` `~1.2` `~1`',
+      'Caret Ranges `^1.2.3` `^0.2.5` `^0.0.4`',
+    ]);
   });
 
   it("ranks the entry named after a how-to's second task, its names apart as bzip2's manual writes them", () => {

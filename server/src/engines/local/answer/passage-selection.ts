@@ -621,6 +621,10 @@ function namesEntry(names: ReadonlySet<string>, passage: Passage): boolean {
   if (passage.label === null) return false;
   const label = withoutPlaceholders(passage.label);
   if (names.has(normalise(label))) return true;
+  // A heading that gives examples after its name ("Tilde Ranges `~1.2.3` `~1.2` `~1`" in semver's
+  // README) is named by its words.
+  const words = label.replace(/`[^`]*`/g, ' ');
+  if (/\p{L}/u.test(words) && names.has(normalise(words))) return true;
   return passage.isTerm && entryNames(label).some((name) => names.has(normalise(name)));
 }
 
@@ -770,12 +774,18 @@ export function namesIn(question: string): string[] {
       .filter((word) => /\p{Lu}/u.test(word) || (/\p{L}/u.test(word) && /\d/.test(word)))
       // A quantity is a value the question sets, not a thing it names ("shrink the journal to
       // 500M", "a timeout of 30s"): the documents say how to set it, never that value.
-      .filter((word) => !quantity.test(word))
+      .filter((word) => !quantity.test(word) && !versionNumber.test(word))
       .flatMap((word) => searchTerms(word))
       // A capitalised everyday word is not a name ("per May?", as a transcription mishears "per day").
       .filter((term) => everydayDiscount(term) > minimumEverydayDiscount)
   );
 }
+
+/**
+ * A version a question gives ("turn a loose string like v1.2 into a valid version", "upgrade to
+ * 2.0.0-beta.1"): a value, as a quantity is, not a thing the documents must name.
+ */
+const versionNumber = /^v?\d+(?:\.\d+)+(?:[-+][\p{L}\p{N}.-]*)?$/iu;
 
 /** A number with a unit of size, time or rate: 500M, 2GiB, 30s, 100ms, 1.5x, 64k. */
 const quantity =

@@ -51,7 +51,11 @@ declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Record<string, boolean>): void;
 };
 declare const caches: { match(url: string): Promise<unknown> };
-declare function getComputedStyle(element: unknown): { backgroundColor: string };
+declare function getComputedStyle(element: unknown): {
+  backgroundColor: string;
+  borderLeftWidth: string;
+  marginLeft: string;
+};
 
 let passed = 0;
 let failed = 0;
@@ -672,6 +676,48 @@ async function main(): Promise<void> {
       await shoot(small, '16-phone-light-chat');
       await phone.close();
     });
+
+    await step(
+      'a quoted note in a document is shown as a quote: a rule beside it, no wide indent',
+      async () => {
+        const notePath = join(artifactsDir, 'e2e-quoted-note.md');
+        writeFileSync(
+          notePath,
+          [
+            '# Ferry timetable',
+            '',
+            'The harbour ferry crosses to the island every hour.',
+            '',
+            '> **Note**',
+            '> The last harbour ferry on Sundays leaves at nine, an hour earlier than on weekdays.',
+            '',
+          ].join('\n'),
+        );
+        // A page of its own: the main page's thread and history stay as the steps before left them.
+        const notes = await context.newPage();
+        watchConsole(notes);
+        await notes.goto(`${baseUrl}/#/knowledge`);
+        await notes.locator('input[type="file"]').setInputFiles(notePath);
+        const row = notes.locator('table.files tbody tr', { hasText: 'e2e-quoted-note.md' });
+        await row.getByText(/Ready/).waitFor({ timeout: 30_000 });
+        await notes.getByRole('link', { name: 'Chat' }).click();
+        await ask(notes, 'When does the last harbour ferry leave on Sundays?');
+        await waitForAnswerEnd(notes);
+        const quote = lastAnswer(notes).locator('.markdown blockquote');
+        assert((await quote.count()) === 1, 'the note is not shown as a quote');
+        const style = await quote.evaluate((element) => {
+          const computed = getComputedStyle(element);
+          return { rule: computed.borderLeftWidth, indent: computed.marginLeft };
+        });
+        assert(style.rule === '3px', `the quote has no rule beside it: ${style.rule}`);
+        assert(parseFloat(style.indent) < 8, `the quote is indented ${style.indent}`);
+        await shoot(notes, '16b-chat-quoted-note');
+        await notes.getByRole('link', { name: 'Knowledge' }).click();
+        await row.getByRole('button', { name: 'Delete e2e-quoted-note.md' }).click();
+        await row.waitFor({ state: 'detached', timeout: 10_000 });
+        await notes.close();
+      },
+    );
 
     await firstMinuteSteps(browser, {
       step,

@@ -137,6 +137,25 @@ describe('splitPassages', () => {
     expect(headed.map((passage) => passage.label)).toEqual([null, 'TTY keybindings']);
     expect(headed[0]?.blocks.map((block) => block.type)).toEqual(['code']);
     expect(headed[1]?.blocks.map((block) => block.type)).toEqual(['table']);
+    // git-config(5): an example's last lines, the listing's end, then an underlined title.
+    const titled = splitPassages(
+      [
+        '; include only if a remote with the given URL exists',
+        '[includeIf "hasconfig:remote.*.url:https://example.com/**"]',
+        '\tpath = foo.inc',
+        '----',
+        '',
+        'Values',
+        '~~~~~~',
+        '',
+        'Values of many variables are treated as a simple string, but there',
+        'are variables that take values of specific types and there are rules',
+        'as to how to spell them.',
+      ].join('\n'),
+    );
+    expect(titled.map((passage) => passage.label)).toEqual([null, 'Values']);
+    expect(titled[0]?.blocks.map((block) => block.type)).toEqual(['code']);
+    expect(titled[1]?.blocks.map((block) => block.type)).toEqual(['paragraph']);
   });
 
   it('reads a blockquote as one quoted paragraph, its markers dropped and its heading bold', () => {

@@ -216,11 +216,16 @@ function openingCodeCloser(lines: readonly string[]): RegExp | null {
   const next = lines.findIndex(
     (line, index) => index > first && codeDelimiter(line, lines[index - 1]) !== null,
   );
-  if (next !== -1 && /^(```|~~~)\S/.test(lines[next]?.trim() ?? '')) return pattern;
-  // So does one between code and a Markdown heading (Node's readline page: an example's last
-  // lines, its fence, then `### TTY keybindings` and a table).
-  const following = lines.slice(first + 1).find((line) => line.trim() !== '');
-  if (following !== undefined && /^#{1,6}\s+\S/.test(following) && proseShare(before) <= 0.25) return pattern;
+  if (next !== -1 && /^(```|~~~)\s*[\w+#.-]/.test(lines[next]?.trim() ?? '')) return pattern;
+  // So does one between code and a heading (Node's readline page: an example's last lines, its
+  // fence, then `### TTY keybindings` and a table; git-config(5): its example's last lines, the
+  // listing's `----`, then the `Values` title and its underline).
+  const at = lines.findIndex((line, index) => index > first && line.trim() !== '');
+  const following = lines[at];
+  const isHeading =
+    following !== undefined &&
+    (/^#{1,6}\s+\S/.test(following) || isUnderlineOf(following, lines[at + 1]?.trim() ?? ''));
+  if (isHeading && proseShare(before) <= 0.25) return pattern;
   if (after.length < 3) return null;
   return proseShare(before) <= 0.25 && proseShare(after) >= 0.75 ? pattern : null;
 }

@@ -71,6 +71,17 @@ describe('pdfLayoutText', () => {
     expect(text).toContain('It reports leaks.');
   });
 
+  it('reads an option whose synopsis ends on a lone semicolon as a term', () => {
+    // find(1) through groff: `-ok command ;` takes a literal `;`, which ends no sentence.
+    const text = pdfLayoutText([
+      page([
+        run('-ok command ;', 108, 700, 'bold'),
+        run('Like -exec but ask the user first. If the user agrees, run the command.', 128, 688),
+      ]),
+    ]);
+    expect(text).toContain('**-ok command ;**\n\nLike -exec but ask the user first.');
+  });
+
   it('reads a listing whose first line starts left of the rest as one example, not a term', () => {
     // valgrind's Memcheck chapter printed by Chromium: a report in monospace, its message at the
     // margin and its stack trace indented, after a line of prose; across a page break too.

@@ -34,6 +34,11 @@ type Block = { type: BlockType; lines: Line[]; level?: number; items?: string[] 
 
 const bulletStart = /^([•·◦▪▸►‣⁃∙*-]|\d{1,2}[.)]|[a-z][.)])\s+\S/u;
 const sentenceEnd = /(?<!\.\.)[.!?:;]["')\]]?$/;
+/**
+ * Whether a term's line ends as a sentence does: a semicolon standing alone is an argument
+ * (find(1)'s `-exec command ;` and `-ok command ;`), not the end of one.
+ */
+const endsSentence = (text: string) => sentenceEnd.test(text) && !/\s;$/.test(text);
 
 /** The document's text, Markdown-like, each page ended by a `-- n of m --` line. */
 export function pdfLayoutText(pages: readonly PdfPage[]): string {
@@ -326,7 +331,7 @@ function classify(blocks: Block[], style: Style): Block[] {
     }
     const isShortTerm =
       block.lines.length <= 4 &&
-      !sentenceEnd.test(lastLine?.text ?? '.') &&
+      !endsSentence(lastLine?.text ?? '.') &&
       nextFirst !== undefined &&
       next?.type !== 'heading' &&
       // Prose introducing an indented example ("You get these complaints ...") is no term.

@@ -154,6 +154,46 @@ describe('splitPassages', () => {
       ].join('\n'),
     );
     expect(titled.map((passage) => passage.label)).toEqual([null, 'Values']);
+    // Fastify's Recommendations guide: an nginx configuration's last lines, its fence, a link's
+    // reference definition, then the next section's heading.
+    const referenced = splitPassages(
+      [
+        '  # Custom nameserver to resolve upstream server names',
+        '  # resolver 127.0.0.1;',
+        '  location / {',
+        '    proxy_pass http://fastify_app;',
+        '  }',
+        '}',
+        '```',
+        '',
+        '[nginx]: https://nginx.org/',
+        '',
+        '## Common Causes Of Performance Degradation',
+        '',
+        'These patterns can increase latency or reduce throughput in production.',
+      ].join('\n'),
+    );
+    expect(referenced.map((passage) => passage.label)).toEqual([
+      null,
+      'Common Causes Of Performance Degradation',
+    ]);
+    expect(referenced[0]?.blocks[0]?.type).toBe('code');
+    expect(referenced[0]?.blocks[0]?.text).toMatch(/proxy_pass http:\/\/fastify_app;\n {2}\}\n\}$/);
+    // Prose after the fence reads as prose with its links (Fastify's migration guide).
+    const linked = splitPassages(
+      [
+        'fastify.listen({ port: 0 }, async function () {',
+        "  const result = await fetch(fastify.listeningOrigin + '/7')",
+        '  t.assert.ok(result.ok)',
+        '})',
+        '```',
+        '',
+        'See the [documentation](https://github.com/fastify/fastify/blob/main/docs/Reference/Hooks.md) and',
+        '[its pull request](https://github.com/fastify/fastify/pull/5252) for the details of the new hooks, which',
+        'replace the [diagnostics channel](https://nodejs.org/api/diagnostics_channel.html) events you used.',
+      ].join('\n'),
+    );
+    expect(linked[0]?.blocks.map((block) => block.type)).toEqual(['code', 'paragraph']);
     expect(titled[0]?.blocks.map((block) => block.type)).toEqual(['code']);
     expect(titled[1]?.blocks.map((block) => block.type)).toEqual(['paragraph']);
   });

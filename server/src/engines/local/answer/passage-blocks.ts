@@ -220,12 +220,14 @@ function openingCodeCloser(lines: readonly string[]): RegExp | null {
   // So does one between code and a heading (Node's readline page: an example's last lines, its
   // fence, then `### TTY keybindings` and a table; git-config(5): its example's last lines, the
   // listing's `----`, then the `Values` title and its underline).
-  const at = lines.findIndex((line, index) => index > first && line.trim() !== '');
-  const following = lines[at];
-  const isHeading =
-    following !== undefined &&
-    (/^#{1,6}\s+\S/.test(following) || isUnderlineOf(following, lines[at + 1]?.trim() ?? ''));
-  if (isHeading && proseShare(before) <= 0.25) return pattern;
+  // A link's reference definition (`[nginx]: https://nginx.org/`) may come between them.
+  const isHeadingAt = (at: number) =>
+    /^#{1,6}\s+\S/.test(lines[at] ?? '') || isUnderlineOf(lines[at], lines[at + 1]?.trim() ?? '');
+  const following = lines
+    .map((line, index) => ({ line, index }))
+    .filter(({ line, index }) => index > first && line.trim() !== '' && !linkDefinition.test(line))
+    .slice(0, 1);
+  if (following.some(({ index }) => isHeadingAt(index)) && proseShare(before) <= 0.25) return pattern;
   if (after.length < 3) return null;
   return proseShare(before) <= 0.25 && proseShare(after) >= 0.75 ? pattern : null;
 }
@@ -253,13 +255,16 @@ function codeDelimiter(
  */
 function proseShare(lines: readonly string[]): number {
   const isProse = (line: string) => {
-    const text = line.trim();
+    // A link reads as its words ("See the [documentation](https://…)").
+    const text = line.trim().replace(/\[([^\]]*)\]\([^)\s]*\)/g, '$1');
     const tokens = text.split(/\s+/);
     const words = tokens.filter((token) => plainWord.test(token)).length;
     return /^[\p{L}"'`(]/u.test(text) && words >= 4 && words >= tokens.length * 0.7;
   };
   return lines.filter(isProse).length / Math.max(1, lines.length);
 }
+
+const linkDefinition = /^\s{0,3}\[[^\]]+\]:\s*\S+\s*$/;
 
 const plainWord = /^["'`(]?\p{L}[\p{L}'’-]*[.,;:!?)"'`]*$/u;
 

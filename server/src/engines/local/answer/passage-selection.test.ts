@@ -184,6 +184,26 @@ describe('selectPassages', () => {
     expect(other?.passage.label).toBe('-g, --listed-incremental=FILE');
   });
 
+  it('ranks the entry named after what a how-to acts on above one whose name only starts with it', () => {
+    // curl(1) as groff prints it; the ciphers entry ranked first and says "proxy" three times.
+    const hits = [
+      hit(
+        'curl.pdf',
+        [
+          '**--proxy-tls13-ciphers <ciphersuite list>**',
+          '',
+          '(TLS) Specifies which cipher suites to use in the connection to your HTTPS proxy when it negotiates TLS 1.3. If --proxy-tls13-ciphers is provided several times, the last set value will be used for the proxy.',
+          '',
+          '**-x, --proxy [protocol://]host[:port]**',
+          '',
+          'Use the specified proxy. The proxy string can be specified with a protocol:// prefix.',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I use a proxy?', hits).passages;
+    expect(best?.passage.label).toBe('-x, --proxy [protocol://]host[:port]');
+  });
+
   it('finds the entries of a comparison by headings that give examples after their names', () => {
     // semver's README, as its npm package ships it.
     const hits = [

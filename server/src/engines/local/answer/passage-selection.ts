@@ -356,10 +356,18 @@ export function selectPassages(input: SelectionInput): Selection {
         passage.isTerm &&
         !fileTerms.has(modifier) &&
         entryNames(labelName).some((name) => foldFinalE(lightStem(name)) === foldFinalE(modifier));
+      // And one named after what the question acts on (`-x, --proxy` for "use a proxy", where
+      // `--proxy-tls13-ciphers` only starts with it; `-G, --groups` for "add the user to extra
+      // groups").
+      const namesObject =
+        object !== null &&
+        passage.isTerm &&
+        !fileTerms.has(object) &&
+        entryNames(labelName).some((name) => foldFinalE(lightStem(name)) === foldFinalE(object));
       const headingBonus =
         labelShare >= 0.99
           ? questionHeadingWeight
-          : 1 + labelWeight * (labelTopicShare + (namesVerb || namesKind ? 1 : 0));
+          : 1 + labelWeight * (labelTopicShare + (namesVerb || namesKind || namesObject ? 1 : 0));
       // The passage the last answer quoted: a follow-up about "it" ("and what is its default?")
       // is most likely answered there, when it says any of the follow-up's words.
       const quotedShare =

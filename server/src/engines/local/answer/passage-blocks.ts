@@ -216,20 +216,22 @@ function openingCodeCloser(lines: readonly string[]): RegExp | null {
   const next = lines.findIndex(
     (line, index) => index > first && codeDelimiter(line, lines[index - 1]) !== null,
   );
-  if (next !== -1 && /^(```|~~~)\s*[\w+#.-]/.test(lines[next]?.trim() ?? '')) return pattern;
+  if (next !== -1 && codeDelimiter(lines[next] ?? '', lines[next - 1])?.language) return pattern;
+  const beforeIsCode = proseShare(before) <= 0.25;
   // So does one between code and a heading (Node's readline page: an example's last lines, its
   // fence, then `### TTY keybindings` and a table; git-config(5): its example's last lines, the
-  // listing's `----`, then the `Values` title and its underline).
-  // A link's reference definition (`[nginx]: https://nginx.org/`) may come between them.
-  const isHeadingAt = (at: number) =>
-    /^#{1,6}\s+\S/.test(lines[at] ?? '') || isUnderlineOf(lines[at], lines[at + 1]?.trim() ?? '');
-  const following = lines
-    .map((line, index) => ({ line, index }))
-    .filter(({ line, index }) => index > first && line.trim() !== '' && !linkDefinition.test(line))
-    .slice(0, 1);
-  if (following.some(({ index }) => isHeadingAt(index)) && proseShare(before) <= 0.25) return pattern;
+  // listing's `----`, then the `Values` title and its underline). A link's reference definition
+  // (`[nginx]: https://nginx.org/`) may come between them.
+  const following = lines.findIndex(
+    (line, index) => index > first && line.trim() !== '' && !linkDefinition.test(line),
+  );
+  const isHeading =
+    following !== -1 &&
+    (/^#{1,6}\s+\S/.test(lines[following] ?? '') ||
+      isUnderlineOf(lines[following], lines[following + 1]?.trim() ?? ''));
+  if (isHeading && beforeIsCode) return pattern;
   if (after.length < 3) return null;
-  return proseShare(before) <= 0.25 && proseShare(after) >= 0.75 ? pattern : null;
+  return beforeIsCode && proseShare(after) >= 0.75 ? pattern : null;
 }
 
 const nearLines = 8;

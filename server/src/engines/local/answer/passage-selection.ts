@@ -341,29 +341,26 @@ export function selectPassages(input: SelectionInput): Selection {
       // when the verb names the document itself: every entry of sort(1) sorts, `--sort=WORD` too.
       // So is one named after the second task a question asks (`-k --keep` for "compress a file
       // and keep the original").
-      const namesVerb =
-        passage.isTerm &&
-        [asTopic.verb, asTopic.secondVerb].some(
-          (verb) => verb !== null && !fileTerms.has(lightStem(verb)) && entryNames(labelName).includes(verb),
-        );
+      const labelNames = passage.isTerm ? entryNames(labelName) : [];
+      const namesVerb = [asTopic.verb, asTopic.secondVerb].some(
+        (verb) => verb !== null && !fileTerms.has(lightStem(verb)) && labelNames.includes(verb),
+      );
+      // An entry named after a term of the question (its stem, a final e folded), unless the file
+      // is named after it too.
+      const isNamedAfter = (term: string | null) =>
+        term !== null &&
+        !fileTerms.has(term) &&
+        labelNames.some((name) => foldFinalE(lightStem(name)) === foldFinalE(term));
       // So is an entry named after the kind the question asks for (`-a, --annotate` for "create an
       // *annotated* tag", `--bare` for "a *bare* repository"): the option that makes that kind.
       // Measured with `npm run bench:answers` (MiniLM, nine sets): Git correct 0.72 -> 0.76 (the
       // annotated tag, where gitcore-tutorial's "Tagging a version" ranked first), every other
       // figure unchanged.
-      const namesKind =
-        modifier !== null &&
-        passage.isTerm &&
-        !fileTerms.has(modifier) &&
-        entryNames(labelName).some((name) => foldFinalE(lightStem(name)) === foldFinalE(modifier));
+      const namesKind = isNamedAfter(modifier);
       // And one named after what the question acts on (`-x, --proxy` for "use a proxy", where
       // `--proxy-tls13-ciphers` only starts with it; `-G, --groups` for "add the user to extra
       // groups").
-      const namesObject =
-        object !== null &&
-        passage.isTerm &&
-        !fileTerms.has(object) &&
-        entryNames(labelName).some((name) => foldFinalE(lightStem(name)) === foldFinalE(object));
+      const namesObject = isNamedAfter(object);
       const headingBonus =
         labelShare >= 0.99
           ? questionHeadingWeight

@@ -54,7 +54,6 @@ if (!port) throw new Error('minilm-worker.ts runs as a worker thread');
 // One request at a time, in arrival order: the pool may queue a next piece here while one runs
 // (minilm-worker-pool.ts), and interleaving their model calls would only delay the first.
 let previous: Promise<unknown> = Promise.resolve();
-let warming: Promise<unknown> = Promise.resolve();
 port.on('message', (request: WorkerRequest) => {
   // Closing waits for the model call under way: a thread ended while onnxruntime runs aborts the
   // whole process ("terminate called after throwing an instance of 'Napi::Error'"), which a
@@ -74,9 +73,9 @@ port.on('message', (request: WorkerRequest) => {
     ),
   );
 });
-const warmedUp = warmUp();
-warming = warmedUp;
-const warmUpMs = await warmedUp;
+// Started before any message is read (messages arrive on a later turn of the event loop).
+const warming = warmUp();
+const warmUpMs = await warming;
 port.postMessage({ id: -1, ready: true, warmUpMs } satisfies WorkerReply);
 
 /**

@@ -268,6 +268,7 @@ describe('splitPassages', () => {
       '- [Install](#install)',
       '- [Usage](#usage)',
       '  - [Options](#options)',
+      '    - [.validate(data, [schema | httpPart])](#validate)',
       '',
       '## Contents',
       '',

@@ -270,8 +270,11 @@ const linkDefinition = /^\s{0,3}\[[^\]]+\]:\s*\S+\s*$/;
 
 const plainWord = /^["'`(]?\p{L}[\p{L}'’-]*[.,;:!?)"'`]*$/u;
 
+// A link's text may hold brackets of its own: an API's signature with its optional arguments
+// (`[.compileValidationSchema(schema, [httpPart])](#compilevalidationschema)` in Fastify's
+// contents of Request.md, whose one such line kept the whole contents list as an answer).
 const linkOnlyItem =
-  /^(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[[^\]]*\]\((?:[^()\s]|\([^()\s]*\))*\)|<a\s[^>]*>[^<]*<\/a>)[\s.,;]*$/i;
+  /^(?:(?:[-*+•]|\d+[.)])\s+)?(?:\[(?:[^[\]]|\[[^[\]]*\])*\]\((?:[^()\s]|\([^()\s]*\))*\)|<a\s[^>]*>[^<]*<\/a>)[\s.,;]*$/i;
 // "Installation ........ 3": a printed table of contents' entry (a PDF's joins them on one line).
 const dotLeaderEntry = /(?:\.\s?){4,}\s*\d+/g;
 

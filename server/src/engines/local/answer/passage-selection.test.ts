@@ -363,6 +363,38 @@ describe('selectPassages', () => {
     expect(labels('How do I overwrite existing files when extracting?')[0]).toBe('--overwrite');
   });
 
+  it('answers with the option named for doing what is asked, not its twin named for not doing it', () => {
+    // GNU grep's file-name options as its manual's PDF gives them, the negated one first.
+    const hits = [
+      hit(
+        'grep.pdf',
+        [
+          '**-L, --files-without-match**',
+          '',
+          'Suppress normal output; instead print the name of each input file from which no output would normally have been printed.',
+          '',
+          '**-l, --files-with-matches**',
+          '',
+          'Suppress normal output; instead print the name of each input file from which output would normally have been printed.',
+          '',
+          '**-u, --include-untracked, --no-include-untracked**',
+          '',
+          'Print the name of each untracked input file.',
+        ].join('\n'),
+      ),
+    ];
+    const labels = (question: string) => select(question, hits).passages.map((item) => item.passage.label);
+    expect(labels('How do I print the names of files that match?')[0]).toBe('-l, --files-with-matches');
+    // Asked not to, the negated one stands as it ranks.
+    expect(labels('How do I print the name of each file without a match?')[0]).toBe(
+      '-L, --files-without-match',
+    );
+    // An entry naming its positive form as well is no opposite.
+    expect(labels('How do I print the name of each untracked file?')[0]).toBe(
+      '-u, --include-untracked, --no-include-untracked',
+    );
+  });
+
   it('answers a follow-up about "it" from the passage the last answer quoted', () => {
     // resolv.conf(5)'s options as a Word document gives them; `sortlist` ranks first and says
     // "default" too.

@@ -226,6 +226,7 @@ export function selectPassages(input: SelectionInput): Selection {
       compared: null,
     };
   const wantsCode = isHowTo(input.focus);
+  const asksNegation = saysNegation(new Set(focusWords));
   const subject = definitionSubject(input.focus);
   const questionKey = normalise(input.focus);
   const topics = new Set(input.topicFileIds);
@@ -361,6 +362,15 @@ export function selectPassages(input: SelectionInput): Selection {
       // `--proxy-tls13-ciphers` only starts with it; `-G, --groups` for "add the user to extra
       // groups").
       const namesObject = isNamedAfter(object);
+      // An entry named for not doing something (`-L, --files-without-match`, `-h, --no-filename`)
+      // does the opposite of what a question asks that negates nothing ("show the names of files
+      // that match", "and the file name too?"); its twin without the negation is the answer.
+      // Not one that names its positive form too (`--include-untracked, --no-include-untracked`).
+      const longNames = labelNames.filter((name) => name.length > 1);
+      const oppositeFactor =
+        !asksNegation && longNames.length > 0 && longNames.every((name) => negatingName.test(name))
+          ? oppositeEntryWeight
+          : 1;
       const headingBonus =
         labelShare >= 0.99
           ? questionHeadingWeight
@@ -391,7 +401,8 @@ export function selectPassages(input: SelectionInput): Selection {
           definitionBonus *
           headingBonus *
           groupFactor *
-          quotedBonus,
+          quotedBonus *
+          oppositeFactor,
       });
     }
   });
@@ -748,6 +759,23 @@ export function isGroupIntro(passage: Passage): boolean {
  * The names an entry's label gives it: `-t, --list` and `-t --list` are `t` and `list`;
  * `pop [<stash>]` is `pop`.
  */
+/** An option's name that says not to do something: `no-filename`, `files-without-match`. */
+const negatingName = /^(?:no|non|not|without)-|-(?:without|not|no)-/;
+/**
+ * How much an entry named for not doing something weighs when the question negates nothing.
+ * Measured with `npm run bench:answers` (MiniLM, ten sets): every figure unchanged (no set asks
+ * for an option's positive twin); on a probe set made of grep(1) as a PDF, "show only the names
+ * of files that match" and "and the file name too?" move from `-L` and `-h` to `-l` and `-H`.
+ */
+const oppositeEntryWeight = 0.5;
+/** Whether a question's terms ask not to do something, or to undo, hide or leave out something. */
+function saysNegation(words: ReadonlySet<string>): boolean {
+  return (
+    ['not', 'no', 'never', 'without', 'non', 'off', 'none', 'nor'].some((word) => words.has(word)) ||
+    ['stop', 'hide', 'ignore', 'delete'].some((verb) => coversAction(verb, words))
+  );
+}
+
 function entryNames(label: string): string[] {
   return label
     .split(/[,|]|\s+(?=-)/)

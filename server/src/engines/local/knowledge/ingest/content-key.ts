@@ -18,10 +18,11 @@ export type ContentKeyParts = {
  * joined when only its pieces vouched for the hyphen, "delim-ited", its quotes and groff's `∗`
  * typed as ASCII; a web page's example inside a list item kept an example, not run into the
  * item's line; v5: a plain-text file's indented examples fenced, their lines kept; v6: a PDF
- * option whose synopsis ends on a literal `;`, find(1)'s `-exec command ;`, read as an entry), so
+ * option whose synopsis ends on a literal `;`, find(1)'s `-exec command ;`, read as an entry; v7: a
+ * PDF entry whose description is one line, its tag on the same line, read as an entry), so
  * the same bytes added again are read the new way rather than copied from a file read the old way.
  */
-export const readerVersion = 'v6';
+export const readerVersion = 'v7';
 
 /**
  * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and

@@ -201,6 +201,48 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it('splits a bold tag from a description of one line that starts where the others do', () => {
+    // ssh(1) as groff sets it: `-T` fits before the description indent, its description is one
+    // line, and the next entry's tag comes right under it.
+    const text = pdfLayoutText([
+      page([
+        run('DESCRIPTION', 72, 760, 'bold'),
+        run('The options are as follows:', 108, 748),
+        run('-s', 108, 724, 'bold'),
+        run('May be used to request invocation of a subsystem on the remote system.', 144, 712),
+        run('Subsystems facilitate the use of SSH as a secure transport.', 144, 700),
+        run('-T', 108, 688, 'bold'),
+        run('Disable pseudo-terminal allocation.', 144, 688),
+        run('-t', 108, 676, 'bold'),
+        run('Force pseudo-terminal allocation. This can be used to execute', 144, 676),
+        run('arbitrary screen-based programs on a remote machine.', 144, 664),
+      ]),
+    ]);
+    expect(body(text)).toContain(
+      'transport.\n\n**-T**\n\nDisable pseudo-terminal allocation.\n\n**-t**\n\nForce pseudo-terminal allocation.',
+    );
+    // A paragraph opening on its command's name in bold ("**ssh** connects and logs into…") is
+    // prose, though a description starts at that indent elsewhere.
+    const prose = pdfLayoutText([
+      page([
+        run('DESCRIPTION', 72, 760, 'bold'),
+        run('ssh', 108, 724, 'bold'),
+        run('connects and logs into the specified destination.', 144, 724),
+        run('-4', 108, 700, 'bold'),
+        run('Forces ssh to use IPv4 addresses only.', 144, 700),
+        run('-6', 108, 688, 'bold'),
+        run('Forces ssh to use IPv6 addresses only.', 144, 688),
+        run('-A', 108, 676, 'bold'),
+        run('Enables forwarding of connections from an authentication agent such', 144, 676),
+        run('as ssh-agent(1). This can also be specified on a per-host basis in', 144, 664),
+        run('a configuration file. Agent forwarding should be enabled with', 144, 652),
+        run('caution.', 144, 640),
+      ]),
+    ]);
+    expect(body(prose)).toMatch(/^## DESCRIPTION\n\nssh connects and logs into the specified destination\./);
+    expect(body(prose)).toContain('**-4**\n\nForces ssh to use IPv4 addresses only.\n\n**-6**');
+  });
+
   it('keeps list items apart', () => {
     const text = pdfLayoutText([
       page([

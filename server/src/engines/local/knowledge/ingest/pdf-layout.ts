@@ -119,23 +119,43 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
 /**
  * A tagged entry set with its tag hanging (`-A   Allows forwarding…`, the description going on
  * below at the indent where it started) becomes the tag on a line of its own, then the
- * description: the form a term followed by its deeper-indented definition has.
+ * description: the form a term followed by its deeper-indented definition has. A description of
+ * one line shows no indent below it (ssh(1)'s `-T   Disable pseudo-terminal allocation.`, the next
+ * entry's tag right under it): there a bold tag is split from the plain text that starts where
+ * the page's other descriptions do.
  */
 function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
   const result: Line[] = [];
+  const starts = new Map<number, number>();
+  for (const line of lines) starts.set(Math.round(line.x), (starts.get(Math.round(line.x)) ?? 0) + 1);
+  const linesStartingAt = (x: number) =>
+    [-1, 0, 1].reduce((count, offset) => count + (starts.get(Math.round(x) + offset) ?? 0), 0);
+  const isBoldAt = (line: Line, position: number) =>
+    page.fonts[line.items[position]?.font ?? '']?.isBold === true;
   for (const [index, line] of lines.entries()) {
     const next = lines[index + 1];
+    // Where the description starts: the next line's indent or, for a bold tag whose description
+    // is one line, an indent where three or more of the page's lines start, with a sentence
+    // opening there (not "**ssh** connects and logs into…", a paragraph naming its command).
+    const isIndent =
+      next && next.x > line.x + line.size
+        ? (x: number) => Math.abs(x - next.x) <= 1.5
+        : (x: number, position: number) =>
+            isBoldAt(line, 0) &&
+            !isBoldAt(line, position) &&
+            x > line.x + line.size &&
+            linesStartingAt(x) >= 3 &&
+            /^[\p{Lu}\d]/u.test(line.items[position]?.text.trim() ?? '');
     // A listing's line keeps its gaps ("88 (8 direct, 80 indirect) bytes …" in a leak report).
-    const split =
-      next && !line.isMonospace && next.x > line.x + line.size
-        ? line.items.findIndex(
-            (item, position) =>
-              position > 0 &&
-              Math.abs(item.x - next.x) <= 1.5 &&
-              item.x - ((line.items[position - 1]?.x ?? 0) + (line.items[position - 1]?.width ?? 0)) >=
-                0.3 * item.size,
-          )
-        : -1;
+    const split = line.isMonospace
+      ? -1
+      : line.items.findIndex(
+          (item, position) =>
+            position > 0 &&
+            isIndent(item.x, position) &&
+            item.x - ((line.items[position - 1]?.x ?? 0) + (line.items[position - 1]?.width ?? 0)) >=
+              0.3 * item.size,
+        );
     const tag = split > 0 ? lineOf(line.items.slice(0, split), page, line.page) : null;
     if (!tag || split < 0 || bulletStart.test(`${tag.text} x`) || tag.text.length > 40) {
       result.push(line);

@@ -243,6 +243,36 @@ describe('pdfLayoutText', () => {
     expect(body(prose)).toContain('**-4**\n\nForces ssh to use IPv4 addresses only.\n\n**-6**');
   });
 
+  it('reads entries of one-line descriptions apart, their paragraph gaps as common as line gaps', () => {
+    // diff(1) as help2man writes it and groff prints it: each tag, its description on the next
+    // line (12 points down), then a paragraph gap (16.8 points) before the next tag.
+    const entries = [
+      ['--normal', 'output a normal diff (the default)'],
+      ['-q, --brief', 'report only when files differ'],
+      ['-s, --report-identical-files', 'report when two files are the same'],
+      ['-e, --ed', 'output an ed script'],
+    ];
+    const text = pdfLayoutText([
+      page([
+        run('DESCRIPTION', 72, 760, 'bold', 10.9),
+        run('Compare FILES line by line.', 108, 748),
+        run('Mandatory arguments to long options are mandatory for short options too.', 108, 731.2),
+        ...entries.flatMap(([tag = '', description = ''], index) => [
+          run(tag, 108, 714.4 - index * 28.8, 'bold'),
+          run(description, 144, 702.4 - index * 28.8),
+        ]),
+      ]),
+    ]);
+    expect(body(text)).toBe(
+      [
+        '## DESCRIPTION',
+        'Compare FILES line by line.',
+        'Mandatory arguments to long options are mandatory for short options too.',
+        ...entries.flatMap(([tag = '', description = '']) => [`**${tag}**`, description]),
+      ].join('\n\n'),
+    );
+  });
+
   it('keeps list items apart', () => {
     const text = pdfLayoutText([
       page([

@@ -235,7 +235,17 @@ function documentStyle(lines: readonly Line[]): Style {
     if (previous && line && previous.page === line.page && previous.y > line.y)
       gaps.push(Math.round((previous.y - line.y) * 2) / 2);
   }
-  const spacing = gaps.length > 0 ? mostCommon(gaps) : bodySize * 1.2;
+  // Line spacing is the most common gap between lines of a paragraph, not between paragraphs: a
+  // manual whose entries all have one-line descriptions (diff(1), help2man's layout: tag, line,
+  // paragraph gap) has as many paragraph gaps as line gaps, and read the paragraph gap as its
+  // line spacing, every entry running into the next. Gaps a line's height apart count first.
+  const lineGaps = gaps.filter((gap) => gap >= bodySize * 0.9 && gap <= bodySize * 1.5);
+  const spacing =
+    lineGaps.length >= gaps.length * 0.2
+      ? mostCommon(lineGaps)
+      : gaps.length > 0
+        ? mostCommon(gaps)
+        : bodySize * 1.2;
   const left = Math.min(...lines.map((line) => line.x));
   const measure = Math.max(...body.map((line) => line.right)) - left;
   return { bodySize, spacing, left, measure };

@@ -273,6 +273,43 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it("starts the next entry at a page's top, not the last line's paragraph", () => {
+    // diff(1): `--paginate`'s one line of description ends page 1; `-r, --recursive` opens page 2.
+    const text = pdfLayoutText([
+      page([
+        run('DESCRIPTION', 72, 760, 'bold', 10.9),
+        run('-l, --paginate', 108, 148, 'bold'),
+        run('pass output through pr to paginate it', 144, 136),
+      ]),
+      page([
+        run('-r, --recursive', 108, 760, 'bold'),
+        run('recursively compare any subdirectories found', 144, 748),
+      ]),
+    ]);
+    expect(body(text)).toContain(
+      '**-l, --paginate**\n\npass output through pr to paginate it\n\n**-r, --recursive**\n\nrecursively compare',
+    );
+  });
+
+  it('reads prose that goes on past a sentence, then an indented command, as prose', () => {
+    // make(1)'s SEE ALSO: the paragraph is no term, though the command under it is indented.
+    const text = pdfLayoutText([
+      page([
+        run('SEE ALSO', 72, 760, 'bold', 10.9),
+        run(
+          'The full documentation for make is maintained as a Texinfo manual. If the info and make',
+          108,
+          748,
+        ),
+        run('programs are properly installed at your site, the command', 108, 736),
+        run('info make', 144, 720),
+        run('should give you access to the complete manual.', 108, 704),
+      ]),
+    ]);
+    expect(body(text)).not.toContain('**');
+    expect(body(text)).toContain('at your site, the command');
+  });
+
   it('keeps list items apart', () => {
     const text = pdfLayoutText([
       page([

@@ -283,7 +283,9 @@ function segment(lines: readonly Line[], style: Style): Block[] {
         (line.x > last.x && /^[[|]/.test(line.text)) ||
         (/^[[|]/.test(last.text) && Math.abs(line.x - (current.lines[0]?.x ?? 0)) <= tolerance) ||
         // A paragraph's first line may be indented, or hang; a list item's text hangs after its bullet.
-        (current.lines.length === 1 && current.type === 'paragraph' && line.x < last.x) ||
+        // Not over a page break: there a line left of the last is the next entry's tag (diff(1)'s
+        // `-r, --recursive` at the top of a page, after the one line of `--paginate`).
+        (current.lines.length === 1 && current.type === 'paragraph' && line.x < last.x && !isNewPage) ||
         (current.type === 'list' && line.x >= (current.lines[0]?.x ?? 0) - tolerance));
     if (continues && current) {
       current.lines.push(line);
@@ -359,8 +361,12 @@ function classify(blocks: Block[], style: Style): Block[] {
       next.lines = [];
       continue;
     }
+    // A term is a name, not prose: text going on past a sentence's end ("… a Texinfo manual. If
+    // the info and diff programs are properly installed at your site, the command", then the
+    // command indented) introduces what follows.
     const isShortTerm =
       block.lines.length <= 4 &&
+      !/\p{Ll}[.!?]\s+\p{Lu}/u.test(block.lines.map((line) => line.text).join(' ')) &&
       !endsSentence(lastLine?.text ?? '.') &&
       nextFirst !== undefined &&
       next?.type !== 'heading' &&

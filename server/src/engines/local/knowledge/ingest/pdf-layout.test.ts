@@ -310,6 +310,43 @@ describe('pdfLayoutText', () => {
     expect(body(text)).toContain('at your site, the command');
   });
 
+  it('keeps a listing whole across its blank lines and a page break', () => {
+    // A README printed by Chromium: a 12-point body, code in 10-point monospace 16.5 points apart,
+    // a blank line in the example, and the example going on at the top of the next page.
+    const code = (text: string, x: number, y: number) => run(text, x, y, 'mono', 10.2);
+    const text = pdfLayoutText([
+      page([
+        run('What is Zod?', 82, 283, 'bold', 18),
+        run(
+          'Zod is a TypeScript-first validation library. Define a schema and parse some data.',
+          82,
+          254,
+          'roman',
+          12,
+        ),
+        run('You get back a strongly typed, validated result.', 82, 240.5, 'roman', 12),
+        code('import * as z from "zod";', 82, 213),
+        code('const User = z.object({', 82, 180),
+        code('name: z.string(),', 94.4, 163.5),
+        code('});', 82, 147),
+      ]),
+      page([code('const data = User.parse(input);', 82, 760), code('console.log(data.name);', 82, 743.5)]),
+    ]);
+    expect(body(text)).toContain(
+      [
+        '```',
+        'import * as z from "zod";',
+        '',
+        'const User = z.object({',
+        '  name: z.string(),',
+        '});',
+        'const data = User.parse(input);',
+        'console.log(data.name);',
+        '```',
+      ].join('\n'),
+    );
+  });
+
   it('keeps list items apart', () => {
     const text = pdfLayoutText([
       page([

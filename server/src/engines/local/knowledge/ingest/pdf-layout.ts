@@ -47,7 +47,7 @@ export function pdfLayoutText(pages: readonly PdfPage[]): string {
   const lines = linesByPage.flat().filter((line) => !repeated.has(line));
   if (lines.length === 0) return '';
   const style = documentStyle(lines);
-  const blocks = classify(segment(lines, style), style);
+  const blocks = joinListings(classify(segment(lines, style), style), style);
   const vocabulary = wordsOf(lines);
   const out: string[] = [];
   let page = 0;
@@ -381,6 +381,51 @@ function classify(blocks: Block[], style: Style): Block[] {
 }
 
 /**
+ * A listing with a blank line in it (an example's import, then its code) is one listing, not one
+ * per paragraph of code, and one a page break cuts is one too: two code blocks set in monospace
+ * at one indent, one right under the other with no more than a blank line between them, or the
+ * second opening the next page, are joined.
+ */
+function joinListings(blocks: readonly Block[], style: Style): Block[] {
+  const joined: Block[] = [];
+  const isListing = (block: Block) => block.type === 'code' && block.lines.every((line) => line.isMonospace);
+  for (const block of blocks) {
+    if (block.lines.length === 0) continue;
+    const last = joined[joined.length - 1];
+    const lastLine = last?.lines[last.lines.length - 1];
+    const first = block.lines[0];
+    if (
+      last &&
+      lastLine &&
+      first &&
+      isListing(last) &&
+      isListing(block) &&
+      Math.abs(first.x - (last.lines[0]?.x ?? first.x)) <= style.bodySize * 0.5 &&
+      // Or one goes on at the top of the next page, nothing between them.
+      ((lastLine.page === first.page &&
+        lastLine.y - first.y <= (lineSpacing([...last.lines, ...block.lines]) ?? style.spacing) * 2.2) ||
+        first.page === lastLine.page + 1)
+    ) {
+      last.lines.push(...block.lines);
+      continue;
+    }
+    joined.push(block);
+  }
+  return joined;
+}
+
+/** The least gap between consecutive lines on one page, or null when there is none. */
+function lineSpacing(lines: readonly Line[]): number | null {
+  let least: number | null = null;
+  for (let index = 1; index < lines.length; index += 1) {
+    const [previous, line] = [lines[index - 1], lines[index]];
+    if (!previous || !line || previous.page !== line.page || previous.y <= line.y) continue;
+    least = Math.min(least ?? Number.POSITIVE_INFINITY, previous.y - line.y);
+  }
+  return least;
+}
+
+/**
  * Lines none of which reaches across the text column (an example, a listing, a table printed as
  * text) keep their breaks; a paragraph fills its lines but the last.
  */
@@ -474,10 +519,19 @@ function render(block: Block, vocabulary: ReadonlySet<string>, style: Style): st
         .join('\n');
     case 'code': {
       const left = Math.min(...block.lines.map((line) => line.x));
+      // A gap wider than the listing's own line spacing is a blank line of it.
+      const gaps = block.lines
+        .slice(1)
+        .map((line, index) => ({ line, gap: (block.lines[index]?.y ?? line.y) - line.y }))
+        .filter(({ line, gap }, index) => gap > 0 && block.lines[index]?.page === line.page);
+      const spacing = mostCommon(gaps.map(({ gap }) => Math.round(gap * 2) / 2));
+      const blankBefore = new Set(gaps.filter(({ gap }) => gap > spacing * 1.5).map(({ line }) => line));
       const body = block.lines
         .map(
           (line) =>
-            ' '.repeat(Math.max(0, Math.round((line.x - left) / (style.bodySize * 0.5)))) + codeText(line),
+            (blankBefore.has(line) ? '\n' : '') +
+            ' '.repeat(Math.max(0, Math.round((line.x - left) / (style.bodySize * 0.5)))) +
+            codeText(line),
         )
         .join('\n');
       const fence = body.includes('```') ? '````' : '```';

@@ -347,6 +347,33 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it("reads a printed web page's list whose bullets were drawn as shapes as a list", () => {
+    const text = pdfLayoutText([
+      page([
+        run('Features', 82, 621, 'bold', 18),
+        run(
+          'Zod is a TypeScript-first validation library with a small core and no dependencies at all.',
+          82,
+          600,
+          'roman',
+          12,
+        ),
+        run('Zero external dependencies', 102.5, 591, 'roman', 12),
+        run('Works in Node.js and all modern browsers', 102.5, 577.5, 'roman', 12),
+        run('Concise interface', 102.5, 563, 'roman', 12),
+        run('Installation', 82, 530, 'bold', 18),
+        run('npm install zod', 82, 500, 'mono', 10.2),
+        // A manual's keywords one a line are no list, nor is anything where code is not in monospace.
+        run('AddKeysToAgent', 102.5, 470, 'roman', 12),
+        run('AddressFamily', 102.5, 456.5, 'roman', 12),
+      ]),
+    ]);
+    expect(body(text)).toContain(
+      '- Zero external dependencies\n- Works in Node.js and all modern browsers\n- Concise interface',
+    );
+    expect(body(text)).not.toContain('- AddKeysToAgent');
+  });
+
   it('keeps list items apart', () => {
     const text = pdfLayoutText([
       page([

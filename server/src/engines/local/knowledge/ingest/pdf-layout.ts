@@ -322,6 +322,7 @@ function isHeadingLine(line: Line, next: Line | undefined, style: Style): boolea
 
 /** Names each block: a short one followed by deeper-indented text is a definition's term; lines that keep their breaks are code. */
 function classify(blocks: Block[], style: Style): Block[] {
+  const setsCodeInMonospace = blocks.some((block) => block.lines.some((line) => line.isMonospace));
   const headingSizes = [
     ...new Set(
       blocks
@@ -374,7 +375,10 @@ function classify(blocks: Block[], style: Style): Block[] {
       !(next !== undefined && isMonospace(next.lines) && !first.isBold) &&
       nextFirst.x > first.x + style.bodySize * 0.8;
     if (isShortTerm) block.type = 'term';
-    else if (block.lines.every((line) => line.isMonospace) || isPreformatted(block, style))
+    else if (setsCodeInMonospace && isUnmarkedList(block, style)) {
+      block.type = 'list';
+      block.items = block.lines.map((line) => `• ${line.text}`);
+    } else if (block.lines.every((line) => line.isMonospace) || isPreformatted(block, style))
       block.type = 'code';
   }
   return blocks;
@@ -412,6 +416,30 @@ function joinListings(blocks: readonly Block[], style: Style): Block[] {
     joined.push(block);
   }
   return joined;
+}
+
+/**
+ * A list whose bullets a browser drew as shapes, not text (a web page printed to PDF): short lines
+ * of body text one under the other, all at one indent past the margin, each opening on a word.
+ * Only where the document sets its code in monospace, so that proportional lines are not code.
+ */
+function isUnmarkedList(block: Block, style: Style): boolean {
+  const [first] = block.lines;
+  if (!first || block.lines.length < 2) return false;
+  return (
+    first.x > style.left + style.bodySize &&
+    block.lines.every(
+      (line) =>
+        !line.isMonospace &&
+        Math.abs(line.x - first.x) <= 1 &&
+        Math.abs(line.size - style.bodySize) < 0.6 &&
+        line.right - style.left < style.measure * 0.85 &&
+        // Words, as a list item opens ("Works in Node.js and all modern browsers"), not a keyword
+        // or a command a manual lists one a line.
+        /^\p{Lu}\p{Ll}+\S*\s+\S/u.test(line.text),
+    ) &&
+    isPreformatted(block, style)
+  );
 }
 
 /** The least gap between consecutive lines on one page, or null when there is none. */

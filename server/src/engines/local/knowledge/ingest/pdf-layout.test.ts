@@ -330,7 +330,7 @@ describe('pdfLayoutText', () => {
         code('name: z.string(),', 94.4, 163.5),
         code('});', 82, 147),
       ]),
-      page([code('const data = User.parse(input);', 82, 760), code('console.log(data.name);', 82, 743.5)]),
+      page([code('const data = User.parse(input);', 94.4, 760), code('console.log(data.name);', 82, 743.5)]),
     ]);
     expect(body(text)).toContain(
       [
@@ -340,7 +340,7 @@ describe('pdfLayoutText', () => {
         'const User = z.object({',
         '  name: z.string(),',
         '});',
-        'const data = User.parse(input);',
+        '  const data = User.parse(input);',
         'console.log(data.name);',
         '```',
       ].join('\n'),

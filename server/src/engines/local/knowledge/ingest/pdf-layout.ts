@@ -386,9 +386,9 @@ function classify(blocks: Block[], style: Style): Block[] {
 
 /**
  * A listing with a blank line in it (an example's import, then its code) is one listing, not one
- * per paragraph of code, and one a page break cuts is one too: two code blocks set in monospace
- * at one indent, one right under the other with no more than a blank line between them, or the
- * second opening the next page, are joined.
+ * per paragraph of code, and one a page break cuts is one too: two code blocks set in monospace,
+ * the second not left of the first, right under it with no more than a blank line between them or
+ * opening the next page, are joined.
  */
 function joinListings(blocks: readonly Block[], style: Style): Block[] {
   const joined: Block[] = [];
@@ -404,7 +404,8 @@ function joinListings(blocks: readonly Block[], style: Style): Block[] {
       first &&
       isListing(last) &&
       isListing(block) &&
-      Math.abs(first.x - (last.lines[0]?.x ?? first.x)) <= style.bodySize * 0.5 &&
+      // Not left of where the listing starts (it may go on inside a nesting).
+      first.x >= (last.lines[0]?.x ?? first.x) - style.bodySize * 0.5 &&
       // Or one goes on at the top of the next page, nothing between them.
       ((lastLine.page === first.page &&
         lastLine.y - first.y <= (lineSpacing([...last.lines, ...block.lines]) ?? style.spacing) * 2.2) ||

@@ -399,6 +399,8 @@ describe('joinLines', () => {
     [['the commit ends-', 'up being in the stash'], 'the commit ends-up being in the stash'],
     [['a line', 'and the next'], 'a line and the next'],
     [['ends with a dash -', 'then text'], 'ends with a dash - then text'],
+    // A phrase written as one word, broken after a small word: "time" is nowhere else on the page.
+    [['an ahead-of-', 'time compiled path'], 'an ahead-of-time compiled path'],
   ])('%j → %j', (lines, expected) => {
     expect(joinLines(lines, vocabulary)).toBe(expected);
   });

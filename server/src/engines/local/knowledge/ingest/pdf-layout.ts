@@ -506,6 +506,8 @@ function wordsOf(lines: readonly Line[]): Set<string> {
  * ("compatibil-" + "ity"); an option (`--include-` + `untracked`) and a compound of two words
  * the document uses ("ends-" + "up") keep the hyphen.
  */
+const phraseWords = new Set(['a', 'and', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to']);
+
 export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<string>): string {
   let text = '';
   for (const line of lines) {
@@ -520,9 +522,12 @@ export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<stri
       const head = (broken[3] ?? '').toLowerCase();
       const whole = `${head}${nextWord}`.toLowerCase();
       const isOption = prefix.startsWith('-');
+      // A phrase written as one word, broken after one of its small words ("ahead-of-" + "time",
+      // "up-to-" + "date", "state-of-the-" + "art"), keeps its hyphen.
+      const isPhrase = prefix.endsWith('-') && phraseWords.has(head);
       const isCompound =
         vocabulary.has(`${head}-${nextWord}`) || (vocabulary.has(head) && vocabulary.has(nextWord));
-      const keepsHyphen = isOption || (isCompound && !vocabulary.has(whole));
+      const keepsHyphen = isOption || isPhrase || (isCompound && !vocabulary.has(whole));
       text = keepsHyphen ? `${text}${line}` : `${text.slice(0, -1)}${line}`;
       continue;
     }

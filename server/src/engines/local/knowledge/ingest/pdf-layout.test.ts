@@ -221,6 +221,21 @@ describe('pdfLayoutText', () => {
     expect(body(text)).toContain(
       'transport.\n\n**-T**\n\nDisable pseudo-terminal allocation.\n\n**-t**\n\nForce pseudo-terminal allocation.',
     );
+    // ssh(1)'s ENVIRONMENT names its variables in roman type; a name is a tag all the same.
+    const environment = pdfLayoutText([
+      page([
+        run('ENVIRONMENT', 72, 760, 'bold', 10.9),
+        run('TZ', 108, 748),
+        run('This variable is set to indicate the present time zone if it was set when the', 144, 748),
+        run('daemon was started (i.e. the daemon passes the value on to new connections, which', 144, 736),
+        run('see it as the time zone of the session, unless the user sets it otherwise in the', 144, 724),
+        run('environment file).', 144, 712),
+        run('USER', 108, 695),
+        run('Set to the name of the user logging in.', 144, 695),
+        run('Additionally, ssh reads ~/.ssh/environment, and adds lines of the format', 108, 678),
+      ]),
+    ]);
+    expect(body(environment)).toContain('**USER**\n\nSet to the name of the user logging in.');
     // A paragraph opening on its command's name in bold ("**ssh** connects and logs into…") is
     // prose, though a description starts at that indent elsewhere.
     const prose = pdfLayoutText([

@@ -121,9 +121,23 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
  * below at the indent where it started) becomes the tag on a line of its own, then the
  * description: the form a term followed by its deeper-indented definition has. A description of
  * one line shows no indent below it (ssh(1)'s `-T   Disable pseudo-terminal allocation.`, the next
- * entry's tag right under it): there a bold tag is split from the plain text that starts where
- * the page's other descriptions do.
+ * entry's tag right under it): there a bold tag, or a name (`USER`, `~B`), is split from the
+ * plain text that starts where the page's other descriptions do.
  */
+/**
+ * Whether the runs of a line before `position` are a name set as a tag in roman type: an
+ * environment variable (ssh(1)'s `USER   Set to the name of the user logging in.`), an escape
+ * (`~B`) or an option.
+ */
+function isNameTag(line: Line, position: number): boolean {
+  const tag = line.items
+    .slice(0, position)
+    .map((item) => item.text)
+    .join('')
+    .trim();
+  return /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag);
+}
+
 function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
   const result: Line[] = [];
   const starts = new Map<number, number>();
@@ -141,8 +155,7 @@ function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
       next && next.x > line.x + line.size
         ? (x: number) => Math.abs(x - next.x) <= 1.5
         : (x: number, position: number) =>
-            isBoldAt(line, 0) &&
-            !isBoldAt(line, position) &&
+            ((isBoldAt(line, 0) && !isBoldAt(line, position)) || isNameTag(line, position)) &&
             x > line.x + line.size &&
             linesStartingAt(x) >= 3 &&
             /^[\p{Lu}\d]/u.test(line.items[position]?.text.trim() ?? '');

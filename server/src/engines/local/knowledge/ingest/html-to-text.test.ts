@@ -178,6 +178,15 @@ describe('htmlToText', () => {
       text: '**noauto**\n\ndo not mount at boot\n\n**drop [-q]**\n\nRemove one.',
     },
     {
+      // fontconfig-user.html as docbook-utils writes it: a listing in a shaded box, a `PRE` in a
+      // one-cell `TABLE`, whose lines a Markdown table cell would run into one.
+      name: 'a listing framed by a one-cell table stays a listing',
+      html:
+        '<TABLE BORDER="0" BGCOLOR="#E0E0E0" WIDTH="100%"><TR><TD><PRE CLASS="PROGRAMLISTING">' +
+        '  Property        Type    Description\n  family          String  Font family names</PRE></TD></TR></TABLE>',
+      text: '```\n  Property        Type    Description\n  family          String  Font family names\n```',
+    },
+    {
       name: 'minus signs in options normalised',
       html: '<p>git stash \u2212\u2212all</p>',
       text: 'git stash --all',

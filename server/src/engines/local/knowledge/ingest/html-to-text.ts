@@ -454,10 +454,14 @@ const cellBlockTags = new Set(['p', 'ul', 'ol', 'dl', 'pre', 'div', 'blockquote'
 
 /**
  * Whether a table lays out a page rather than holding data: a cell holds a heading or another
- * table, or two blocks or more (a data table's cell holds a value, at most one paragraph of it).
+ * table, or two blocks or more (a data table's cell holds a value, at most one paragraph of it),
+ * or it has one cell only.
  */
 function isLayoutTable(table: Element): boolean {
-  return ownCells(table).some((cell) => {
+  const cells = ownCells(table);
+  // A box of one cell (DocBook's shaded listing: a `PRE` in a one-cell `TABLE`) frames its content.
+  if (cells.length === 1) return true;
+  return cells.some((cell) => {
     let blocks = 0;
     const visit = (node: Node): boolean => {
       for (const child of childrenOf(node)) {

@@ -187,6 +187,19 @@ describe('htmlToText', () => {
       text: '```\n  Property        Type    Description\n  family          String  Font family names\n```',
     },
     {
+      // ninja's manual as DocBook XSL writes an AsciiDoc horizontal list: a row per tool, its name
+      // in the first cell, what it does (a paragraph, an example) in the second.
+      name: "a table listing definitions keeps each row's name as its term",
+      html:
+        '<table class="horizontal" border="0"><tbody><tr><td><p><code class="literal">query</code></p></td>' +
+        '<td><p>dump the inputs and outputs of a given target.</p></td></tr>' +
+        '<tr><td><p><code class="literal">browse</code></p></td><td><p>browse the dependency graph.</p>' +
+        '<pre class="screen">ninja -t browse mytarget</pre></td></tr></tbody></table>',
+      text:
+        '**`query`**\n\ndump the inputs and outputs of a given target.\n\n**`browse`**\n\n' +
+        'browse the dependency graph.\n\n```\nninja -t browse mytarget\n```',
+    },
+    {
       name: 'minus signs in options normalised',
       html: '<p>git stash \u2212\u2212all</p>',
       text: 'git stash --all',

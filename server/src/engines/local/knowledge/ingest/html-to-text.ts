@@ -225,11 +225,12 @@ function blockOf(element: Element, context: Context): Blocks {
       // menu of links is gone is dropped with it.
       const blocks: string[] = [];
       let droppedLinks = false;
+      const terms = definitionTerms(element, context);
       for (const cell of ownCells(element)) {
         const inner = blocksOf(cell, context);
         droppedLinks ||= inner.droppedLinks;
         if (inner.droppedLinks && inner.blocks.every(isTitleBlock)) continue;
-        blocks.push(...inner.blocks);
+        blocks.push(...(terms.has(cell) ? inner.blocks.map((block) => `**${block}**`) : inner.blocks));
       }
       // A menu's title in one cell, its links in another.
       if (droppedLinks && blocks.every(isTitleBlock)) return { blocks: [], droppedLinks };
@@ -436,6 +437,37 @@ function isLinkTable(table: Element): boolean {
 const maxTitleWords = 4;
 
 /** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
+/**
+ * The term cells of a table that lists definitions (DocBook's "horizontal" lists: ninja's `-t`
+ * tools, each a row of its name and what it does): two cells a row, two rows or more, every first
+ * cell one short line. None for any other table.
+ */
+function definitionTerms(table: Element, context: Context): Set<Element> {
+  const rows: Element[][] = [];
+  const collect = (node: Node) => {
+    for (const child of childrenOf(node)) {
+      if (!isElement(child) || child.tagName === 'table') continue;
+      if (child.tagName === 'tr')
+        rows.push(
+          child.childNodes.filter(
+            (cell): cell is Element => isElement(cell) && (cell.tagName === 'td' || cell.tagName === 'th'),
+          ),
+        );
+      else collect(child);
+    }
+  };
+  collect(table);
+  const firsts = rows.map((cells) => (cells.length === 2 ? cells[0] : undefined));
+  const isTerm = (cell: Element | undefined) => {
+    if (!cell) return false;
+    const { blocks } = blocksOf(cell, context);
+    const [only] = blocks;
+    return blocks.length === 1 && only !== undefined && only.length <= 60 && !/\n|^(#|\*\*|```)/.test(only);
+  };
+  if (rows.length < 2 || !firsts.every(isTerm)) return new Set();
+  return new Set(firsts.filter((cell): cell is Element => cell !== undefined));
+}
+
 function ownCells(table: Element): Element[] {
   const cells: Element[] = [];
   const collect = (node: Node) => {

@@ -21,7 +21,8 @@ export type ContentKeyParts = {
  * option whose synopsis ends on a literal `;`, find(1)'s `-exec command ;`, read as an entry; v7: a
  * PDF entry whose description is one line, its tag on the same line, read as an entry; a PDF's
  * line spacing told from its paragraph gaps where they are as common, diff(1) and ls(1); a web
- * page's listing framed by a one-cell table kept a listing, a table of definitions its terms), so
+ * page's listing framed by a one-cell table kept a listing, a table of definitions its terms, a
+ * paragraph headed by a bold name and a line break read as an entry), so
  * the same bytes added again are read the new way rather than copied from a file read the old way.
  */
 export const readerVersion = 'v7';

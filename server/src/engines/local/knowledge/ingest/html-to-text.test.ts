@@ -200,6 +200,18 @@ describe('htmlToText', () => {
         'browse the dependency graph.\n\n```\nninja -t browse mytarget\n```',
     },
     {
+      // underscore's single-page reference: each function a paragraph, its name in bold, its
+      // signature right against it, a line break, then what it does.
+      name: 'a paragraph headed by a bold name and a line break reads as an entry',
+      html:
+        '<p id="debounce">\n  <b class="header">debounce</b><code>_.debounce(function, wait)</code>\n  <br />\n' +
+        '  Creates and returns a new debounced version of the passed function.\n</p>' +
+        '<p><b>Note</b> that a bold word opening a paragraph is no entry.</p>',
+      text:
+        '**debounce `_.debounce(function, wait)`**\n\nCreates and returns a new debounced version of the passed function.\n\n' +
+        'Note that a bold word opening a paragraph is no entry.',
+    },
+    {
       name: 'minus signs in options normalised',
       html: '<p>git stash \u2212\u2212all</p>',
       text: 'git stash --all',

@@ -194,7 +194,12 @@ function blockOf(element: Element, context: Context): Blocks {
   // A definition list of links only is a table of contents too (DocBook's `<dl class="toc">`).
   if (tag === 'dl' && isLinkList(element)) return { blocks: [], droppedLinks: true };
   switch (tag) {
-    case 'p':
+    case 'p': {
+      const entry = headedParagraph(element);
+      if (entry) return { blocks: entry, droppedLinks: false };
+      const text = paragraphOf(element.childNodes);
+      return text === '' ? none : { blocks: [text], droppedLinks: false };
+    }
     case 'dt':
     case 'summary':
     case 'figcaption': {
@@ -257,6 +262,30 @@ function paragraphOf(nodes: readonly Node[], isTerm = false): string {
   if (text === '') return '';
   const isAllBold = !isTerm && isOnlyStrong(nodes);
   return (isTerm || isAllBold) && !text.includes('\n') && !text.includes('*') ? `**${text}**` : text;
+}
+
+/**
+ * A paragraph that opens on its entry's name in bold and breaks the line before what it says
+ * (underscore's `<p><b class="header">debounce</b><code>_.debounce(function, wait)</code><br>
+ * Creates and returns…`): the name line as a term, its description as the paragraph. Null for any
+ * other paragraph.
+ */
+function headedParagraph(paragraph: Element): string[] | null {
+  const nodes = paragraph.childNodes.filter(
+    (node) => !(node.nodeName === '#text' && 'value' in node && node.value.trim() === ''),
+  );
+  const breakAt = nodes.findIndex((node) => isElement(node) && node.tagName === 'br');
+  const [first] = nodes;
+  if (breakAt < 1 || !first || !isElement(first) || !strongTags.has(first.tagName)) return null;
+  // The name line's runs, a space between a bold name and the signature set right against it.
+  const head = nodes
+    .slice(0, breakAt)
+    .map((node) => inlineText([node]).trim())
+    .filter((text) => text !== '')
+    .join(' ');
+  const rest = inlineText(nodes.slice(breakAt + 1)).trim();
+  if (head === '' || head.length > 100 || head.includes('*') || rest === '') return null;
+  return [`**${head}**`, rest];
 }
 
 function isOnlyStrong(nodes: readonly Node[]): boolean {

@@ -465,7 +465,6 @@ function isLinkTable(table: Element): boolean {
 }
 const maxTitleWords = 4;
 
-/** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
 /**
  * The term cells of a table that lists definitions (DocBook's "horizontal" lists: ninja's `-t`
  * tools, each a row of its name and what it does): two cells a row, two rows or more, every first
@@ -497,6 +496,7 @@ function definitionTerms(table: Element, context: Context): Set<Element> {
   return new Set(firsts.filter((cell): cell is Element => cell !== undefined));
 }
 
+/** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
 function ownCells(table: Element): Element[] {
   const cells: Element[] = [];
   const collect = (node: Node) => {

@@ -755,10 +755,6 @@ export function isGroupIntro(passage: Passage): boolean {
   );
 }
 
-/**
- * The names an entry's label gives it: `-t, --list` and `-t --list` are `t` and `list`;
- * `pop [<stash>]` is `pop`.
- */
 /** An option's name that says not to do something: `no-filename`, `files-without-match`. */
 const negatingName = /^(?:no|non|not|without)-|-(?:without|not|no)-/;
 /**
@@ -771,11 +767,16 @@ const oppositeEntryWeight = 0.5;
 /** Whether a question's terms ask not to do something, or to undo, hide or leave out something. */
 function saysNegation(words: ReadonlySet<string>): boolean {
   return (
-    ['not', 'no', 'never', 'without', 'non', 'off', 'none', 'nor'].some((word) => words.has(word)) ||
+    // "stop" covers its synonyms and "not", "never".
+    ['no', 'without', 'non', 'off', 'none', 'nor'].some((word) => words.has(word)) ||
     ['stop', 'hide', 'ignore', 'delete'].some((verb) => coversAction(verb, words))
   );
 }
 
+/**
+ * The names an entry's label gives it: `-t, --list` and `-t --list` are `t` and `list`;
+ * `pop [<stash>]` is `pop`.
+ */
 function entryNames(label: string): string[] {
   return label
     .split(/[,|]|\s+(?=-)/)

@@ -230,9 +230,11 @@ function blockOf(element: Element, context: Context): Blocks {
       // menu of links is gone is dropped with it.
       const blocks: string[] = [];
       let droppedLinks = false;
-      const terms = definitionTerms(element, context);
-      for (const cell of ownCells(element)) {
-        const inner = blocksOf(cell, context);
+      const cells = ownCells(element);
+      const inners = new Map(cells.map((cell) => [cell, blocksOf(cell, context)]));
+      const terms = definitionTerms(element, (cell) => (inners.get(cell) ?? blocksOf(cell, context)).blocks);
+      for (const cell of cells) {
+        const inner = inners.get(cell) ?? blocksOf(cell, context);
         droppedLinks ||= inner.droppedLinks;
         if (inner.droppedLinks && inner.blocks.every(isTitleBlock)) continue;
         blocks.push(...(terms.has(cell) ? inner.blocks.map((block) => `**${block}**`) : inner.blocks));
@@ -470,7 +472,21 @@ const maxTitleWords = 4;
  * tools, each a row of its name and what it does): two cells a row, two rows or more, every first
  * cell one short line. None for any other table.
  */
-function definitionTerms(table: Element, context: Context): Set<Element> {
+function definitionTerms(table: Element, blocksIn: (cell: Element) => readonly string[]): Set<Element> {
+  const rows = ownRows(table);
+  const firsts = rows.map((cells) => (cells.length === 2 ? cells[0] : undefined));
+  const isTerm = (cell: Element | undefined) => {
+    if (!cell) return false;
+    const blocks = blocksIn(cell);
+    const [only] = blocks;
+    return blocks.length === 1 && only !== undefined && only.length <= 60 && !/\n|^(#|\*\*|```)/.test(only);
+  };
+  if (rows.length < 2 || !firsts.every(isTerm)) return new Set();
+  return new Set(firsts.filter((cell): cell is Element => cell !== undefined));
+}
+
+/** A table's own rows (not those of a table nested in a cell), each as its cells. */
+function ownRows(table: Element): Element[][] {
   const rows: Element[][] = [];
   const collect = (node: Node) => {
     for (const child of childrenOf(node)) {
@@ -485,15 +501,7 @@ function definitionTerms(table: Element, context: Context): Set<Element> {
     }
   };
   collect(table);
-  const firsts = rows.map((cells) => (cells.length === 2 ? cells[0] : undefined));
-  const isTerm = (cell: Element | undefined) => {
-    if (!cell) return false;
-    const { blocks } = blocksOf(cell, context);
-    const [only] = blocks;
-    return blocks.length === 1 && only !== undefined && only.length <= 60 && !/\n|^(#|\*\*|```)/.test(only);
-  };
-  if (rows.length < 2 || !firsts.every(isTerm)) return new Set();
-  return new Set(firsts.filter((cell): cell is Element => cell !== undefined));
+  return rows;
 }
 
 /** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
@@ -539,22 +547,9 @@ function isLayoutTable(table: Element): boolean {
 
 /** A Markdown table: the first row (the header cells, where there are any) on top. */
 function tableOf(table: Element): string {
-  const rows: string[][] = [];
-  const collect = (node: Node) => {
-    for (const child of childrenOf(node)) {
-      if (!isElement(child)) continue;
-      if (child.tagName === 'tr') {
-        rows.push(
-          child.childNodes
-            .filter(
-              (cell): cell is Element => isElement(cell) && (cell.tagName === 'td' || cell.tagName === 'th'),
-            )
-            .map((cell) => inlineText(cell.childNodes).replace(/\n+/g, ' ').replace(/\|/g, '\\|')),
-        );
-      } else if (child.tagName !== 'table') collect(child);
-    }
-  };
-  collect(table);
+  const rows = ownRows(table).map((cells) =>
+    cells.map((cell) => inlineText(cell.childNodes).replace(/\n+/g, ' ').replace(/\|/g, '\\|')),
+  );
   const width = Math.max(0, ...rows.map((row) => row.length));
   if (width === 0) return '';
   const line = (cells: string[]) =>

@@ -117,14 +117,6 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
 }
 
 /**
- * A tagged entry set with its tag hanging (`-A   Allows forwarding…`, the description going on
- * below at the indent where it started) becomes the tag on a line of its own, then the
- * description: the form a term followed by its deeper-indented definition has. A description of
- * one line shows no indent below it (ssh(1)'s `-T   Disable pseudo-terminal allocation.`, the next
- * entry's tag right under it): there a bold tag, or a name (`USER`, `~B`), is split from the
- * plain text that starts where the page's other descriptions do.
- */
-/**
  * Whether the runs of a line before `position` are a name set as a tag in roman type: an
  * environment variable (ssh(1)'s `USER   Set to the name of the user logging in.`), an escape
  * (`~B`) or an option.
@@ -138,6 +130,14 @@ function isNameTag(line: Line, position: number): boolean {
   return /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag);
 }
 
+/**
+ * A tagged entry set with its tag hanging (`-A   Allows forwarding…`, the description going on
+ * below at the indent where it started) becomes the tag on a line of its own, then the
+ * description: the form a term followed by its deeper-indented definition has. A description of
+ * one line shows no indent below it (ssh(1)'s `-T   Disable pseudo-terminal allocation.`, the next
+ * entry's tag right under it): there a bold tag, or a name (`USER`, `~B`), is split from the
+ * plain text that starts where the page's other descriptions do.
+ */
 function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
   const result: Line[] = [];
   const starts = new Map<number, number>();
@@ -242,12 +242,7 @@ const mostCommon = (values: readonly number[]): number => {
 function documentStyle(lines: readonly Line[]): Style {
   const bodySize = mostCommon(lines.map((line) => Math.round(line.size * 2) / 2));
   const body = lines.filter((line) => Math.abs(line.size - bodySize) < 0.6);
-  const gaps: number[] = [];
-  for (let index = 1; index < body.length; index += 1) {
-    const [previous, line] = [body[index - 1], body[index]];
-    if (previous && line && previous.page === line.page && previous.y > line.y)
-      gaps.push(Math.round((previous.y - line.y) * 2) / 2);
-  }
+  const gaps = gapsBetween(body).map(({ gap }) => Math.round(gap * 2) / 2);
   // Line spacing is the most common gap between lines of a paragraph, not between paragraphs: a
   // manual whose entries all have one-line descriptions (diff(1), help2man's layout: tag, line,
   // paragraph gap) has as many paragraph gaps as line gaps, and read the paragraph gap as its
@@ -333,6 +328,8 @@ function isHeadingLine(line: Line, next: Line | undefined, style: Style): boolea
   return line.isBold && isAtMargin && standsAlone;
 }
 
+const allMonospace = (lines: readonly Line[]) => lines.every((line) => line.isMonospace);
+
 /** Names each block: a short one followed by deeper-indented text is a definition's term; lines that keep their breaks are code. */
 function classify(blocks: Block[], style: Style): Block[] {
   const setsCodeInMonospace = blocks.some((block) => block.lines.some((line) => line.isMonospace));
@@ -362,11 +359,10 @@ function classify(blocks: Block[], style: Style): Block[] {
     }
     // A listing whose first line starts left of the rest (a report's message, then its indented
     // stack trace) is one example, not a term and its definition: all of it is set in monospace.
-    const isMonospace = (lines: readonly Line[]) => lines.every((line) => line.isMonospace);
     if (
       (next?.type === 'paragraph' || next?.type === 'code') &&
-      isMonospace(block.lines) &&
-      isMonospace(next.lines) &&
+      allMonospace(block.lines) &&
+      allMonospace(next.lines) &&
       nextFirst !== undefined &&
       nextFirst.x > first.x
     ) {
@@ -385,14 +381,13 @@ function classify(blocks: Block[], style: Style): Block[] {
       nextFirst !== undefined &&
       next?.type !== 'heading' &&
       // Prose introducing an indented example ("You get these complaints ...") is no term.
-      !(next !== undefined && isMonospace(next.lines) && !first.isBold) &&
+      !(next !== undefined && allMonospace(next.lines) && !first.isBold) &&
       nextFirst.x > first.x + style.bodySize * 0.8;
     if (isShortTerm) block.type = 'term';
     else if (setsCodeInMonospace && isUnmarkedList(block, style)) {
       block.type = 'list';
       block.items = block.lines.map((line) => `• ${line.text}`);
-    } else if (block.lines.every((line) => line.isMonospace) || isPreformatted(block, style))
-      block.type = 'code';
+    } else if (allMonospace(block.lines) || isPreformatted(block, style)) block.type = 'code';
   }
   return blocks;
 }
@@ -405,7 +400,7 @@ function classify(blocks: Block[], style: Style): Block[] {
  */
 function joinListings(blocks: readonly Block[], style: Style): Block[] {
   const joined: Block[] = [];
-  const isListing = (block: Block) => block.type === 'code' && block.lines.every((line) => line.isMonospace);
+  const isListing = (block: Block) => block.type === 'code' && allMonospace(block.lines);
   for (const block of blocks) {
     if (block.lines.length === 0) continue;
     const last = joined[joined.length - 1];
@@ -458,13 +453,19 @@ function isUnmarkedList(block: Block, style: Style): boolean {
 
 /** The least gap between consecutive lines on one page, or null when there is none. */
 function lineSpacing(lines: readonly Line[]): number | null {
-  let least: number | null = null;
+  const gaps = gapsBetween(lines);
+  return gaps.length === 0 ? null : Math.min(...gaps.map(({ gap }) => gap));
+}
+
+/** Each line that follows another on its page, lower down, with the gap above it. */
+function gapsBetween(lines: readonly Line[]): { line: Line; gap: number }[] {
+  const gaps: { line: Line; gap: number }[] = [];
   for (let index = 1; index < lines.length; index += 1) {
     const [previous, line] = [lines[index - 1], lines[index]];
-    if (!previous || !line || previous.page !== line.page || previous.y <= line.y) continue;
-    least = Math.min(least ?? Number.POSITIVE_INFINITY, previous.y - line.y);
+    if (previous && line && previous.page === line.page && previous.y > line.y)
+      gaps.push({ line, gap: previous.y - line.y });
   }
-  return least;
+  return gaps;
 }
 
 /**
@@ -513,14 +514,16 @@ function wordsOf(lines: readonly Line[]): Set<string> {
   return words;
 }
 
+/** Small words that join a phrase written as one word ("ahead-of-time", "up-to-date"). */
+const phraseWords = new Set(['a', 'and', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to']);
+
 /**
  * Joins a paragraph's lines. A word broken at a line end with a hyphen is joined when the
  * document spells it whole elsewhere, or when its pieces are not words of their own
- * ("compatibil-" + "ity"); an option (`--include-` + `untracked`) and a compound of two words
- * the document uses ("ends-" + "up") keep the hyphen.
+ * ("compatibil-" + "ity"); an option (`--include-` + `untracked`), a compound of two words
+ * the document uses ("ends-" + "up") and a phrase broken after one of its small words
+ * ("ahead-of-" + "time") keep the hyphen.
  */
-const phraseWords = new Set(['a', 'and', 'at', 'by', 'for', 'in', 'of', 'on', 'or', 'the', 'to']);
-
 export function joinLines(lines: readonly string[], vocabulary: ReadonlySet<string>): string {
   let text = '';
   for (const line of lines) {
@@ -567,10 +570,7 @@ function render(block: Block, vocabulary: ReadonlySet<string>, style: Style): st
     case 'code': {
       const left = Math.min(...block.lines.map((line) => line.x));
       // A gap wider than the listing's own line spacing is a blank line of it.
-      const gaps = block.lines
-        .slice(1)
-        .map((line, index) => ({ line, gap: (block.lines[index]?.y ?? line.y) - line.y }))
-        .filter(({ line, gap }, index) => gap > 0 && block.lines[index]?.page === line.page);
+      const gaps = gapsBetween(block.lines);
       const spacing = mostCommon(gaps.map(({ gap }) => Math.round(gap * 2) / 2));
       const blankBefore = new Set(gaps.filter(({ gap }) => gap > spacing * 1.5).map(({ line }) => line));
       const body = block.lines

@@ -212,6 +212,59 @@ describe('htmlToText', () => {
         'Note that a bold word opening a paragraph is no entry.',
     },
     {
+      // mdbook (cargo's and the Rust book's pages, rustup's copy): the page's state as classes of
+      // `<html>` ("sidebar-visible"), a keyboard-help pop-up and the sidebar before `<main>`, the
+      // previous/next links after it. Before `<main>` was read alone, the class dropped the whole
+      // page ("contains no text to index").
+      name: "an mdbook page is read from its main content, whatever its html element's classes",
+      html:
+        '<!DOCTYPE html><html lang="en" class="light sidebar-visible"><body>' +
+        '<div id="mdbook-help-container"><div id="mdbook-help-popup"><h2 class="mdbook-help-title">Keyboard shortcuts</h2>' +
+        '<div><p>Press <kbd>S</kbd> or <kbd>/</kbd> to search in the book</p></div></div></div>' +
+        '<div id="mdbook-body-container"><nav id="mdbook-sidebar" class="sidebar"><ol><li><a href="a.html">Guide</a></li></ol></nav>' +
+        '<div id="mdbook-page-wrapper" class="page-wrapper"><div class="page"><div id="mdbook-content" class="content"><main>' +
+        '<h1 id="specifying-dependencies"><a class="header" href="#specifying-dependencies">Specifying Dependencies</a></h1>' +
+        '<p>Your crates can depend on other libraries from crates.io.</p>' +
+        '<pre><code class="language-toml">[dependencies]\ntime = "0.1.12"\n</code></pre></main>' +
+        '<nav class="nav-wrapper" aria-label="Page navigation"><a rel="next" href="b.html">Next</a></nav>' +
+        '</div></div></div></div></body></html>',
+      text:
+        '# Specifying Dependencies\n\nYour crates can depend on other libraries from crates.io.\n\n' +
+        '```toml\n[dependencies]\ntime = "0.1.12"\n```',
+    },
+    {
+      // The Read the Docs Sphinx theme: every container of the text says "nav" (`wy-nav-content`),
+      // the text itself is `role="main"`; breadcrumbs and the footer sit beside it.
+      name: 'a Read the Docs page is read from its role="main" content',
+      html:
+        '<html><body class="wy-body-for-nav"><div class="wy-grid-for-nav">' +
+        '<nav data-toggle="wy-nav-shift" class="wy-nav-side"><div class="wy-menu wy-menu-vertical"><ul><li><a href="a.html">Install</a></li></ul></div></nav>' +
+        '<section data-toggle="wy-nav-shift" class="wy-nav-content-wrap"><nav class="wy-nav-top"><a href="#">Project</a></nav>' +
+        '<div class="wy-nav-content"><div class="rst-content"><div role="navigation" aria-label="Page navigation"><ul class="wy-breadcrumbs"><li><a href="index.html">Docs</a></li></ul></div>' +
+        '<div role="main" class="document" itemscope="itemscope"><div itemprop="articleBody"><section id="usage"><h1>Usage</h1>' +
+        '<p>Run <code>tool --check</code> before you commit.</p></section></div></div>' +
+        '<footer><p>&#169; Copyright 2026.</p></footer></div></div></section></div></body></html>',
+      text: '# Usage\n\nRun `tool --check` before you commit.',
+    },
+    {
+      name: 'a page without main whose body has a chrome-like class is read',
+      html: '<html><body class="sidebar-open"><nav><a href="/">Home</a></nav><p>The text.</p></body></html>',
+      text: 'The text.',
+    },
+    {
+      // rustdoc: each method's summary holds its version, source link and signature heading.
+      name: 'a summary holding a heading keeps the heading a heading',
+      html:
+        '<details class="toggle method-toggle" open><summary><section id="method.push" class="method">' +
+        '<span class="rightside"><span class="since">1.0.0</span></span>' +
+        '<h4 class="code-header">pub fn <a href="#method.push" class="fn">push</a>(&amp;mut self, value: T)</h4>' +
+        '</section></summary><div class="docblock"><p>Appends an element to the back of a collection.</p></div></details>' +
+        '<details><summary>History</summary><p>Added in v1.</p></details>',
+      text:
+        '1.0.0\n\n#### pub fn push(&mut self, value: T)\n\nAppends an element to the back of a collection.\n\n' +
+        'History\n\nAdded in v1.',
+    },
+    {
       name: 'minus signs in options normalised',
       html: '<p>git stash \u2212\u2212all</p>',
       text: 'git stash --all',

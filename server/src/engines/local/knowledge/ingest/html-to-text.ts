@@ -62,6 +62,7 @@ const chromeWords = new Set([
   'pagination',
   'pager',
 ]);
+const pageTags = new Set(['html', 'body', 'main']);
 /** A class that names the page's header or footer whole (texinfo's `header` div of Next/Up links). */
 const pageEndClasses = new Set(['header', 'footer', 'related']);
 // Where a `header` or `footer` belongs to the text (an article's title, a section's notes).
@@ -121,10 +122,41 @@ const childrenOf = (node: Node): Node[] => ('childNodes' in node ? node.childNod
  */
 export function htmlToText(html: string): string {
   const document = parse(html);
-  const blocks = blocksOf(document, { isInContent: false, listDepth: 0 })
-    .blocks.map((block) => normaliseDashes(block))
+  // A page that marks its main content (`<main>` or `role="main"`: mdbook, rustdoc, Sphinx and most
+  // documentation themes) has said what is not chrome; its sidebar, menus and pop-ups stay out,
+  // whatever they are called.
+  const main = mainContent(document);
+  const blocks = (
+    main
+      ? blocksOf(main, { isInContent: true, listDepth: 0 })
+      : blocksOf(document, { isInContent: false, listDepth: 0 })
+  ).blocks
+    .map((block) => normaliseDashes(block))
     .filter((block) => block.trim() !== '');
   return blocks.filter((block, index) => !isEmptyContentsHeading(block, blocks[index + 1])).join('\n\n');
+}
+
+const hasHeading = (node: Node): boolean =>
+  childrenOf(node).some((child) => isElement(child) && (/^h[1-6]$/.test(child.tagName) || hasHeading(child)));
+
+/**
+ * The page's one visible main content, `<main>` or its ARIA role (Sphinx's `<div class="body"
+ * role="main">`, the Read the Docs theme's `<div role="main" class="document">` inside
+ * `wy-nav-content`), when it has one and it holds text; null otherwise.
+ */
+function mainContent(document: Node): Element | null {
+  const found: Element[] = [];
+  const walk = (node: Node) => {
+    for (const child of childrenOf(node)) {
+      if (!isElement(child) || droppedTags.has(child.tagName)) continue;
+      if (attribute(child, 'hidden') !== undefined || attribute(child, 'aria-hidden') === 'true') continue;
+      if (child.tagName === 'main' || attribute(child, 'role') === 'main') found.push(child);
+      else walk(child);
+    }
+  };
+  walk(document);
+  const [main] = found;
+  return found.length === 1 && main && textContent(main).trim() !== '' ? main : null;
 }
 
 /** A "Contents" heading whose list of links was dropped: the next heading is no deeper than it. */
@@ -171,6 +203,9 @@ function isDropped(element: Element, context: Context): boolean {
   const role = attribute(element, 'role');
   if (role !== undefined && droppedRoles.has(role)) return true;
   if (attribute(element, 'hidden') !== undefined || attribute(element, 'aria-hidden') === 'true') return true;
+  // The page itself and its main content are never chrome, whatever state their classes record
+  // (mdbook writes `<html class="light sidebar-visible">`).
+  if (pageTags.has(element.tagName)) return false;
   const names = [...(attribute(element, 'class') ?? '').split(/\s+/), attribute(element, 'id') ?? '']
     .map((name) => name.toLowerCase())
     .filter((name) => name !== '');
@@ -203,6 +238,9 @@ function blockOf(element: Element, context: Context): Blocks {
     case 'dt':
     case 'summary':
     case 'figcaption': {
+      // A summary that holds a heading (rustdoc's `<summary><section><h4>pub fn push(…)</h4>`) is
+      // a container: the heading stays a heading.
+      if (tag === 'summary' && hasHeading(element)) return blocksOf(element, context);
       const text = paragraphOf(element.childNodes, tag === 'dt');
       return text === '' ? none : { blocks: [text], droppedLinks: false };
     }

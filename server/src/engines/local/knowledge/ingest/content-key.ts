@@ -22,10 +22,13 @@ export type ContentKeyParts = {
  * PDF entry whose description is one line, its tag on the same line, read as an entry; a PDF's
  * line spacing told from its paragraph gaps where they are as common, diff(1) and ls(1); a web
  * page's listing framed by a one-cell table kept a listing, a table of definitions its terms, a
- * paragraph headed by a bold name and a line break read as an entry), so
- * the same bytes added again are read the new way rather than copied from a file read the old way.
+ * paragraph headed by a bold name and a line break read as an entry; v8: a PDF entry tagged by a
+ * key (less(1)'s `M`, `ESC-m`, `/pattern`, `%f`) read as an entry, its tag split off when it runs
+ * into the description; a web page's `<main>` or `role="main"` read alone (Node's "Skip to content"
+ * link left out), and a page whose `<html>` or `<body>` has a chrome-like class (mdbook's
+ * `sidebar-visible`, the Read the Docs theme's `wy-body-for-nav`) read at all), so the same bytes added again are read the new way rather than copied from a file read the old way.
  */
-export const readerVersion = 'v7';
+export const readerVersion = 'v8';
 
 /**
  * What a pair's chunks and vectors are a function of: the bytes, the chunking, the model, and

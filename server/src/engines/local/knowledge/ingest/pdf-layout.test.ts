@@ -201,6 +201,55 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it("reads a pager's keys set in roman type as entries, a tag as wide as the indent too", () => {
+    // less(1) as groff prints it (positions read from the PDF with pdf.js): `M` and `ESC-m` fit
+    // before the indent, so their one-line description starts at it; `/pattern` fills the indent,
+    // so groff goes on after one space, in the same run, and its description's next lines start
+    // at the indent. A bold heading that reads as two words does not split, nor does a sentence
+    // that ends in a bracket before a gap.
+    const text = pdfLayoutText([
+      page([
+        run('COMMANDS', 72, 760, 'bold'),
+        run('m', 108, 748),
+        run('Followed by any lowercase or uppercase letter, marks the first displayed line with', 144, 748),
+        run('that letter.', 144, 736),
+        run('M', 108, 719),
+        run('Acts like m, except the last displayed line is marked rather than the first.', 144, 719),
+        run('ESC-m', 108, 702),
+        run(
+          'Followed by any lowercase or uppercase letter, clears the mark identified by that letter.',
+          144,
+          702,
+        ),
+        run(
+          '/pattern Search forward in the file for the N-th line containing the pattern. N defaults',
+          108,
+          685,
+        ),
+        run('to 1. The pattern is a regular expression, as recognized by your system.', 144, 673),
+        run('\u02C6N or !', 144, 656),
+        run('Search for lines which do NOT match the pattern.', 180, 656),
+        run('\u02C6E or *', 144, 639),
+        run('Search multiple files. That is, if the search reaches the END of the current file', 180, 639),
+        run('without finding a match, the search continues in the next file in the command', 180, 627),
+        run('line list.', 180, 615),
+        run('\u02C6R', 144, 598),
+        run("Don't interpret regular expression metacharacters; that is, do a simple textual", 180, 598),
+        run('comparison.', 180, 586),
+        run('LINE EDITING', 72, 562, 'bold'),
+        run('When entering a command line at the bottom of the screen, certain keys can be used', 108, 550),
+        run('to manipulate the command line.', 108, 538),
+      ]),
+    ]);
+    expect(body(text)).toContain(
+      '**M**\n\nActs like m, except the last displayed line is marked rather than the first.\n\n' +
+        '**ESC-m**\n\nFollowed by any lowercase or uppercase letter, clears the mark identified by that letter.\n\n' +
+        '**/pattern**\n\nSearch forward in the file for the N-th line containing the pattern. N defaults to 1.',
+    );
+    expect(body(text)).toContain('**^N or !**\n\nSearch for lines which do NOT match the pattern.');
+    expect(body(text)).toContain('## LINE EDITING\n\nWhen entering a command line');
+  });
+
   it('splits a bold tag from a description of one line that starts where the others do', () => {
     // ssh(1) as groff sets it: `-T` fits before the description indent, its description is one
     // line, and the next entry's tag comes right under it.

@@ -117,6 +117,16 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
 }
 
 /**
+ * A key or command as less(1) and other pagers list them: one capital (`M`), or a word of at most
+ * a dozen characters with a sign in it (`ESC-m`, `^X^X`, `/pattern`, `(`), not one ending a
+ * sentence or clause.
+ */
+const isKeyTag = (part: string) =>
+  part.length <= 12 &&
+  !/\s/.test(part) &&
+  (/^\p{Lu}$/u.test(part) || (/[^\p{L}\p{N}]/u.test(part) && !/[.,;:]["')\]]*$/.test(part)));
+
+/**
  * Whether the runs of a line before `position` are a name set as a tag in roman type: an
  * environment variable (ssh(1)'s `USER   Set to the name of the user logging in.`), an escape
  * (`~B`) or an option.
@@ -127,7 +137,10 @@ function isNameTag(line: Line, position: number): boolean {
     .map((item) => item.text)
     .join('')
     .trim();
-  return /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag);
+  const keys = normaliseDashes(tag);
+  return (
+    /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag) || keys.split(/\s+or\s+/).every(isKeyTag)
+  );
 }
 
 /**
@@ -169,6 +182,13 @@ function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
             item.x - ((line.items[position - 1]?.x ?? 0) + (line.items[position - 1]?.width ?? 0)) >=
               0.3 * item.size,
         );
+    if (split < 0 && next && next.x > line.x + line.size && !line.isMonospace) {
+      const merged = mergedTag(line, next.x, page);
+      if (merged) {
+        result.push(merged.tag, merged.rest);
+        continue;
+      }
+    }
     const tag = split > 0 ? lineOf(line.items.slice(0, split), page, line.page) : null;
     if (!tag || split < 0 || bulletStart.test(`${tag.text} x`) || tag.text.length > 40) {
       result.push(line);
@@ -177,6 +197,32 @@ function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
     result.push({ ...tag, isTag: true }, lineOf(line.items.slice(split), page, line.page));
   }
   return result;
+}
+
+/**
+ * A hanging entry whose tag is as wide as the indent or wider, so the description goes on after
+ * one space in the same run (less(1)'s `/pattern Search forward in the file…`, the next lines at
+ * the indent): a key-like first word, then a sentence (not a bold heading's next word), is split into the tag and the description,
+ * set where the description's other lines start.
+ */
+function mergedTag(line: Line, indent: number, page: PdfPage): { tag: Line; rest: Line } | null {
+  const [first, ...others] = line.items;
+  const match = first && !line.isBold ? /^(\S+) +(?=\p{Lu}\p{Ll})/u.exec(first.text) : null;
+  if (!first || !match?.[1]) return null;
+  const key = normaliseDashes(match[1]);
+  if (!isKeyTag(key) && !/^(?:[A-Z][A-Z0-9_]+|[-\u2212]{1,2}[\w-]+)$/.test(key)) return null;
+  const share = match[0].length / first.text.length;
+  const tagItem = { ...first, text: match[1], width: first.width * (match[1].length / first.text.length) };
+  const restItem = {
+    ...first,
+    text: first.text.slice(match[0].length),
+    x: indent,
+    width: first.width * (1 - share),
+  };
+  return {
+    tag: { ...lineOf([tagItem], page, line.page), isTag: true },
+    rest: lineOf([restItem, ...others], page, line.page),
+  };
 }
 
 const marginKey = (text: string) => text.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();

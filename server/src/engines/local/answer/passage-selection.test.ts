@@ -204,6 +204,27 @@ describe('selectPassages', () => {
     expect(best?.passage.label).toBe('-x, --proxy [protocol://]host[:port]');
   });
 
+  it('ranks the entry that writes what a how-to acts on as one word above one naming a part of it', () => {
+    // systemd.service(5) as Word: `GuessMainPID=` comes first and names "PID"; `PIDFile=` is
+    // "the PID file" written as one word.
+    const hits = [
+      hit(
+        'systemd.service.docx',
+        [
+          '**GuessMainPID=**',
+          '',
+          'Takes a boolean value that specifies whether systemd should try to guess the main PID of a service if it cannot be determined reliably. This option is ignored unless Type=forking is set and PIDFile= is unset because with an explicitly configured PID file, the main PID is always known.',
+          '',
+          '**PIDFile=**',
+          '',
+          'Takes a path referring to the PID file of the service. Usage of this option is recommended for services where Type= is set to forking.',
+        ].join('\n'),
+      ),
+    ];
+    const [best] = select('How do I set the PID file?', hits).passages;
+    expect(best?.passage.label).toBe('PIDFile=');
+  });
+
   it('finds the entries of a comparison by headings that give examples after their names', () => {
     // semver's README, as its npm package ships it.
     const hits = [

@@ -336,7 +336,12 @@ export function selectPassages(input: SelectionInput): Selection {
       const labelShare = total > 0 ? matchedWeight(passage.label ?? '', terms) / total : 0;
       // The entry's name counts, not its placeholders and optional parts (`pop [<stash>]` is "pop").
       const labelName = (passage.label ?? '').replace(/\[[^\]]*\]|<[^>]*>/g, ' ');
-      const labelTopicShare = topicTotal > 0 ? matchedWeight(labelName, topicWeights) / topicTotal : 0;
+      // Two words of the question the label writes as one (`PIDFile=` for "the PID file") count as said.
+      const labelTopicShare =
+        topicTotal > 0
+          ? (matchedWeight(labelName, topicWeights) + joinedWeight(labelName, topic, topicWeights)) /
+            topicTotal
+          : 0;
       // An entry named after the question's verb (`-t, --list` or `list [<log-options>]` for "how
       // do I list …") is the option or subcommand that does it; `--listed-incremental` is not. Not
       // when the verb names the document itself: every entry of sort(1) sorts, `--sort=WORD` too.
@@ -361,7 +366,9 @@ export function selectPassages(input: SelectionInput): Selection {
       // And one named after what the question acts on (`-x, --proxy` for "use a proxy", where
       // `--proxy-tls13-ciphers` only starts with it; `-G, --groups` for "add the user to extra
       // groups").
-      const namesObject = isNamedAfter(object);
+      // Or after it written as one word with its kind (`PIDFile=` for "the PID file").
+      const namesObject =
+        isNamedAfter(object) || (modifier !== null && object !== null && isNamedAfter(modifier + object));
       // An entry named for not doing something (`-L, --files-without-match`, `-h, --no-filename`)
       // does the opposite of what a question asks that negates nothing ("show the names of files
       // that match", "and the file name too?"); its twin without the negation is the answer.
@@ -737,6 +744,22 @@ export function compoundShares(text: string, respell: (term: string) => string =
 function matchedWeight(text: string, terms: Map<string, number>): number {
   const words = new Set(searchTerms(text).map(foldFinalE));
   return sum([...terms].map(([term, weight]) => (words.has(foldFinalE(term)) ? weight : 0)));
+}
+
+/**
+ * The weight of the question's consecutive terms that a text writes as one word ("PID file" as
+ * `PIDFile`), when it does not say them apart.
+ */
+function joinedWeight(text: string, ordered: readonly string[], weights: Map<string, number>): number {
+  const words = new Set(searchTerms(text).map(foldFinalE));
+  let weight = 0;
+  ordered.forEach((term, index) => {
+    const next = ordered[index + 1];
+    if (next === undefined || words.has(foldFinalE(term)) || words.has(foldFinalE(next))) return;
+    if (words.has(foldFinalE(lightStem(term + next))))
+      weight += (weights.get(term) ?? 0) + (weights.get(next) ?? 0);
+  });
+  return weight;
 }
 
 /** Share of a passage's words the last answer said, from which it is the passage that answer quoted. */

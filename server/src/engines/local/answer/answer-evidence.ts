@@ -58,6 +58,18 @@ export type FoundAnswer = {
 
 const maxScoredBySimilarity = 8;
 /**
+ * The least share of a question's distinctive words a passage answering it on meaning alone must
+ * say. At MiniLM's `answers` similarity (0.5) a passage of the same field reads as the same intent
+ * often enough: path.format's example (0.51, "dir", "base") for "How do I list the files in a
+ * directory in Node.js?", which it says none of (0.01). Measured with `npm run bench:answers`
+ * (MiniLM, ten sets): held-out refused 0.94 → 1.00, unseen 0.80 → 0.85, Git paraphrases one fewer
+ * ("who is responsible for each row of a source file" is `git blame` in no shared word), every
+ * other figure unchanged; on the probe sets two near-topic questions more refused and one wrong
+ * answer refused, none lost. At 0.05 only unseen's refusal; at 0.3 held-out, judge, manuals and
+ * own-files lost answers.
+ */
+const meaningCoverageFloor = 0.1;
+/**
  * A follow-up's topic is the conversation's; meaning only has to keep to it ("same topic" under
  * the model: see passage-similarity.ts).
  */
@@ -133,11 +145,13 @@ export async function findAnswer(input: AnswerInput, evidence: AnswerEvidence = 
         )
       : null;
   // Meaning alone answers at a similarity the model gives to one intent said in other words; what
-  // the question acts on must still be known where the answer comes from.
+  // the question acts on must still be known where the answer comes from, and the passage must say
+  // some of what the question is about in its words.
   const meaningAnswers = (item: ScoredPassage) =>
     scale !== null &&
     item.similarity !== undefined &&
     item.similarity >= scale.answers &&
+    item.coverage >= meaningCoverageFloor &&
     objectKnown(item) !== 'elsewhere';
   // Once meaning is weighed, a passage it finds unrelated does not answer on the words it shares
   // (fstab's fs_spec paragraph, 0.14, for "avoid errors at boot when a device is missing", where

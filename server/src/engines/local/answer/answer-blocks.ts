@@ -99,6 +99,13 @@ export function answerBlocks(
     return opening(blocks, maxAnswerWords);
   const chosen = new Set([best]);
   const isLeadIn = (index: number) => /:\s*$/.test(blocks[index]?.text ?? '');
+  // A paragraph that goes on from the block before it ("where the … is zero or more color
+  // characters" after less(1)'s `ESC [ … m`) needs that block, and that block the sentence
+  // leading into it ("ANSI color escape sequences are sequences of the form:").
+  if (best > 0 && continuation.test(blocks[best]?.text ?? '')) {
+    chosen.add(best - 1);
+    if (blocks[best - 2]?.type === 'paragraph' && isLeadIn(best - 2)) chosen.add(best - 2);
+  }
   const before = blocks[best - 1];
   // What introduces a list, table or example belongs to it.
   if (before && before.type === 'paragraph' && (blocks[best]?.type !== 'paragraph' || isLeadIn(best - 1)))
@@ -145,6 +152,9 @@ export function answerBlocks(
   }
   return blocks.filter((_block, index) => chosen.has(index));
 }
+
+/** A paragraph opening on a word that carries on from the block before it. */
+const continuation = /^(?:where|which|whereas|and|or|but|so|then|otherwise)\b/;
 
 /** The section's first blocks, whole, up to `words` words (the first block whatever its length). */
 function opening(blocks: readonly Block[], words: number): Block[] {

@@ -201,6 +201,31 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it("reads a browser-printed page's inline code without its padding, and code opening a line as no bullet", () => {
+    // cargo's "Specifying Dependencies" printed by Chromium (positions read from the PDF with
+    // pdf.js): inline code keeps its box's padding before a comma, and the glob `*` opens a
+    // sentence and a listing's first line.
+    const text = pdfLayoutText([
+      page([
+        run('Wildcard requirements allow for any version where the wildcard is positioned.', 56, 700),
+        run('*', 56.4, 673, 'mono'),
+        run(',', 65.8, 673.3),
+        run('1.*', 75, 673, 'mono'),
+        run('and', 100.2, 673.3),
+        run('1.2.*', 127.9, 673, 'mono'),
+        run('are examples of wildcard requirements.', 165.6, 673.3),
+        run('*      := >=0.0.0', 60.7, 640, 'mono'),
+        run('1.*    := >=1.0.0, <2.0.0', 60.7, 628, 'mono'),
+        run('An update is allowed within that range (', 56, 600),
+        run('>=0.1.12', 240, 600, 'mono'),
+        run(').', 280, 600),
+      ]),
+    ]);
+    expect(body(text)).toContain('*, 1.* and 1.2.* are examples of wildcard requirements.');
+    expect(body(text)).toContain('```\n*      := >=0.0.0\n1.*    := >=1.0.0, <2.0.0\n```');
+    expect(body(text)).toContain('within that range (>=0.1.12).');
+  });
+
   it("reads a pager's keys set in roman type as entries, a tag as wide as the indent too", () => {
     // less(1) as groff prints it (positions read from the PDF with pdf.js): `M` and `ESC-m` fit
     // before the indent, so their one-line description starts at it; `/pattern` fills the indent,

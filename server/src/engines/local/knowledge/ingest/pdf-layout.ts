@@ -27,6 +27,8 @@ type Line = {
   isMonospace: boolean;
   /** The tag of a hanging entry (`-A` before "Allows forwarding…" on the same line). */
   isTag?: boolean;
+  /** Whether its first run is set in a monospace font (code: `*` there is a glob, not a bullet). */
+  startsMonospace: boolean;
 };
 
 type BlockType = 'heading' | 'paragraph' | 'code' | 'list' | 'term';
@@ -92,9 +94,16 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
   let boldChars = 0;
   let monoChars = 0;
   let chars = 0;
+  let wasMonospace = false;
   for (const item of group) {
     const gap = item.x - end;
-    if (text !== '' && gap > 0.15 * item.size && !/\s$/.test(text) && !/^\s/.test(item.text)) text += ' ';
+    const isMonospace = page.fonts[item.font]?.isMonospace === true;
+    // Inline code printed by a browser keeps its box's padding: "0.2.0 ." and "( ^ )" read as
+    // "0.2.0." and "(^)".
+    const isPadding = (wasMonospace && /^[.,;:!?)\]]/.test(item.text)) || (isMonospace && /[([]$/.test(text));
+    if (text !== '' && gap > 0.15 * item.size && !isPadding && !/\s$/.test(text) && !/^\s/.test(item.text))
+      text += ' ';
+    wasMonospace = isMonospace;
     text += item.text;
     end = Math.max(end, item.x + item.width);
     const font = page.fonts[item.font];
@@ -113,6 +122,7 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
     size: Math.max(0, ...group.map((item) => item.size)),
     isBold: chars > 0 && boldChars / chars >= 0.9,
     isMonospace: chars > 0 && monoChars / chars >= 0.9,
+    startsMonospace: page.fonts[group[0]?.font ?? '']?.isMonospace === true,
   };
 }
 
@@ -318,7 +328,8 @@ function segment(lines: readonly Line[], style: Style): Block[] {
     const isGap =
       gap > style.spacing * 1.3 ||
       line.size > style.bodySize * 1.15 !== (previous?.size ?? 0) > style.bodySize * 1.15;
-    const isBullet = bulletStart.test(line.text);
+    // Code that opens a line is not a bullet (a printed page's "`*`, `1.*` and `1.2.*` are examples").
+    const isBullet = bulletStart.test(line.text) && !line.startsMonospace;
     const last = current?.lines[current.lines.length - 1];
     const continues =
       current !== null &&

@@ -12,22 +12,24 @@ export type ContentKeyParts = {
 
 /**
  * How files are read into text: raised whenever that changes (v2: generated manuals' navigation
- * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents,
- * the lines of a Word code block kept; v3: a web page's example given in two flavours read with a
+ * dropped from web pages, a browser's print header from PDFs, PDF and Word tables of contents, the
+ * lines of a Word code block kept; v3: a web page's example given in two flavours read with a
  * blank line between them, not one run into the other; v4: a PDF's word broken at a line end
  * joined when only its pieces vouched for the hyphen, "delim-ited", its quotes and groff's `∗`
- * typed as ASCII; a web page's example inside a list item kept an example, not run into the
- * item's line; v5: a plain-text file's indented examples fenced, their lines kept; v6: a PDF
- * option whose synopsis ends on a literal `;`, find(1)'s `-exec command ;`, read as an entry; v7: a
- * PDF entry whose description is one line, its tag on the same line, read as an entry; a PDF's
- * line spacing told from its paragraph gaps where they are as common, diff(1) and ls(1); a web
- * page's listing framed by a one-cell table kept a listing, a table of definitions its terms, a
- * paragraph headed by a bold name and a line break read as an entry; v8: a PDF entry tagged by a
- * key (less(1)'s `M`, `ESC-m`, `/pattern`, `%f`) read as an entry, its tag split off when it runs
- * into the description; a PDF line opening on code (a glob `*`) no bullet, and inline code printed
- * by a browser read without its padding (`(>=0.1.12)`, not `( >=0.1.12 )`); a web page's `<main>` or `role="main"` read alone (Node's "Skip to content"
- * link left out), and a page whose `<html>` or `<body>` has a chrome-like class (mdbook's
- * `sidebar-visible`, the Read the Docs theme's `wy-body-for-nav`) read at all), so the same bytes added again are read the new way rather than copied from a file read the old way.
+ * typed as ASCII; a web page's example inside a list item kept an example, not run into the item's
+ * line; v5: a plain-text file's indented examples fenced, their lines kept; v6: a PDF option whose
+ * synopsis ends on a literal `;`, find(1)'s `-exec command ;`, read as an entry; v7: a PDF entry
+ * whose description is one line, its tag on the same line, read as an entry; a PDF's line spacing
+ * told from its paragraph gaps where they are as common, diff(1) and ls(1); a web page's listing
+ * framed by a one-cell table kept a listing, a table of definitions its terms, a paragraph headed
+ * by a bold name and a line break read as an entry; v8: a PDF entry tagged by a key (less(1)'s
+ * `M`, `ESC-m`, `/pattern`, `%f`) read as an entry, its tag split off when it runs into the
+ * description; a PDF line opening on code (a glob `*`) no bullet, and inline code printed by a
+ * browser read without its padding (`(>=0.1.12)`, not `( >=0.1.12 )`); a web page's `<main>` or
+ * `role="main"` read alone (Node's "Skip to content" link left out), and a page whose `<html>` or
+ * `<body>` has a chrome-like class (mdbook's `sidebar-visible`, the Read the Docs theme's
+ * `wy-body-for-nav`) read at all), so the same bytes added again are read the new way rather than
+ * copied from a file read the old way.
  */
 export const readerVersion = 'v8';
 

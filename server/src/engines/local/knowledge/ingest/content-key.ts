@@ -24,12 +24,12 @@ export type ContentKeyParts = {
  * framed by a one-cell table kept a listing, a table of definitions its terms, a paragraph headed
  * by a bold name and a line break read as an entry; v8: a PDF entry tagged by a key (less(1)'s
  * `M`, `ESC-m`, `/pattern`, `%f`) read as an entry, its tag split off when it runs into the
- * description; a PDF line opening on code (a glob `*`) no bullet, and inline code printed by a
- * browser read without its padding (`(>=0.1.12)`, not `( >=0.1.12 )`); a web page's `<main>` or
- * `role="main"` read alone (Node's "Skip to content" link left out), and a page whose `<html>` or
- * `<body>` has a chrome-like class (mdbook's `sidebar-visible`, the Read the Docs theme's
- * `wy-body-for-nav`) read at all), so the same bytes added again are read the new way rather than
- * copied from a file read the old way.
+ * description; a PDF line opening on code (a glob `*`) no bullet, a PDF heading that wraps read as
+ * one, and inline code printed by a browser read without its padding (`(>=0.1.12)`, not `(
+ * >=0.1.12 )`); a web page's `<main>` or `role="main"` read alone (Node's "Skip to content" link
+ * left out), and a page whose `<html>` or `<body>` has a chrome-like class (mdbook's
+ * `sidebar-visible`, the Read the Docs theme's `wy-body-for-nav`) read at all), so the same bytes
+ * added again are read the new way rather than copied from a file read the old way.
  */
 export const readerVersion = 'v8';
 

@@ -201,6 +201,32 @@ describe('pdfLayoutText', () => {
     );
   });
 
+  it('reads a heading that wraps onto a second line as one heading', () => {
+    // rustc's "Command-line Arguments" printed by Chromium: an h2 too long for the page's width,
+    // its second line a heading's line height below the first; the next two headings stand apart.
+    const text = pdfLayoutText([
+      page([
+        run('--check-cfg', 53, 700, 'mono', 18),
+        run(': configure compile-time checking of', 160, 700, 'bold', 18),
+        run('conditional compilation', 53, 676, 'bold', 18),
+        run('This flag enables checking conditional configurations of the crate at', 53, 643),
+        run('compile-time. It helps configure the set of expected cfg names and values,', 53, 629),
+        run('so that every reachable cfg matches the expected names and values.', 53, 615),
+        run('-L: add a directory to the library search path', 53, 580, 'bold', 18),
+        run('-l: link the generated crate to a native library', 53, 540, 'bold', 18),
+        run('This flag allows you to specify linking to a specific native library when', 53, 507),
+        run('building a crate. The kind of library can optionally be specified with the', 53, 493),
+        run('form -l KIND=lib where KIND may be one of dylib, static or framework.', 53, 479),
+      ]),
+    ]);
+    expect(body(text)).toContain(
+      '# --check-cfg: configure compile-time checking of conditional compilation\n\nThis flag enables',
+    );
+    expect(body(text)).toContain(
+      '# -L: add a directory to the library search path\n\n# -l: link the generated crate',
+    );
+  });
+
   it("reads a browser-printed page's inline code without its padding, and code opening a line as no bullet", () => {
     // cargo's "Specifying Dependencies" printed by Chromium (positions read from the PDF with
     // pdf.js): inline code keeps its box's padding before a comma, and the glob `*` opens a

@@ -331,6 +331,21 @@ function segment(lines: readonly Line[], style: Style): Block[] {
     // Code that opens a line is not a bullet (a printed page's "`*`, `1.*` and `1.2.*` are examples").
     const isBullet = bulletStart.test(line.text) && !line.startsMonospace;
     const last = current?.lines[current.lines.length - 1];
+    // A heading too long for the line wraps under itself, one heading line below the other
+    // (rustc's "--check-cfg: configure compile-time checking of / conditional compilation").
+    const continuesHeading =
+      current?.type === 'heading' &&
+      isHeading &&
+      last !== undefined &&
+      !isNewPage &&
+      Math.abs(line.size - last.size) < 0.5 &&
+      Math.abs(line.x - last.x) <= tolerance &&
+      gap <= line.size * 1.6 &&
+      !/[.:;!?]$/.test(last.text);
+    if (continuesHeading) {
+      current?.lines.push(line);
+      continue;
+    }
     const continues =
       current !== null &&
       !line.isTag &&

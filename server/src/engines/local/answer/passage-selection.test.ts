@@ -204,6 +204,31 @@ describe('selectPassages', () => {
     expect(best?.passage.label).toBe('-x, --proxy [protocol://]host[:port]');
   });
 
+  it('does not read "turn off" in a passage as doing what "turn on" asks', () => {
+    // Cargo's profiles page as pandoc writes it to Word: opt-level's value list says "turn off
+    // loop vectorization"; the lto entry is the one about link-time optimization.
+    const hits = [
+      hit(
+        'profiles.docx',
+        [
+          '### opt-level',
+          '',
+          'The `opt-level` setting controls the `-C opt-level` flag which controls the level of optimization.',
+          '',
+          '- `"s"`: optimize for binary size',
+          '- `"z"`: optimize for binary size, but also turn off loop vectorization.',
+          '',
+          '### lto',
+          '',
+          'The `lto` setting controls `rustc`’s `-C lto` option, which controls LLVM’s link time optimizations.',
+        ].join('\n'),
+      ),
+    ];
+    const passages = select('How do I turn on link-time optimization?', hits).passages;
+    const optLevel = passages.find((item) => item.passage.label === 'opt-level');
+    expect(optLevel?.hasAction).toBe(false);
+  });
+
   it('ranks the entry that writes what a how-to acts on as one word above one naming a part of it', () => {
     // systemd.service(5) as Word: `GuessMainPID=` comes first and names "PID"; `PIDFile=` is
     // "the PID file" written as one word.

@@ -156,7 +156,12 @@ export function selectPassages(input: SelectionInput): Selection {
     ? [...input.hits.keys()]
     : hitsToRead(input.hits, input.context === null ? [] : input.topicFileIds);
   const hits = readIndexes.map((index) => input.hits[index]).filter((hit) => hit !== undefined);
-  const focusWords = searchTerms(input.focus);
+  const asTopic = questionTopic(input.focus);
+  // A phrasal verb's words are its action ("turn on" is *enable*), searched as that.
+  const focusWords = [
+    ...searchTerms(input.focus).filter((term) => !asTopic.phrasalTerms.includes(term)),
+    ...(asTopic.phrasalTerms.length > 0 && asTopic.action !== null ? [asTopic.action] : []),
+  ];
   const contextWords = input.context ? searchTerms(input.context) : [];
   const asked = [...focusWords, ...contextWords];
   const spelled = input.termStatistics
@@ -174,7 +179,6 @@ export function selectPassages(input: SelectionInput): Selection {
   const idf = statistics
     ? new Map([...statistics].map(([term, weight]) => [term, weight.idf]))
     : localIdf([...focusTerms, ...contextTerms], hits);
-  const asTopic = questionTopic(input.focus);
   // Only a name the documents never use marks a question as not theirs ("Docker", "PyPI",
   // "GitLab"): a plain word they happen not to use ("cleanup", "halfway", "csv") is only a word,
   // weighed as the question's typical word (the median of the words they use), not as the

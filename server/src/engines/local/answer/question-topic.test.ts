@@ -69,6 +69,20 @@ describe('questionTopic verb', () => {
   });
 });
 
+describe('questionTopic phrasal verbs', () => {
+  it.each([
+    // Cargo's profiles: "turn on" is what the lto setting's "enable" means; its object follows.
+    ['How do I turn on link-time optimization?', 'enabl', 'optimization', ['turn']],
+    ['How do I switch off colors?', 'disabl', 'color', ['switch']],
+    // Without its particle "switch" is a verb of its own.
+    ['How do I switch branches?', 'switch', 'branch', []],
+  ])('%s', (question, action, object, replaced) => {
+    const topic = questionTopic(question);
+    expect([topic.action, topic.object, topic.phrasalTerms]).toEqual([action, object, replaced]);
+    expect(topic.topic).not.toContain('turn');
+  });
+});
+
 describe('questionTopic negated', () => {
   it.each([
     ['How do I stop tar from overwriting existing files when extracting?', 'overwrit'],

@@ -41,6 +41,11 @@ export type QuestionTopic = {
    * files"): a passage saying to do it, with no negation, says the opposite. Null otherwise.
    */
   negated: string | null;
+  /**
+   * The search terms of a phrasal verb its action replaces ("turn" of "turn on", *enable*); empty
+   * otherwise.
+   */
+  phrasalTerms: string[];
 };
 
 const howTo =
@@ -64,8 +69,14 @@ export function questionTopic(question: string): QuestionTopic {
   const match = howTo.exec(question);
   const verb = match?.[1];
   const terms = [...new Set(searchTerms(question))];
-  const action = verb ? (searchTerms(verb)[0] ?? null) : null;
-  const after = match ? question.slice(match.index + match[0].length) : '';
+  const rest = match ? question.slice(match.index + match[0].length) : '';
+  // "Turn on" a feature is to enable it, "switch off" to disable it: the particle says the task.
+  const particle = verb && /^(?:turn|switch)$/i.test(verb) ? /^\s*(on|off)\b/i.exec(rest) : null;
+  const phrasal = particle?.[1] ? (particle[1].toLowerCase() === 'on' ? 'enable' : 'disable') : null;
+  const action = phrasal !== null ? lightStem(phrasal) : verb ? (searchTerms(verb)[0] ?? null) : null;
+  const after = particle ? rest.slice(particle[0].length) : rest;
+  // The particle stays a word of the question: a setting's value says it ("no or off").
+  const phrasalTerms = particle ? searchTerms(verb ?? '') : [];
   // The noun phrase right after the verb, up to a preposition or conjunction; English puts its
   // head last ("my uncommitted *work*", "a single stash *entry*").
   const phrase = after.split(phraseEnd)[0] ?? '';
@@ -82,12 +93,13 @@ export function questionTopic(question: string): QuestionTopic {
     object !== null && before.length === 1 && nouns.includes(before[0] ?? '') ? (before[0] ?? null) : null;
   return {
     action,
-    topic: terms.filter((term) => term !== action),
+    topic: terms.filter((term) => term !== action && !phrasalTerms.includes(term)),
     object,
     modifier,
-    verb: verb && action && secondVerb === null ? verb.toLowerCase() : null,
+    verb: verb && action && secondVerb === null ? (phrasal ?? verb.toLowerCase()) : null,
     secondVerb,
     negated: action !== null && negatingVerbs.has(action) ? gerundOf(after) : null,
+    phrasalTerms,
   };
 }
 

@@ -110,6 +110,9 @@ type Context = { isInContent: boolean; listDepth: number };
 
 const attribute = (element: Element, name: string) => element.attrs.find((attr) => attr.name === name)?.value;
 const isElement = (node: Node): node is Element => 'tagName' in node;
+/** Hidden by the page itself (`hidden`, `aria-hidden="true"`): not shown, so not read. */
+const isHidden = (element: Element) =>
+  attribute(element, 'hidden') !== undefined || attribute(element, 'aria-hidden') === 'true';
 const childrenOf = (node: Node): Node[] => ('childNodes' in node ? node.childNodes : []);
 
 /**
@@ -149,7 +152,7 @@ function mainContent(document: Node): Element | null {
   const walk = (node: Node) => {
     for (const child of childrenOf(node)) {
       if (!isElement(child) || droppedTags.has(child.tagName)) continue;
-      if (attribute(child, 'hidden') !== undefined || attribute(child, 'aria-hidden') === 'true') continue;
+      if (isHidden(child)) continue;
       if (child.tagName === 'main' || attribute(child, 'role') === 'main') found.push(child);
       else walk(child);
     }
@@ -202,7 +205,7 @@ function isDropped(element: Element, context: Context): boolean {
   if (droppedTags.has(element.tagName)) return true;
   const role = attribute(element, 'role');
   if (role !== undefined && droppedRoles.has(role)) return true;
-  if (attribute(element, 'hidden') !== undefined || attribute(element, 'aria-hidden') === 'true') return true;
+  if (isHidden(element)) return true;
   // The page itself and its main content are never chrome, whatever state their classes record
   // (mdbook writes `<html class="light sidebar-visible">`).
   if (pageTags.has(element.tagName)) return false;
@@ -351,7 +354,7 @@ function inlineText(nodes: readonly Node[]): string {
       return;
     }
     if (!isElement(node) || droppedTags.has(node.tagName)) return;
-    if (attribute(node, 'hidden') !== undefined || attribute(node, 'aria-hidden') === 'true') return;
+    if (isHidden(node)) return;
     if (node.tagName === 'br') {
       text += '\n';
       return;
@@ -544,16 +547,7 @@ function ownRows(table: Element): Element[][] {
 
 /** The cells of a table's own rows (not those of a table nested in a cell), in reading order. */
 function ownCells(table: Element): Element[] {
-  const cells: Element[] = [];
-  const collect = (node: Node) => {
-    for (const child of childrenOf(node)) {
-      if (!isElement(child) || child.tagName === 'table') continue;
-      if (child.tagName === 'td' || child.tagName === 'th') cells.push(child);
-      else collect(child);
-    }
-  };
-  collect(table);
-  return cells;
+  return ownRows(table).flat();
 }
 
 const sectionTags = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table']);

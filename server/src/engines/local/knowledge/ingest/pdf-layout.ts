@@ -97,7 +97,8 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
   let wasMonospace = false;
   for (const item of group) {
     const gap = item.x - end;
-    const isMonospace = page.fonts[item.font]?.isMonospace === true;
+    const font = page.fonts[item.font];
+    const isMonospace = font?.isMonospace === true;
     // Inline code printed by a browser keeps its box's padding: "0.2.0 ." and "( ^ )" read as
     // "0.2.0." and "(^)".
     const isPadding = (wasMonospace && /^[.,;:!?)\]]/.test(item.text)) || (isMonospace && /[([]$/.test(text));
@@ -106,11 +107,10 @@ function lineOf(group: PdfTextItem[], page: PdfPage, pageIndex: number): Line {
     wasMonospace = isMonospace;
     text += item.text;
     end = Math.max(end, item.x + item.width);
-    const font = page.fonts[item.font];
     const length = item.text.replace(/\s/g, '').length;
     chars += length;
     if (font?.isBold) boldChars += length;
-    if (font?.isMonospace) monoChars += length;
+    if (isMonospace) monoChars += length;
   }
   return {
     page: pageIndex,
@@ -137,19 +137,26 @@ const isKeyTag = (part: string) =>
   (/^\p{Lu}$/u.test(part) || (/[^\p{L}\p{N}]/u.test(part) && !/[.,;:]["')\]]*$/.test(part)));
 
 /**
- * Whether the runs of a line before `position` are a name set as a tag in roman type: an
- * environment variable (ssh(1)'s `USER   Set to the name of the user logging in.`), an escape
- * (`~B`) or an option.
+ * Whether a tag's text is a name set in roman type: an environment variable (ssh(1)'s `USER   Set
+ * to the name of the user logging in.`), an escape (`~B`), an option, or keys (`^N or !`).
  */
-function isNameTag(line: Line, position: number): boolean {
-  const tag = line.items
-    .slice(0, position)
-    .map((item) => item.text)
-    .join('')
-    .trim();
-  const keys = normaliseDashes(tag);
+function isTagName(tag: string): boolean {
   return (
-    /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag) || keys.split(/\s+or\s+/).every(isKeyTag)
+    /^(?:[A-Z][A-Z0-9_]+|~\S{1,2}|[-\u2212]{1,2}[\w-]+)$/.test(tag) ||
+    normaliseDashes(tag)
+      .split(/\s+or\s+/)
+      .every(isKeyTag)
+  );
+}
+
+/** Whether the runs of a line before `position` are a name set as a tag (see `isTagName`). */
+function isNameTag(line: Line, position: number): boolean {
+  return isTagName(
+    line.items
+      .slice(0, position)
+      .map((item) => item.text)
+      .join('')
+      .trim(),
   );
 }
 
@@ -212,15 +219,14 @@ function splitHangingTags(lines: readonly Line[], page: PdfPage): Line[] {
 /**
  * A hanging entry whose tag is as wide as the indent or wider, so the description goes on after
  * one space in the same run (less(1)'s `/pattern Search forward in the file…`, the next lines at
- * the indent): a key-like first word, then a sentence (not a bold heading's next word), is split into the tag and the description,
- * set where the description's other lines start.
+ * the indent): a key-like first word, then a sentence (not a bold heading's next word), is split
+ * into the tag and the description, set where the description's other lines start.
  */
 function mergedTag(line: Line, indent: number, page: PdfPage): { tag: Line; rest: Line } | null {
   const [first, ...others] = line.items;
   const match = first && !line.isBold ? /^(\S+) +(?=\p{Lu}\p{Ll})/u.exec(first.text) : null;
   if (!first || !match?.[1]) return null;
-  const key = normaliseDashes(match[1]);
-  if (!isKeyTag(key) && !/^(?:[A-Z][A-Z0-9_]+|[-\u2212]{1,2}[\w-]+)$/.test(key)) return null;
+  if (!isTagName(match[1])) return null;
   const share = match[0].length / first.text.length;
   const tagItem = { ...first, text: match[1], width: first.width * (match[1].length / first.text.length) };
   const restItem = {
